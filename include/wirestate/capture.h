@@ -1,0 +1,79 @@
+/*
+ * wirestate/capture.h - packet sources: capture files and live interfaces.
+ *
+ * A source hands out packets one at a time with capture timestamps in
+ * microseconds and the link type to decode them with. Classic pcap files
+ * and live interfaces go through libpcap; pcapng files through wirestate's
+ * own reader (pcapng.h), which allows a different link type per interface.
+ * The source is chosen by the file's first byte, so `-` (stdin) works for
+ * both formats.
+ *
+ * Errors carry one line of text in the caller's errbuf (WST_ERRBUF_SIZE),
+ * without the file or interface name, which the caller prints.
+ */
+#ifndef WIRESTATE_CAPTURE_H
+#define WIRESTATE_CAPTURE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "wirestate/error.h"
+#include "wirestate/packet.h"
+
+struct wst_capture;
+
+/* Counters of one source. */
+struct wst_capture_stats {
+    uint64_t read;           /* packets read from the source */
+    uint64_t filtered;       /* of which rejected by the filter expression (offline) */
+    bool is_live;            /* the kernel counters below are valid */
+    uint64_t kernel_received;    /* pcap_stats ps_recv: packets that passed the kernel filter */
+    uint64_t kernel_dropped;     /* ps_drop: no room in the capture buffer */
+    uint64_t interface_dropped;  /* ps_ifdrop: dropped by the interface or driver */
+};
+
+/* Live capture defaults: enough for any link, IP and TCP header stack. */
+#define WST_LIVE_SNAPLEN_DEFAULT 1024
+#define WST_LIVE_BUFFER_BYTES (32 * 1024 * 1024)
+
+/*
+ * Opens a capture file ("-" = standard input), classic pcap or pcapng.
+ * Returns 0, or WST_EIO (cannot open or read; errbuf has strerror text),
+ * WST_EFORMAT (not a capture file), WST_ECORRUPT (damaged header),
+ * WST_ELINKTYPE (a classic pcap file of a link type we cannot decode).
+ */
+int wst_capture_open_file(struct wst_capture **out, const char *path, char *errbuf) WST_WARN_UNUSED;
+
+/*
+ * Opens a live capture on `device`: promiscuous, immediate delivery,
+ * `snaplen` bytes per packet. Returns 0, or WST_EPERM (no capture
+ * privilege), WST_EPCAP (no such device, or another libpcap failure),
+ * WST_ELINKTYPE.
+ */
+int wst_capture_open_live(struct wst_capture **out, const char *device, int snaplen, char *errbuf) WST_WARN_UNUSED;
+
+/*
+ * Applies a tcpdump filter expression. Live sources filter in the kernel;
+ * file sources filter in wirestate and count what they reject. Returns 0
+ * or WST_EFILTER with libpcap's message.
+ */
+int wst_capture_set_filter(struct wst_capture *cap, const char *expr, char *errbuf) WST_WARN_UNUSED;
+
+/*
+ * Reads the next packet that passes the filter. Returns 1 with *pkt filled
+ * (data valid until the next call), 0 at the end of the source (or after
+ * wst_capture_break()), or WST_ECORRUPT / WST_EIO / WST_EPCAP / WST_EFILTER
+ * with the cause in errbuf.
+ */
+int wst_capture_next(struct wst_capture *cap, struct wst_packet *pkt, char *errbuf) WST_WARN_UNUSED;
+
+/* Makes a blocked or future wst_capture_next() return 0. Async-signal-safe. */
+void wst_capture_break(struct wst_capture *cap);
+
+/* Fills *out; for live sources this asks the kernel (pcap_stats). */
+void wst_capture_stats(struct wst_capture *cap, struct wst_capture_stats *out);
+
+/* Closes the source; NULL is allowed. */
+void wst_capture_close(struct wst_capture *cap);
+
+#endif

@@ -1,0 +1,117 @@
+/*
+ * wirestate/conn.h - one TCP connection as seen on the wire.
+ *
+ * A connection's two endpoints are named by their index in the canonical
+ * key (0 = the smaller address/port, see flow.h); every per-direction
+ * counter is indexed by the endpoint that SENT the packets. Which endpoint
+ * is the client is a separate fact (`client`), decided by the handshake or
+ * guessed from the ports, and may be corrected when a SYN shows up later.
+ *
+ * Memory matters: a capture of a SYN flood holds millions of these. The
+ * addresses sit in a flexible array sized by family (8 bytes for IPv4, 32
+ * for IPv6), and the connections live in slab pools (wst_conn_pool) rather
+ * than one malloc() each.
+ */
+#ifndef WIRESTATE_CONN_H
+#define WIRESTATE_CONN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "wirestate/decode.h"
+#include "wirestate/flow.h"
+#include "wirestate/types.h"
+
+/* How the client of a connection was decided. 0 means unset. */
+#define WST_CLIENT_BASIS_MAP(X)                                                  \
+    X(SYN,     "syn")     /* sender of a SYN without ACK */                      \
+    X(SYN_ACK, "syn_ack") /* receiver of a SYN+ACK */                            \
+    X(PORTS,   "ports")   /* guessed from the ports (wst_ports_guess_server) */
+
+enum wst_client_basis {
+    WST_CLIENT_UNSET = 0,
+#define WST_CLIENT_BASIS_ENUM(e, name) WST_CLIENT_##e,
+    WST_CLIENT_BASIS_MAP(WST_CLIENT_BASIS_ENUM)
+#undef WST_CLIENT_BASIS_ENUM
+    WST_CLIENT__COUNT
+};
+
+/* Stable name of a basis ("syn", "syn_ack", "ports"). */
+const char *wst_client_basis_name(enum wst_client_basis basis);
+
+/* Bits of wst_conn.flags. */
+enum {
+    WST_CONN_RETIRED = 0x01, /* no longer findable by its 4-tuple; waits to be emitted */
+};
+
+struct wst_conn {
+    uint64_t id;              /* 1, 2, ... in first-seen order */
+    wst_ts_us first_ts_us;    /* first packet */
+    wst_ts_us last_ts_us;     /* latest packet */
+    uint64_t packets[2];      /* sent by endpoint i */
+    uint64_t payload_bytes[2];/* TCP payload bytes sent by endpoint i */
+    uint16_t port[2];
+    uint16_t vlan[2];         /* first packet's outer/inner VLAN ID + 1; 0 = none */
+    uint8_t tcp_flags[2];     /* union of WST_TH_* sent by endpoint i */
+    uint8_t family;           /* WST_AF_INET or WST_AF_INET6 */
+    uint8_t client;           /* endpoint index of the client */
+    uint8_t client_basis;     /* enum wst_client_basis */
+    uint8_t flags;            /* WST_CONN_* */
+    uint8_t addr[];           /* endpoint 0's address, then endpoint 1's */
+};
+
+/* Length of one address in c->addr (4 or 16). */
+static inline size_t wst_conn_addr_len(const struct wst_conn *c)
+{
+    return wst_family_addr_len(c->family);
+}
+
+/* Copies endpoint i's address into *out (zero-filled beyond its length). */
+void wst_conn_addr(const struct wst_conn *c, int i, struct wst_addr *out);
+
+/* True if the connection is the one named by `key` (VLANs compared only if keyed). */
+bool wst_conn_matches(const struct wst_conn *c, const struct wst_flow_key *key, bool vlan_keyed);
+
+/* Rebuilds the canonical key of a connection (as the table built it). */
+void wst_conn_key(const struct wst_conn *c, struct wst_flow_key *key, bool vlan_keyed);
+
+/*
+ * A slab allocator of connections: objects are carved from large chunks,
+ * one free list per address family, and chunks are kept until fini.
+ * Caller-allocated; init cannot fail (chunks are allocated on demand).
+ */
+struct wst_conn_pool {
+    struct wst_conn_slab *slabs[2];      /* [0] IPv4-sized, [1] IPv6-sized */
+    void *free_list[2];
+    size_t object_size[2];
+    size_t used_objects[2];              /* handed out and not freed */
+    size_t chunk_bytes;                  /* total bytes of all chunks */
+};
+
+void wst_conn_pool_init(struct wst_conn_pool *pool);
+
+/* Frees every chunk; every connection of the pool becomes invalid. */
+void wst_conn_pool_fini(struct wst_conn_pool *pool);
+
+/*
+ * Returns a zeroed connection with the addresses, ports, family and VLANs of
+ * `key` filled in (vlan from `seg`), owned by the caller until
+ * wst_conn_free(). Aborts the process when memory runs out (see
+ * wst_xcalloc()).
+ */
+struct wst_conn *wst_conn_new(struct wst_conn_pool *pool, const struct wst_flow_key *key,
+                              const struct wst_segment *seg);
+
+/* Returns a connection to its pool. */
+void wst_conn_free(struct wst_conn_pool *pool, struct wst_conn *c);
+
+/*
+ * calloc() that never returns NULL: on failure it prints one line and exits
+ * with status 1, the same policy as libjudy's allocation failures. Memory
+ * is bounded by limits on what is tracked instead of by half-handled
+ * allocation failures everywhere.
+ */
+void *wst_xcalloc(size_t n, size_t size);
+
+#endif

@@ -1,0 +1,71 @@
+/*
+ * wirestate/emit.h - output formats for connection records and the summary.
+ *
+ * An emitter is a small table of functions that turn a finished connection
+ * or the end-of-run summary into text on a wst_outbuf. Formats are looked up
+ * by name (--format). The JSON format is the documented contract
+ * (docs/output.md, docs/wirestate.schema.json); text is for people.
+ */
+#ifndef WIRESTATE_EMIT_H
+#define WIRESTATE_EMIT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "wirestate/capture.h"
+#include "wirestate/conn.h"
+#include "wirestate/flow.h"
+#include "wirestate/outbuf.h"
+#include "wirestate/tracker.h"
+
+/* What the summary reports: the tracker's counters and the sources'. */
+struct wst_summary {
+    const struct wst_tracker_stats *tracker;
+    struct wst_capture_stats capture; /* summed over all sources */
+    bool complete;                    /* false when reading stopped at an error */
+};
+
+struct wst_emitter {
+    const char *name;
+    void (*conn)(struct wst_outbuf *ob, const struct wst_conn *c);
+    void (*summary)(struct wst_outbuf *ob, const struct wst_summary *s);
+};
+
+/* The emitter called `name` ("text", "json"), or NULL. */
+const struct wst_emitter *wst_emit_lookup(const char *name);
+
+/* Names of all emitters, comma-separated, for messages. */
+const char *wst_emit_names(void);
+
+/* ---- shared by the formats ---- */
+
+/* A connection from the client's point of view, with endpoint texts. */
+struct wst_conn_view {
+    int client, server;                  /* endpoint indexes */
+    char client_text[WST_ENDPOINT_STRLEN];
+    char server_text[WST_ENDPOINT_STRLEN];
+};
+
+void wst_conn_view_init(struct wst_conn_view *v, const struct wst_conn *c);
+
+/* TCP flags in display order (SYN first, as a handshake reads). */
+#define WST_TCP_FLAG_MAP(X) \
+    X(WST_TH_SYN, "SYN")    \
+    X(WST_TH_ACK, "ACK")    \
+    X(WST_TH_PSH, "PSH")    \
+    X(WST_TH_URG, "URG")    \
+    X(WST_TH_FIN, "FIN")    \
+    X(WST_TH_RST, "RST")    \
+    X(WST_TH_ECE, "ECE")    \
+    X(WST_TH_CWR, "CWR")
+
+/* Packet totals per decode class; [WST_DC_TCP] etc.; index 0 holds the filtered count. */
+void wst_summary_class_totals(const struct wst_summary *s, uint64_t totals[WST_DC__COUNT]);
+
+/* All packets accounted for: handed to the tracker plus filtered out. */
+uint64_t wst_summary_total_packets(const struct wst_summary *s);
+
+extern const struct wst_emitter wst_emitter_text;
+extern const struct wst_emitter wst_emitter_json;
+
+#endif

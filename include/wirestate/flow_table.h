@@ -1,0 +1,95 @@
+/*
+ * wirestate/flow_table.h - the connection table.
+ *
+ * Finds a connection by its canonical key in O(1) on the common path and
+ * keeps every connection in first-seen (id) order for emission. A
+ * connection leaves the table in two steps: _retire() makes it unfindable
+ * by its 4-tuple (so a new connection may take the tuple), and
+ * _pop_retired() later hands the oldest retired connections back in id
+ * order, which is the order they are written out.
+ */
+#ifndef WIRESTATE_FLOW_TABLE_H
+#define WIRESTATE_FLOW_TABLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "wirestate/conn.h"
+#include "wirestate/flow.h"
+
+struct wst_flow_table;
+
+/* Memory held by a table, for the benchmark's per-connection figure. */
+struct wst_flow_table_mem {
+    size_t index_bytes; /* both Judy arrays */
+    size_t pool_bytes;  /* slab chunks, used or free */
+    size_t conn_bytes;  /* connection objects handed out */
+    size_t conns;       /* connections held (live and retired) */
+};
+
+/*
+ * Creates an empty table. With `vlan_keyed`, VLAN IDs are part of the key.
+ * `seed` seeds the key hash. Never returns NULL (aborts on out-of-memory).
+ */
+struct wst_flow_table *wst_flow_table_new(bool vlan_keyed, uint64_t seed);
+
+/* Frees the table and every connection it still holds; NULL is allowed. */
+void wst_flow_table_free(struct wst_flow_table *t);
+
+/* A key hash; wst_flow_key_hash() unless a test installs another. */
+typedef uint64_t wst_flow_hash_fn(const struct wst_flow_key *key, uint64_t seed);
+
+/*
+ * Replaces the key hash of an empty table (tests use a weak hash to force
+ * collisions). Must be called before the first _create().
+ */
+void wst_flow_table_set_hash(struct wst_flow_table *t, wst_flow_hash_fn *fn);
+
+/* The hash the table uses for `key`: pass it to _get and _create. */
+uint64_t wst_flow_table_hash(const struct wst_flow_table *t, const struct wst_flow_key *key);
+
+/* The live (not retired) connection named by `key`, borrowed; NULL if none. */
+struct wst_conn *wst_flow_table_get(struct wst_flow_table *t, const struct wst_flow_key *key, uint64_t hash);
+
+/*
+ * Creates a connection for `key` (which must not have a live one) with the
+ * next id, VLANs taken from `seg`, and returns it borrowed: the table owns it.
+ */
+struct wst_conn *wst_flow_table_create(struct wst_flow_table *t, const struct wst_flow_key *key,
+                                       uint64_t hash, const struct wst_segment *seg);
+
+/*
+ * Makes a live connection unfindable by key and marks it WST_CONN_RETIRED;
+ * it stays in id order until popped. Retiring twice is a no-op.
+ */
+void wst_flow_table_retire(struct wst_flow_table *t, struct wst_conn *c);
+
+/* Retires every live connection (end of capture). */
+void wst_flow_table_retire_all(struct wst_flow_table *t);
+
+/*
+ * If the oldest connection (lowest id) is retired, removes it and returns it:
+ * the caller owns it and gives it back with _release(). Otherwise NULL, even
+ * when younger retired ones wait (output stays in first-seen order).
+ */
+struct wst_conn *wst_flow_table_pop_retired(struct wst_flow_table *t);
+
+/* Frees a connection returned by _pop_retired(). */
+void wst_flow_table_release(struct wst_flow_table *t, struct wst_conn *c);
+
+/* Oldest connection held (live or retired), borrowed; NULL when empty. */
+struct wst_conn *wst_flow_table_first(struct wst_flow_table *t);
+
+/* The connection held after `c` in id order, borrowed; NULL at the end. */
+struct wst_conn *wst_flow_table_next(struct wst_flow_table *t, const struct wst_conn *c);
+
+/* Number of live connections (findable by key). */
+size_t wst_flow_table_live(const struct wst_flow_table *t);
+
+/* Total number of connections ever created. */
+uint64_t wst_flow_table_created(const struct wst_flow_table *t);
+
+void wst_flow_table_mem(const struct wst_flow_table *t, struct wst_flow_table_mem *out);
+
+#endif

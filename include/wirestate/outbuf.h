@@ -1,0 +1,51 @@
+/*
+ * wirestate/outbuf.h - buffered text output for the emitters.
+ *
+ * Connection records are written at up to millions per run, so numbers and
+ * timestamps are formatted by hand into one buffer instead of through
+ * printf, and the buffer reaches the stream in large writes. A write error
+ * is remembered and reported once, at flush.
+ */
+#ifndef WIRESTATE_OUTBUF_H
+#define WIRESTATE_OUTBUF_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "wirestate/error.h"
+#include "wirestate/types.h"
+
+#define WST_OUTBUF_SIZE (64 * 1024)
+
+/* Caller-allocated. */
+struct wst_outbuf {
+    FILE *fp;          /* borrowed */
+    size_t len;
+    int err;           /* errno of the first failed write, 0 if none */
+    char buf[WST_OUTBUF_SIZE];
+};
+
+void wst_outbuf_init(struct wst_outbuf *ob, FILE *fp);
+
+/* Writes the buffer to the stream and fflush()es it. Returns 0 or WST_EIO (errno kept in ob->err). */
+int wst_outbuf_flush(struct wst_outbuf *ob) WST_WARN_UNUSED;
+
+void wst_outbuf_write(struct wst_outbuf *ob, const void *data, size_t len);
+void wst_outbuf_puts(struct wst_outbuf *ob, const char *s);
+void wst_outbuf_putc(struct wst_outbuf *ob, char ch);
+void wst_outbuf_u64(struct wst_outbuf *ob, uint64_t v);
+
+/* Right-aligns v in a field of `width` characters (no truncation). */
+void wst_outbuf_u64_width(struct wst_outbuf *ob, uint64_t v, int width);
+
+/* "seconds.micros" with exactly 6 decimals, e.g. 1700000000.000123. */
+void wst_outbuf_seconds(struct wst_outbuf *ob, uint64_t us);
+
+/* UTC calendar time "YYYY-MM-DD HH:MM:SS.uuuuuu" (no zone suffix). */
+void wst_outbuf_utc(struct wst_outbuf *ob, wst_ts_us ts);
+
+/* A JSON string literal with quotes; control characters and non-ASCII bytes escaped. */
+void wst_outbuf_json_string(struct wst_outbuf *ob, const char *s);
+
+#endif

@@ -1,0 +1,62 @@
+/*
+ * wirestate/tracker.h - the engine: packets in, connection records out.
+ *
+ * The tracker decodes each packet, finds or creates its connection and
+ * updates it. Finished connections are handed to a callback in first-seen
+ * order, then freed. A tracker is self-contained (no globals), so several
+ * can run side by side, one per worker, each fed a flow-consistent share of
+ * the packets.
+ */
+#ifndef WIRESTATE_TRACKER_H
+#define WIRESTATE_TRACKER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "wirestate/conn.h"
+#include "wirestate/decode.h"
+#include "wirestate/flow_table.h"
+#include "wirestate/packet.h"
+#include "wirestate/ports.h"
+
+struct wst_tracker;
+
+struct wst_tracker_config {
+    bool vlan_key;                          /* VLAN IDs are part of the connection key */
+    uint64_t hash_seed;                     /* seed of the table's key hash */
+    const struct wst_port_set *server_ports; /* borrowed; NULL = wst_port_set_init_default() */
+};
+
+/* Counters; every packet handed to the tracker is in exactly one by_status[]. */
+struct wst_tracker_stats {
+    uint64_t packets;
+    uint64_t by_status[WST_DECODE__COUNT];
+    wst_ts_us first_ts_us;   /* capture time of the first packet (0 if none) */
+    wst_ts_us now_us;        /* capture time: the latest packet time seen */
+    uint64_t connections;    /* connections created */
+};
+
+/*
+ * Called once per finished connection, in id order; `c` is valid only
+ * during the call.
+ */
+typedef void wst_conn_fn(void *arg, const struct wst_conn *c);
+
+/* Creates a tracker. Never returns NULL (aborts on out-of-memory). */
+struct wst_tracker *wst_tracker_new(const struct wst_tracker_config *cfg, wst_conn_fn *on_conn, void *arg);
+
+/* Frees the tracker and any connection it holds, without emitting them. */
+void wst_tracker_free(struct wst_tracker *t);
+
+/* Accounts for one packet and, if it is a TCP segment, updates its connection. */
+void wst_tracker_packet(struct wst_tracker *t, const struct wst_packet *pkt);
+
+/* End of capture: every connection still held is finished and emitted. */
+void wst_tracker_finish(struct wst_tracker *t);
+
+const struct wst_tracker_stats *wst_tracker_stats(const struct wst_tracker *t);
+
+/* The connection table, for inspection by tests and the benchmark. */
+struct wst_flow_table *wst_tracker_table(struct wst_tracker *t);
+
+#endif

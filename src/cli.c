@@ -1,0 +1,195 @@
+/*
+ * cli.c - getopt_long() into struct wst_options (see wirestate/cli.h).
+ *
+ * The options follow tcpdump where they overlap (-r, -i, -s, -c, a
+ * trailing filter expression whose words are joined with spaces), so a
+ * tcpdump command line carries over.
+ */
+#include "wirestate/cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { OPT_FORMAT = 256, OPT_VLAN_KEY, OPT_SERVER_PORTS };
+
+static const struct option long_options[] = {
+    {"read", required_argument, NULL, 'r'},
+    {"interface", required_argument, NULL, 'i'},
+    {"snaplen", required_argument, NULL, 's'},
+    {"count", required_argument, NULL, 'c'},
+    {"output", required_argument, NULL, 'o'},
+    {"format", required_argument, NULL, OPT_FORMAT},
+    {"vlan-key", no_argument, NULL, OPT_VLAN_KEY},
+    {"server-ports", required_argument, NULL, OPT_SERVER_PORTS},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
+    {NULL, 0, NULL, 0},
+};
+
+void wst_cli_usage(FILE *fp)
+{
+    fputs("usage: wirestate [options] -r FILE [-r FILE ...] [filter expression]\n"
+          "       wirestate [options] -i INTERFACE [filter expression]\n"
+          "\n"
+          "Rebuilds every TCP connection of a capture and writes one record per\n"
+          "connection, then a summary that accounts for every packet.\n"
+          "\n"
+          "  -r, --read FILE        read a pcap or pcapng file ('-' = standard input);\n"
+          "                         several -r act as one capture, in order\n"
+          "  -i, --interface IFACE  capture live on IFACE (needs root or CAP_NET_RAW)\n"
+          "  -s, --snaplen BYTES    bytes kept per live packet (default 1024)\n"
+          "  -c, --count N          stop after N packets that pass the filter\n"
+          "  -o, --output FILE      write records to FILE instead of standard output\n"
+          "      --format FORMAT    text (default) or json (JSON Lines)\n"
+          "      --vlan-key         make VLAN IDs part of the connection key\n"
+          "      --server-ports LIST  service ports for guessing the client when no\n"
+          "                         handshake was seen: '8000-8099,9443' replaces the\n"
+          "                         default list, '+8000-8099' adds to it\n"
+          "  -h, --help             show this help\n"
+          "  -V, --version          show the version\n"
+          "\n"
+          "The filter expression uses tcpdump's syntax, e.g. 'port 443'.\n"
+          "Exit status: 0 success, 1 runtime error, 2 usage error.\n",
+          fp);
+}
+
+/* Parses an unsigned decimal in [min, max]. */
+static int parse_number(const char *s, uint64_t min, uint64_t max, uint64_t *out)
+{
+    if (*s < '0' || *s > '9')
+        return -1;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || *end != '\0' || v < min || v > max)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* Joins argv[from..argc) with single spaces; NULL if there is nothing. */
+static char *join_words(int argc, char **argv, int from)
+{
+    size_t len = 0;
+    for (int i = from; i < argc; i++)
+        len += strlen(argv[i]) + 1;
+    if (len == 0)
+        return NULL;
+    char *s = malloc(len);
+    if (s == NULL)
+        return NULL;
+    char *p = s;
+    for (int i = from; i < argc; i++) {
+        size_t n = strlen(argv[i]);
+        memcpy(p, argv[i], n);
+        p += n;
+        *p++ = i + 1 < argc ? ' ' : '\0';
+    }
+    return s;
+}
+
+int wst_cli_parse(struct wst_options *o, int argc, char **argv, char *errbuf)
+{
+    memset(o, 0, sizeof *o);
+    o->snaplen = WST_LIVE_SNAPLEN_DEFAULT;
+    o->emitter = &wst_emitter_text;
+    wst_port_set_init_default(&o->server_ports);
+    o->files = calloc((size_t)argc + 1, sizeof *o->files);
+    if (o->files == NULL) {
+        snprintf(errbuf, WST_ERRBUF_SIZE, "out of memory");
+        return WST_EUSAGE;
+    }
+
+    uint64_t n;
+    int ch;
+    optind = 0; /* glibc: a full re-initialisation, so tests can parse twice */
+    opterr = 0;
+    while ((ch = getopt_long(argc, argv, ":r:i:s:c:o:hV", long_options, NULL)) != -1) {
+        switch (ch) {
+        case 'r':
+            o->files[o->n_files++] = optarg;
+            break;
+        case 'i':
+            o->interface = optarg;
+            break;
+        case 's':
+            if (parse_number(optarg, 64, 262144, &n) < 0) {
+                snprintf(errbuf, WST_ERRBUF_SIZE, "bad snapshot length '%s': expected 64 to 262144", optarg);
+                return WST_EUSAGE;
+            }
+            o->snaplen = (int)n;
+            break;
+        case 'c':
+            if (parse_number(optarg, 1, UINT64_MAX, &n) < 0) {
+                snprintf(errbuf, WST_ERRBUF_SIZE, "bad packet count '%s': expected a positive number", optarg);
+                return WST_EUSAGE;
+            }
+            o->count = n;
+            break;
+        case 'o':
+            o->output = optarg;
+            break;
+        case OPT_FORMAT:
+            o->emitter = wst_emit_lookup(optarg);
+            if (o->emitter == NULL) {
+                snprintf(errbuf, WST_ERRBUF_SIZE, "unknown format '%s': expected one of %s", optarg,
+                         wst_emit_names());
+                return WST_EUSAGE;
+            }
+            break;
+        case OPT_VLAN_KEY:
+            o->vlan_key = true;
+            break;
+        case OPT_SERVER_PORTS:
+            if (wst_port_set_parse(&o->server_ports, optarg, errbuf) < 0)
+                return WST_EUSAGE;
+            break;
+        case 'h':
+            o->help = true;
+            return 0;
+        case 'V':
+            o->version = true;
+            return 0;
+        case ':':
+            snprintf(errbuf, WST_ERRBUF_SIZE, "option '%s' needs an argument", argv[optind - 1]);
+            return WST_EUSAGE;
+        default:
+            snprintf(errbuf, WST_ERRBUF_SIZE, "unknown option '%s' (see --help)", argv[optind - 1]);
+            return WST_EUSAGE;
+        }
+    }
+
+    if (o->n_files == 0 && o->interface == NULL) {
+        snprintf(errbuf, WST_ERRBUF_SIZE, "nothing to read: give -r FILE or -i INTERFACE (see --help)");
+        return WST_EUSAGE;
+    }
+    if (o->n_files > 0 && o->interface != NULL) {
+        snprintf(errbuf, WST_ERRBUF_SIZE, "-r and -i cannot be combined");
+        return WST_EUSAGE;
+    }
+    size_t stdin_uses = 0;
+    for (size_t i = 0; i < o->n_files; i++)
+        stdin_uses += strcmp(o->files[i], "-") == 0;
+    if (stdin_uses > 1) {
+        snprintf(errbuf, WST_ERRBUF_SIZE, "standard input ('-r -') can be read only once");
+        return WST_EUSAGE;
+    }
+    if (optind < argc) {
+        o->filter = join_words(argc, argv, optind);
+        if (o->filter == NULL) {
+            snprintf(errbuf, WST_ERRBUF_SIZE, "out of memory");
+            return WST_EUSAGE;
+        }
+    }
+    return 0;
+}
+
+void wst_cli_fini(struct wst_options *o)
+{
+    free(o->files);
+    free(o->filter);
+    o->files = NULL;
+    o->filter = NULL;
+}

@@ -1,0 +1,153 @@
+/*
+ * conn.c - connection records and the slab pool they live in.
+ *
+ * Invariants:
+ *  1. A connection's addr[] holds exactly 2 * wst_conn_addr_len() bytes:
+ *     endpoint 0's address, then endpoint 1's, in canonical order.
+ *  2. A pool object is either handed out or on its family's free list; the
+ *     first word of a free object links to the next free one.
+ *  3. Object sizes are multiples of 8, so every object is aligned for its
+ *     uint64_t members.
+ */
+#include "wirestate/conn.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SLAB_OBJECTS 4096 /* objects per chunk */
+
+struct wst_conn_slab {
+    struct wst_conn_slab *next;
+    /* objects follow, aligned to 8 bytes */
+};
+
+static const char *const basis_names[WST_CLIENT__COUNT] = {
+    [WST_CLIENT_UNSET] = "unset",
+#define WST_CLIENT_BASIS_NAME(e, name) [WST_CLIENT_##e] = name,
+    WST_CLIENT_BASIS_MAP(WST_CLIENT_BASIS_NAME)
+#undef WST_CLIENT_BASIS_NAME
+};
+
+const char *wst_client_basis_name(enum wst_client_basis basis)
+{
+    return (unsigned)basis < WST_CLIENT__COUNT ? basis_names[basis] : "unset";
+}
+
+void *wst_xcalloc(size_t n, size_t size)
+{
+    void *p = calloc(n, size);
+    if (p == NULL && n != 0 && size != 0) {
+        fprintf(stderr, "wirestate: out of memory (%zu bytes)\n", n * size);
+        exit(1);
+    }
+    return p;
+}
+
+void wst_conn_addr(const struct wst_conn *c, int i, struct wst_addr *out)
+{
+    size_t len = wst_conn_addr_len(c);
+    memset(out, 0, sizeof *out);
+    memcpy(out->b, c->addr + (size_t)i * len, len);
+}
+
+bool wst_conn_matches(const struct wst_conn *c, const struct wst_flow_key *key, bool vlan_keyed)
+{
+    if (c->port[0] != key->port[0] || c->port[1] != key->port[1] || c->family != key->family)
+        return false;
+    if (vlan_keyed && (c->vlan[0] != key->vlan[0] || c->vlan[1] != key->vlan[1]))
+        return false;
+    size_t len = wst_conn_addr_len(c);
+    return memcmp(c->addr, key->addr[0].b, len) == 0 && memcmp(c->addr + len, key->addr[1].b, len) == 0;
+}
+
+void wst_conn_key(const struct wst_conn *c, struct wst_flow_key *key, bool vlan_keyed)
+{
+    memset(key, 0, sizeof *key);
+    wst_conn_addr(c, 0, &key->addr[0]);
+    wst_conn_addr(c, 1, &key->addr[1]);
+    key->port[0] = c->port[0];
+    key->port[1] = c->port[1];
+    key->family = c->family;
+    if (vlan_keyed) {
+        key->vlan[0] = c->vlan[0];
+        key->vlan[1] = c->vlan[1];
+    }
+}
+
+/* Pool index of a family: 0 for IPv4, 1 for IPv6. */
+static int pool_class(uint8_t family)
+{
+    return family == WST_AF_INET6 ? 1 : 0;
+}
+
+void wst_conn_pool_init(struct wst_conn_pool *pool)
+{
+    memset(pool, 0, sizeof *pool);
+    for (int k = 0; k < 2; k++) {
+        size_t size = offsetof(struct wst_conn, addr) + 2 * (k ? 16 : 4);
+        pool->object_size[k] = (size + 7) & ~(size_t)7;
+    }
+}
+
+void wst_conn_pool_fini(struct wst_conn_pool *pool)
+{
+    for (int k = 0; k < 2; k++) {
+        struct wst_conn_slab *s = pool->slabs[k];
+        while (s) {
+            struct wst_conn_slab *next = s->next;
+            free(s);
+            s = next;
+        }
+    }
+    memset(pool, 0, sizeof *pool);
+}
+
+/* Carves a new chunk into free objects of class k. */
+static void pool_grow(struct wst_conn_pool *pool, int k)
+{
+    size_t header = (sizeof(struct wst_conn_slab) + 7) & ~(size_t)7;
+    size_t bytes = header + SLAB_OBJECTS * pool->object_size[k];
+    struct wst_conn_slab *s = wst_xcalloc(1, bytes);
+    s->next = pool->slabs[k];
+    pool->slabs[k] = s;
+    pool->chunk_bytes += bytes;
+    uint8_t *obj = (uint8_t *)s + header;
+    /* Thread the free list so objects are handed out in address order. */
+    for (size_t i = SLAB_OBJECTS; i-- > 0;) {
+        void *o = obj + i * pool->object_size[k];
+        memcpy(o, &pool->free_list[k], sizeof(void *));
+        pool->free_list[k] = o;
+    }
+}
+
+struct wst_conn *wst_conn_new(struct wst_conn_pool *pool, const struct wst_flow_key *key,
+                              const struct wst_segment *seg)
+{
+    int k = pool_class(key->family);
+    if (pool->free_list[k] == NULL)
+        pool_grow(pool, k);
+    void *o = pool->free_list[k];
+    memcpy(&pool->free_list[k], o, sizeof(void *));
+    pool->used_objects[k]++;
+
+    struct wst_conn *c = o;
+    memset(c, 0, pool->object_size[k]);
+    c->family = key->family;
+    c->port[0] = key->port[0];
+    c->port[1] = key->port[1];
+    size_t len = wst_family_addr_len(key->family);
+    memcpy(c->addr, key->addr[0].b, len);
+    memcpy(c->addr + len, key->addr[1].b, len);
+    for (int i = 0; i < 2 && i < seg->vlan_count; i++)
+        c->vlan[i] = (uint16_t)(seg->vlan[i] + 1);
+    return c;
+}
+
+void wst_conn_free(struct wst_conn_pool *pool, struct wst_conn *c)
+{
+    int k = pool_class(c->family);
+    memcpy(c, &pool->free_list[k], sizeof(void *));
+    pool->free_list[k] = c;
+    pool->used_objects[k]--;
+}

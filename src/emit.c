@@ -1,0 +1,49 @@
+/*
+ * emit.c - the emitter registry and what the formats share.
+ */
+#include "wirestate/emit.h"
+
+#include <string.h>
+
+static const struct wst_emitter *const emitters[] = {
+    &wst_emitter_text,
+    &wst_emitter_json,
+};
+
+const struct wst_emitter *wst_emit_lookup(const char *name)
+{
+    for (size_t i = 0; i < sizeof emitters / sizeof emitters[0]; i++) {
+        if (strcmp(emitters[i]->name, name) == 0)
+            return emitters[i];
+    }
+    return NULL;
+}
+
+const char *wst_emit_names(void)
+{
+    return "text, json";
+}
+
+void wst_conn_view_init(struct wst_conn_view *v, const struct wst_conn *c)
+{
+    struct wst_addr a;
+    v->client = c->client;
+    v->server = !c->client;
+    wst_conn_addr(c, v->client, &a);
+    wst_endpoint_format(v->client_text, c->family, &a, c->port[v->client]);
+    wst_conn_addr(c, v->server, &a);
+    wst_endpoint_format(v->server_text, c->family, &a, c->port[v->server]);
+}
+
+void wst_summary_class_totals(const struct wst_summary *s, uint64_t totals[WST_DC__COUNT])
+{
+    memset(totals, 0, sizeof(uint64_t) * WST_DC__COUNT);
+    for (int st = 0; st < WST_DECODE__COUNT; st++)
+        totals[wst_decode_status_class((enum wst_decode_status)st)] += s->tracker->by_status[st];
+    totals[0] = s->capture.filtered;
+}
+
+uint64_t wst_summary_total_packets(const struct wst_summary *s)
+{
+    return s->tracker->packets + s->capture.filtered;
+}

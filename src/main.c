@@ -1,0 +1,180 @@
+/*
+ * main.c - wires the modules together and owns every message and exit
+ * status: 0 success, 1 runtime error (a file, an interface, the output),
+ * 2 usage error (the command line, the filter expression).
+ *
+ * Every source is opened before the first packet is read, so a typo in the
+ * third file name fails at once instead of after two files of output. When
+ * reading stops at a damaged file, the connections seen so far and the
+ * summary are still written (marked incomplete), then the error is reported.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "wirestate/capture.h"
+#include "wirestate/cli.h"
+#include "wirestate/emit.h"
+#include "wirestate/outbuf.h"
+#include "wirestate/tracker.h"
+
+struct run {
+    struct wst_outbuf out;
+    const struct wst_emitter *emitter;
+};
+
+static struct wst_capture *volatile current_source;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    struct wst_capture *cap = current_source;
+    if (cap)
+        wst_capture_break(cap);
+}
+
+static void emit_conn(void *arg, const struct wst_conn *c)
+{
+    struct run *r = arg;
+    r->emitter->conn(&r->out, c);
+}
+
+static int exit_status_for(int err)
+{
+    return err == WST_EFILTER || err == WST_EUSAGE ? WST_EXIT_USAGE : WST_EXIT_RUNTIME;
+}
+
+/* A seed for the table hash that a sender cannot predict; output never depends on it. */
+static uint64_t hash_seed(void)
+{
+    uint64_t seed = 0x9e3779b97f4a7c15ULL;
+    if (getrandom(&seed, sizeof seed, GRND_NONBLOCK) != (ssize_t)sizeof seed)
+        seed = 0x9e3779b97f4a7c15ULL;
+    return seed;
+}
+
+int main(int argc, char **argv)
+{
+    static struct run run; /* holds the 64 KiB output buffer */
+    char errbuf[WST_ERRBUF_SIZE] = "";
+    struct wst_options opt;
+    struct wst_capture **sources = NULL;
+    size_t n_sources = 0;
+    FILE *out = stdout;
+    int status = WST_EXIT_OK;
+
+    if (wst_cli_parse(&opt, argc, argv, errbuf) < 0) {
+        fprintf(stderr, "wirestate: %s\n", errbuf);
+        wst_cli_fini(&opt);
+        return WST_EXIT_USAGE;
+    }
+    if (opt.help || opt.version) {
+        if (opt.help)
+            wst_cli_usage(stdout);
+        else
+            printf("wirestate %s (%s)\n", WST_VERSION, pcap_lib_version());
+        wst_cli_fini(&opt);
+        return WST_EXIT_OK;
+    }
+
+    /* Open every source first: errors surface before any output. */
+    size_t want = opt.interface ? 1 : opt.n_files;
+    sources = wst_xcalloc(want, sizeof *sources);
+    for (size_t i = 0; i < want; i++) {
+        const char *name = opt.interface ? opt.interface : opt.files[i];
+        int rc = opt.interface ? wst_capture_open_live(&sources[i], name, opt.snaplen, errbuf)
+                               : wst_capture_open_file(&sources[i], name, errbuf);
+        if (rc == 0) {
+            n_sources++;
+            if (opt.filter)
+                rc = wst_capture_set_filter(sources[i], opt.filter, errbuf);
+        }
+        if (rc < 0) {
+            fprintf(stderr, "wirestate: %s: %s\n", strcmp(name, "-") ? name : "(stdin)", errbuf);
+            status = exit_status_for(rc);
+            goto done;
+        }
+    }
+
+    if (opt.output) {
+        out = fopen(opt.output, "w");
+        if (out == NULL) {
+            fprintf(stderr, "wirestate: %s: %s\n", opt.output, strerror(errno));
+            status = WST_EXIT_RUNTIME;
+            goto done;
+        }
+    }
+    wst_outbuf_init(&run.out, out);
+    run.emitter = opt.emitter;
+
+    struct wst_tracker_config cfg = {
+        .vlan_key = opt.vlan_key,
+        .hash_seed = hash_seed(),
+        .server_ports = &opt.server_ports,
+    };
+    struct wst_tracker *tracker = wst_tracker_new(&cfg, emit_conn, &run);
+
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+
+    /* The loop. Several files are one capture: same tracker, in order. */
+    int read_rc = 0;
+    const char *failed_source = NULL;
+    uint64_t handed = 0;
+    for (size_t i = 0; i < n_sources && read_rc >= 0; i++) {
+        struct wst_packet pkt;
+        current_source = sources[i];
+        while ((read_rc = wst_capture_next(sources[i], &pkt, errbuf)) > 0) {
+            wst_tracker_packet(tracker, &pkt);
+            if (opt.count && ++handed >= opt.count)
+                break;
+        }
+        current_source = NULL;
+        if (read_rc < 0)
+            failed_source = opt.interface ? opt.interface : opt.files[i];
+        if (opt.count && handed >= opt.count)
+            break;
+    }
+
+    wst_tracker_finish(tracker);
+    struct wst_summary summary = {.tracker = wst_tracker_stats(tracker), .complete = read_rc >= 0};
+    for (size_t i = 0; i < n_sources; i++) {
+        struct wst_capture_stats cs;
+        wst_capture_stats(sources[i], &cs);
+        summary.capture.read += cs.read;
+        summary.capture.filtered += cs.filtered;
+        summary.capture.is_live |= cs.is_live;
+        summary.capture.kernel_received += cs.kernel_received;
+        summary.capture.kernel_dropped += cs.kernel_dropped;
+        summary.capture.interface_dropped += cs.interface_dropped;
+    }
+    run.emitter->summary(&run.out, &summary);
+    wst_tracker_free(tracker);
+
+    if (wst_outbuf_flush(&run.out) < 0) {
+        fprintf(stderr, "wirestate: %s: write error: %s\n", opt.output ? opt.output : "(stdout)",
+                strerror(run.out.err));
+        status = WST_EXIT_RUNTIME;
+    }
+    if (failed_source) {
+        fprintf(stderr, "wirestate: %s: %s\n", strcmp(failed_source, "-") ? failed_source : "(stdin)", errbuf);
+        status = exit_status_for(read_rc);
+    }
+
+done:
+    if (out != stdout && out != NULL && fclose(out) != 0 && status == WST_EXIT_OK) {
+        fprintf(stderr, "wirestate: %s: write error: %s\n", opt.output, strerror(errno));
+        status = WST_EXIT_RUNTIME;
+    }
+    for (size_t i = 0; i < n_sources; i++)
+        wst_capture_close(sources[i]);
+    free(sources);
+    wst_cli_fini(&opt);
+    return status;
+}

@@ -1,0 +1,158 @@
+/*
+ * outbuf.c - buffered, printf-free formatting (see wirestate/outbuf.h).
+ *
+ * Invariant: ob->len < WST_OUTBUF_SIZE between calls; the space check in
+ * each writer makes room first (every single item is far smaller than the
+ * buffer except wst_outbuf_write() of large data, which writes through).
+ */
+#include "wirestate/outbuf.h"
+
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+
+void wst_outbuf_init(struct wst_outbuf *ob, FILE *fp)
+{
+    ob->fp = fp;
+    ob->len = 0;
+    ob->err = 0;
+}
+
+static void drain(struct wst_outbuf *ob)
+{
+    if (ob->len && !ob->err && fwrite(ob->buf, 1, ob->len, ob->fp) != ob->len)
+        ob->err = errno ? errno : EIO;
+    ob->len = 0;
+}
+
+int wst_outbuf_flush(struct wst_outbuf *ob)
+{
+    drain(ob);
+    if (!ob->err && fflush(ob->fp) != 0)
+        ob->err = errno ? errno : EIO;
+    return ob->err ? WST_EIO : 0;
+}
+
+/* Makes room for n more bytes (n <= WST_OUTBUF_SIZE). */
+static inline char *reserve(struct wst_outbuf *ob, size_t n)
+{
+    if (ob->len + n > WST_OUTBUF_SIZE)
+        drain(ob);
+    return ob->buf + ob->len;
+}
+
+void wst_outbuf_write(struct wst_outbuf *ob, const void *data, size_t len)
+{
+    if (len > WST_OUTBUF_SIZE / 2) {
+        drain(ob);
+        if (!ob->err && fwrite(data, 1, len, ob->fp) != len)
+            ob->err = errno ? errno : EIO;
+        return;
+    }
+    memcpy(reserve(ob, len), data, len);
+    ob->len += len;
+}
+
+void wst_outbuf_puts(struct wst_outbuf *ob, const char *s)
+{
+    wst_outbuf_write(ob, s, strlen(s));
+}
+
+void wst_outbuf_putc(struct wst_outbuf *ob, char ch)
+{
+    *reserve(ob, 1) = ch;
+    ob->len++;
+}
+
+/* Writes the decimal digits of v, right-aligned to width, into p; returns the length. */
+static size_t format_u64(char *p, uint64_t v, int width)
+{
+    char tmp[24];
+    size_t n = 0;
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    size_t pad = width > 0 && (size_t)width > n ? (size_t)width - n : 0;
+    memset(p, ' ', pad);
+    for (size_t i = 0; i < n; i++)
+        p[pad + i] = tmp[n - 1 - i];
+    return pad + n;
+}
+
+void wst_outbuf_u64(struct wst_outbuf *ob, uint64_t v)
+{
+    ob->len += format_u64(reserve(ob, 24), v, 0);
+}
+
+void wst_outbuf_u64_width(struct wst_outbuf *ob, uint64_t v, int width)
+{
+    if (width > 64)
+        width = 64;
+    ob->len += format_u64(reserve(ob, 24 + 64), v, width);
+}
+
+/* Exactly `digits` digits of v, zero-padded. */
+static void put_fixed(struct wst_outbuf *ob, uint64_t v, int digits)
+{
+    char *p = reserve(ob, (size_t)digits);
+    for (int i = digits - 1; i >= 0; i--) {
+        p[i] = (char)('0' + v % 10);
+        v /= 10;
+    }
+    ob->len += (size_t)digits;
+}
+
+void wst_outbuf_seconds(struct wst_outbuf *ob, uint64_t us)
+{
+    wst_outbuf_u64(ob, us / WST_US_PER_S);
+    wst_outbuf_putc(ob, '.');
+    put_fixed(ob, us % WST_US_PER_S, 6);
+}
+
+void wst_outbuf_utc(struct wst_outbuf *ob, wst_ts_us ts)
+{
+    time_t secs = (time_t)(ts / WST_US_PER_S);
+    struct tm tm;
+    if (gmtime_r(&secs, &tm) == NULL)
+        memset(&tm, 0, sizeof tm);
+    put_fixed(ob, (uint64_t)tm.tm_year + 1900, 4);
+    wst_outbuf_putc(ob, '-');
+    put_fixed(ob, (uint64_t)tm.tm_mon + 1, 2);
+    wst_outbuf_putc(ob, '-');
+    put_fixed(ob, (uint64_t)tm.tm_mday, 2);
+    wst_outbuf_putc(ob, ' ');
+    put_fixed(ob, (uint64_t)tm.tm_hour, 2);
+    wst_outbuf_putc(ob, ':');
+    put_fixed(ob, (uint64_t)tm.tm_min, 2);
+    wst_outbuf_putc(ob, ':');
+    put_fixed(ob, (uint64_t)tm.tm_sec, 2);
+    wst_outbuf_putc(ob, '.');
+    put_fixed(ob, ts % WST_US_PER_S, 6);
+}
+
+void wst_outbuf_json_string(struct wst_outbuf *ob, const char *s)
+{
+    static const char hex[] = "0123456789abcdef";
+    wst_outbuf_putc(ob, '"');
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        unsigned char ch = *p;
+        if (ch == '"' || ch == '\\') {
+            wst_outbuf_putc(ob, '\\');
+            wst_outbuf_putc(ob, (char)ch);
+        } else if (ch < 0x20 || ch >= 0x7f) {
+            /* Not valid UTF-8 is possible (file names): escape every non-ASCII byte as \u00XX. */
+            char *q = reserve(ob, 6);
+            q[0] = '\\';
+            q[1] = 'u';
+            q[2] = '0';
+            q[3] = '0';
+            q[4] = hex[ch >> 4];
+            q[5] = hex[ch & 15];
+            ob->len += 6;
+        } else {
+            wst_outbuf_putc(ob, (char)ch);
+        }
+    }
+    wst_outbuf_putc(ob, '"');
+}
