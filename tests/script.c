@@ -1,0 +1,89 @@
+/*
+ * script.c - packet scripts for tracker tests (see script.h).
+ */
+#include "script.h"
+
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void collect(void *arg, const struct wst_conn *c)
+{
+    struct script *s = arg;
+    ck_assert_uint_lt(s->n_conns, SCRIPT_MAX_CONNS);
+    size_t size = offsetof(struct wst_conn, addr) + 2 * wst_conn_addr_len(c);
+    struct wst_conn *copy = malloc(size);
+    ck_assert_ptr_nonnull(copy);
+    memcpy(copy, c, size);
+    s->conns[s->n_conns++] = copy;
+}
+
+void script_init(struct script *s, const struct wst_tracker_config *cfg)
+{
+    memset(s, 0, sizeof *s);
+    struct wst_tracker_config def = {.hash_seed = 1};
+    s->tracker = wst_tracker_new(cfg ? cfg : &def, collect, s);
+    s->now_us = 1700000000ULL * 1000000;
+    s->step_us = 1000;
+    s->client_ip = "192.0.2.1";
+    s->server_ip = "198.51.100.2";
+    s->client_port = 40000;
+    s->server_port = 80;
+}
+
+void script_fini(struct script *s)
+{
+    wst_tracker_free(s->tracker);
+    for (size_t i = 0; i < s->n_conns; i++)
+        free(s->conns[i]);
+    memset(s, 0, sizeof *s);
+}
+
+void script_frame(struct script *s, enum wst_link link, const uint8_t *data, size_t caplen, size_t wirelen)
+{
+    struct wst_packet pkt = {
+        .ts_us = s->now_us,
+        .caplen = (uint32_t)caplen,
+        .wirelen = (uint32_t)wirelen,
+        .link = link,
+        .data = data,
+    };
+    wst_tracker_packet(s->tracker, &pkt);
+    s->now_us += s->step_us;
+}
+
+void script_seg(struct script *s, int dir, uint8_t flags, uint32_t seq, uint32_t ack, size_t len)
+{
+    struct craft c;
+    const char *src = dir == C2S ? s->client_ip : s->server_ip;
+    const char *dst = dir == C2S ? s->server_ip : s->client_ip;
+    uint16_t sport = dir == C2S ? s->client_port : s->server_port;
+    uint16_t dport = dir == C2S ? s->server_port : s->client_port;
+    uint16_t ip_type = s->ipv6 ? CRAFT_ETH_IPV6 : CRAFT_ETH_IPV4;
+
+    craft_init(&c);
+    if (s->vlan) {
+        craft_eth(&c, CRAFT_ETH_VLAN);
+        craft_vlan(&c, s->vlan, ip_type);
+    } else {
+        craft_eth(&c, ip_type);
+    }
+    if (s->ipv6)
+        craft_ipv6(&c, src, dst, CRAFT_IP_TCP);
+    else
+        craft_ipv4(&c, src, dst, CRAFT_IP_TCP);
+    craft_tcp(&c, sport, dport, seq, ack, flags, 64240, NULL, 0, len);
+    size_t n = craft_finish(&c);
+    script_frame(s, WST_LINK_ETHERNET, c.buf, n, n);
+}
+
+void script_finish(struct script *s)
+{
+    wst_tracker_finish(s->tracker);
+}
+
+const struct wst_conn *script_conn(const struct script *s, size_t i)
+{
+    ck_assert_uint_lt(i, s->n_conns);
+    return s->conns[i];
+}

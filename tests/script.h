@@ -1,0 +1,60 @@
+/*
+ * script.h - packet scripts for tracker tests.
+ *
+ * A script is a tracker fed with crafted Ethernet/IPv4 (or IPv6) TCP
+ * segments between one client and one server, so a test reads like a
+ * packetdrill script:
+ *
+ *     script_seg(&s, C2S, CRAFT_SYN, 1000, 0, 0);
+ *     script_seg(&s, S2C, CRAFT_SYN | CRAFT_ACK, 5000, 1001, 0);
+ *     script_seg(&s, C2S, CRAFT_ACK, 1001, 5001, 0);
+ *     script_finish(&s);
+ *     ck_assert_uint_eq(script_conn(&s, 0)->packets[...], ...);
+ *
+ * Every segment advances capture time by s->step_us. Connections the
+ * tracker emits are copied, in emission order, for the assertions.
+ */
+#ifndef WST_TEST_SCRIPT_H
+#define WST_TEST_SCRIPT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "craft.h"
+#include "wirestate/tracker.h"
+
+enum { C2S = 0, S2C = 1 };
+
+#define SCRIPT_MAX_CONNS 64
+
+struct script {
+    struct wst_tracker *tracker;
+    uint64_t now_us;        /* timestamp of the next packet */
+    uint64_t step_us;       /* added after each packet (default 1000) */
+    int ipv6;               /* endpoints are IPv6 */
+    const char *client_ip, *server_ip;
+    uint16_t client_port, server_port;
+    uint16_t vlan;          /* 0 = untagged, else an 802.1Q tag with this ID */
+    size_t n_conns;
+    struct wst_conn *conns[SCRIPT_MAX_CONNS]; /* copies of emitted connections */
+};
+
+/* Starts a script: client 192.0.2.1:40000, server 198.51.100.2:80, time 1700000000 s. */
+void script_init(struct script *s, const struct wst_tracker_config *cfg);
+
+/* Frees the tracker and the copies. */
+void script_fini(struct script *s);
+
+/* Feeds one TCP segment in direction dir (C2S or S2C) with len payload bytes. */
+void script_seg(struct script *s, int dir, uint8_t flags, uint32_t seq, uint32_t ack, size_t len);
+
+/* Feeds raw frame bytes of a link type at the current time. */
+void script_frame(struct script *s, enum wst_link link, const uint8_t *data, size_t caplen, size_t wirelen);
+
+/* Ends the capture; the tracker emits every connection. */
+void script_finish(struct script *s);
+
+/* The i-th emitted connection (fails the test if there is none). */
+const struct wst_conn *script_conn(const struct script *s, size_t i);
+
+#endif

@@ -1,0 +1,165 @@
+/*
+ * test_flow.c - canonical keys, their hash and their text.
+ */
+#include <arpa/inet.h>
+#include <string.h>
+
+#include "suites.h"
+#include "wirestate/flow.h"
+
+static struct wst_segment seg4(const char *src, uint16_t sport, const char *dst, uint16_t dport)
+{
+    struct wst_segment s;
+    memset(&s, 0, sizeof s);
+    s.family = WST_AF_INET;
+    ck_assert_int_eq(inet_pton(AF_INET, src, s.src.b), 1);
+    ck_assert_int_eq(inet_pton(AF_INET, dst, s.dst.b), 1);
+    s.sport = sport;
+    s.dport = dport;
+    return s;
+}
+
+static struct wst_segment seg6(const char *src, uint16_t sport, const char *dst, uint16_t dport)
+{
+    struct wst_segment s;
+    memset(&s, 0, sizeof s);
+    s.family = WST_AF_INET6;
+    ck_assert_int_eq(inet_pton(AF_INET6, src, s.src.b), 1);
+    ck_assert_int_eq(inet_pton(AF_INET6, dst, s.dst.b), 1);
+    s.sport = sport;
+    s.dport = dport;
+    return s;
+}
+
+START_TEST(test_flow_key_symmetric)
+{
+    struct wst_segment a = seg4("10.0.0.2", 40000, "10.0.0.1", 80);
+    struct wst_segment b = seg4("10.0.0.1", 80, "10.0.0.2", 40000);
+    struct wst_flow_key ka, kb;
+    memset(&ka, 0xAA, sizeof ka); /* padding must not matter */
+    memset(&kb, 0x55, sizeof kb);
+    int da = wst_flow_key_from_segment(&ka, &a, false);
+    int db = wst_flow_key_from_segment(&kb, &b, false);
+    /* 10.0.0.1 < 10.0.0.2: endpoint 0 is the server here. */
+    ck_assert_int_eq(da, 1);
+    ck_assert_int_eq(db, 0);
+    ck_assert(wst_flow_key_equal(&ka, &kb));
+    ck_assert_uint_eq(ka.port[0], 80);
+    ck_assert_uint_eq(ka.port[1], 40000);
+    ck_assert_uint_eq(wst_flow_key_hash(&ka, 1), wst_flow_key_hash(&kb, 1));
+}
+END_TEST
+
+START_TEST(test_flow_key_addresses_compare_as_bytes)
+{
+    /* 9.255.255.255 < 10.0.0.0 as big-endian bytes, whatever the host order. */
+    struct wst_segment s = seg4("10.0.0.0", 1, "9.255.255.255", 2);
+    struct wst_flow_key k;
+    ck_assert_int_eq(wst_flow_key_from_segment(&k, &s, false), 1);
+    ck_assert_uint_eq(k.addr[0].b[0], 9);
+}
+END_TEST
+
+START_TEST(test_flow_key_same_address_orders_ports)
+{
+    struct wst_segment s = seg4("127.0.0.1", 5000, "127.0.0.1", 4000);
+    struct wst_flow_key k;
+    ck_assert_int_eq(wst_flow_key_from_segment(&k, &s, false), 1);
+    ck_assert_uint_eq(k.port[0], 4000);
+    struct wst_segment r = seg4("127.0.0.1", 4000, "127.0.0.1", 5000);
+    struct wst_flow_key kr;
+    ck_assert_int_eq(wst_flow_key_from_segment(&kr, &r, false), 0);
+    ck_assert(wst_flow_key_equal(&k, &kr));
+}
+END_TEST
+
+START_TEST(test_flow_key_families_differ)
+{
+    /* An IPv6 address whose first bytes equal an IPv4 address is another key. */
+    struct wst_segment a = seg4("10.0.0.1", 1, "10.0.0.2", 2);
+    struct wst_segment b = seg6("a00:1::", 1, "a00:2::", 2);
+    struct wst_flow_key ka, kb;
+    wst_flow_key_from_segment(&ka, &a, false);
+    wst_flow_key_from_segment(&kb, &b, false);
+    ck_assert_mem_eq(ka.addr[0].b, kb.addr[0].b, 16);
+    ck_assert(!wst_flow_key_equal(&ka, &kb));
+    ck_assert_uint_ne(wst_flow_key_hash(&ka, 1), wst_flow_key_hash(&kb, 1));
+}
+END_TEST
+
+START_TEST(test_flow_key_vlan)
+{
+    struct wst_segment a = seg4("10.0.0.1", 1, "10.0.0.2", 2);
+    a.vlan_count = 2;
+    a.vlan[0] = 0; /* priority tag: VLAN ID 0 is still a tag */
+    a.vlan[1] = 4095;
+    struct wst_segment b = a;
+    b.vlan_count = 0;
+    struct wst_flow_key ka, kb;
+    wst_flow_key_from_segment(&ka, &a, true);
+    wst_flow_key_from_segment(&kb, &b, true);
+    ck_assert_uint_eq(ka.vlan[0], 1);
+    ck_assert_uint_eq(ka.vlan[1], 4096);
+    ck_assert(!wst_flow_key_equal(&ka, &kb));
+    wst_flow_key_from_segment(&ka, &a, false);
+    wst_flow_key_from_segment(&kb, &b, false);
+    ck_assert(wst_flow_key_equal(&ka, &kb));
+}
+END_TEST
+
+START_TEST(test_flow_hash_seed_and_spread)
+{
+    /* Different seeds give different hashes; 10000 tuples hash apart. */
+    struct wst_segment s = seg4("10.0.0.1", 1, "10.0.0.2", 2);
+    struct wst_flow_key k;
+    wst_flow_key_from_segment(&k, &s, false);
+    ck_assert_uint_ne(wst_flow_key_hash(&k, 1), wst_flow_key_hash(&k, 2));
+
+    enum { N = 10000, BUCKETS = 1024 };
+    static unsigned count[BUCKETS];
+    memset(count, 0, sizeof count);
+    for (unsigned i = 0; i < N; i++) {
+        s.sport = (uint16_t)(1024 + i);
+        wst_flow_key_from_segment(&k, &s, false);
+        count[wst_flow_key_hash(&k, 42) % BUCKETS]++;
+    }
+    /* A uniform spread puts about 10 in each bucket; none should hold 40. */
+    for (unsigned b = 0; b < BUCKETS; b++)
+        ck_assert_uint_lt(count[b], 40);
+}
+END_TEST
+
+START_TEST(test_flow_endpoint_format)
+{
+    char buf[WST_ENDPOINT_STRLEN];
+    struct wst_segment a = seg4("192.0.2.10", 443, "0.0.0.0", 0);
+    ck_assert_uint_eq(wst_endpoint_format(buf, WST_AF_INET, &a.src, 443), strlen("192.0.2.10:443"));
+    ck_assert_str_eq(buf, "192.0.2.10:443");
+    struct wst_segment b = seg6("2001:0db8:0000:0000:0000:0000:0000:0001", 8080,
+                                "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", 65535);
+    wst_endpoint_format(buf, WST_AF_INET6, &b.src, 8080);
+    ck_assert_str_eq(buf, "[2001:db8::1]:8080"); /* RFC 5952 compressed form */
+    /* The longest possible text fits. */
+    ck_assert_uint_eq(wst_endpoint_format(buf, WST_AF_INET6, &b.dst, 65535), 47);
+    ck_assert_str_eq(buf, "[ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff]:65535");
+}
+END_TEST
+
+Suite *flow_suite(void)
+{
+    Suite *s = suite_create("flow");
+    TCase *tc = tcase_create("canonical");
+    tcase_add_test(tc, test_flow_key_symmetric);
+    tcase_add_test(tc, test_flow_key_addresses_compare_as_bytes);
+    tcase_add_test(tc, test_flow_key_same_address_orders_ports);
+    tcase_add_test(tc, test_flow_key_families_differ);
+    tcase_add_test(tc, test_flow_key_vlan);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("hash");
+    tcase_add_test(tc, test_flow_hash_seed_and_spread);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("text");
+    tcase_add_test(tc, test_flow_endpoint_format);
+    suite_add_tcase(s, tc);
+    return s;
+}

@@ -1,0 +1,258 @@
+/*
+ * test_flow_table.c - insert, lookup, retirement and first-seen order, with
+ * the real hash and with a weak one that forces collisions.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "suites.h"
+#include "wirestate/flow_table.h"
+
+/* Key i: 10.0.(i>>8).(i&255):i+1024 <-> 10.255.0.1:80. */
+static void make_key(unsigned i, struct wst_flow_key *k, struct wst_segment *seg)
+{
+    memset(seg, 0, sizeof *seg);
+    seg->family = WST_AF_INET;
+    seg->src.b[0] = 10;
+    seg->src.b[2] = (uint8_t)(i >> 8);
+    seg->src.b[3] = (uint8_t)i;
+    seg->dst.b[0] = 10;
+    seg->dst.b[1] = 255;
+    seg->dst.b[3] = 1;
+    seg->sport = (uint16_t)(1024 + i);
+    seg->dport = 80;
+    wst_flow_key_from_segment(k, seg, false);
+}
+
+/* A hash with only 8 values: long probe chains and wrap-free clusters. */
+static uint64_t weak_hash(const struct wst_flow_key *key, uint64_t seed)
+{
+    (void)seed;
+    return (uint64_t)(key->port[0] ^ key->port[1]) % 8;
+}
+
+/* Hashes near the top of the index space, so probe chains wrap past 2^64-1. */
+static uint64_t wrapping_hash(const struct wst_flow_key *key, uint64_t seed)
+{
+    (void)seed;
+    return UINT64_MAX - (uint64_t)((key->port[0] ^ key->port[1]) % 4);
+}
+
+START_TEST(test_flow_table_insert_get)
+{
+    struct wst_flow_table *t = wst_flow_table_new(false, 99);
+    struct wst_flow_key k;
+    struct wst_segment seg;
+    for (unsigned i = 0; i < 5000; i++) {
+        make_key(i, &k, &seg);
+        uint64_t h = wst_flow_table_hash(t, &k);
+        ck_assert_ptr_null(wst_flow_table_get(t, &k, h));
+        struct wst_conn *c = wst_flow_table_create(t, &k, h, &seg);
+        ck_assert_uint_eq(c->id, i + 1);
+        ck_assert_ptr_eq(wst_flow_table_get(t, &k, h), c);
+    }
+    ck_assert_uint_eq(wst_flow_table_live(t), 5000);
+    ck_assert_uint_eq(wst_flow_table_created(t), 5000);
+    for (unsigned i = 0; i < 5000; i++) {
+        make_key(i, &k, &seg);
+        struct wst_conn *c = wst_flow_table_get(t, &k, wst_flow_table_hash(t, &k));
+        ck_assert_ptr_nonnull(c);
+        ck_assert_uint_eq(c->id, i + 1);
+    }
+    /* id order */
+    unsigned n = 0;
+    for (struct wst_conn *c = wst_flow_table_first(t); c; c = wst_flow_table_next(t, c))
+        ck_assert_uint_eq(c->id, ++n);
+    ck_assert_uint_eq(n, 5000);
+    wst_flow_table_free(t);
+}
+END_TEST
+
+START_TEST(test_flow_table_retire_and_reuse)
+{
+    struct wst_flow_table *t = wst_flow_table_new(false, 1);
+    struct wst_flow_key k;
+    struct wst_segment seg;
+    make_key(7, &k, &seg);
+    uint64_t h = wst_flow_table_hash(t, &k);
+    struct wst_conn *old = wst_flow_table_create(t, &k, h, &seg);
+    wst_flow_table_retire(t, old);
+    wst_flow_table_retire(t, old); /* a second retire is a no-op */
+    ck_assert(old->flags & WST_CONN_RETIRED);
+    ck_assert_ptr_null(wst_flow_table_get(t, &k, h));
+    ck_assert_uint_eq(wst_flow_table_live(t), 0);
+
+    /* The same tuple again is a new connection with a new id. */
+    struct wst_conn *fresh = wst_flow_table_create(t, &k, h, &seg);
+    ck_assert_uint_eq(fresh->id, 2);
+    ck_assert_ptr_eq(wst_flow_table_get(t, &k, h), fresh);
+
+    struct wst_conn *c = wst_flow_table_pop_retired(t);
+    ck_assert_ptr_eq(c, old);
+    wst_flow_table_release(t, c);
+    ck_assert_ptr_null(wst_flow_table_pop_retired(t)); /* id 2 is live */
+    wst_flow_table_free(t);
+}
+END_TEST
+
+START_TEST(test_flow_table_pop_keeps_first_seen_order)
+{
+    /* Retired younger connections wait behind a live older one. */
+    struct wst_flow_table *t = wst_flow_table_new(false, 1);
+    struct wst_conn *c[4];
+    struct wst_flow_key k;
+    struct wst_segment seg;
+    for (unsigned i = 0; i < 4; i++) {
+        make_key(i, &k, &seg);
+        c[i] = wst_flow_table_create(t, &k, wst_flow_table_hash(t, &k), &seg);
+    }
+    wst_flow_table_retire(t, c[2]);
+    wst_flow_table_retire(t, c[1]);
+    ck_assert_ptr_null(wst_flow_table_pop_retired(t));
+    wst_flow_table_retire(t, c[0]);
+    for (unsigned i = 0; i < 3; i++) {
+        struct wst_conn *p = wst_flow_table_pop_retired(t);
+        ck_assert_ptr_nonnull(p);
+        ck_assert_uint_eq(p->id, i + 1);
+        wst_flow_table_release(t, p);
+    }
+    ck_assert_ptr_null(wst_flow_table_pop_retired(t));
+    wst_flow_table_retire_all(t);
+    struct wst_conn *last = wst_flow_table_pop_retired(t);
+    ck_assert_uint_eq(last->id, 4);
+    wst_flow_table_release(t, last);
+    ck_assert_ptr_null(wst_flow_table_first(t));
+    wst_flow_table_free(t);
+}
+END_TEST
+
+START_TEST(test_flow_table_vlan_keyed)
+{
+    struct wst_flow_table *t = wst_flow_table_new(true, 1);
+    struct wst_flow_key k1, k2;
+    struct wst_segment seg;
+    make_key(1, &k1, &seg);
+    seg.vlan_count = 1;
+    seg.vlan[0] = 100;
+    wst_flow_key_from_segment(&k1, &seg, true);
+    struct wst_conn *a = wst_flow_table_create(t, &k1, wst_flow_table_hash(t, &k1), &seg);
+    seg.vlan[0] = 200;
+    wst_flow_key_from_segment(&k2, &seg, true);
+    ck_assert_ptr_null(wst_flow_table_get(t, &k2, wst_flow_table_hash(t, &k2)));
+    struct wst_conn *b = wst_flow_table_create(t, &k2, wst_flow_table_hash(t, &k2), &seg);
+    ck_assert_ptr_ne(a, b);
+    ck_assert_ptr_eq(wst_flow_table_get(t, &k1, wst_flow_table_hash(t, &k1)), a);
+    wst_flow_table_free(t);
+}
+END_TEST
+
+/*
+ * Random inserts, lookups and retirements checked against a plain array,
+ * under a hash with few values (every key collides with many others).
+ */
+enum { MAX_KEYS = 2000 };
+
+static void stress(wst_flow_hash_fn *fn, unsigned KEYS, unsigned STEPS)
+{
+    struct wst_flow_table *t = wst_flow_table_new(false, 5);
+    wst_flow_table_set_hash(t, fn);
+    static struct wst_conn *live[MAX_KEYS];
+    memset(live, 0, sizeof live);
+    ck_assert_uint_le(KEYS, MAX_KEYS);
+    size_t n_live = 0;
+    uint32_t x = 2463534242u;
+    for (unsigned step = 0; step < STEPS; step++) {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        unsigned i = x % KEYS;
+        struct wst_flow_key k;
+        struct wst_segment seg;
+        make_key(i, &k, &seg);
+        uint64_t h = wst_flow_table_hash(t, &k);
+        struct wst_conn *got = wst_flow_table_get(t, &k, h);
+        ck_assert_ptr_eq(got, live[i]);
+        if (live[i] && (x >> 16) % 2) {
+            wst_flow_table_retire(t, live[i]);
+            live[i] = NULL;
+            n_live--;
+        } else if (!live[i]) {
+            live[i] = wst_flow_table_create(t, &k, h, &seg);
+            n_live++;
+        }
+        ck_assert_uint_eq(wst_flow_table_live(t), n_live);
+        /* Emit what can be emitted, as the tracker does. */
+        struct wst_conn *p;
+        uint64_t last = 0;
+        while ((p = wst_flow_table_pop_retired(t)) != NULL) {
+            ck_assert_uint_gt(p->id, last);
+            last = p->id;
+            wst_flow_table_release(t, p);
+        }
+    }
+    for (unsigned i = 0; i < KEYS; i++) {
+        struct wst_flow_key k;
+        struct wst_segment seg;
+        make_key(i, &k, &seg);
+        ck_assert_ptr_eq(wst_flow_table_get(t, &k, wst_flow_table_hash(t, &k)), live[i]);
+    }
+    wst_flow_table_free(t);
+}
+
+START_TEST(test_flow_table_collisions)
+{
+    stress(weak_hash, 120, 6000);
+}
+END_TEST
+
+START_TEST(test_flow_table_collisions_wrap)
+{
+    stress(wrapping_hash, 60, 4000);
+}
+END_TEST
+
+START_TEST(test_flow_table_real_hash_stress)
+{
+    stress(wst_flow_key_hash, 2000, 100000);
+}
+END_TEST
+
+START_TEST(test_flow_table_memory)
+{
+    /* Memory per connection: the benchmark's figure, small enough to hold millions. */
+    struct wst_flow_table *t = wst_flow_table_new(false, 3);
+    struct wst_flow_key k;
+    struct wst_segment seg;
+    for (unsigned i = 0; i < 20000; i++) {
+        make_key(i, &k, &seg);
+        wst_flow_table_create(t, &k, wst_flow_table_hash(t, &k), &seg);
+    }
+    struct wst_flow_table_mem m;
+    wst_flow_table_mem(t, &m);
+    ck_assert_uint_eq(m.conns, 20000);
+    ck_assert_uint_ge(m.pool_bytes, m.conn_bytes);
+    ck_assert_uint_le((m.conn_bytes + m.index_bytes) / m.conns, 150);
+    wst_flow_table_free(t);
+}
+END_TEST
+
+Suite *flow_table_suite(void)
+{
+    Suite *s = suite_create("flow_table");
+    TCase *tc = tcase_create("lookup");
+    tcase_add_test(tc, test_flow_table_insert_get);
+    tcase_add_test(tc, test_flow_table_vlan_keyed);
+    tcase_add_test(tc, test_flow_table_memory);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("order");
+    tcase_add_test(tc, test_flow_table_retire_and_reuse);
+    tcase_add_test(tc, test_flow_table_pop_keeps_first_seen_order);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("collisions");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_flow_table_collisions);
+    tcase_add_test(tc, test_flow_table_collisions_wrap);
+    tcase_add_test(tc, test_flow_table_real_hash_stress);
+    suite_add_tcase(s, tc);
+    return s;
+}

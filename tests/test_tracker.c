@@ -1,0 +1,309 @@
+/*
+ * test_tracker.c - the engine, driven by packet scripts (script.h).
+ */
+#include <string.h>
+
+#include "script.h"
+#include "suites.h"
+
+/* Endpoint index of the client/server of an emitted connection. */
+#define CLI(c) ((c)->client)
+#define SRV(c) (!(c)->client)
+
+static void handshake_and_close(struct script *s)
+{
+    script_seg(s, C2S, CRAFT_SYN, 1000, 0, 0);
+    script_seg(s, S2C, CRAFT_SYN | CRAFT_ACK, 5000, 1001, 0);
+    script_seg(s, C2S, CRAFT_ACK, 1001, 5001, 0);
+    script_seg(s, C2S, CRAFT_ACK | CRAFT_PSH, 1001, 5001, 100);
+    script_seg(s, S2C, CRAFT_ACK | CRAFT_PSH, 5001, 1101, 300);
+    script_seg(s, C2S, CRAFT_ACK | CRAFT_FIN, 1101, 5301, 0);
+    script_seg(s, S2C, CRAFT_ACK | CRAFT_FIN, 5301, 1102, 0);
+    script_seg(s, C2S, CRAFT_ACK, 1102, 5302, 0);
+}
+
+START_TEST(test_tracker_counts_per_direction)
+{
+    struct script s;
+    script_init(&s, NULL);
+    handshake_and_close(&s);
+    script_finish(&s);
+
+    ck_assert_uint_eq(s.n_conns, 1);
+    const struct wst_conn *c = script_conn(&s, 0);
+    ck_assert_uint_eq(c->id, 1);
+    ck_assert_uint_eq(c->client_basis, WST_CLIENT_SYN);
+    ck_assert_uint_eq(c->port[CLI(c)], 40000);
+    ck_assert_uint_eq(c->port[SRV(c)], 80);
+    /* Client sent SYN, ACK, data, FIN, ACK = 5; server SYN+ACK, data, FIN = 3. */
+    ck_assert_uint_eq(c->packets[CLI(c)], 5);
+    ck_assert_uint_eq(c->packets[SRV(c)], 3);
+    ck_assert_uint_eq(c->payload_bytes[CLI(c)], 100);
+    ck_assert_uint_eq(c->payload_bytes[SRV(c)], 300);
+    ck_assert_uint_eq(c->tcp_flags[CLI(c)], WST_TH_SYN | WST_TH_ACK | WST_TH_PSH | WST_TH_FIN);
+    ck_assert_uint_eq(c->tcp_flags[SRV(c)], WST_TH_SYN | WST_TH_ACK | WST_TH_PSH | WST_TH_FIN);
+    /* 8 packets 1 ms apart from 1700000000 s. */
+    ck_assert_uint_eq(c->first_ts_us, 1700000000000000ULL);
+    ck_assert_uint_eq(c->last_ts_us, 1700000000007000ULL);
+
+    const struct wst_tracker_stats *st = wst_tracker_stats(s.tracker);
+    ck_assert_uint_eq(st->packets, 8);
+    ck_assert_uint_eq(st->by_status[WST_DECODE_TCP], 8);
+    ck_assert_uint_eq(st->connections, 1);
+    script_fini(&s);
+}
+END_TEST
+
+START_TEST(test_tracker_client_from_syn_ack)
+{
+    /* The capture starts at the SYN+ACK: its receiver is the client. */
+    struct script s;
+    script_init(&s, NULL);
+    script_seg(&s, S2C, CRAFT_SYN | CRAFT_ACK, 5000, 1001, 0);
+    script_seg(&s, C2S, CRAFT_ACK, 1001, 5001, 0);
+    script_finish(&s);
+    const struct wst_conn *c = script_conn(&s, 0);
+    ck_assert_uint_eq(c->client_basis, WST_CLIENT_SYN_ACK);
+    ck_assert_uint_eq(c->port[CLI(c)], 40000);
+    script_fini(&s);
+}
+END_TEST
+
+START_TEST(test_tracker_client_guessed_from_ports)
+{
+    /* Midstream, first packet from the server: port 80 still names the server. */
+    struct script s;
+    script_init(&s, NULL);
+    script_seg(&s, S2C, CRAFT_ACK, 5000, 1000, 10);
+    script_seg(&s, C2S, CRAFT_ACK, 1000, 5010, 0);
+    script_finish(&s);
+    const struct wst_conn *c = script_conn(&s, 0);
+    ck_assert_uint_eq(c->client_basis, WST_CLIENT_PORTS);
+    ck_assert_uint_eq(c->port[CLI(c)], 40000);
+    ck_assert_uint_eq(c->port[SRV(c)], 80);
+    script_fini(&s);
+}
+END_TEST
+
+START_TEST(test_tracker_client_guess_equal_ports)
+{
+    /* Equal ports, no handshake: the first packet's receiver is the server. */
+    struct script s;
+    script_init(&s, NULL);
+    s.client_port = s.server_port = 5001;
+    script_seg(&s, S2C, CRAFT_ACK, 5000, 1000, 10);
+    script_finish(&s);
+    const struct wst_conn *c = script_conn(&s, 0);
+    struct wst_addr a;
+    wst_conn_addr(c, CLI(c), &a);
+    /* S2C was sent by 198.51.100.2, so 192.0.2.1 is taken for the server. */
+    ck_assert_mem_eq(a.b, "\xc6\x33\x64\x02", 4);
+    script_fini(&s);
+}
+END_TEST
+
+START_TEST(test_tracker_late_syn_overrides_guess)
+{
+    /* A guess from ports gives way to a SYN seen later on the same tuple. */
+    struct script s;
+    script_init(&s, NULL);
+    s.client_port = 80;   /* the "client" listens on the well-known port */
+    s.server_port = 40000;
+    script_seg(&s, S2C, CRAFT_ACK, 5000, 1000, 10);
+    script_seg(&s, C2S, CRAFT_SYN, 999, 0, 0);
+    script_finish(&s);
+    const struct wst_conn *c = script_conn(&s, 0);
+    ck_assert_uint_eq(c->client_basis, WST_CLIENT_SYN);
+    ck_assert_uint_eq(c->port[CLI(c)], 80);
+    script_fini(&s);
+}
+END_TEST
+
+START_TEST(test_tracker_first_syn_wins)
+{
+    /* Simultaneous open: both send a bare SYN; the first one names the client. */
+    struct script s;
+    script_init(&s, NULL);
+    script_seg(&s, S2C, CRAFT_SYN, 5000, 0, 0);
+    script_seg(&s, C2S, CRAFT_SYN, 1000, 0, 0);
+    script_finish(&s);
+    const struct wst_conn *c = script_conn(&s, 0);
+    ck_assert_uint_eq(c->client_basis, WST_CLIENT_SYN);
+    ck_assert_uint_eq(c->port[CLI(c)], 80);
+    script_fini(&s);
+}
+END_TEST
+
+START_TEST(test_tracker_first_seen_order)
+{
+    /* Three connections interleaved; emitted in the order first seen. */
+    struct script s;
+    script_init(&s, NULL);
+    uint16_t ports[3] = {40002, 40000, 40001};
+    for (int round = 0; round < 2; round++) {
+        for (int i = 0; i < 3; i++) {
+            s.client_port = ports[i];
+            script_seg(&s, C2S, round ? CRAFT_ACK : CRAFT_SYN, 1000, 0, 0);
+        }
+    }
+    script_finish(&s);
+    ck_assert_uint_eq(s.n_conns, 3);
+    for (size_t i = 0; i < 3; i++) {
+        const struct wst_conn *c = script_conn(&s, i);
+        ck_assert_uint_eq(c->id, i + 1);
+        ck_assert_uint_eq(c->port[CLI(c)], ports[i]);
+        ck_assert_uint_eq(c->packets[CLI(c)], 2);
+    }
+    script_fini(&s);
+}
+END_TEST
+
+START_TEST(test_tracker_ipv6)
+{
+    struct script s;
+    script_init(&s, NULL);
+    s.ipv6 = 1;
+    s.client_ip = "2001:db8::1";
+    s.server_ip = "2001:db8::2";
+    handshake_and_close(&s);
+    script_finish(&s);
+    ck_assert_uint_eq(s.n_conns, 1);
+    const struct wst_conn *c = script_conn(&s, 0);
+    ck_assert_uint_eq(c->family, WST_AF_INET6);
+    ck_assert_uint_eq(c->packets[CLI(c)], 5);
+    struct wst_addr a;
+    wst_conn_addr(c, SRV(c), &a);
+    ck_assert_uint_eq(a.b[0], 0x20);
+    ck_assert_uint_eq(a.b[15], 0x02);
+    script_fini(&s);
+}
+END_TEST
+
+START_TEST(test_tracker_vlan_key)
+{
+    /* The same 4-tuple on VLAN 100 and 200: one connection, or two with --vlan-key. */
+    for (int keyed = 0; keyed < 2; keyed++) {
+        struct wst_tracker_config cfg = {.vlan_key = keyed, .hash_seed = 7};
+        struct script s;
+        script_init(&s, &cfg);
+        s.vlan = 100;
+        script_seg(&s, C2S, CRAFT_SYN, 1000, 0, 0);
+        s.vlan = 200;
+        script_seg(&s, C2S, CRAFT_SYN, 1000, 0, 0);
+        script_finish(&s);
+        ck_assert_uint_eq(s.n_conns, keyed ? 2 : 1);
+        ck_assert_uint_eq(script_conn(&s, 0)->vlan[0], 101); /* ID + 1 */
+        if (keyed)
+            ck_assert_uint_eq(script_conn(&s, 1)->vlan[0], 201);
+        else
+            ck_assert_uint_eq(script_conn(&s, 0)->packets[CLI(script_conn(&s, 0))], 2);
+        script_fini(&s);
+    }
+}
+END_TEST
+
+START_TEST(test_tracker_accounts_every_packet)
+{
+    struct script s;
+    script_init(&s, NULL);
+    struct craft c;
+
+    craft_init(&c);
+    craft_eth(&c, CRAFT_ETH_ARP);
+    craft_bytes(&c, NULL, 28);
+    size_t n = craft_finish(&c);
+    script_frame(&s, WST_LINK_ETHERNET, c.buf, n, n);
+
+    craft_init(&c);
+    craft_eth(&c, CRAFT_ETH_IPV4);
+    craft_ipv4(&c, "192.0.2.1", "192.0.2.2", CRAFT_IP_UDP);
+    craft_udp(&c, 5353, 53, 20);
+    n = craft_finish(&c);
+    script_frame(&s, WST_LINK_ETHERNET, c.buf, n, n);
+    script_frame(&s, WST_LINK_ETHERNET, c.buf, 10, n);     /* cut inside Ethernet */
+    script_frame(&s, WST_LINK_UNSUPPORTED, c.buf, n, n);
+    script_seg(&s, C2S, CRAFT_SYN, 1, 0, 0);
+    script_finish(&s);
+
+    const struct wst_tracker_stats *st = wst_tracker_stats(s.tracker);
+    ck_assert_uint_eq(st->packets, 5);
+    ck_assert_uint_eq(st->by_status[WST_DECODE_NON_IP], 1);
+    ck_assert_uint_eq(st->by_status[WST_DECODE_UDP], 1);
+    ck_assert_uint_eq(st->by_status[WST_DECODE_TRUNCATED_LINK], 1);
+    ck_assert_uint_eq(st->by_status[WST_DECODE_UNSUPPORTED_LINK], 1);
+    ck_assert_uint_eq(st->by_status[WST_DECODE_TCP], 1);
+    uint64_t sum = 0;
+    for (int i = 0; i < WST_DECODE__COUNT; i++)
+        sum += st->by_status[i];
+    ck_assert_uint_eq(sum, st->packets);
+    ck_assert_uint_eq(st->connections, 1);
+    script_fini(&s);
+}
+END_TEST
+
+START_TEST(test_tracker_capture_time_never_goes_back)
+{
+    struct script s;
+    script_init(&s, NULL);
+    script_seg(&s, C2S, CRAFT_SYN, 1000, 0, 0);           /* t0 */
+    s.now_us += 5000000;
+    script_seg(&s, S2C, CRAFT_SYN | CRAFT_ACK, 5000, 1001, 0); /* t0 + 5.001 s */
+    s.now_us -= 3000000;
+    script_seg(&s, C2S, CRAFT_ACK, 1001, 5001, 0);        /* earlier: t0 + 2.002 s */
+    const struct wst_tracker_stats *st = wst_tracker_stats(s.tracker);
+    ck_assert_uint_eq(st->first_ts_us, 1700000000000000ULL);
+    ck_assert_uint_eq(st->now_us, 1700000005001000ULL);
+    script_finish(&s);
+    const struct wst_conn *c = script_conn(&s, 0);
+    ck_assert_uint_eq(c->first_ts_us, 1700000000000000ULL);
+    ck_assert_uint_eq(c->last_ts_us, 1700000005001000ULL);
+    script_fini(&s);
+}
+END_TEST
+
+START_TEST(test_tracker_snap_cut_payload_counts)
+{
+    /* A data segment cut after its TCP header still counts its full payload. */
+    struct script s;
+    script_init(&s, NULL);
+    struct craft c;
+    craft_init(&c);
+    craft_eth(&c, CRAFT_ETH_IPV4);
+    craft_ipv4(&c, "192.0.2.1", "198.51.100.2", CRAFT_IP_TCP);
+    craft_tcp(&c, 40000, 80, 1, 1, CRAFT_ACK, 1000, NULL, 0, 1400);
+    size_t n = craft_finish(&c);
+    script_frame(&s, WST_LINK_ETHERNET, c.buf, 14 + 20 + 20, n);
+    script_finish(&s);
+    ck_assert_uint_eq(script_conn(&s, 0)->payload_bytes[CLI(script_conn(&s, 0))], 1400);
+    script_fini(&s);
+}
+END_TEST
+
+Suite *tracker_suite(void)
+{
+    Suite *s = suite_create("tracker");
+    TCase *tc = tcase_create("counters");
+    tcase_add_test(tc, test_tracker_counts_per_direction);
+    tcase_add_test(tc, test_tracker_ipv6);
+    tcase_add_test(tc, test_tracker_snap_cut_payload_counts);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("orientation");
+    tcase_add_test(tc, test_tracker_client_from_syn_ack);
+    tcase_add_test(tc, test_tracker_client_guessed_from_ports);
+    tcase_add_test(tc, test_tracker_client_guess_equal_ports);
+    tcase_add_test(tc, test_tracker_late_syn_overrides_guess);
+    tcase_add_test(tc, test_tracker_first_syn_wins);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("table");
+    tcase_add_test(tc, test_tracker_first_seen_order);
+    tcase_add_test(tc, test_tracker_vlan_key);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("accounting");
+    tcase_add_test(tc, test_tracker_accounts_every_packet);
+    tcase_add_test(tc, test_tracker_capture_time_never_goes_back);
+    suite_add_tcase(s, tc);
+    return s;
+}
