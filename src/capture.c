@@ -151,8 +151,9 @@ int wst_capture_open_file(struct wst_capture **out, const char *path, char *errb
         char pcap_err[PCAP_ERRBUF_SIZE] = "";
         cap->pcap = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_MICRO, pcap_err);
         if (cap->pcap == NULL) {
-            /* libpcap says "unknown file format" for anything without a pcap magic. */
-            if (strstr(pcap_err, "unknown file format")) {
+            /* libpcap says "unknown file format" for anything without a pcap
+             * magic, and reports a file shorter than a magic as truncated. */
+            if (strstr(pcap_err, "unknown file format") || strstr(pcap_err, "read 4 file header bytes")) {
                 snprintf(errbuf, WST_ERRBUF_SIZE, "not a pcap or pcapng capture (unknown file format)");
                 rc = WST_EFORMAT;
             } else {

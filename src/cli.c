@@ -153,11 +153,18 @@ int wst_cli_parse(struct wst_options *o, int argc, char **argv, char *errbuf)
             o->version = true;
             return 0;
         case ':':
-            snprintf(errbuf, WST_ERRBUF_SIZE, "option '%s' needs an argument", argv[optind - 1]);
+        default: {
+            /* A long option is the word just consumed; a short one (maybe in
+             * a bundle like -xr) is only known as optopt. */
+            const char *word = argv[optind - 1];
+            char shortopt[3] = {'-', (char)optopt, '\0'};
+            const char *name = strncmp(word, "--", 2) == 0 ? word : shortopt;
+            if (ch == ':')
+                snprintf(errbuf, WST_ERRBUF_SIZE, "option '%s' needs an argument", name);
+            else
+                snprintf(errbuf, WST_ERRBUF_SIZE, "unknown option '%s' (see --help)", name);
             return WST_EUSAGE;
-        default:
-            snprintf(errbuf, WST_ERRBUF_SIZE, "unknown option '%s' (see --help)", argv[optind - 1]);
-            return WST_EUSAGE;
+        }
         }
     }
 

@@ -116,7 +116,11 @@ void wst_outbuf_utc(struct wst_outbuf *ob, wst_ts_us ts)
     struct tm tm;
     if (gmtime_r(&secs, &tm) == NULL)
         memset(&tm, 0, sizeof tm);
-    put_fixed(ob, (uint64_t)tm.tm_year + 1900, 4);
+    uint64_t year = (uint64_t)tm.tm_year + 1900;
+    if (year < 10000)
+        put_fixed(ob, year, 4);
+    else
+        wst_outbuf_u64(ob, year); /* a damaged clock, but say so faithfully */
     wst_outbuf_putc(ob, '-');
     put_fixed(ob, (uint64_t)tm.tm_mon + 1, 2);
     wst_outbuf_putc(ob, '-');

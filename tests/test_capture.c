@@ -1,0 +1,861 @@
+/*
+ * test_capture.c - capture sources over files written by craft.c.
+ *
+ * Every test gets a fresh directory under /tmp (a checked fixture, so it
+ * is made and removed in the test's own process) and writes the small
+ * pcap and pcapng files it reads there.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "craft.h"
+#include "suites.h"
+#include "wirestate/capture.h"
+
+/* ---- fixture: a temporary directory */
+
+static char dir[64];
+
+static void setup(void)
+{
+    strcpy(dir, "/tmp/wst-capture-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+}
+
+static void teardown(void)
+{
+    DIR *d = opendir(dir);
+    if (d == NULL)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        char p[PATH_MAX];
+        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+        if (unlink(p) != 0)
+            rmdir(p);
+    }
+    closedir(d);
+    rmdir(dir);
+}
+
+/* dir/name into p (PATH_MAX bytes); returns p. */
+static char *path_in_dir(char *p, const char *name)
+{
+    snprintf(p, PATH_MAX, "%s/%s", dir, name);
+    return p;
+}
+
+static void write_file(const char *path, const void *data, size_t len)
+{
+    FILE *fp = fopen(path, "wb");
+    ck_assert_ptr_nonnull(fp);
+    ck_assert_uint_eq(fwrite(data, 1, len, fp), len);
+    ck_assert_int_eq(fclose(fp), 0);
+}
+
+static long file_size(const char *path)
+{
+    struct stat st;
+    ck_assert_int_eq(stat(path, &st), 0);
+    return (long)st.st_size;
+}
+
+/* ---- frames */
+
+enum { ETH, RAW }; /* link layer of a crafted frame */
+
+struct frame {
+    uint8_t b[CRAFT_MAX_FRAME];
+    uint32_t len;
+};
+
+/* An IPv4 (or IPv6, for addresses with ':') TCP segment, over Ethernet or raw. */
+static struct frame tcp_frame(int link, const char *src, uint16_t sport, const char *dst, uint16_t dport,
+                              uint8_t flags, size_t payload_len)
+{
+    static struct craft c;
+    struct frame f;
+    bool v6 = strchr(src, ':') != NULL;
+    craft_init(&c);
+    if (link == ETH)
+        craft_eth(&c, v6 ? CRAFT_ETH_IPV6 : CRAFT_ETH_IPV4);
+    if (v6)
+        craft_ipv6(&c, src, dst, CRAFT_IP_TCP);
+    else
+        craft_ipv4(&c, src, dst, CRAFT_IP_TCP);
+    craft_tcp(&c, sport, dport, 1000, flags & CRAFT_ACK ? 5001 : 0, flags, 64240, NULL, 0, payload_len);
+    f.len = (uint32_t)craft_finish(&c);
+    memcpy(f.b, c.buf, f.len);
+    return f;
+}
+
+static struct frame udp_frame(int link, const char *src, uint16_t sport, const char *dst, uint16_t dport)
+{
+    static struct craft c;
+    struct frame f;
+    craft_init(&c);
+    if (link == ETH)
+        craft_eth(&c, CRAFT_ETH_IPV4);
+    craft_ipv4(&c, src, dst, CRAFT_IP_UDP);
+    craft_udp(&c, sport, dport, 12);
+    f.len = (uint32_t)craft_finish(&c);
+    memcpy(f.b, c.buf, f.len);
+    return f;
+}
+
+#define TS0 1700000000000001ULL /* 2023-11-14 22:13:20.000001 UTC */
+
+/* Writes a classic pcap of n Ethernet SYNs from ports 40000, 40001, ...,
+ * one every 0.5 s from TS0; each frame is 14 + 20 + 20 = 54 bytes. */
+static void write_syns(const char *path, unsigned n)
+{
+    struct craft_pcap *w = craft_pcap_open(path, 1, 65535);
+    ck_assert_ptr_nonnull(w);
+    for (unsigned i = 0; i < n; i++) {
+        struct frame f = tcp_frame(ETH, "192.0.2.1", (uint16_t)(40000 + i), "198.51.100.2", 80, CRAFT_SYN, 0);
+        ck_assert_uint_eq(f.len, 54);
+        craft_pcap_write(w, TS0 + i * 500000ULL, f.b, f.len, f.len);
+    }
+    ck_assert_int_eq(craft_pcap_close(w), 0);
+}
+
+static struct wst_capture *open_ok(const char *path)
+{
+    struct wst_capture *cap = NULL;
+    char errbuf[WST_ERRBUF_SIZE] = "";
+    int rc = wst_capture_open_file(&cap, path, errbuf);
+    ck_assert_msg(rc == 0, "open %s: %d %s", path, rc, errbuf);
+    ck_assert_ptr_nonnull(cap);
+    return cap;
+}
+
+/* Reads packets until the end or an error; returns the count, *rc_out the last result. */
+static unsigned drain(struct wst_capture *cap, int *rc_out, char *errbuf)
+{
+    struct wst_packet pkt;
+    unsigned n = 0;
+    int rc;
+    while ((rc = wst_capture_next(cap, &pkt, errbuf)) > 0)
+        n++;
+    *rc_out = rc;
+    return n;
+}
+
+/* Asserts that opening path fails with `want` and a message containing `part`. */
+static void assert_open_fails(const char *path, int want, const char *part)
+{
+    struct wst_capture *cap = NULL;
+    char errbuf[WST_ERRBUF_SIZE] = "";
+    int rc = wst_capture_open_file(&cap, path, errbuf);
+    ck_assert_msg(rc == want, "open %s: got %d (%s), want %d", path, rc, errbuf, want);
+    ck_assert_ptr_null(cap);
+    ck_assert_msg(strstr(errbuf, part) != NULL, "message '%s' lacks '%s'", errbuf, part);
+    ck_assert_ptr_null(strchr(errbuf, '\n'));
+}
+
+/* ---- pcap files */
+
+START_TEST(test_capture_pcap_reads_packets)
+{
+    char p[PATH_MAX];
+    path_in_dir(p, "syn.pcap");
+    struct frame f0 = tcp_frame(ETH, "192.0.2.1", 40000, "198.51.100.2", 80, CRAFT_SYN, 0);
+    struct frame f1 = tcp_frame(ETH, "198.51.100.2", 80, "192.0.2.1", 40000, CRAFT_SYN | CRAFT_ACK, 0);
+    struct frame f2 = tcp_frame(ETH, "192.0.2.1", 40000, "198.51.100.2", 80, CRAFT_ACK | CRAFT_PSH, 100);
+    struct craft_pcap *w = craft_pcap_open(p, 1, 65535);
+    ck_assert_ptr_nonnull(w);
+    craft_pcap_write(w, TS0, f0.b, f0.len, f0.len);
+    craft_pcap_write(w, TS0 + 999999, f1.b, f1.len, f1.len);
+    craft_pcap_write(w, 1700000002000000ULL, f2.b, f2.len, f2.len);
+    ck_assert_int_eq(craft_pcap_close(w), 0);
+
+    struct wst_capture *cap = open_ok(p);
+    struct wst_packet pkt;
+    char errbuf[WST_ERRBUF_SIZE] = "";
+
+    ck_assert_int_eq(wst_capture_next(cap, &pkt, errbuf), 1);
+    ck_assert_uint_eq(pkt.ts_us, 1700000000000001ULL);
+    ck_assert_uint_eq(pkt.caplen, 54);
+    ck_assert_uint_eq(pkt.wirelen, 54);
+    ck_assert_int_eq(pkt.link, WST_LINK_ETHERNET);
+    ck_assert_mem_eq(pkt.data, f0.b, 54);
+
+    ck_assert_int_eq(wst_capture_next(cap, &pkt, errbuf), 1);
+    ck_assert_uint_eq(pkt.ts_us, 1700000001000000ULL);
+    ck_assert_uint_eq(pkt.caplen, 54);
+    ck_assert_mem_eq(pkt.data, f1.b, 54);
+
+    ck_assert_int_eq(wst_capture_next(cap, &pkt, errbuf), 1);
+    ck_assert_uint_eq(pkt.ts_us, 1700000002000000ULL);
+    ck_assert_uint_eq(pkt.caplen, 154); /* 54 + 100 payload bytes */
+    ck_assert_uint_eq(pkt.wirelen, 154);
+    ck_assert_mem_eq(pkt.data, f2.b, 154);
+    ck_assert_int_eq(pkt.data[153], 'a' + 99 % 26);
+
+    ck_assert_int_eq(wst_capture_next(cap, &pkt, errbuf), 0);
+    ck_assert_int_eq(wst_capture_next(cap, &pkt, errbuf), 0); /* and stays at the end */
+
+    struct wst_capture_stats st;
+    wst_capture_stats(cap, &st);
+    ck_assert_uint_eq(st.read, 3);
+    ck_assert_uint_eq(st.filtered, 0);
+    ck_assert(!st.is_live);
+    ck_assert_uint_eq(st.kernel_received + st.kernel_dropped + st.interface_dropped, 0);
+    wst_capture_close(cap);
+}
+END_TEST
+
+/* A snapshot length of 64 keeps 64 bytes of a 154-byte frame. */
+START_TEST(test_capture_pcap_snaplen_truncation)
+{
+    char p[PATH_MAX];
+    path_in_dir(p, "snap.pcap");
+    struct frame f = tcp_frame(ETH, "192.0.2.1", 40000, "198.51.100.2", 80, CRAFT_ACK, 100);
+    ck_assert_uint_eq(f.len, 154);
+    struct craft_pcap *w = craft_pcap_open(p, 1, 64);
+    ck_assert_ptr_nonnull(w);
+    craft_pcap_write(w, TS0, f.b, f.len, f.len);
+    ck_assert_int_eq(craft_pcap_close(w), 0);
+    ck_assert_int_eq(file_size(p), 24 + 16 + 64);
+
+    struct wst_capture *cap = open_ok(p);
+    struct wst_packet pkt;
+    char errbuf[WST_ERRBUF_SIZE] = "";
+    ck_assert_int_eq(wst_capture_next(cap, &pkt, errbuf), 1);
+    ck_assert_uint_eq(pkt.caplen, 64);
+    ck_assert_uint_eq(pkt.wirelen, 154);
+    ck_assert_mem_eq(pkt.data, f.b, 64);
+    ck_assert_int_eq(wst_capture_next(cap, &pkt, errbuf), 0);
+    wst_capture_close(cap);
+}
+END_TEST
+
+/* Every supported LINKTYPE_ in a classic pcap opens with its link. */
+static const struct {
+    uint32_t linktype;
+    enum wst_link link;
+} pcap_links[] = {
+    {0, WST_LINK_NULL_BSD}, {1, WST_LINK_ETHERNET}, {101, WST_LINK_RAW}, {108, WST_LINK_LOOP},
+    {113, WST_LINK_SLL},    {228, WST_LINK_IPV4},   {229, WST_LINK_IPV6}, {276, WST_LINK_SLL2},
+};
+
+START_TEST(test_capture_pcap_link_types)
+{
+    char p[PATH_MAX];
+    path_in_dir(p, "link.pcap");
+    static const uint8_t bytes[40] = {0x45};
+    struct craft_pcap *w = craft_pcap_open(p, pcap_links[_i].linktype, 65535);
+    ck_assert_ptr_nonnull(w);
+    craft_pcap_write(w, TS0, bytes, sizeof bytes, sizeof bytes);
+    ck_assert_int_eq(craft_pcap_close(w), 0);
+
+    struct wst_capture *cap = open_ok(p);
+    struct wst_packet pkt;
+    char errbuf[WST_ERRBUF_SIZE] = "";
+    ck_assert_int_eq(wst_capture_next(cap, &pkt, errbuf), 1);
+    ck_assert_int_eq(pkt.link, pcap_links[_i].link);
+    ck_assert_uint_eq(pkt.caplen, 40);
+    wst_capture_close(cap);
+}
+END_TEST
+
+/* A file header and no records is an empty capture, not an error. */
+START_TEST(test_capture_pcap_header_only)
+{
+    char p[PATH_MAX];
+    path_in_dir(p, "empty.pcap");
+    write_syns(p, 0);
+    ck_assert_int_eq(file_size(p), 24);
+    struct wst_capture *cap = open_ok(p);
+    struct wst_packet pkt;
+    char errbuf[WST_ERRBUF_SIZE] = "";
+    ck_assert_int_eq(wst_capture_next(cap, &pkt, errbuf), 0);
+    struct wst_capture_stats st;
+    wst_capture_stats(cap, &st);
+    ck_assert_uint_eq(st.read, 0);
+    wst_capture_close(cap);
+}
+END_TEST
+
+/* ---- pcapng files */
+
+START_TEST(test_capture_pcapng_two_link_types)
+{
+    char p[PATH_MAX];
+    path_in_dir(p, "two.pcapng");
+    struct frame e0 = tcp_frame(ETH, "192.0.2.1", 40000, "198.51.100.2", 80, CRAFT_SYN, 0);
+    struct frame r1 = tcp_frame(RAW, "2001:db8::1", 40001, "2001:db8::2", 443, CRAFT_SYN, 0);
+    struct frame e2 = tcp_frame(ETH, "198.51.100.2", 80, "192.0.2.1", 40000, CRAFT_SYN | CRAFT_ACK, 0);
+    ck_assert_uint_eq(r1.len, 60); /* 40 + 20 */
+    struct craft_pcapng *w = craft_pcapng_open(p);
+    ck_assert_ptr_nonnull(w);
+    ck_assert_uint_eq(craft_pcapng_add_interface(w, 1, 65535), 0);
+    ck_assert_uint_eq(craft_pcapng_add_interface(w, 101, 48), 1);
+    craft_pcapng_write(w, 0, TS0, e0.b, e0.len, e0.len);
+    craft_pcapng_write(w, 1, TS0 + 1, r1.b, r1.len, r1.len); /* cut to 48 */
+    craft_pcapng_write(w, 0, TS0 + 2000000, e2.b, e2.len, e2.len);
+    ck_assert_int_eq(craft_pcapng_close(w), 0);
+
+    struct wst_capture *cap = open_ok(p);
+    struct wst_packet pkt;
+    char errbuf[WST_ERRBUF_SIZE] = "";
+
+    ck_assert_int_eq(wst_capture_next(cap, &pkt, errbuf), 1);
+    ck_assert_int_eq(pkt.link, WST_LINK_ETHERNET);
+    ck_assert_uint_eq(pkt.ts_us, TS0);
+    ck_assert_uint_eq(pkt.caplen, 54);
+    ck_assert_uint_eq(pkt.wirelen, 54);
+    ck_assert_mem_eq(pkt.data, e0.b, 54);
+
+    ck_assert_int_eq(wst_capture_next(cap, &pkt, errbuf), 1);
+    ck_assert_int_eq(pkt.link, WST_LINK_RAW);
+    ck_assert_uint_eq(pkt.ts_us, 1700000000000002ULL);
+    ck_assert_uint_eq(pkt.caplen, 48);
+    ck_assert_uint_eq(pkt.wirelen, 60);
+    ck_assert_mem_eq(pkt.data, r1.b, 48);
+
+    ck_assert_int_eq(wst_capture_next(cap, &pkt, errbuf), 1);
+    ck_assert_int_eq(pkt.link, WST_LINK_ETHERNET);
+    ck_assert_uint_eq(pkt.ts_us, 1700000002000001ULL);
+    ck_assert_mem_eq(pkt.data, e2.b, 54);
+
+    ck_assert_int_eq(wst_capture_next(cap, &pkt, errbuf), 0);
+    struct wst_capture_stats st;
+    wst_capture_stats(cap, &st);
+    ck_assert_uint_eq(st.read, 3);
+    ck_assert_uint_eq(st.filtered, 0);
+    wst_capture_close(cap);
+}
+END_TEST
+
+/* An 802.11 interface in a pcapng file is not an open error: its packets
+ * come out with WST_LINK_UNSUPPORTED for the tracker to count. */
+START_TEST(test_capture_pcapng_unsupported_interface)
+{
+    char p[PATH_MAX];
+    path_in_dir(p, "wifi.pcapng");
+    static const uint8_t bytes[24] = {0x08};
+    struct craft_pcapng *w = craft_pcapng_open(p);
+    ck_assert_ptr_nonnull(w);
+    ck_assert_uint_eq(craft_pcapng_add_interface(w, 105, 65535), 0);
+    craft_pcapng_write(w, 0, TS0, bytes, sizeof bytes, sizeof bytes);
+    ck_assert_int_eq(craft_pcapng_close(w), 0);
+
+    struct wst_capture *cap = open_ok(p);
+    struct wst_packet pkt;
+    char errbuf[WST_ERRBUF_SIZE] = "";
+    ck_assert_int_eq(wst_capture_next(cap, &pkt, errbuf), 1);
+    ck_assert_int_eq(pkt.link, WST_LINK_UNSUPPORTED);
+    ck_assert_uint_eq(pkt.caplen, 24);
+    ck_assert_int_eq(wst_capture_next(cap, &pkt, errbuf), 0);
+    wst_capture_close(cap);
+}
+END_TEST
+
+/* ---- open errors */
+
+START_TEST(test_capture_open_missing_file)
+{
+    char p[PATH_MAX];
+    assert_open_fails(path_in_dir(p, "missing.pcap"), WST_EIO, strerror(ENOENT));
+    char errbuf[WST_ERRBUF_SIZE] = "";
+    struct wst_capture *cap;
+    ck_assert_int_eq(wst_capture_open_file(&cap, p, errbuf), WST_EIO);
+    ck_assert_str_eq(errbuf, "No such file or directory");
+}
+END_TEST
+
+START_TEST(test_capture_open_directory)
+{
+    char p[PATH_MAX];
+    ck_assert_int_eq(mkdir(path_in_dir(p, "adir"), 0700), 0);
+    assert_open_fails(p, WST_EIO, "directory");
+}
+END_TEST
+
+START_TEST(test_capture_open_empty_file)
+{
+    char p[PATH_MAX];
+    write_file(path_in_dir(p, "empty"), "", 0);
+    assert_open_fails(p, WST_EFORMAT, "empty");
+}
+END_TEST
+
+START_TEST(test_capture_open_text_file)
+{
+    char p[PATH_MAX];
+    static const char text[] = "This is a text file, not a capture.\nSecond line.\n";
+    write_file(path_in_dir(p, "notes.txt"), text, sizeof text - 1);
+    assert_open_fails(p, WST_EFORMAT, "not a pcap or pcapng");
+}
+END_TEST
+
+/* Shorter than any capture magic: a format error, not a damaged capture. */
+START_TEST(test_capture_open_tiny_file)
+{
+    char p[PATH_MAX];
+    write_file(path_in_dir(p, "tiny"), "hi\n", 3);
+    assert_open_fails(p, WST_EFORMAT, "not a pcap or pcapng");
+}
+END_TEST
+
+/* A text file whose first byte is '\n' (0x0A) goes to the pcapng reader,
+ * which must refuse it as not pcapng rather than as damaged. */
+START_TEST(test_capture_open_text_file_newline_first)
+{
+    char p[PATH_MAX];
+    static const char text[] = "\nleading blank line, then text that is no capture\n";
+    write_file(path_in_dir(p, "blank.txt"), text, sizeof text - 1);
+    assert_open_fails(p, WST_EFORMAT, "not a pcapng");
+}
+END_TEST
+
+/* LINKTYPE_IEEE802_11 (105) in a classic pcap is refused at open. */
+START_TEST(test_capture_open_unsupported_linktype)
+{
+    char p[PATH_MAX];
+    struct craft_pcap *w = craft_pcap_open(path_in_dir(p, "wifi.pcap"), 105, 65535);
+    ck_assert_ptr_nonnull(w);
+    ck_assert_int_eq(craft_pcap_close(w), 0);
+    assert_open_fails(p, WST_ELINKTYPE, "unsupported link type");
+}
+END_TEST
+
+/* A pcap magic followed by 6 bytes: a damaged file header, not a text file. */
+START_TEST(test_capture_open_truncated_file_header)
+{
+    char p[PATH_MAX];
+    static const uint8_t head[10] = {0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0};
+    write_file(path_in_dir(p, "short.pcap"), head, sizeof head);
+    assert_open_fails(p, WST_ECORRUPT, "damaged");
+}
+END_TEST
+
+/* ---- damaged files: the whole packets, then an error */
+
+/* 24-byte header + 3 records of 16 + 54 bytes = 234; cutting 10 bytes
+ * leaves the third record's data 44 bytes long. */
+START_TEST(test_capture_pcap_truncated_mid_record)
+{
+    char p[PATH_MAX];
+    path_in_dir(p, "cut.pcap");
+    write_syns(p, 3);
+    ck_assert_int_eq(file_size(p), 234);
+    ck_assert_int_eq(truncate(p, 224), 0);
+
+    struct wst_capture *cap = open_ok(p);
+    char errbuf[WST_ERRBUF_SIZE] = "";
+    int rc;
+    ck_assert_uint_eq(drain(cap, &rc, errbuf), 2);
+    ck_assert_int_eq(rc, WST_ECORRUPT);
+    ck_assert_ptr_nonnull(strstr(errbuf, "truncated"));
+    struct wst_capture_stats st;
+    wst_capture_stats(cap, &st);
+    ck_assert_uint_eq(st.read, 2);
+    wst_capture_close(cap);
+}
+END_TEST
+
+/* Cut inside the third record header: 24 + 2 * 70 + 8 = 172 bytes. */
+START_TEST(test_capture_pcap_truncated_mid_header)
+{
+    char p[PATH_MAX];
+    path_in_dir(p, "cuthdr.pcap");
+    write_syns(p, 3);
+    ck_assert_int_eq(truncate(p, 172), 0);
+
+    struct wst_capture *cap = open_ok(p);
+    char errbuf[WST_ERRBUF_SIZE] = "";
+    int rc;
+    ck_assert_uint_eq(drain(cap, &rc, errbuf), 2);
+    ck_assert_int_lt(rc, 0);
+    ck_assert_int_eq(rc, WST_ECORRUPT);
+    ck_assert_str_ne(errbuf, "");
+    wst_capture_close(cap);
+}
+END_TEST
+
+/* Cut at a record boundary: a shorter, whole file. */
+START_TEST(test_capture_pcap_cut_at_record_boundary)
+{
+    char p[PATH_MAX];
+    path_in_dir(p, "two.pcap");
+    write_syns(p, 3);
+    ck_assert_int_eq(truncate(p, 164), 0);
+    struct wst_capture *cap = open_ok(p);
+    char errbuf[WST_ERRBUF_SIZE] = "";
+    int rc;
+    ck_assert_uint_eq(drain(cap, &rc, errbuf), 2);
+    ck_assert_int_eq(rc, 0);
+    wst_capture_close(cap);
+}
+END_TEST
+
+START_TEST(test_capture_pcapng_truncated)
+{
+    char p[PATH_MAX];
+    path_in_dir(p, "cut.pcapng");
+    struct frame f = tcp_frame(ETH, "192.0.2.1", 40000, "198.51.100.2", 80, CRAFT_SYN, 0);
+    struct craft_pcapng *w = craft_pcapng_open(p);
+    ck_assert_ptr_nonnull(w);
+    craft_pcapng_add_interface(w, 1, 65535);
+    craft_pcapng_write(w, 0, TS0, f.b, f.len, f.len);
+    craft_pcapng_write(w, 0, TS0 + 1, f.b, f.len, f.len);
+    ck_assert_int_eq(craft_pcapng_close(w), 0);
+    ck_assert_int_eq(truncate(p, file_size(p) - 10), 0);
+
+    struct wst_capture *cap = open_ok(p);
+    char errbuf[WST_ERRBUF_SIZE] = "";
+    int rc;
+    ck_assert_uint_eq(drain(cap, &rc, errbuf), 1);
+    ck_assert_int_eq(rc, WST_ECORRUPT);
+    ck_assert_str_ne(errbuf, "");
+    wst_capture_close(cap);
+}
+END_TEST
+
+/* ---- filters */
+
+/*
+ * Five packets, three of them TCP with port 80 on either side:
+ *   SYN 40000->80 (v4), SYN 40001->443, SYN/ACK 80->40000, UDP 5353->53,
+ *   SYN [2001:db8::1]:40002->80 (v6).
+ */
+static void write_mixed_pcap(const char *path)
+{
+    struct frame fr[5] = {
+        tcp_frame(ETH, "192.0.2.1", 40000, "198.51.100.2", 80, CRAFT_SYN, 0),
+        tcp_frame(ETH, "192.0.2.1", 40001, "198.51.100.2", 443, CRAFT_SYN, 0),
+        tcp_frame(ETH, "198.51.100.2", 80, "192.0.2.1", 40000, CRAFT_SYN | CRAFT_ACK, 0),
+        udp_frame(ETH, "192.0.2.1", 5353, "198.51.100.2", 53),
+        tcp_frame(ETH, "2001:db8::1", 40002, "2001:db8::2", 80, CRAFT_SYN, 0),
+    };
+    struct craft_pcap *w = craft_pcap_open(path, 1, 65535);
+    ck_assert_ptr_nonnull(w);
+    for (unsigned i = 0; i < 5; i++)
+        craft_pcap_write(w, TS0 + i, fr[i].b, fr[i].len, fr[i].len);
+    ck_assert_int_eq(craft_pcap_close(w), 0);
+}
+
+START_TEST(test_capture_filter_pcap)
+{
+    char p[PATH_MAX];
+    write_mixed_pcap(path_in_dir(p, "mixed.pcap"));
+    struct wst_capture *cap = open_ok(p);
+    char errbuf[WST_ERRBUF_SIZE] = "";
+    ck_assert_int_eq(wst_capture_set_filter(cap, "tcp port 80", errbuf), 0);
+
+    struct wst_packet pkt;
+    static const uint64_t want_ts[3] = {TS0, TS0 + 2, TS0 + 4};
+    for (int i = 0; i < 3; i++) {
+        ck_assert_int_eq(wst_capture_next(cap, &pkt, errbuf), 1);
+        ck_assert_uint_eq(pkt.ts_us, want_ts[i]);
+    }
+    ck_assert_int_eq(wst_capture_next(cap, &pkt, errbuf), 0);
+
+    struct wst_capture_stats st;
+    wst_capture_stats(cap, &st);
+    ck_assert_uint_eq(st.read, 5);
+    ck_assert_uint_eq(st.filtered, 2);
+    wst_capture_close(cap);
+}
+END_TEST
+
+/* Without a filter every packet is handed out. */
+START_TEST(test_capture_no_filter_pcap)
+{
+    char p[PATH_MAX];
+    write_mixed_pcap(path_in_dir(p, "mixed.pcap"));
+    struct wst_capture *cap = open_ok(p);
+    char errbuf[WST_ERRBUF_SIZE] = "";
+    int rc;
+    ck_assert_uint_eq(drain(cap, &rc, errbuf), 5);
+    ck_assert_int_eq(rc, 0);
+    struct wst_capture_stats st;
+    wst_capture_stats(cap, &st);
+    ck_assert_uint_eq(st.read, 5);
+    ck_assert_uint_eq(st.filtered, 0);
+    wst_capture_close(cap);
+}
+END_TEST
+
+/*
+ * pcapng with an Ethernet and a raw-IP interface; the filter is compiled
+ * per link type. Passing: the Ethernet SYN to 80 and the raw SYN to 80.
+ */
+START_TEST(test_capture_filter_pcapng)
+{
+    char p[PATH_MAX];
+    path_in_dir(p, "mixed.pcapng");
+    struct frame e80 = tcp_frame(ETH, "192.0.2.1", 40000, "198.51.100.2", 80, CRAFT_SYN, 0);
+    struct frame r80 = tcp_frame(RAW, "192.0.2.7", 40000, "198.51.100.2", 80, CRAFT_SYN, 0);
+    struct frame r443 = tcp_frame(RAW, "192.0.2.7", 40001, "198.51.100.2", 443, CRAFT_SYN, 0);
+    struct frame eudp = udp_frame(ETH, "192.0.2.1", 5353, "198.51.100.2", 53);
+    struct frame e443 = tcp_frame(ETH, "192.0.2.1", 40003, "198.51.100.2", 443, CRAFT_SYN, 0);
+    struct craft_pcapng *w = craft_pcapng_open(p);
+    ck_assert_ptr_nonnull(w);
+    craft_pcapng_add_interface(w, 1, 65535);
+    craft_pcapng_add_interface(w, 101, 65535);
+    craft_pcapng_write(w, 0, TS0, e80.b, e80.len, e80.len);
+    craft_pcapng_write(w, 1, TS0 + 1, r80.b, r80.len, r80.len);
+    craft_pcapng_write(w, 1, TS0 + 2, r443.b, r443.len, r443.len);
+    craft_pcapng_write(w, 0, TS0 + 3, eudp.b, eudp.len, eudp.len);
+    craft_pcapng_write(w, 0, TS0 + 4, e443.b, e443.len, e443.len);
+    ck_assert_int_eq(craft_pcapng_close(w), 0);
+
+    struct wst_capture *cap = open_ok(p);
+    char errbuf[WST_ERRBUF_SIZE] = "";
+    ck_assert_int_eq(wst_capture_set_filter(cap, "tcp port 80", errbuf), 0);
+    struct wst_packet pkt;
+    ck_assert_int_eq(wst_capture_next(cap, &pkt, errbuf), 1);
+    ck_assert_int_eq(pkt.link, WST_LINK_ETHERNET);
+    ck_assert_uint_eq(pkt.ts_us, TS0);
+    ck_assert_int_eq(wst_capture_next(cap, &pkt, errbuf), 1);
+    ck_assert_int_eq(pkt.link, WST_LINK_RAW);
+    ck_assert_uint_eq(pkt.ts_us, TS0 + 1);
+    ck_assert_mem_eq(pkt.data, r80.b, r80.len);
+    ck_assert_int_eq(wst_capture_next(cap, &pkt, errbuf), 0);
+
+    struct wst_capture_stats st;
+    wst_capture_stats(cap, &st);
+    ck_assert_uint_eq(st.read, 5);
+    ck_assert_uint_eq(st.filtered, 3);
+    wst_capture_close(cap);
+}
+END_TEST
+
+/* A link type the filter cannot be compiled for passes unfiltered. */
+START_TEST(test_capture_filter_pcapng_unsupported_link)
+{
+    char p[PATH_MAX];
+    path_in_dir(p, "wifi.pcapng");
+    static const uint8_t bytes[24] = {0x08};
+    struct frame e443 = tcp_frame(ETH, "192.0.2.1", 40003, "198.51.100.2", 443, CRAFT_SYN, 0);
+    struct craft_pcapng *w = craft_pcapng_open(p);
+    ck_assert_ptr_nonnull(w);
+    craft_pcapng_add_interface(w, 105, 65535);
+    craft_pcapng_add_interface(w, 1, 65535);
+    craft_pcapng_write(w, 0, TS0, bytes, sizeof bytes, sizeof bytes);
+    craft_pcapng_write(w, 1, TS0 + 1, e443.b, e443.len, e443.len);
+    ck_assert_int_eq(craft_pcapng_close(w), 0);
+
+    struct wst_capture *cap = open_ok(p);
+    char errbuf[WST_ERRBUF_SIZE] = "";
+    ck_assert_int_eq(wst_capture_set_filter(cap, "tcp port 80", errbuf), 0);
+    struct wst_packet pkt;
+    ck_assert_int_eq(wst_capture_next(cap, &pkt, errbuf), 1);
+    ck_assert_int_eq(pkt.link, WST_LINK_UNSUPPORTED);
+    ck_assert_int_eq(wst_capture_next(cap, &pkt, errbuf), 0);
+    struct wst_capture_stats st;
+    wst_capture_stats(cap, &st);
+    ck_assert_uint_eq(st.read, 2);
+    ck_assert_uint_eq(st.filtered, 1);
+    wst_capture_close(cap);
+}
+END_TEST
+
+START_TEST(test_capture_filter_bad_pcap)
+{
+    char p[PATH_MAX];
+    write_syns(path_in_dir(p, "syn.pcap"), 1);
+    struct wst_capture *cap = open_ok(p);
+    char errbuf[WST_ERRBUF_SIZE] = "";
+    ck_assert_int_eq(wst_capture_set_filter(cap, "tcp prot 80", errbuf), WST_EFILTER);
+    ck_assert_ptr_nonnull(strstr(errbuf, "bad filter expression 'tcp prot 80'"));
+    ck_assert_ptr_null(strchr(errbuf, '\n'));
+    wst_capture_close(cap);
+}
+END_TEST
+
+START_TEST(test_capture_filter_bad_pcapng)
+{
+    char p[PATH_MAX];
+    path_in_dir(p, "syn.pcapng");
+    struct craft_pcapng *w = craft_pcapng_open(p);
+    ck_assert_ptr_nonnull(w);
+    craft_pcapng_add_interface(w, 1, 65535);
+    ck_assert_int_eq(craft_pcapng_close(w), 0);
+    struct wst_capture *cap = open_ok(p);
+    char errbuf[WST_ERRBUF_SIZE] = "";
+    ck_assert_int_eq(wst_capture_set_filter(cap, "port 99999", errbuf), WST_EFILTER);
+    ck_assert_ptr_nonnull(strstr(errbuf, "bad filter expression 'port 99999'"));
+    wst_capture_close(cap);
+}
+END_TEST
+
+/* ---- break */
+
+START_TEST(test_capture_break_stops_reading)
+{
+    char p[PATH_MAX];
+    write_syns(path_in_dir(p, "syn.pcap"), 3);
+    struct wst_capture *cap = open_ok(p);
+    struct wst_packet pkt;
+    char errbuf[WST_ERRBUF_SIZE] = "";
+    ck_assert_int_eq(wst_capture_next(cap, &pkt, errbuf), 1);
+    wst_capture_break(cap);
+    ck_assert_int_eq(wst_capture_next(cap, &pkt, errbuf), 0);
+    ck_assert_int_eq(wst_capture_next(cap, &pkt, errbuf), 0);
+    struct wst_capture_stats st;
+    wst_capture_stats(cap, &st);
+    ck_assert_uint_eq(st.read, 1);
+    wst_capture_close(cap);
+}
+END_TEST
+
+START_TEST(test_capture_break_before_first_read)
+{
+    char p[PATH_MAX];
+    path_in_dir(p, "syn.pcapng");
+    struct frame f = tcp_frame(ETH, "192.0.2.1", 40000, "198.51.100.2", 80, CRAFT_SYN, 0);
+    struct craft_pcapng *w = craft_pcapng_open(p);
+    ck_assert_ptr_nonnull(w);
+    craft_pcapng_add_interface(w, 1, 65535);
+    craft_pcapng_write(w, 0, TS0, f.b, f.len, f.len);
+    ck_assert_int_eq(craft_pcapng_close(w), 0);
+    struct wst_capture *cap = open_ok(p);
+    struct wst_packet pkt;
+    char errbuf[WST_ERRBUF_SIZE] = "";
+    wst_capture_break(cap);
+    ck_assert_int_eq(wst_capture_next(cap, &pkt, errbuf), 0);
+    wst_capture_close(cap);
+    wst_capture_close(NULL);
+}
+END_TEST
+
+/* ---- standard input */
+
+/*
+ * Reads "-" with stdin redirected from path, in a child process so this
+ * process keeps its own stdin (also with CK_FORK=no). The child exits with
+ * 0 if it read `want` packets of link `link` and then the end, or with the
+ * number of the step that failed.
+ */
+static int read_stdin_child(const char *path, unsigned want, enum wst_link link)
+{
+    fflush(NULL);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        if (freopen(path, "rb", stdin) == NULL)
+            _exit(10);
+        struct wst_capture *cap = NULL;
+        char errbuf[WST_ERRBUF_SIZE] = "";
+        if (wst_capture_open_file(&cap, "-", errbuf) != 0)
+            _exit(11);
+        struct wst_packet pkt;
+        unsigned n = 0;
+        int rc;
+        while ((rc = wst_capture_next(cap, &pkt, errbuf)) > 0) {
+            if (pkt.link != link || pkt.caplen != 54 || pkt.ts_us != TS0 + n * 500000ULL)
+                _exit(12);
+            n++;
+        }
+        if (rc != 0)
+            _exit(13);
+        if (n != want)
+            _exit(14);
+        wst_capture_close(cap);
+        _exit(0);
+    }
+    int status;
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    ck_assert(WIFEXITED(status));
+    return WEXITSTATUS(status);
+}
+
+START_TEST(test_capture_stdin_pcap)
+{
+    char p[PATH_MAX];
+    write_syns(path_in_dir(p, "syn.pcap"), 3);
+    ck_assert_int_eq(read_stdin_child(p, 3, WST_LINK_ETHERNET), 0);
+}
+END_TEST
+
+START_TEST(test_capture_stdin_pcapng)
+{
+    char p[PATH_MAX];
+    path_in_dir(p, "syn.pcapng");
+    struct craft_pcapng *w = craft_pcapng_open(p);
+    ck_assert_ptr_nonnull(w);
+    craft_pcapng_add_interface(w, 1, 65535);
+    for (unsigned i = 0; i < 2; i++) {
+        struct frame f = tcp_frame(ETH, "192.0.2.1", (uint16_t)(40000 + i), "198.51.100.2", 80, CRAFT_SYN, 0);
+        craft_pcapng_write(w, 0, TS0 + i * 500000ULL, f.b, f.len, f.len);
+    }
+    ck_assert_int_eq(craft_pcapng_close(w), 0);
+    ck_assert_int_eq(read_stdin_child(p, 2, WST_LINK_ETHERNET), 0);
+}
+END_TEST
+
+Suite *capture_suite(void)
+{
+    Suite *s = suite_create("capture");
+
+    TCase *tc = tcase_create("pcap_files");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_capture_pcap_reads_packets);
+    tcase_add_test(tc, test_capture_pcap_snaplen_truncation);
+    tcase_add_loop_test(tc, test_capture_pcap_link_types, 0, (int)(sizeof pcap_links / sizeof pcap_links[0]));
+    tcase_add_test(tc, test_capture_pcap_header_only);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("pcapng_files");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_capture_pcapng_two_link_types);
+    tcase_add_test(tc, test_capture_pcapng_unsupported_interface);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("open_errors");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_capture_open_missing_file);
+    tcase_add_test(tc, test_capture_open_directory);
+    tcase_add_test(tc, test_capture_open_empty_file);
+    tcase_add_test(tc, test_capture_open_text_file);
+    tcase_add_test(tc, test_capture_open_tiny_file);
+    tcase_add_test(tc, test_capture_open_text_file_newline_first);
+    tcase_add_test(tc, test_capture_open_unsupported_linktype);
+    tcase_add_test(tc, test_capture_open_truncated_file_header);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("damaged_files");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_capture_pcap_truncated_mid_record);
+    tcase_add_test(tc, test_capture_pcap_truncated_mid_header);
+    tcase_add_test(tc, test_capture_pcap_cut_at_record_boundary);
+    tcase_add_test(tc, test_capture_pcapng_truncated);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("filters");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_capture_filter_pcap);
+    tcase_add_test(tc, test_capture_no_filter_pcap);
+    tcase_add_test(tc, test_capture_filter_pcapng);
+    tcase_add_test(tc, test_capture_filter_pcapng_unsupported_link);
+    tcase_add_test(tc, test_capture_filter_bad_pcap);
+    tcase_add_test(tc, test_capture_filter_bad_pcapng);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("break");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_capture_break_stops_reading);
+    tcase_add_test(tc, test_capture_break_before_first_read);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("stdin");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_capture_stdin_pcap);
+    tcase_add_test(tc, test_capture_stdin_pcapng);
+    suite_add_tcase(s, tc);
+    return s;
+}

@@ -1,0 +1,415 @@
+/*
+ * test_cli.c - the command-line parser.
+ *
+ * Each test parses a NULL-terminated list of words. The words are copied
+ * into a fresh argv, because getopt_long() permutes argv and wst_options
+ * points into it; the copies live until the fixture's teardown.
+ */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "suites.h"
+#include "wirestate/cli.h"
+
+#define MAX_ARGS 32
+
+static char *args[MAX_ARGS + 1];
+static int nargs;
+static struct wst_options opt;
+static char errbuf[WST_ERRBUF_SIZE];
+
+static void free_args(void)
+{
+    for (int i = 0; i < nargs; i++)
+        free(args[i]);
+    nargs = 0;
+    args[0] = NULL;
+}
+
+static void setup(void)
+{
+    nargs = 0;
+    memset(&opt, 0, sizeof opt);
+    errbuf[0] = '\0';
+}
+
+static void teardown(void)
+{
+    wst_cli_fini(&opt);
+    free_args();
+}
+
+/* Parses "wirestate" followed by the words up to NULL; returns the result. */
+static int parse(const char *word, ...)
+{
+    va_list ap;
+    wst_cli_fini(&opt);
+    free_args();
+    errbuf[0] = '\0';
+    args[nargs++] = strdup("wirestate");
+    va_start(ap, word);
+    for (const char *w = word; w != NULL; w = va_arg(ap, const char *)) {
+        ck_assert_int_lt(nargs, MAX_ARGS);
+        args[nargs++] = strdup(w);
+    }
+    va_end(ap);
+    args[nargs] = NULL;
+    return wst_cli_parse(&opt, nargs, args, errbuf);
+}
+
+/* Asserts a usage error whose one-line message contains `part`. */
+#define ck_assert_usage(rc, part)                                             \
+    do {                                                                      \
+        ck_assert_int_eq((rc), WST_EUSAGE);                                   \
+        ck_assert_msg(strstr(errbuf, (part)) != NULL, "message '%s' lacks '%s'", errbuf, (part)); \
+        ck_assert_ptr_null(strchr(errbuf, '\n'));                             \
+    } while (0)
+
+/* ---- sources */
+
+START_TEST(test_cli_read_defaults)
+{
+    ck_assert_int_eq(parse("-r", "a.pcap", NULL), 0);
+    ck_assert_uint_eq(opt.n_files, 1);
+    ck_assert_str_eq(opt.files[0], "a.pcap");
+    ck_assert_ptr_null(opt.interface);
+    ck_assert_int_eq(opt.snaplen, 1024);
+    ck_assert_uint_eq(opt.count, 0);
+    ck_assert_ptr_null(opt.output);
+    ck_assert_ptr_eq(opt.emitter, &wst_emitter_text);
+    ck_assert(!opt.vlan_key);
+    ck_assert(wst_port_set_has(&opt.server_ports, 8080));
+    ck_assert(!wst_port_set_has(&opt.server_ports, 40000));
+    ck_assert_ptr_null(opt.filter);
+    ck_assert(!opt.help);
+    ck_assert(!opt.version);
+    ck_assert_str_eq(errbuf, "");
+}
+END_TEST
+
+START_TEST(test_cli_read_repeated_in_order)
+{
+    ck_assert_int_eq(parse("-r", "one.pcap", "--read", "two.pcapng", "-r", "-", "-rthree.pcap", NULL), 0);
+    ck_assert_uint_eq(opt.n_files, 4);
+    ck_assert_str_eq(opt.files[0], "one.pcap");
+    ck_assert_str_eq(opt.files[1], "two.pcapng");
+    ck_assert_str_eq(opt.files[2], "-");
+    ck_assert_str_eq(opt.files[3], "three.pcap");
+}
+END_TEST
+
+START_TEST(test_cli_interface)
+{
+    ck_assert_int_eq(parse("-i", "eth0", NULL), 0);
+    ck_assert_str_eq(opt.interface, "eth0");
+    ck_assert_uint_eq(opt.n_files, 0);
+    ck_assert_int_eq(parse("--interface=any", NULL), 0);
+    ck_assert_str_eq(opt.interface, "any");
+}
+END_TEST
+
+/* ---- numbers */
+
+START_TEST(test_cli_snaplen_bounds)
+{
+    ck_assert_int_eq(parse("-i", "lo", "-s", "64", NULL), 0);
+    ck_assert_int_eq(opt.snaplen, 64);
+    ck_assert_int_eq(parse("-i", "lo", "--snaplen", "262144", NULL), 0);
+    ck_assert_int_eq(opt.snaplen, 262144);
+    ck_assert_int_eq(parse("-i", "lo", "-s1500", NULL), 0);
+    ck_assert_int_eq(opt.snaplen, 1500);
+}
+END_TEST
+
+START_TEST(test_cli_count)
+{
+    ck_assert_int_eq(parse("-r", "a", "-c", "1", NULL), 0);
+    ck_assert_uint_eq(opt.count, 1);
+    ck_assert_int_eq(parse("-r", "a", "--count", "18446744073709551615", NULL), 0);
+    ck_assert_uint_eq(opt.count, UINT64_MAX);
+}
+END_TEST
+
+/* ---- output */
+
+START_TEST(test_cli_output)
+{
+    ck_assert_int_eq(parse("-r", "a", "-o", "out.json", NULL), 0);
+    ck_assert_str_eq(opt.output, "out.json");
+    ck_assert_int_eq(parse("-r", "a", "--output", "-", NULL), 0);
+    ck_assert_str_eq(opt.output, "-");
+}
+END_TEST
+
+START_TEST(test_cli_format)
+{
+    ck_assert_int_eq(parse("-r", "a", "--format", "json", NULL), 0);
+    ck_assert_ptr_eq(opt.emitter, &wst_emitter_json);
+    ck_assert_int_eq(parse("-r", "a", "--format=text", NULL), 0);
+    ck_assert_ptr_eq(opt.emitter, &wst_emitter_text);
+    /* The last --format wins. */
+    ck_assert_int_eq(parse("-r", "a", "--format", "text", "--format", "json", NULL), 0);
+    ck_assert_ptr_eq(opt.emitter, &wst_emitter_json);
+}
+END_TEST
+
+START_TEST(test_cli_format_unknown)
+{
+    ck_assert_usage(parse("-r", "a", "--format", "xml", NULL), "unknown format 'xml'");
+    ck_assert_ptr_nonnull(strstr(errbuf, "text, json"));
+    ck_assert_usage(parse("-r", "a", "--format", "JSON", NULL), "'JSON'");
+    ck_assert_usage(parse("-r", "a", "--format=", NULL), "unknown format ''");
+}
+END_TEST
+
+/* ---- tracking options */
+
+START_TEST(test_cli_vlan_key)
+{
+    ck_assert_int_eq(parse("-r", "a", "--vlan-key", NULL), 0);
+    ck_assert(opt.vlan_key);
+}
+END_TEST
+
+START_TEST(test_cli_server_ports)
+{
+    ck_assert_int_eq(parse("-r", "a", "--server-ports", "9000-9001", NULL), 0);
+    ck_assert(wst_port_set_has(&opt.server_ports, 9000));
+    ck_assert(wst_port_set_has(&opt.server_ports, 9001));
+    ck_assert(!wst_port_set_has(&opt.server_ports, 8080));
+    ck_assert_int_eq(parse("-r", "a", "--server-ports=+9999", NULL), 0);
+    ck_assert(wst_port_set_has(&opt.server_ports, 9999));
+    ck_assert(wst_port_set_has(&opt.server_ports, 8080));
+    /* Two options apply in order: replace, then add. */
+    ck_assert_int_eq(parse("-r", "a", "--server-ports", "7000", "--server-ports", "+7001", NULL), 0);
+    ck_assert(wst_port_set_has(&opt.server_ports, 7000));
+    ck_assert(wst_port_set_has(&opt.server_ports, 7001));
+    ck_assert(!wst_port_set_has(&opt.server_ports, 8080));
+}
+END_TEST
+
+START_TEST(test_cli_server_ports_bad)
+{
+    ck_assert_usage(parse("-r", "a", "--server-ports", "x", NULL), "bad port list 'x'");
+    ck_assert_usage(parse("-r", "a", "--server-ports", "90-80", NULL), "'90-80'");
+    ck_assert_usage(parse("-r", "a", "--server-ports", "80,", NULL), "'80,'");
+}
+END_TEST
+
+/* ---- help and version */
+
+START_TEST(test_cli_help_short_circuits)
+{
+    ck_assert_int_eq(parse("--help", NULL), 0);
+    ck_assert(opt.help);
+    ck_assert_int_eq(parse("-h", NULL), 0);
+    ck_assert(opt.help);
+    /* Checks that come after --help are skipped: -r with -i, a bad format. */
+    ck_assert_int_eq(parse("-r", "a", "-i", "lo", "--help", NULL), 0);
+    ck_assert(opt.help);
+    ck_assert_int_eq(parse("--help", "--format", "xml", NULL), 0);
+    ck_assert(opt.help);
+    ck_assert_str_eq(errbuf, "");
+}
+END_TEST
+
+START_TEST(test_cli_version_short_circuits)
+{
+    ck_assert_int_eq(parse("--version", NULL), 0);
+    ck_assert(opt.version);
+    ck_assert(!opt.help);
+    ck_assert_int_eq(parse("-V", "-s", "1", NULL), 0);
+    ck_assert(opt.version);
+}
+END_TEST
+
+/* The usage text names every option. */
+START_TEST(test_cli_usage_text)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *fp = open_memstream(&text, &len);
+    ck_assert_ptr_nonnull(fp);
+    wst_cli_usage(fp);
+    ck_assert_int_eq(fclose(fp), 0);
+    static const char *const names[] = {"--read", "--interface", "--snaplen", "--count", "--output",
+                                        "--format", "--vlan-key", "--server-ports", "--help",
+                                        "--version", "usage: wirestate"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        ck_assert_msg(strstr(text, names[i]) != NULL, "usage lacks %s", names[i]);
+    free(text);
+}
+END_TEST
+
+/* ---- filter expression */
+
+START_TEST(test_cli_filter_joined)
+{
+    ck_assert_int_eq(parse("-r", "a", "tcp", "port", "80", NULL), 0);
+    ck_assert_str_eq(opt.filter, "tcp port 80");
+    ck_assert_int_eq(parse("-r", "a", "tcp", NULL), 0);
+    ck_assert_str_eq(opt.filter, "tcp");
+    /* Words that hold spaces are kept as they are. */
+    ck_assert_int_eq(parse("-r", "a", "tcp and", "port 80", NULL), 0);
+    ck_assert_str_eq(opt.filter, "tcp and port 80");
+}
+END_TEST
+
+/* getopt permutes: options after the expression still count. */
+START_TEST(test_cli_filter_between_options)
+{
+    ck_assert_int_eq(parse("tcp", "port", "80", "-r", "a.pcap", "-c", "5", NULL), 0);
+    ck_assert_str_eq(opt.filter, "tcp port 80");
+    ck_assert_uint_eq(opt.n_files, 1);
+    ck_assert_str_eq(opt.files[0], "a.pcap");
+    ck_assert_uint_eq(opt.count, 5);
+    ck_assert_int_eq(parse("-r", "a", "host", "-c", "2", "10.0.0.1", NULL), 0);
+    ck_assert_str_eq(opt.filter, "host 10.0.0.1");
+    ck_assert_uint_eq(opt.count, 2);
+}
+END_TEST
+
+/* After "--" every word is filter text, even one that looks like an option. */
+START_TEST(test_cli_filter_after_double_dash)
+{
+    ck_assert_int_eq(parse("-r", "a", "--", "-c", "tcp", NULL), 0);
+    ck_assert_str_eq(opt.filter, "-c tcp");
+    ck_assert_uint_eq(opt.count, 0);
+    ck_assert_int_eq(parse("-r", "a", "--", NULL), 0);
+    ck_assert_ptr_null(opt.filter);
+}
+END_TEST
+
+/* The parser resets getopt itself: a second parse starts afresh. */
+START_TEST(test_cli_parse_twice)
+{
+    ck_assert_usage(parse("-r", "a", "-x", NULL), "'-x'");
+    ck_assert_int_eq(parse("-r", "b", "port", "443", NULL), 0);
+    ck_assert_uint_eq(opt.n_files, 1);
+    ck_assert_str_eq(opt.files[0], "b");
+    ck_assert_str_eq(opt.filter, "port 443");
+    ck_assert_int_eq(parse("-i", "lo", NULL), 0);
+    ck_assert_uint_eq(opt.n_files, 0);
+    ck_assert_ptr_null(opt.filter);
+}
+END_TEST
+
+/* ---- usage errors */
+
+START_TEST(test_cli_error_nothing_to_read)
+{
+    ck_assert_usage(parse(NULL), "nothing to read");
+    ck_assert_usage(parse("tcp", "port", "80", NULL), "nothing to read");
+    ck_assert_usage(parse("--format", "json", NULL), "nothing to read");
+}
+END_TEST
+
+START_TEST(test_cli_error_read_and_interface)
+{
+    ck_assert_usage(parse("-r", "a", "-i", "eth0", NULL), "-r and -i cannot be combined");
+}
+END_TEST
+
+START_TEST(test_cli_error_stdin_twice)
+{
+    ck_assert_usage(parse("-r", "-", "-r", "a", "-r", "-", NULL), "only once");
+    /* Once is fine. */
+    ck_assert_int_eq(parse("-r", "-", "-r", "a", NULL), 0);
+}
+END_TEST
+
+START_TEST(test_cli_error_unknown_option)
+{
+    ck_assert_usage(parse("-r", "a", "-x", NULL), "unknown option '-x'");
+    ck_assert_usage(parse("-r", "a", "--bogus", NULL), "unknown option '--bogus'");
+    ck_assert_usage(parse("--vlan-key=1", "-r", "a", NULL), "--vlan-key=1");
+    /* Inside a bundle the bad letter is named, not a neighbouring word. */
+    ck_assert_usage(parse("-xr", "a", NULL), "unknown option '-x'");
+    ck_assert_usage(parse("-r", "a", "-vx", NULL), "unknown option '-v'");
+}
+END_TEST
+
+START_TEST(test_cli_error_missing_argument)
+{
+    ck_assert_usage(parse("-r", NULL), "option '-r' needs an argument");
+    ck_assert_usage(parse("-i", "lo", "-s", NULL), "'-s'");
+    ck_assert_usage(parse("-r", "a", "-c", NULL), "'-c'");
+    ck_assert_usage(parse("-r", "a", "-o", NULL), "'-o'");
+    ck_assert_usage(parse("-r", "a", "--format", NULL), "option '--format' needs an argument");
+    ck_assert_usage(parse("-r", "a", "--server-ports", NULL), "'--server-ports'");
+}
+END_TEST
+
+START_TEST(test_cli_error_bad_snaplen)
+{
+    static const char *const bad[] = {"63", "0", "262145", "-1", "", "abc", "1500x", " 1500", "99999999999999999999"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char want[64];
+        snprintf(want, sizeof want, "bad snapshot length '%s'", bad[i]);
+        ck_assert_usage(parse("-i", "lo", "-s", bad[i], NULL), want);
+    }
+}
+END_TEST
+
+START_TEST(test_cli_error_bad_count)
+{
+    static const char *const bad[] = {"0", "-1", "", "ten", "5k", "+5", "18446744073709551616"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char want[64];
+        snprintf(want, sizeof want, "bad packet count '%s'", bad[i]);
+        ck_assert_usage(parse("-r", "a", "-c", bad[i], NULL), want);
+    }
+}
+END_TEST
+
+Suite *cli_suite(void)
+{
+    Suite *s = suite_create("cli");
+
+    TCase *tc = tcase_create("sources");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_cli_read_defaults);
+    tcase_add_test(tc, test_cli_read_repeated_in_order);
+    tcase_add_test(tc, test_cli_interface);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("options");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_cli_snaplen_bounds);
+    tcase_add_test(tc, test_cli_count);
+    tcase_add_test(tc, test_cli_output);
+    tcase_add_test(tc, test_cli_format);
+    tcase_add_test(tc, test_cli_format_unknown);
+    tcase_add_test(tc, test_cli_vlan_key);
+    tcase_add_test(tc, test_cli_server_ports);
+    tcase_add_test(tc, test_cli_server_ports_bad);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("help_version");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_cli_help_short_circuits);
+    tcase_add_test(tc, test_cli_version_short_circuits);
+    tcase_add_test(tc, test_cli_usage_text);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("filter_expression");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_cli_filter_joined);
+    tcase_add_test(tc, test_cli_filter_between_options);
+    tcase_add_test(tc, test_cli_filter_after_double_dash);
+    tcase_add_test(tc, test_cli_parse_twice);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("usage_errors");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_cli_error_nothing_to_read);
+    tcase_add_test(tc, test_cli_error_read_and_interface);
+    tcase_add_test(tc, test_cli_error_stdin_twice);
+    tcase_add_test(tc, test_cli_error_unknown_option);
+    tcase_add_test(tc, test_cli_error_missing_argument);
+    tcase_add_test(tc, test_cli_error_bad_snaplen);
+    tcase_add_test(tc, test_cli_error_bad_count);
+    suite_add_tcase(s, tc);
+    return s;
+}
