@@ -1,0 +1,55 @@
+"""Validates JSON Lines files against docs/wirestate.schema.json.
+
+    python3 tests/schema_check.py SCHEMA FILE...
+
+Every line must be a JSON object valid under the schema; the last line of
+each file must be the summary, and conn ids must count 1, 2, 3, ...
+Exits 77 (skipped) when the jsonschema module is not installed.
+"""
+import json
+import sys
+
+try:
+    import jsonschema
+except ImportError:
+    print("SKIP: python3-jsonschema is not installed")
+    sys.exit(77)
+
+
+def main(argv):
+    with open(argv[1]) as f:
+        schema = json.load(f)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    validator = jsonschema.Draft202012Validator(schema)
+    # Per record type too, for a precise message when a record is invalid.
+    by_type = {
+        t: jsonschema.Draft202012Validator({"$defs": schema["$defs"], "$ref": f"#/$defs/{t}"})
+        for t in ("conn", "summary")
+    }
+    checked = 0
+    for path in argv[2:]:
+        with open(path) as f:
+            lines = f.read().splitlines()
+        if not lines:
+            sys.exit(f"{path}: empty")
+        next_id = 1
+        for n, line in enumerate(lines, 1):
+            obj = json.loads(line)
+            if not validator.is_valid(obj):
+                sub = by_type.get(obj.get("type"), validator)
+                err = jsonschema.exceptions.best_match(sub.iter_errors(obj))
+                where = "/".join(str(p) for p in err.absolute_path) if err else ""
+                sys.exit(f"{path}:{n}: {where}: {err.message if err else 'invalid record'}")
+            last = n == len(lines)
+            if (obj["type"] == "summary") != last:
+                sys.exit(f"{path}:{n}: the summary must be the last line, and only there")
+            if obj["type"] == "conn":
+                if obj["id"] != next_id:
+                    sys.exit(f"{path}:{n}: id {obj['id']}, expected {next_id}")
+                next_id += 1
+            checked += 1
+    print(f"{checked} records in {len(argv) - 2} files valid")
+
+
+if __name__ == "__main__":
+    main(sys.argv)
