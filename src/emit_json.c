@@ -8,13 +8,37 @@
  */
 #include "wirestate/emit.h"
 
-/* ,"key": */
+#include <string.h>
+
+/* ,"key": (keys are literals or static strings: their length is known once) */
+static void key_n(struct wst_outbuf *ob, const char *k, size_t len)
+{
+    char buf[64];
+    if (len > sizeof buf - 4) {
+        wst_outbuf_puts(ob, ",\"");
+        wst_outbuf_write(ob, k, len);
+        wst_outbuf_puts(ob, "\":");
+        return;
+    }
+    buf[0] = ',';
+    buf[1] = '"';
+    memcpy(buf + 2, k, len);
+    buf[len + 2] = '"';
+    buf[len + 3] = ':';
+    wst_outbuf_write(ob, buf, len + 4);
+}
+
 static void key(struct wst_outbuf *ob, const char *k)
 {
-    wst_outbuf_putc(ob, ',');
+    key_n(ob, k, strlen(k));
+}
+
+/* "text" for text that needs no JSON escaping. */
+static void quoted(struct wst_outbuf *ob, const char *text)
+{
     wst_outbuf_putc(ob, '"');
-    wst_outbuf_puts(ob, k);
-    wst_outbuf_puts(ob, "\":");
+    wst_outbuf_puts(ob, text);
+    wst_outbuf_putc(ob, '"');
 }
 
 static void key_u64(struct wst_outbuf *ob, const char *k, uint64_t v)
@@ -66,14 +90,15 @@ static void json_conn(struct wst_outbuf *ob, const struct wst_conn *c)
     wst_conn_view_init(&v, c);
     wst_outbuf_puts(ob, "{\"type\":\"conn\"");
     key_u64(ob, "id", c->id);
+    /* Endpoint texts are digits, dots, colons, hex and brackets: no escaping. */
     key(ob, "client");
-    wst_outbuf_json_string(ob, v.client_text);
+    quoted(ob, v.client_text);
     key(ob, "server");
-    wst_outbuf_json_string(ob, v.server_text);
+    quoted(ob, v.server_text);
     key(ob, "client_guessed");
     wst_outbuf_puts(ob, c->client_basis == WST_CLIENT_PORTS ? "true" : "false");
     key(ob, "client_basis");
-    wst_outbuf_json_string(ob, wst_client_basis_name((enum wst_client_basis)c->client_basis));
+    quoted(ob, wst_client_basis_name((enum wst_client_basis)c->client_basis));
     key_seconds(ob, "start", c->first_ts_us);
     key_seconds(ob, "end", c->last_ts_us);
     key_seconds(ob, "duration", c->last_ts_us - c->first_ts_us);

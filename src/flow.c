@@ -11,15 +11,31 @@
  */
 #include "wirestate/flow.h"
 
-#include <arpa/inet.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "bytes.h"
 
+/* Big-endian load, so integer order is byte-string order. */
+static inline uint64_t be64(const uint8_t *p)
+{
+    return (uint64_t)rd_be32(p) << 32 | rd_be32(p + 4);
+}
+
 int wst_flow_key_from_segment(struct wst_flow_key *key, const struct wst_segment *seg, bool vlan_key)
 {
-    int c = memcmp(seg->src.b, seg->dst.b, wst_family_addr_len(seg->family));
+    /* Which endpoint is smaller (invariant 1), without a call to memcmp(). */
+    int c;
+    if (seg->family == WST_AF_INET) {
+        uint32_t s = rd_be32(seg->src.b), d = rd_be32(seg->dst.b);
+        c = (s > d) - (s < d);
+    } else {
+        uint64_t s = be64(seg->src.b), d = be64(seg->dst.b);
+        if (s == d) {
+            s = be64(seg->src.b + 8);
+            d = be64(seg->dst.b + 8);
+        }
+        c = (s > d) - (s < d);
+    }
     int sender = (c > 0 || (c == 0 && seg->sport > seg->dport)) ? 1 : 0;
 
     key->addr[sender] = seg->src;
@@ -43,7 +59,7 @@ bool wst_flow_key_equal(const struct wst_flow_key *a, const struct wst_flow_key 
            memcmp(a->addr, b->addr, sizeof a->addr) == 0;
 }
 
-/* One round of a multiply-xorshift mix (the finaliser of SplitMix64). */
+/* The finaliser of SplitMix64: every input bit affects every output bit. */
 static inline uint64_t mix(uint64_t h)
 {
     h ^= h >> 31;
@@ -56,28 +72,111 @@ static inline uint64_t mix(uint64_t h)
 
 uint64_t wst_flow_key_hash(const struct wst_flow_key *key, uint64_t seed)
 {
+    /* Each word is offset by the seed and multiplied by its own odd
+     * constant; the products are independent (the CPU overlaps them) and
+     * one finaliser mixes their sum. Without the seed a sender cannot
+     * predict the products, which makes it hard to aim many 4-tuples at
+     * one index (a few collisions only lengthen a probe chain). */
     const uint8_t *a0 = key->addr[0].b, *a1 = key->addr[1].b;
     uint64_t meta = (uint64_t)key->port[0] << 48 | (uint64_t)key->port[1] << 32 |
                     (uint64_t)key->vlan[0] << 20 | (uint64_t)key->vlan[1] << 4 | key->family;
-    uint64_t h = mix(rd_u64_native(a0) ^ seed);
-    h = mix(h ^ rd_u64_native(a1));
-    if (key->family == WST_AF_INET6) {
-        h = mix(h ^ rd_u64_native(a0 + 8));
-        h = mix(h ^ rd_u64_native(a1 + 8));
+    uint64_t s2 = seed << 32 | seed >> 32;
+    uint64_t h = (rd_u64_native(a0) ^ seed) * 0x9e3779b97f4a7c15ULL +
+                 (rd_u64_native(a1) ^ s2) * 0xc2b2ae3d27d4eb4fULL + (meta ^ seed) * 0x165667b19e3779f9ULL;
+    if (key->family == WST_AF_INET6)
+        h += (rd_u64_native(a0 + 8) ^ seed) * 0xd6e8feb86659fd93ULL +
+             (rd_u64_native(a1 + 8) ^ s2) * 0xff51afd7ed558ccdULL;
+    return mix(h);
+}
+
+/* Decimal digits of v at p; returns the count. */
+static size_t put_decimal(char *p, unsigned v)
+{
+    char tmp[10];
+    size_t n = 0;
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    for (size_t i = 0; i < n; i++)
+        p[i] = tmp[n - 1 - i];
+    return n;
+}
+
+/*
+ * RFC 5952 §4 text of an IPv6 address: lower-case hex without leading
+ * zeros, the longest run of two or more zero groups (the first of equal
+ * runs) as "::", and an IPv4-mapped address (::ffff:a.b.c.d) in the mixed
+ * form of §5; byte for byte what glibc's inet_ntop() prints, without its
+ * sprintf() per group.
+ */
+static size_t format_ipv6(char *out, const uint8_t *a)
+{
+    static const char hex[] = "0123456789abcdef";
+    uint16_t g[8];
+    for (int i = 0; i < 8; i++)
+        g[i] = rd_be16(a + 2 * i);
+
+    int best = -1, best_len = 1, run = 0;
+    for (int i = 0; i < 8; i++) {
+        run = g[i] == 0 ? run + 1 : 0;
+        if (run > best_len) {
+            best_len = run;
+            best = i - run + 1;
+        }
     }
-    return mix(h ^ meta);
+    /* Like inet_ntop() (so like tcpdump and ss): IPv4-mapped and the old
+     * IPv4-compatible addresses (::a.b.c.d, zeros up to the last 32 bits
+     * with the first of those non-zero) end in dotted decimal. */
+    bool mapped = best == 0 && (best_len == 6 || (best_len == 5 && g[5] == 0xffff));
+    int groups = mapped ? 6 : 8;
+    size_t n = 0;
+    for (int i = 0; i < groups; i++) {
+        if (i == best) {
+            out[n++] = ':';
+            out[n++] = ':';
+            i += best_len - 1;
+            continue;
+        }
+        if (i > 0 && i != best + best_len)
+            out[n++] = ':';
+        bool lead = true;
+        for (int shift = 12; shift >= 0; shift -= 4) {
+            unsigned d = (g[i] >> shift) & 15;
+            if (d || !lead || shift == 0) {
+                out[n++] = hex[d];
+                lead = false;
+            }
+        }
+    }
+    if (mapped) {
+        if (out[n - 1] != ':')
+            out[n++] = ':';
+        for (int i = 12; i < 16; i++) {
+            n += put_decimal(out + n, a[i]);
+            out[n++] = '.';
+        }
+        n--;
+    }
+    return n;
 }
 
 size_t wst_endpoint_format(char *out, uint8_t family, const struct wst_addr *addr, uint16_t port)
 {
-    char text[INET6_ADDRSTRLEN];
-    int n;
+    size_t n = 0;
     if (family == WST_AF_INET6) {
-        inet_ntop(AF_INET6, addr->b, text, sizeof text);
-        n = snprintf(out, WST_ENDPOINT_STRLEN, "[%s]:%u", text, (unsigned)port);
+        out[n++] = '[';
+        n += format_ipv6(out + n, addr->b);
+        out[n++] = ']';
     } else {
-        inet_ntop(AF_INET, addr->b, text, sizeof text);
-        n = snprintf(out, WST_ENDPOINT_STRLEN, "%s:%u", text, (unsigned)port);
+        for (int i = 0; i < 4; i++) {
+            n += put_decimal(out + n, addr->b[i]);
+            out[n++] = '.';
+        }
+        n--;
     }
-    return n < 0 ? 0 : (size_t)n;
+    out[n++] = ':';
+    n += put_decimal(out + n, port);
+    out[n] = '\0';
+    return n;
 }

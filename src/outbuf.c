@@ -64,19 +64,32 @@ void wst_outbuf_putc(struct wst_outbuf *ob, char ch)
     ob->len++;
 }
 
+/* "00" "01" ... "99": numbers are formatted two digits per division. */
+static const char digit_pairs[201] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+                                     "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+                                     "8081828384858687888990919293949596979899";
+
 /* Writes the decimal digits of v, right-aligned to width, into p; returns the length. */
 static size_t format_u64(char *p, uint64_t v, int width)
 {
     char tmp[24];
-    size_t n = 0;
-    do {
-        tmp[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
+    size_t i = sizeof tmp;
+    while (v >= 100) {
+        unsigned r = (unsigned)(v % 100);
+        v /= 100;
+        i -= 2;
+        memcpy(tmp + i, digit_pairs + 2 * r, 2);
+    }
+    if (v >= 10) {
+        i -= 2;
+        memcpy(tmp + i, digit_pairs + 2 * v, 2);
+    } else {
+        tmp[--i] = (char)('0' + v);
+    }
+    size_t n = sizeof tmp - i;
     size_t pad = width > 0 && (size_t)width > n ? (size_t)width - n : 0;
     memset(p, ' ', pad);
-    for (size_t i = 0; i < n; i++)
-        p[pad + i] = tmp[n - 1 - i];
+    memcpy(p + pad, tmp + i, n);
     return pad + n;
 }
 
@@ -96,10 +109,14 @@ void wst_outbuf_u64_width(struct wst_outbuf *ob, uint64_t v, int width)
 static void put_fixed(struct wst_outbuf *ob, uint64_t v, int digits)
 {
     char *p = reserve(ob, (size_t)digits);
-    for (int i = digits - 1; i >= 0; i--) {
-        p[i] = (char)('0' + v % 10);
-        v /= 10;
+    int i = digits;
+    while (i >= 2) {
+        i -= 2;
+        memcpy(p + i, digit_pairs + 2 * (v % 100), 2);
+        v /= 100;
     }
+    if (i)
+        p[0] = (char)('0' + v % 10);
     ob->len += (size_t)digits;
 }
 

@@ -2,6 +2,7 @@
  * test_flow.c - canonical keys, their hash and their text.
  */
 #include <arpa/inet.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "suites.h"
@@ -145,6 +146,35 @@ START_TEST(test_flow_endpoint_format)
 }
 END_TEST
 
+START_TEST(test_flow_endpoint_format_matches_inet_ntop)
+{
+    /* Our RFC 5952 formatter against glibc's, on addresses rich in zero
+     * runs, IPv4-mapped and IPv4-compatible forms. */
+    char ours[WST_ENDPOINT_STRLEN], text[INET6_ADDRSTRLEN], theirs[WST_ENDPOINT_STRLEN + 8];
+    uint64_t x = 0x9E3779B97F4A7C15ULL;
+    for (int it = 0; it < 200000; it++) {
+        struct wst_addr a;
+        for (int i = 0; i < 16; i++) {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            unsigned r = (unsigned)(x % 7);
+            a.b[i] = r < 4 ? 0 : r == 4 ? 0xff : (uint8_t)(x >> 20);
+        }
+        if (it % 5 == 0) {
+            memset(a.b, 0, 10);
+            a.b[10] = a.b[11] = 0xff;
+        } else if (it % 7 == 0) {
+            memset(a.b, 0, 12);
+        }
+        wst_endpoint_format(ours, WST_AF_INET6, &a, 443);
+        ck_assert_ptr_nonnull(inet_ntop(AF_INET6, a.b, text, sizeof text));
+        snprintf(theirs, sizeof theirs, "[%s]:443", text);
+        ck_assert_str_eq(ours, theirs);
+    }
+}
+END_TEST
+
 Suite *flow_suite(void)
 {
     Suite *s = suite_create("flow");
@@ -160,6 +190,7 @@ Suite *flow_suite(void)
     suite_add_tcase(s, tc);
     tc = tcase_create("text");
     tcase_add_test(tc, test_flow_endpoint_format);
+    tcase_add_test(tc, test_flow_endpoint_format_matches_inet_ntop);
     suite_add_tcase(s, tc);
     return s;
 }
