@@ -4,8 +4,9 @@
  * Invariants:
  *  1. A connection's addr[] holds exactly 2 * wst_conn_addr_len() bytes:
  *     endpoint 0's address, then endpoint 1's, in canonical order.
- *  2. A pool object is either handed out or on its family's free list; the
- *     first word of a free object links to the next free one.
+ *  2. A pool object is handed out, on its family's free list (the first
+ *     word of a free object links to the next), or not yet carved: at or
+ *     past its family's bump pointer in the newest chunk.
  *  3. Object sizes are multiples of 8, so every object is aligned for its
  *     uint64_t members.
  */
@@ -14,8 +15,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
-#define SLAB_OBJECTS 4096 /* objects per chunk */
+/*
+ * Chunks are one 2 MiB huge page each where the kernel grants one: the
+ * records of busy connections are scattered over many chunks, and with 4
+ * KiB pages every lookup would also miss the TLB.
+ */
+#define SLAB_BYTES WST_HUGE_PAGE
 
 struct wst_conn_slab {
     struct wst_conn_slab *next;
@@ -42,6 +49,25 @@ void *wst_xcalloc(size_t n, size_t size)
         exit(1);
     }
     return p;
+}
+
+void *wst_huge_alloc(size_t size)
+{
+    size = (size + WST_HUGE_PAGE - 1) & ~(size_t)(WST_HUGE_PAGE - 1);
+    void *p = aligned_alloc(WST_HUGE_PAGE, size);
+    if (p == NULL) {
+        fprintf(stderr, "wirestate: out of memory (%zu bytes)\n", size);
+        exit(1);
+    }
+#ifdef MADV_HUGEPAGE
+    madvise(p, size, MADV_HUGEPAGE); /* a hint: without it, 4 KiB pages */
+#endif
+    return p;
+}
+
+void wst_huge_free(void *p)
+{
+    free(p);
 }
 
 void wst_conn_addr(const struct wst_conn *c, int i, struct wst_addr *out)
@@ -109,39 +135,45 @@ void wst_conn_pool_fini(struct wst_conn_pool *pool)
         struct wst_conn_slab *s = pool->slabs[k];
         while (s) {
             struct wst_conn_slab *next = s->next;
-            free(s);
+            wst_huge_free(s);
             s = next;
         }
     }
     memset(pool, 0, sizeof *pool);
 }
 
-/* Carves a new chunk into free objects of class k. */
+/* Adds a chunk for class k; objects are carved from it on demand. */
 static void pool_grow(struct wst_conn_pool *pool, int k)
 {
-    size_t header = (sizeof(struct wst_conn_slab) + 7) & ~(size_t)7;
-    size_t bytes = header + SLAB_OBJECTS * pool->object_size[k];
-    struct wst_conn_slab *s = wst_xcalloc(1, bytes);
+    struct wst_conn_slab *s = wst_huge_alloc(SLAB_BYTES);
     s->next = pool->slabs[k];
     pool->slabs[k] = s;
-    pool->chunk_bytes += bytes;
-    uint8_t *obj = (uint8_t *)s + header;
-    /* Thread the free list so objects are handed out in address order. */
-    for (size_t i = SLAB_OBJECTS; i-- > 0;) {
-        void *o = obj + i * pool->object_size[k];
-        memcpy(o, &pool->free_list[k], sizeof(void *));
-        pool->free_list[k] = o;
+    pool->chunk_bytes += SLAB_BYTES;
+    size_t header = (sizeof(struct wst_conn_slab) + 7) & ~(size_t)7;
+    pool->bump[k] = (uint8_t *)s + header;
+    pool->bump_end[k] = (uint8_t *)s + SLAB_BYTES;
+}
+
+/* The next object of class k: a freed one first, else a new one from the chunk. */
+static void *pool_take(struct wst_conn_pool *pool, int k)
+{
+    void *o = pool->free_list[k];
+    if (o) {
+        memcpy(&pool->free_list[k], o, sizeof(void *));
+        return o;
     }
+    if ((size_t)(pool->bump_end[k] - pool->bump[k]) < pool->object_size[k])
+        pool_grow(pool, k);
+    o = pool->bump[k];
+    pool->bump[k] += pool->object_size[k];
+    return o;
 }
 
 struct wst_conn *wst_conn_new(struct wst_conn_pool *pool, const struct wst_flow_key *key,
                               const struct wst_segment *seg)
 {
     int k = pool_class(key->family);
-    if (pool->free_list[k] == NULL)
-        pool_grow(pool, k);
-    void *o = pool->free_list[k];
-    memcpy(&pool->free_list[k], o, sizeof(void *));
+    void *o = pool_take(pool, k);
     pool->used_objects[k]++;
 
     struct wst_conn *c = o;

@@ -268,9 +268,16 @@ static enum wst_decode_status decode_tcp(const struct frame *f, uint32_t off, ui
     seg->ack = rd_be32(t + 8);
     seg->flags = t[13];
     seg->window = rd_be16(t + 14);
-    memset(&seg->opt, 0, sizeof seg->opt);
+    seg->opt.present = 0; /* the other option fields count only when present */
+    seg->opt.sack_blocks = 0;
     uint32_t avail = f->caplen - off; /* >= 20 */
-    if (hlen > 20) {
+    if (hlen == 32 && avail >= 32 && rd_be32(t + 20) == 0x0101080A) {
+        /* NOP, NOP, timestamps: the option list of nearly every segment
+         * after the handshake (RFC 7323 Appendix A layout). */
+        seg->opt.ts_val = rd_be32(t + 24);
+        seg->opt.ts_ecr = rd_be32(t + 28);
+        seg->opt.present = WST_OPT_TIMESTAMP;
+    } else if (hlen > 20) {
         /* Options cut by the snap length: parse what was captured. The
          * segment is still whole for the state machine, which needs only
          * the fixed header. */

@@ -1,24 +1,29 @@
 /*
  * flow_table.c - the connection table on libjudy.
  *
- * Model: two JudyL arrays and a cache.
+ * Model: a JudyL array, a list and a cache.
  *   by_hash  64-bit key hash -> live connection. Distinct keys with equal
  *            hashes (rare: the hash is 64 bits and seeded) are resolved by
  *            linear probing in the index space: a key lives at the first
  *            free index at or after its hash.
- *   by_id    connection id -> connection, live or retired: first-seen order
- *            for emission, and the order of sweeps over the table.
- *   cache    a direct-mapped array of recently used connections, indexed by
- *            the low bits of the hash, checked before by_hash. Most packets
- *            belong to a connection seen a moment ago; the cache turns their
- *            lookup into one load and one key comparison.
+ *   order    every connection, live or retired, in id (first-seen) order:
+ *            an intrusive singly linked list (wst_conn.next). Ids only grow,
+ *            so appending keeps it sorted, and emission only ever removes
+ *            its head: both O(1), cheaper than a second Judy array.
+ *   cache    a 4-way set-associative cache of recently used connections
+ *            (flow_table.h), checked before by_hash. Most packets belong to
+ *            a connection seen a moment ago; the cache turns their lookup
+ *            into one cache line and one key comparison, and the tracker
+ *            prefetches both a few packets ahead.
  * Only this file touches Judy.
  *
  * Invariants (checked by flow_table_check() in debug builds):
  *  1. Every live connection is in by_hash exactly once, at an index i such
  *     that every index in [hash, i] is occupied (the probing invariant).
- *  2. Every connection, live or retired, is in by_id under its id.
- *  3. A cache slot is NULL or points to a live connection.
+ *  2. Every connection, live or retired, is on the order list exactly
+ *     once, and ids increase along it.
+ *  3. A cache way is NULL or points to a live connection, whose hash
+ *     selects that set and whose hash tag the way holds.
  *  4. live == number of entries in by_hash.
  */
 #include "wirestate/flow_table.h"
@@ -28,20 +33,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CACHE_BITS 16
-#define CACHE_SIZE ((size_t)1 << CACHE_BITS)
-#define CACHE_MASK (CACHE_SIZE - 1)
 
 struct wst_flow_table {
+    struct wst_flow_cache cache; /* first: the inline prefetch hints rely on it */
     Pvoid_t by_hash;
-    Pvoid_t by_id;
+    struct wst_conn *head, *tail; /* the order list */
     uint64_t seed;
     wst_flow_hash_fn *hash;
     uint64_t next_id;
     size_t live;
     bool vlan_keyed;
     struct wst_conn_pool pool;
-    struct wst_conn *cache[CACHE_SIZE];
 };
 
 /* Judy reports allocation failure as an error; we share its policy (conn.h). */
@@ -87,20 +89,36 @@ static void flow_table_check(const struct wst_flow_table *t)
                 abort();
             }
         }
-        if (c->flags & WST_CONN_RETIRED || judy_get(t->by_id, c->id) != c)
+        if (c->flags & WST_CONN_RETIRED)
             abort();
         n++;
     }
     if (n != t->live)
         abort();
+    uint64_t last = 0;
+    for (const struct wst_conn *c = t->head; c; c = c->next) {
+        if (c->id <= last || (c->next == NULL && c != t->tail))
+            abort();
+        last = c->id;
+    }
     static unsigned long calls;
     if (++calls % 64 != 0)
         return; /* the cache scan is the costly part: sample it */
-    for (size_t s = 0; s < CACHE_SIZE; s++) {
-        if (t->cache[s] && (t->cache[s]->flags & WST_CONN_RETIRED))
-            abort();
+    for (size_t s = 0; s < WST_FLOW_CACHE_SETS; s++) {
+        for (int w = 0; w < WST_FLOW_CACHE_WAYS; w++) {
+            const struct wst_conn *c = t->cache.set[s].conn[w];
+            if (c == NULL)
+                continue;
+            struct wst_flow_key key;
+            wst_conn_key(c, &key, t->vlan_keyed);
+            uint64_t h = t->hash(&key, t->seed);
+            if ((c->flags & WST_CONN_RETIRED) || (h & (WST_FLOW_CACHE_SETS - 1)) != s ||
+                t->cache.set[s].tag[w] != wst_flow_cache_tag(h))
+                abort();
+        }
     }
 }
+
 /* With WST_CHECK_TABLE set (the tests set it): after every change while the
  * table is small, then every 4096th change, as a full check is O(n). */
 static void maybe_check(struct wst_flow_table *t)
@@ -117,9 +135,48 @@ static void maybe_check(struct wst_flow_table *t)
 #define CHECK(t) ((void)0)
 #endif
 
+static struct wst_flow_cache_set *set_of(struct wst_flow_table *t, uint64_t hash)
+{
+    return &t->cache.set[hash & (WST_FLOW_CACHE_SETS - 1)];
+}
+
+/* The cached connection named by key, or NULL. */
+static struct wst_conn *cache_get(struct wst_flow_table *t, const struct wst_flow_key *key, uint64_t hash)
+{
+    struct wst_flow_cache_set *set = set_of(t, hash);
+    uint32_t tag = wst_flow_cache_tag(hash);
+    for (int w = 0; w < WST_FLOW_CACHE_WAYS; w++) {
+        struct wst_conn *c = set->conn[w];
+        if (set->tag[w] == tag && c && wst_conn_matches(c, key, t->vlan_keyed))
+            return c;
+    }
+    return NULL;
+}
+
+/* Caches c, replacing the set's ways in turn. */
+static void cache_put(struct wst_flow_table *t, struct wst_conn *c, uint64_t hash)
+{
+    struct wst_flow_cache_set *set = set_of(t, hash);
+    unsigned w = set->victim++ % WST_FLOW_CACHE_WAYS;
+    set->tag[w] = wst_flow_cache_tag(hash);
+    set->conn[w] = c;
+}
+
+static void cache_forget(struct wst_flow_table *t, const struct wst_conn *c, uint64_t hash)
+{
+    struct wst_flow_cache_set *set = set_of(t, hash);
+    for (int w = 0; w < WST_FLOW_CACHE_WAYS; w++) {
+        if (set->conn[w] == c)
+            set->conn[w] = NULL;
+    }
+}
+
 struct wst_flow_table *wst_flow_table_new(bool vlan_keyed, uint64_t seed)
 {
-    struct wst_flow_table *t = wst_xcalloc(1, sizeof *t);
+    /* The cache is probed at random for every packet: huge pages, and
+     * cache-line-aligned sets. */
+    struct wst_flow_table *t = wst_huge_alloc(sizeof *t);
+    memset(t, 0, sizeof *t);
     t->vlan_keyed = vlan_keyed;
     t->seed = seed;
     t->hash = wst_flow_key_hash;
@@ -132,9 +189,9 @@ void wst_flow_table_free(struct wst_flow_table *t)
     if (t == NULL)
         return;
     JudyLFreeArray(&t->by_hash, PJE0);
-    JudyLFreeArray(&t->by_id, PJE0);
+
     wst_conn_pool_fini(&t->pool);
-    free(t);
+    wst_huge_free(t);
 }
 
 void wst_flow_table_set_hash(struct wst_flow_table *t, wst_flow_hash_fn *fn)
@@ -149,36 +206,67 @@ uint64_t wst_flow_table_hash(const struct wst_flow_table *t, const struct wst_fl
 
 struct wst_conn *wst_flow_table_get(struct wst_flow_table *t, const struct wst_flow_key *key, uint64_t hash)
 {
-    struct wst_conn **slot = &t->cache[hash & CACHE_MASK];
-    struct wst_conn *c = *slot;
-    if (c && wst_conn_matches(c, key, t->vlan_keyed))
+    struct wst_conn *c = cache_get(t, key, hash);
+    if (c)
         return c;
     for (Word_t i = hash;; i++) {
         c = judy_get(t->by_hash, i);
         if (c == NULL)
             return NULL;
         if (wst_conn_matches(c, key, t->vlan_keyed)) {
-            *slot = c;
+            cache_put(t, c, hash);
             return c;
         }
     }
 }
 
-struct wst_conn *wst_flow_table_create(struct wst_flow_table *t, const struct wst_flow_key *key,
-                                       uint64_t hash, const struct wst_segment *seg)
+/* Fills a free by_hash slot with a new connection for `key`. */
+static struct wst_conn *add(struct wst_flow_table *t, PWord_t slot, const struct wst_flow_key *key,
+                            uint64_t hash, const struct wst_segment *seg)
 {
     struct wst_conn *c = wst_conn_new(&t->pool, key, seg);
     c->id = ++t->next_id;
-
-    Word_t i = hash;
-    while (judy_get(t->by_hash, i))
-        i++;
-    *judy_ins(&t->by_hash, i) = (Word_t)c;
-    *judy_ins(&t->by_id, c->id) = (Word_t)c;
-    t->cache[hash & CACHE_MASK] = c;
+    *slot = (Word_t)c;
+    if (t->tail)
+        t->tail->next = c;
+    else
+        t->head = c;
+    t->tail = c;
+    cache_put(t, c, hash);
     t->live++;
     CHECK(t);
     return c;
+}
+
+struct wst_conn *wst_flow_table_create(struct wst_flow_table *t, const struct wst_flow_key *key,
+                                       uint64_t hash, const struct wst_segment *seg)
+{
+    Word_t i = hash;
+    while (judy_get(t->by_hash, i))
+        i++;
+    return add(t, judy_ins(&t->by_hash, i), key, hash, seg);
+}
+
+struct wst_conn *wst_flow_table_find_or_create(struct wst_flow_table *t, const struct wst_flow_key *key,
+                                               uint64_t hash, const struct wst_segment *seg, bool *created)
+{
+    *created = false;
+    struct wst_conn *c = cache_get(t, key, hash);
+    if (c)
+        return c;
+    /* JudyLIns() finds an existing index or makes an empty (zero) slot for it. */
+    for (Word_t i = hash;; i++) {
+        PWord_t slot = judy_ins(&t->by_hash, i);
+        c = (struct wst_conn *)*slot;
+        if (c == NULL) {
+            *created = true;
+            return add(t, slot, key, hash, seg);
+        }
+        if (wst_conn_matches(c, key, t->vlan_keyed)) {
+            cache_put(t, c, hash);
+            return c;
+        }
+    }
 }
 
 /*
@@ -220,8 +308,7 @@ void wst_flow_table_retire(struct wst_flow_table *t, struct wst_conn *c)
             abort();
     }
     by_hash_delete(t, i);
-    if (t->cache[hash & CACHE_MASK] == c)
-        t->cache[hash & CACHE_MASK] = NULL;
+    cache_forget(t, c, hash);
     c->flags |= WST_CONN_RETIRED;
     t->live--;
     CHECK(t);
@@ -229,25 +316,22 @@ void wst_flow_table_retire(struct wst_flow_table *t, struct wst_conn *c)
 
 void wst_flow_table_retire_all(struct wst_flow_table *t)
 {
-    Word_t id = 0;
-    for (PWord_t pv = (PWord_t)JudyLFirst(t->by_id, &id, PJE0); pv;
-         pv = (PWord_t)JudyLNext(t->by_id, &id, PJE0))
-        ((struct wst_conn *)*pv)->flags |= WST_CONN_RETIRED;
+    for (struct wst_conn *c = t->head; c; c = c->next)
+        c->flags |= WST_CONN_RETIRED;
     JudyLFreeArray(&t->by_hash, PJE0);
-    memset(t->cache, 0, sizeof t->cache);
+    memset(&t->cache, 0, sizeof t->cache);
     t->live = 0;
 }
 
 struct wst_conn *wst_flow_table_pop_retired(struct wst_flow_table *t)
 {
-    Word_t id = 0;
-    PWord_t pv = (PWord_t)JudyLFirst(t->by_id, &id, PJE0);
-    if (pv == NULL)
+    struct wst_conn *c = t->head;
+    if (c == NULL || !(c->flags & WST_CONN_RETIRED))
         return NULL;
-    struct wst_conn *c = (struct wst_conn *)*pv;
-    if (!(c->flags & WST_CONN_RETIRED))
-        return NULL;
-    judy_del(&t->by_id, id);
+    t->head = c->next;
+    if (t->head == NULL)
+        t->tail = NULL;
+    c->next = NULL;
     return c;
 }
 
@@ -258,16 +342,13 @@ void wst_flow_table_release(struct wst_flow_table *t, struct wst_conn *c)
 
 struct wst_conn *wst_flow_table_first(struct wst_flow_table *t)
 {
-    Word_t id = 0;
-    PWord_t pv = (PWord_t)JudyLFirst(t->by_id, &id, PJE0);
-    return pv ? (struct wst_conn *)*pv : NULL;
+    return t->head;
 }
 
 struct wst_conn *wst_flow_table_next(struct wst_flow_table *t, const struct wst_conn *c)
 {
-    Word_t id = c->id;
-    PWord_t pv = (PWord_t)JudyLNext(t->by_id, &id, PJE0);
-    return pv ? (struct wst_conn *)*pv : NULL;
+    (void)t;
+    return c->next;
 }
 
 size_t wst_flow_table_live(const struct wst_flow_table *t)
@@ -282,7 +363,7 @@ uint64_t wst_flow_table_created(const struct wst_flow_table *t)
 
 void wst_flow_table_mem(const struct wst_flow_table *t, struct wst_flow_table_mem *out)
 {
-    out->index_bytes = JudyLMemUsed(t->by_hash) + JudyLMemUsed(t->by_id);
+    out->index_bytes = JudyLMemUsed(t->by_hash);
     out->pool_bytes = t->pool.chunk_bytes;
     out->conn_bytes = t->pool.used_objects[0] * t->pool.object_size[0] +
                       t->pool.used_objects[1] * t->pool.object_size[1];

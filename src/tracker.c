@@ -16,6 +16,10 @@
  *     a stronger one (RFC 9293 §3.5: only the active opener sends a bare
  *     SYN, apart from simultaneous open, where the first SYN seen wins).
  *  4. Connections are emitted in id (first-seen) order, each exactly once.
+ *  6. Connection updates happen in packet order, up to PIPE_DEPTH - 1
+ *     packets after decoding (the pipeline below); the decode counters and
+ *     capture time are current for every packet handed in, and finish()
+ *     drains the pipeline first.
  *  5. A packet whose TCP header the snap length cut after the ports is
  *     counted twice over: as truncated_tcp_header in the summary, and as a
  *     packet (no flags, no payload) of its connection. A connection can
@@ -25,8 +29,26 @@
 
 #include <stdlib.h>
 
+/*
+ * Packets between decoding and their connection update. Each lookup is a
+ * likely cache miss (a table slot, then the connection), so decoding runs
+ * PIPE_DEPTH packets ahead and prefetches, and the misses of consecutive
+ * packets overlap instead of adding up.
+ */
+#define PIPE_DEPTH 8
+
+struct pending {
+    struct wst_segment seg;
+    struct wst_flow_key key;
+    uint64_t hash;
+    wst_ts_us ts_us;
+    uint8_t from; /* endpoint index of the sender */
+};
+
 struct wst_tracker {
     struct wst_flow_table *table;
+    struct pending pipe[PIPE_DEPTH];
+    unsigned pipe_head, pipe_len;
     struct wst_tracker_stats stats;
     struct wst_port_set server_ports;
     bool vlan_key;
@@ -89,6 +111,24 @@ static void orient(struct wst_tracker *t, struct wst_conn *c, const struct wst_s
     }
 }
 
+/* The second half of a packet's work: its connection, in packet order. */
+static void process(struct wst_tracker *t, struct pending *p)
+{
+    bool created;
+    struct wst_conn *c = wst_flow_table_find_or_create(t->table, &p->key, p->hash, &p->seg, &created);
+    if (created) {
+        c->first_ts_us = p->ts_us;
+        t->stats.connections++;
+    }
+    if (c->client_basis != WST_CLIENT_SYN)
+        orient(t, c, &p->seg, p->from);
+    if (p->ts_us > c->last_ts_us)
+        c->last_ts_us = p->ts_us;
+    c->packets[p->from]++;
+    c->payload_bytes[p->from] += p->seg.payload_len;
+    c->tcp_flags[p->from] |= p->seg.flags;
+}
+
 void wst_tracker_packet(struct wst_tracker *t, const struct wst_packet *pkt)
 {
     struct wst_tracker_stats *st = &t->stats;
@@ -97,36 +137,43 @@ void wst_tracker_packet(struct wst_tracker *t, const struct wst_packet *pkt)
     if (pkt->ts_us > st->now_us)
         st->now_us = pkt->ts_us;
 
-    struct wst_segment seg;
-    enum wst_decode_status status = wst_decode(pkt->link, pkt->data, pkt->caplen, pkt->wirelen, &seg);
+    /* Decode straight into the next free pipeline slot. */
+    struct pending *p = &t->pipe[(t->pipe_head + t->pipe_len) % PIPE_DEPTH];
+    enum wst_decode_status status = wst_decode(pkt->link, pkt->data, pkt->caplen, pkt->wirelen, &p->seg);
     st->by_status[status]++;
     if (status != WST_DECODE_TCP) {
         /* A TCP header cut after its ports still says whose packet it was
          * (invariant 5); its flags and lengths are unknown. */
-        if (status == WST_DECODE_TRUNCATED_TCP && seg.has_ports) {
-            seg.flags = 0;
-            seg.payload_len = 0;
-        } else {
+        if (status != WST_DECODE_TRUNCATED_TCP || !p->seg.has_ports)
             return;
-        }
+        p->seg.flags = 0;
+        p->seg.payload_len = 0;
     }
+    p->seg.payload = NULL; /* borrowed from the capture buffer: gone before processing */
+    p->from = (uint8_t)wst_flow_key_from_segment(&p->key, &p->seg, t->vlan_key);
+    p->hash = wst_flow_table_hash(t->table, &p->key);
+    p->ts_us = pkt->ts_us;
+    wst_flow_table_prefetch_slot(t->table, p->hash);
 
-    struct wst_flow_key key;
-    int from = wst_flow_key_from_segment(&key, &seg, t->vlan_key);
-    uint64_t hash = wst_flow_table_hash(t->table, &key);
-    struct wst_conn *c = wst_flow_table_get(t->table, &key, hash);
-    if (c == NULL) {
-        c = wst_flow_table_create(t->table, &key, hash, &seg);
-        c->first_ts_us = pkt->ts_us;
-        st->connections++;
+    /* Invariant 6: the slot of a packet half-way down the pipeline is in
+     * cache by now; start loading the connection it points to. */
+    if (++t->pipe_len > PIPE_DEPTH / 2)
+        wst_flow_table_prefetch_conn(t->table, t->pipe[(t->pipe_head + PIPE_DEPTH / 2) % PIPE_DEPTH].hash);
+    if (t->pipe_len == PIPE_DEPTH) {
+        process(t, &t->pipe[t->pipe_head]);
+        t->pipe_head = (t->pipe_head + 1) % PIPE_DEPTH;
+        t->pipe_len--;
     }
-    if (c->client_basis != WST_CLIENT_SYN)
-        orient(t, c, &seg, from);
-    if (pkt->ts_us > c->last_ts_us)
-        c->last_ts_us = pkt->ts_us;
-    c->packets[from]++;
-    c->payload_bytes[from] += seg.payload_len;
-    c->tcp_flags[from] |= seg.flags;
+}
+
+/* Processes every packet still in the pipeline. */
+static void drain(struct wst_tracker *t)
+{
+    while (t->pipe_len > 0) {
+        process(t, &t->pipe[t->pipe_head]);
+        t->pipe_head = (t->pipe_head + 1) % PIPE_DEPTH;
+        t->pipe_len--;
+    }
 }
 
 /* Emits and frees the retired connections at the head of id order. */
@@ -142,6 +189,7 @@ static void flush(struct wst_tracker *t)
 
 void wst_tracker_finish(struct wst_tracker *t)
 {
+    drain(t);
     wst_flow_table_retire_all(t->table);
     flush(t);
 }

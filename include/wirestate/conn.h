@@ -46,6 +46,7 @@ enum {
 };
 
 struct wst_conn {
+    struct wst_conn *next;    /* the table's first-seen order list (flow_table.c) */
     uint64_t id;              /* 1, 2, ... in first-seen order */
     wst_ts_us first_ts_us;    /* first packet */
     wst_ts_us last_ts_us;     /* latest packet */
@@ -84,6 +85,7 @@ void wst_conn_key(const struct wst_conn *c, struct wst_flow_key *key, bool vlan_
 struct wst_conn_pool {
     struct wst_conn_slab *slabs[2];      /* [0] IPv4-sized, [1] IPv6-sized */
     void *free_list[2];
+    uint8_t *bump[2], *bump_end[2];      /* not yet carved part of the newest chunk */
     size_t object_size[2];
     size_t used_objects[2];              /* handed out and not freed */
     size_t chunk_bytes;                  /* total bytes of all chunks */
@@ -105,6 +107,18 @@ struct wst_conn *wst_conn_new(struct wst_conn_pool *pool, const struct wst_flow_
 
 /* Returns a connection to its pool. */
 void wst_conn_free(struct wst_conn_pool *pool, struct wst_conn *c);
+
+/* Huge page size on x86-64 and arm64 Linux. */
+#define WST_HUGE_PAGE ((size_t)2 << 20)
+
+/*
+ * Memory for large, long-lived, randomly accessed tables: `size` rounded up
+ * to whole 2 MiB pages, aligned to them and marked MADV_HUGEPAGE, so the
+ * kernel may back it with huge pages (fewer TLB misses). Not zeroed. Exits
+ * like wst_xcalloc() when memory runs out. Free with wst_huge_free().
+ */
+void *wst_huge_alloc(size_t size);
+void wst_huge_free(void *p);
 
 /*
  * calloc() that never returns NULL: on failure it prints one line and exits

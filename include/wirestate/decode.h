@@ -92,6 +92,7 @@ enum {
 #define WST_MAX_SACK_BLOCKS 4
 #define WST_MAX_VLANS 2 /* tags recorded; deeper stacks are decoded, not kept */
 
+/* A field is valid only when its WST_OPT_* bit is set in `present`. */
 struct wst_tcp_options {
     uint8_t present;     /* WST_OPT_* */
     uint8_t wscale;      /* shift count as sent (RFC 7323 §2.3) */

@@ -22,7 +22,7 @@ struct wst_flow_table;
 
 /* Memory held by a table, for the benchmark's per-connection figure. */
 struct wst_flow_table_mem {
-    size_t index_bytes; /* both Judy arrays */
+    size_t index_bytes; /* the Judy array of the index */
     size_t pool_bytes;  /* slab chunks, used or free */
     size_t conn_bytes;  /* connection objects handed out */
     size_t conns;       /* connections held (live and retired) */
@@ -49,6 +49,12 @@ void wst_flow_table_set_hash(struct wst_flow_table *t, wst_flow_hash_fn *fn);
 /* The hash the table uses for `key`: pass it to _get and _create. */
 uint64_t wst_flow_table_hash(const struct wst_flow_table *t, const struct wst_flow_key *key);
 
+/* Starts loading the cache set of `hash` (a hint; no effect on results). */
+static inline void wst_flow_table_prefetch_slot(const struct wst_flow_table *t, uint64_t hash);
+
+/* Starts loading the cached connection whose tag matches `hash`, if any. */
+static inline void wst_flow_table_prefetch_conn(const struct wst_flow_table *t, uint64_t hash);
+
 /* The live (not retired) connection named by `key`, borrowed; NULL if none. */
 struct wst_conn *wst_flow_table_get(struct wst_flow_table *t, const struct wst_flow_key *key, uint64_t hash);
 
@@ -58,6 +64,14 @@ struct wst_conn *wst_flow_table_get(struct wst_flow_table *t, const struct wst_f
  */
 struct wst_conn *wst_flow_table_create(struct wst_flow_table *t, const struct wst_flow_key *key,
                                        uint64_t hash, const struct wst_segment *seg);
+
+/*
+ * The live connection named by `key`, or a new one as _create() would make
+ * it; *created tells which. One walk of the index instead of a failed
+ * lookup followed by an insert, for the packet path. Borrowed result.
+ */
+struct wst_conn *wst_flow_table_find_or_create(struct wst_flow_table *t, const struct wst_flow_key *key,
+                                               uint64_t hash, const struct wst_segment *seg, bool *created);
 
 /*
  * Makes a live connection unfindable by key and marks it WST_CONN_RETIRED;
@@ -91,5 +105,58 @@ size_t wst_flow_table_live(const struct wst_flow_table *t);
 uint64_t wst_flow_table_created(const struct wst_flow_table *t);
 
 void wst_flow_table_mem(const struct wst_flow_table *t, struct wst_flow_table_mem *out);
+
+/* ---- the cache in front of the index; public only so the hints inline */
+
+/*
+ * 4-way set-associative: a set is one 64-byte cache line holding four
+ * connections and the upper 32 bits of their hashes as tags, so a lookup
+ * loads one line and dereferences only a connection whose tag matches.
+ */
+#define WST_FLOW_CACHE_WAYS 4
+#define WST_FLOW_CACHE_SET_BITS 13
+#define WST_FLOW_CACHE_SETS ((size_t)1 << WST_FLOW_CACHE_SET_BITS)
+
+struct wst_flow_cache_set {
+    _Alignas(64) uint32_t tag[WST_FLOW_CACHE_WAYS];
+    struct wst_conn *conn[WST_FLOW_CACHE_WAYS];
+    uint32_t victim; /* next way to replace (round robin) */
+};
+
+/* The first member of struct wst_flow_table (private otherwise). */
+struct wst_flow_cache {
+    struct wst_flow_cache_set set[WST_FLOW_CACHE_SETS];
+};
+
+static inline const struct wst_flow_cache_set *wst_flow_cache_set_of(const struct wst_flow_table *t,
+                                                                   uint64_t hash)
+{
+    const struct wst_flow_cache *cache = (const struct wst_flow_cache *)(const void *)t;
+    return &cache->set[hash & (WST_FLOW_CACHE_SETS - 1)];
+}
+
+static inline uint32_t wst_flow_cache_tag(uint64_t hash)
+{
+    return (uint32_t)(hash >> 32);
+}
+
+static inline void wst_flow_table_prefetch_slot(const struct wst_flow_table *t, uint64_t hash)
+{
+    __builtin_prefetch(wst_flow_cache_set_of(t, hash));
+}
+
+static inline void wst_flow_table_prefetch_conn(const struct wst_flow_table *t, uint64_t hash)
+{
+    const struct wst_flow_cache_set *set = wst_flow_cache_set_of(t, hash);
+    uint32_t tag = wst_flow_cache_tag(hash);
+    for (int w = 0; w < WST_FLOW_CACHE_WAYS; w++) {
+        if (set->tag[w] == tag && set->conn[w]) {
+            const char *c = (const char *)set->conn[w];
+            __builtin_prefetch(c);
+            __builtin_prefetch(c + 64); /* a record spans two cache lines */
+            return;
+        }
+    }
+}
 
 #endif
