@@ -33,14 +33,6 @@ static void key(struct wst_outbuf *ob, const char *k)
     key_n(ob, k, strlen(k));
 }
 
-/* "text" for text that needs no JSON escaping. */
-static void quoted(struct wst_outbuf *ob, const char *text)
-{
-    wst_outbuf_putc(ob, '"');
-    wst_outbuf_puts(ob, text);
-    wst_outbuf_putc(ob, '"');
-}
-
 static void key_u64(struct wst_outbuf *ob, const char *k, uint64_t v)
 {
     key(ob, k);
@@ -53,62 +45,80 @@ static void key_seconds(struct wst_outbuf *ob, const char *k, uint64_t us)
     wst_outbuf_seconds(ob, us);
 }
 
-static void flags_array(struct wst_outbuf *ob, uint8_t flags)
+/* The JSON array of flag names at p; returns its length (at most 56). */
+static size_t fmt_flags(char *p, uint8_t flags)
 {
-    bool first = true;
-    wst_outbuf_putc(ob, '[');
-#define WST_JSON_FLAG(bit, name)          \
-    if (flags & (bit)) {                  \
-        if (!first)                       \
-            wst_outbuf_putc(ob, ',');     \
-        wst_outbuf_puts(ob, "\"" name "\""); \
-        first = false;                    \
+    size_t n = 0;
+    p[n++] = '[';
+#define WST_JSON_FLAG(bit, name)                       \
+    if (flags & (bit)) {                               \
+        memcpy(p + n, ",\"" name "\"", sizeof name + 2); \
+        n += sizeof name + 2;                          \
     }
     WST_TCP_FLAG_MAP(WST_JSON_FLAG)
 #undef WST_JSON_FLAG
-    wst_outbuf_putc(ob, ']');
+    if (n > 1)
+        memmove(p + 1, p + 2, --n - 1); /* drop the first comma */
+    p[n++] = ']';
+    return n;
 }
 
-/* Keys of one direction: sent by the client, or by the server. */
-struct dir_keys {
-    const char *packets, *bytes, *flags;
-};
-static const struct dir_keys client_keys = {"client_packets", "client_bytes", "client_flags"};
-static const struct dir_keys server_keys = {"server_packets", "server_bytes", "server_flags"};
+/* Appends a string literal at q. */
+#define LIT(q, s) (memcpy((q), (s), sizeof(s) - 1), (q) += sizeof(s) - 1)
 
-static void direction(struct wst_outbuf *ob, const struct dir_keys *k, const struct wst_conn *c, int i)
-{
-    key_u64(ob, k->packets, c->packets[i]);
-    key_u64(ob, k->bytes, c->payload_bytes[i]);
-    key(ob, k->flags);
-    flags_array(ob, c->tcp_flags[i]);
-}
+/* The longest conn record: keys, two endpoints, ten numbers, two flag arrays. */
+#define CONN_RECORD_MAX 1024
 
+/* A whole record formatted straight into the output buffer (the hot path). */
 static void json_conn(struct wst_outbuf *ob, const struct wst_conn *c)
 {
-    struct wst_conn_view v;
-    wst_conn_view_init(&v, c);
-    wst_outbuf_puts(ob, "{\"type\":\"conn\"");
-    key_u64(ob, "id", c->id);
+    char *start = wst_outbuf_space(ob, CONN_RECORD_MAX), *q = start;
+    int cl = c->client, sv = !c->client;
+    size_t alen = wst_conn_addr_len(c);
+
+    LIT(q, "{\"type\":\"conn\",\"id\":");
+    q += wst_fmt_u64(q, c->id);
     /* Endpoint texts are digits, dots, colons, hex and brackets: no escaping. */
-    key(ob, "client");
-    quoted(ob, v.client_text);
-    key(ob, "server");
-    quoted(ob, v.server_text);
-    key(ob, "client_guessed");
-    wst_outbuf_puts(ob, c->client_basis == WST_CLIENT_PORTS ? "true" : "false");
-    key(ob, "client_basis");
-    quoted(ob, wst_client_basis_name((enum wst_client_basis)c->client_basis));
-    key_seconds(ob, "start", c->first_ts_us);
-    key_seconds(ob, "end", c->last_ts_us);
-    key_seconds(ob, "duration", c->last_ts_us - c->first_ts_us);
-    direction(ob, &client_keys, c, v.client);
-    direction(ob, &server_keys, c, v.server);
-    if (c->vlan[0])
-        key_u64(ob, "vlan", c->vlan[0] - 1u);
-    if (c->vlan[1])
-        key_u64(ob, "inner_vlan", c->vlan[1] - 1u);
-    wst_outbuf_puts(ob, "}\n");
+    LIT(q, ",\"client\":\"");
+    q += wst_endpoint_format_raw(q, c->family, c->addr + cl * alen, c->port[cl]);
+    LIT(q, "\",\"server\":\"");
+    q += wst_endpoint_format_raw(q, c->family, c->addr + sv * alen, c->port[sv]);
+    if (c->client_basis == WST_CLIENT_PORTS)
+        LIT(q, "\",\"client_guessed\":true,\"client_basis\":\"");
+    else
+        LIT(q, "\",\"client_guessed\":false,\"client_basis\":\"");
+    const char *basis = wst_client_basis_name((enum wst_client_basis)c->client_basis);
+    size_t blen = strlen(basis);
+    memcpy(q, basis, blen);
+    q += blen;
+    LIT(q, "\",\"start\":");
+    q += wst_fmt_seconds(q, c->first_ts_us);
+    LIT(q, ",\"end\":");
+    q += wst_fmt_seconds(q, c->last_ts_us);
+    LIT(q, ",\"duration\":");
+    q += wst_fmt_seconds(q, c->last_ts_us - c->first_ts_us);
+    LIT(q, ",\"client_packets\":");
+    q += wst_fmt_u64(q, c->packets[cl]);
+    LIT(q, ",\"client_bytes\":");
+    q += wst_fmt_u64(q, c->payload_bytes[cl]);
+    LIT(q, ",\"client_flags\":");
+    q += fmt_flags(q, c->tcp_flags[cl]);
+    LIT(q, ",\"server_packets\":");
+    q += wst_fmt_u64(q, c->packets[sv]);
+    LIT(q, ",\"server_bytes\":");
+    q += wst_fmt_u64(q, c->payload_bytes[sv]);
+    LIT(q, ",\"server_flags\":");
+    q += fmt_flags(q, c->tcp_flags[sv]);
+    if (c->vlan[0]) {
+        LIT(q, ",\"vlan\":");
+        q += wst_fmt_u64(q, c->vlan[0] - 1u);
+    }
+    if (c->vlan[1]) {
+        LIT(q, ",\"inner_vlan\":");
+        q += wst_fmt_u64(q, c->vlan[1] - 1u);
+    }
+    LIT(q, "}\n");
+    ob->len += (size_t)(q - start);
 }
 
 /* "name":{"status":n,...} for every status of one class, zeros included. */

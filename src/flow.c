@@ -161,22 +161,27 @@ static size_t format_ipv6(char *out, const uint8_t *a)
     return n;
 }
 
-size_t wst_endpoint_format(char *out, uint8_t family, const struct wst_addr *addr, uint16_t port)
+size_t wst_endpoint_format_raw(char *out, uint8_t family, const uint8_t *addr, uint16_t port)
 {
     size_t n = 0;
     if (family == WST_AF_INET6) {
         out[n++] = '[';
-        n += format_ipv6(out + n, addr->b);
+        n += format_ipv6(out + n, addr);
         out[n++] = ']';
     } else {
         for (int i = 0; i < 4; i++) {
-            n += put_decimal(out + n, addr->b[i]);
+            n += put_decimal(out + n, addr[i]);
             out[n++] = '.';
         }
         n--;
     }
     out[n++] = ':';
-    n += put_decimal(out + n, port);
+    return n + put_decimal(out + n, port);
+}
+
+size_t wst_endpoint_format(char *out, uint8_t family, const struct wst_addr *addr, uint16_t port)
+{
+    size_t n = wst_endpoint_format_raw(out, family, addr->b, port);
     out[n] = '\0';
     return n;
 }

@@ -18,7 +18,7 @@ void wst_outbuf_init(struct wst_outbuf *ob, FILE *fp)
     ob->err = 0;
 }
 
-static void drain(struct wst_outbuf *ob)
+void wst_outbuf_drain(struct wst_outbuf *ob)
 {
     if (ob->len && !ob->err && fwrite(ob->buf, 1, ob->len, ob->fp) != ob->len)
         ob->err = errno ? errno : EIO;
@@ -27,7 +27,7 @@ static void drain(struct wst_outbuf *ob)
 
 int wst_outbuf_flush(struct wst_outbuf *ob)
 {
-    drain(ob);
+    wst_outbuf_drain(ob);
     if (!ob->err && fflush(ob->fp) != 0)
         ob->err = errno ? errno : EIO;
     return ob->err ? WST_EIO : 0;
@@ -37,14 +37,14 @@ int wst_outbuf_flush(struct wst_outbuf *ob)
 static inline char *reserve(struct wst_outbuf *ob, size_t n)
 {
     if (ob->len + n > WST_OUTBUF_SIZE)
-        drain(ob);
+        wst_outbuf_drain(ob);
     return ob->buf + ob->len;
 }
 
 void wst_outbuf_write(struct wst_outbuf *ob, const void *data, size_t len)
 {
     if (len > WST_OUTBUF_SIZE / 2) {
-        drain(ob);
+        wst_outbuf_drain(ob);
         if (!ob->err && fwrite(data, 1, len, ob->fp) != len)
             ob->err = errno ? errno : EIO;
         return;
@@ -93,6 +93,23 @@ static size_t format_u64(char *p, uint64_t v, int width)
     return pad + n;
 }
 
+size_t wst_fmt_u64(char *p, uint64_t v)
+{
+    return format_u64(p, v, 0);
+}
+
+size_t wst_fmt_seconds(char *p, uint64_t us)
+{
+    size_t n = format_u64(p, us / WST_US_PER_S, 0);
+    p[n++] = '.';
+    uint32_t frac = (uint32_t)(us % WST_US_PER_S);
+    for (int i = 2; i >= 0; i--) {
+        memcpy(p + n + 2 * (size_t)i, digit_pairs + 2 * (frac % 100), 2);
+        frac /= 100;
+    }
+    return n + 6;
+}
+
 void wst_outbuf_u64(struct wst_outbuf *ob, uint64_t v)
 {
     ob->len += format_u64(reserve(ob, 24), v, 0);
@@ -122,9 +139,7 @@ static void put_fixed(struct wst_outbuf *ob, uint64_t v, int digits)
 
 void wst_outbuf_seconds(struct wst_outbuf *ob, uint64_t us)
 {
-    wst_outbuf_u64(ob, us / WST_US_PER_S);
-    wst_outbuf_putc(ob, '.');
-    put_fixed(ob, us % WST_US_PER_S, 6);
+    ob->len += wst_fmt_seconds(reserve(ob, 32), us);
 }
 
 void wst_outbuf_utc(struct wst_outbuf *ob, wst_ts_us ts)

@@ -54,4 +54,7 @@ uint64_t wst_flow_key_hash(const struct wst_flow_key *key, uint64_t seed);
  */
 size_t wst_endpoint_format(char *out, uint8_t family, const struct wst_addr *addr, uint16_t port);
 
+/* The same from raw address bytes (4 or 16 by family); writes no NUL. */
+size_t wst_endpoint_format_raw(char *out, uint8_t family, const uint8_t *addr, uint16_t port);
+
 #endif

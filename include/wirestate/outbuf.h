@@ -31,6 +31,27 @@ void wst_outbuf_init(struct wst_outbuf *ob, FILE *fp);
 /* Writes the buffer to the stream and fflush()es it. Returns 0 or WST_EIO (errno kept in ob->err). */
 int wst_outbuf_flush(struct wst_outbuf *ob) WST_WARN_UNUSED;
 
+/* Writes out the buffered bytes (not a flush of the stream). Internal to wst_outbuf_space(). */
+void wst_outbuf_drain(struct wst_outbuf *ob);
+
+/*
+ * Room for n more bytes (n <= WST_OUTBUF_SIZE): the caller formats into the
+ * returned pointer and then adds what it wrote to ob->len. The fast path of
+ * the emitters, which write a whole record at once.
+ */
+static inline char *wst_outbuf_space(struct wst_outbuf *ob, size_t n)
+{
+    if (ob->len + n > WST_OUTBUF_SIZE)
+        wst_outbuf_drain(ob);
+    return ob->buf + ob->len;
+}
+
+/* Decimal text of v at p (at most 20 bytes, no NUL); returns its length. */
+size_t wst_fmt_u64(char *p, uint64_t v);
+
+/* "seconds.micros" of us at p (at most 27 bytes, no NUL); returns its length. */
+size_t wst_fmt_seconds(char *p, uint64_t us);
+
 void wst_outbuf_write(struct wst_outbuf *ob, const void *data, size_t len);
 void wst_outbuf_puts(struct wst_outbuf *ob, const char *s);
 void wst_outbuf_putc(struct wst_outbuf *ob, char ch);
