@@ -51,23 +51,37 @@ void *wst_xcalloc(size_t n, size_t size)
     return p;
 }
 
+/* Size of a huge allocation: whole 2 MiB pages. */
+static size_t huge_size(size_t size)
+{
+    return (size + WST_HUGE_PAGE - 1) & ~(WST_HUGE_PAGE - 1);
+}
+
 void *wst_huge_alloc(size_t size)
 {
-    size = (size + WST_HUGE_PAGE - 1) & ~(size_t)(WST_HUGE_PAGE - 1);
-    void *p = aligned_alloc(WST_HUGE_PAGE, size);
-    if (p == NULL) {
+    /* mmap() twice the size and unmap the unaligned ends: the region is
+     * 2 MiB aligned without wasting address space or touching a page. */
+    size = huge_size(size);
+    uint8_t *raw = mmap(NULL, size + WST_HUGE_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (raw == MAP_FAILED) {
         fprintf(stderr, "wirestate: out of memory (%zu bytes)\n", size);
         exit(1);
     }
+    uint8_t *p = (uint8_t *)(((uintptr_t)raw + WST_HUGE_PAGE - 1) & ~(uintptr_t)(WST_HUGE_PAGE - 1));
+    if (p > raw)
+        munmap(raw, (size_t)(p - raw));
+    if (p + size < raw + size + WST_HUGE_PAGE)
+        munmap(p + size, (size_t)(raw + size + WST_HUGE_PAGE - (p + size)));
 #ifdef MADV_HUGEPAGE
     madvise(p, size, MADV_HUGEPAGE); /* a hint: without it, 4 KiB pages */
 #endif
     return p;
 }
 
-void wst_huge_free(void *p)
+void wst_huge_free(void *p, size_t size)
 {
-    free(p);
+    if (p)
+        munmap(p, huge_size(size));
 }
 
 void wst_conn_addr(const struct wst_conn *c, int i, struct wst_addr *out)
@@ -135,7 +149,7 @@ void wst_conn_pool_fini(struct wst_conn_pool *pool)
         struct wst_conn_slab *s = pool->slabs[k];
         while (s) {
             struct wst_conn_slab *next = s->next;
-            wst_huge_free(s);
+            wst_huge_free(s, SLAB_BYTES);
             s = next;
         }
     }

@@ -176,7 +176,6 @@ struct wst_flow_table *wst_flow_table_new(bool vlan_keyed, uint64_t seed)
     /* The cache is probed at random for every packet: huge pages, and
      * cache-line-aligned sets. */
     struct wst_flow_table *t = wst_huge_alloc(sizeof *t);
-    memset(t, 0, sizeof *t);
     t->vlan_keyed = vlan_keyed;
     t->seed = seed;
     t->hash = wst_flow_key_hash;
@@ -191,7 +190,7 @@ void wst_flow_table_free(struct wst_flow_table *t)
     JudyLFreeArray(&t->by_hash, PJE0);
 
     wst_conn_pool_fini(&t->pool);
-    wst_huge_free(t);
+    wst_huge_free(t, sizeof *t);
 }
 
 void wst_flow_table_set_hash(struct wst_flow_table *t, wst_flow_hash_fn *fn)

@@ -114,11 +114,12 @@ void wst_conn_free(struct wst_conn_pool *pool, struct wst_conn *c);
 /*
  * Memory for large, long-lived, randomly accessed tables: `size` rounded up
  * to whole 2 MiB pages, aligned to them and marked MADV_HUGEPAGE, so the
- * kernel may back it with huge pages (fewer TLB misses). Not zeroed. Exits
- * like wst_xcalloc() when memory runs out. Free with wst_huge_free().
+ * kernel may back it with huge pages (fewer TLB misses). Zero-filled (fresh
+ * anonymous pages). Exits like wst_xcalloc() when memory runs out. Free
+ * with wst_huge_free() and the same size.
  */
 void *wst_huge_alloc(size_t size);
-void wst_huge_free(void *p);
+void wst_huge_free(void *p, size_t size);
 
 /*
  * calloc() that never returns NULL: on failure it prints one line and exits
