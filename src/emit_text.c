@@ -140,11 +140,11 @@ static void text_summary(struct wst_outbuf *ob, const struct wst_summary *s)
     if (s->capture.is_live) {
         wst_outbuf_puts(ob, "   kernel       ");
         wst_outbuf_u64(ob, s->capture.kernel_received);
-        wst_outbuf_puts(ob, " received, ");
+        wst_outbuf_puts(ob, " received by filter, ");
         wst_outbuf_u64(ob, s->capture.kernel_dropped);
-        wst_outbuf_puts(ob, " dropped by the kernel, ");
+        wst_outbuf_puts(ob, " dropped by kernel, ");
         wst_outbuf_u64(ob, s->capture.interface_dropped);
-        wst_outbuf_puts(ob, " by the interface\n");
+        wst_outbuf_puts(ob, " dropped by interface\n");
     }
 }
 
