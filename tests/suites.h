@@ -19,6 +19,7 @@
     X(pcapng)             \
     X(capture)            \
     X(outbuf)             \
+    X(emit)               \
     X(cli)
 
 #define WST_SUITE_DECL(name) Suite *name##_suite(void);

@@ -1,0 +1,199 @@
+/*
+ * test_emit.c - the JSON and text emitters on hand-built connections; the
+ * golden tests cover them on real captures.
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "suites.h"
+#include "wirestate/emit.h"
+
+static struct wst_conn_pool pool;
+static char *text;
+static size_t text_len;
+static FILE *mem;
+static struct wst_outbuf ob;
+
+static void setup(void)
+{
+    wst_conn_pool_init(&pool);
+    mem = open_memstream(&text, &text_len);
+    ck_assert_ptr_nonnull(mem);
+    wst_outbuf_init(&ob, mem);
+}
+
+static void teardown(void)
+{
+    fclose(mem);
+    free(text);
+    wst_conn_pool_fini(&pool);
+}
+
+/* A connection 192.0.2.1:40000 (client) <-> 198.51.100.2:443. */
+static struct wst_conn *make_conn(const char *a, uint16_t pa, const char *b, uint16_t pb, int family)
+{
+    struct wst_segment seg;
+    memset(&seg, 0, sizeof seg);
+    seg.family = (uint8_t)family;
+    int af = family == WST_AF_INET ? AF_INET : AF_INET6;
+    ck_assert_int_eq(inet_pton(af, a, seg.src.b), 1);
+    ck_assert_int_eq(inet_pton(af, b, seg.dst.b), 1);
+    seg.sport = pa;
+    seg.dport = pb;
+    struct wst_flow_key key;
+    int from = wst_flow_key_from_segment(&key, &seg, false);
+    struct wst_conn *c = wst_conn_new(&pool, &key, &seg);
+    c->client = (uint8_t)from; /* the sender of seg is the client */
+    c->client_basis = WST_CLIENT_SYN;
+    return c;
+}
+
+static const char *output(void)
+{
+    ck_assert_int_eq(wst_outbuf_flush(&ob), 0);
+    return text;
+}
+
+START_TEST(test_emit_json_conn_fields)
+{
+    struct wst_conn *c = make_conn("192.0.2.1", 40000, "198.51.100.2", 443, WST_AF_INET);
+    c->id = 7;
+    c->first_ts_us = 1700000000000001ULL;
+    c->last_ts_us = 1700000002500000ULL;
+    c->packets[c->client] = 5;
+    c->payload_bytes[c->client] = 100;
+    c->tcp_flags[c->client] = WST_TH_SYN | WST_TH_ACK | WST_TH_FIN;
+    c->packets[!c->client] = 0;
+    c->tcp_flags[!c->client] = 0;
+    c->vlan[0] = 101; /* VLAN 100 */
+    c->vlan[1] = 1;   /* inner VLAN 0 (priority tag) */
+    wst_emitter_json.conn(&ob, c);
+    /* duration 1700000002.500000 - 1700000000.000001 = 2.499999 */
+    ck_assert_str_eq(output(),
+                     "{\"type\":\"conn\",\"id\":7,\"client\":\"192.0.2.1:40000\",\"server\":\"198.51.100.2:443\","
+                     "\"client_guessed\":false,\"client_basis\":\"syn\",\"start\":1700000000.000001,"
+                     "\"end\":1700000002.500000,\"duration\":2.499999,\"client_packets\":5,\"client_bytes\":100,"
+                     "\"client_flags\":[\"SYN\",\"ACK\",\"FIN\"],\"server_packets\":0,\"server_bytes\":0,"
+                     "\"server_flags\":[],\"vlan\":100,\"inner_vlan\":0}\n");
+}
+END_TEST
+
+START_TEST(test_emit_json_guessed_ipv6_all_flags)
+{
+    struct wst_conn *c = make_conn("2001:db8::2", 80, "2001:db8::1", 50000, WST_AF_INET6);
+    c->id = 18446744073709551615ULL;
+    c->client_basis = WST_CLIENT_PORTS;
+    c->tcp_flags[c->client] = 0xFF;
+    c->packets[c->client] = UINT64_MAX;
+    wst_emitter_json.conn(&ob, c);
+    ck_assert_str_eq(output(),
+                     "{\"type\":\"conn\",\"id\":18446744073709551615,\"client\":\"[2001:db8::2]:80\","
+                     "\"server\":\"[2001:db8::1]:50000\",\"client_guessed\":true,\"client_basis\":\"ports\","
+                     "\"start\":0.000000,\"end\":0.000000,\"duration\":0.000000,"
+                     "\"client_packets\":18446744073709551615,\"client_bytes\":0,"
+                     "\"client_flags\":[\"SYN\",\"ACK\",\"PSH\",\"URG\",\"FIN\",\"RST\",\"ECE\",\"CWR\"],"
+                     "\"server_packets\":0,\"server_bytes\":0,\"server_flags\":[]}\n");
+}
+END_TEST
+
+START_TEST(test_emit_text_conn)
+{
+    struct wst_conn *c = make_conn("10.0.0.1", 1234, "10.0.0.2", 22, WST_AF_INET);
+    c->id = 3;
+    c->client_basis = WST_CLIENT_SYN_ACK;
+    c->first_ts_us = 1700000000000000ULL;
+    c->last_ts_us = 1700000060000000ULL;
+    c->packets[c->client] = 1;
+    c->tcp_flags[c->client] = WST_TH_ACK;
+    wst_emitter_text.conn(&ob, c);
+    ck_assert_str_eq(output(),
+                     "#3 10.0.0.1:1234 -> 10.0.0.2:22  (client received the SYN+ACK)\n"
+                     "   start 2023-11-14 22:13:20.000000  end 2023-11-14 22:14:20.000000  duration 60.000000 s\n"
+                     "   client sent          1 packet            0 payload bytes   ACK\n"
+                     "   server sent          0 packets           0 payload bytes   (no flags)\n"
+                     "\n");
+}
+END_TEST
+
+START_TEST(test_emit_summary_accounts)
+{
+    struct wst_tracker_stats ts;
+    memset(&ts, 0, sizeof ts);
+    ts.by_status[WST_DECODE_TCP] = 10;
+    ts.by_status[WST_DECODE_UDP] = 2;
+    ts.by_status[WST_DECODE_FRAGMENT] = 3;
+    ts.by_status[WST_DECODE_TRUNCATED_IP] = 1;
+    ts.packets = 16;
+    ts.connections = 2;
+    ts.first_ts_us = 1000000;
+    ts.now_us = 3500000;
+    struct wst_summary s = {.tracker = &ts, .complete = false};
+    s.capture.filtered = 4;
+    uint64_t totals[WST_DC__COUNT];
+    wst_summary_class_totals(&s, totals);
+    ck_assert_uint_eq(totals[WST_DC_TCP], 10);
+    ck_assert_uint_eq(totals[WST_DC_OTHER], 2);
+    ck_assert_uint_eq(totals[WST_DC_NOT_DECODED], 3);
+    ck_assert_uint_eq(totals[WST_DC_MALFORMED], 1);
+    ck_assert_uint_eq(totals[0], 4);
+    ck_assert_uint_eq(wst_summary_total_packets(&s), 20);
+
+    wst_emitter_text.summary(&ob, &s);
+    ck_assert_str_eq(output(),
+                     "summary\n"
+                     "   packets      20 total: 10 tcp, 2 other, 3 not decoded, 1 malformed, 4 filtered out\n"
+                     "   other        udp 2\n"
+                     "   not decoded  ip_fragment 3\n"
+                     "   malformed    truncated_ip_header 1\n"
+                     "   connections  2\n"
+                     "   capture      1970-01-01 00:00:01.000000 to 1970-01-01 00:00:03.500000 UTC (2.500000 s)\n"
+                     "   incomplete   reading stopped at an error (see the message on stderr)\n");
+}
+END_TEST
+
+START_TEST(test_emit_summary_json_empty_capture)
+{
+    struct wst_tracker_stats ts;
+    memset(&ts, 0, sizeof ts);
+    struct wst_summary s = {.tracker = &ts, .complete = true};
+    s.capture.is_live = true;
+    s.capture.kernel_received = 9;
+    s.capture.kernel_dropped = 1;
+    wst_emitter_json.summary(&ob, &s);
+    const char *out = output();
+    ck_assert_ptr_nonnull(strstr(out, "\"packets\":{\"total\":0,\"tcp\":0,"));
+    ck_assert_ptr_nonnull(strstr(out, "\"capture\":{\"start\":null,\"end\":null,\"duration\":null,\"complete\":true}"));
+    ck_assert_ptr_nonnull(strstr(out, "\"kernel\":{\"received\":9,\"dropped\":1,\"interface_dropped\":0}}\n"));
+}
+END_TEST
+
+START_TEST(test_emit_lookup)
+{
+    ck_assert_ptr_eq(wst_emit_lookup("json"), &wst_emitter_json);
+    ck_assert_ptr_eq(wst_emit_lookup("text"), &wst_emitter_text);
+    ck_assert_ptr_null(wst_emit_lookup("zeek"));
+    ck_assert_ptr_null(wst_emit_lookup(""));
+}
+END_TEST
+
+Suite *emit_suite(void)
+{
+    Suite *s = suite_create("emit");
+    TCase *tc = tcase_create("records");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_emit_json_conn_fields);
+    tcase_add_test(tc, test_emit_json_guessed_ipv6_all_flags);
+    tcase_add_test(tc, test_emit_text_conn);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("summary");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_emit_summary_accounts);
+    tcase_add_test(tc, test_emit_summary_json_empty_capture);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("registry");
+    tcase_add_test(tc, test_emit_lookup);
+    suite_add_tcase(s, tc);
+    return s;
+}
