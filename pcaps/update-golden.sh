@@ -11,7 +11,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 bin=$build/wirestate
 [ -x "$bin" ] || { echo "$0: no wirestate binary at $bin" >&2; exit 2; }
 mkdir -p "$here/expected"
-found=0
+for n in "$@"; do
+    grep -q "^$n[[:space:]]" "$here/GOLDEN" || { echo "$0: no case '$n' in GOLDEN" >&2; exit 2; }
+done
 grep -v '^#' "$here/GOLDEN" | while read -r name pcaps format expected opts; do
     [ -n "$name" ] || continue
     if [ $# -gt 0 ]; then

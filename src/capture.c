@@ -10,9 +10,10 @@
  * Invariants:
  *  1. stats.read counts every packet taken from the source, stats.filtered
  *     those of them the filter rejected; the rest were handed out.
- *  2. A pcapng source compiles the filter once per link type it meets,
- *     lazily; a link type we cannot decode passes unfiltered (the tracker
- *     counts it as unsupported_link_type).
+ *  2. A pcapng source compiles the filter for every link type when it is
+ *     set; a link type we cannot decode passes unfiltered (the tracker
+ *     counts it as unsupported_link_type), and one the expression cannot
+ *     apply to is filtered out whole.
  *
  * References: pcap_next_ex(3PCAP), pcap_offline_filter(3PCAP),
  * pcap_create(3PCAP) and pcap_activate(3PCAP) for the live setup.
@@ -34,6 +35,7 @@ enum source_kind { SRC_PCAP, SRC_PCAPNG };
 struct link_filter {
     bool tried;                /* compilation was attempted */
     bool usable;               /* compiled; false for unsupported link types */
+    bool rejects_all;          /* the expression cannot apply to this link type */
     struct bpf_program prog;
 };
 
@@ -249,7 +251,7 @@ static int compile(pcap_t *p, struct bpf_program *prog, const char *expr, char *
     return 0;
 }
 
-/* The compiled filter for a pcapng link type, compiled on first use. */
+/* Compiles the filter for one pcapng link type (once; see wst_capture_set_filter). */
 static int ng_filter(struct wst_capture *cap, enum wst_link link, struct link_filter **out, char *errbuf)
 {
     struct link_filter *f = &cap->ng_filters[link];
@@ -267,25 +269,47 @@ static int ng_filter(struct wst_capture *cap, enum wst_link link, struct link_fi
     }
     int rc = compile(dead, &f->prog, cap->filter, errbuf);
     pcap_close(dead);
-    if (rc < 0)
+    if (rc < 0) {
+        f->rejects_all = true;
         return rc;
+    }
     f->usable = true;
     return 0;
 }
 
 int wst_capture_set_filter(struct wst_capture *cap, const char *expr, char *errbuf)
 {
-    free(cap->filter);
+    if (cap->filter) {
+        snprintf(errbuf, WST_ERRBUF_SIZE, "a filter is already set");
+        return WST_EUSAGE;
+    }
     cap->filter = strdup(expr);
     if (cap->filter == NULL) {
         snprintf(errbuf, WST_ERRBUF_SIZE, "out of memory");
         return WST_ENOMEM;
     }
     if (cap->kind == SRC_PCAPNG) {
-        /* Check the expression now, so a typo is reported before any output;
-         * each link type met later compiles its own program. */
-        struct link_filter *f;
-        return ng_filter(cap, WST_LINK_ETHERNET, &f, errbuf);
+        /* Interfaces may be of any link type: compile for each now, so a
+         * typo is reported before any output. An expression that cannot
+         * apply to some link type ("vlan" on raw IP) filters out all its
+         * packets, as it matches none; one that compiles for no link type
+         * at all is an error. */
+        char first_err[WST_ERRBUF_SIZE] = "";
+        bool any = false;
+        for (int l = 1; l < WST_LINK__COUNT; l++) {
+            struct link_filter *f;
+            int rc = ng_filter(cap, (enum wst_link)l, &f, errbuf);
+            if (rc == WST_ENOMEM)
+                return rc;
+            if (rc < 0 && first_err[0] == '\0')
+                snprintf(first_err, sizeof first_err, "%s", errbuf);
+            any |= f->usable;
+        }
+        if (!any) {
+            snprintf(errbuf, WST_ERRBUF_SIZE, "%s", first_err);
+            return WST_EFILTER;
+        }
+        return 0;
     }
     int rc = compile(cap->pcap, &cap->prog, expr, errbuf);
     if (rc < 0)
@@ -314,15 +338,25 @@ static int next_pcap(struct wst_capture *cap, struct wst_packet *pkt, char *errb
         if (rc == PCAP_ERROR_BREAK)
             return 0; /* end of file, or pcap_breakloop() */
         if (rc < 0) {
-            snprintf(errbuf, WST_ERRBUF_SIZE, "%s", pcap_geterr(cap->pcap));
-            return cap->is_live ? WST_EPCAP : WST_ECORRUPT;
+            if (cap->stop)
+                return 0; /* interrupted: whatever the read says, it is the end */
+            if (cap->is_live) {
+                snprintf(errbuf, WST_ERRBUF_SIZE, "%s", pcap_geterr(cap->pcap));
+                return WST_EPCAP;
+            }
+            snprintf(errbuf, WST_ERRBUF_SIZE, "damaged capture file: %s", pcap_geterr(cap->pcap));
+            return WST_ECORRUPT;
         }
         cap->stats.read++;
         if (cap->has_prog && !pcap_offline_filter(&cap->prog, hdr, data)) {
             cap->stats.filtered++;
             continue;
         }
-        pkt->ts_us = (wst_ts_us)hdr->ts.tv_sec * WST_US_PER_S + (wst_ts_us)hdr->ts.tv_usec;
+        /* A classic pcap record holds 32-bit unsigned seconds, which libpcap
+         * sign-extends into tv_sec: take them back as unsigned (valid until
+         * 2106). Live timestamps come from the kernel. */
+        uint64_t secs = cap->is_live ? (uint64_t)hdr->ts.tv_sec : (uint32_t)hdr->ts.tv_sec;
+        pkt->ts_us = secs * WST_US_PER_S + (wst_ts_us)hdr->ts.tv_usec;
         pkt->caplen = hdr->caplen;
         pkt->wirelen = hdr->len < hdr->caplen ? hdr->caplen : hdr->len;
         pkt->link = cap->link;
@@ -336,17 +370,16 @@ static int next_pcapng(struct wst_capture *cap, struct wst_packet *pkt, char *er
     for (;;) {
         struct wst_pcapng_packet np;
         int rc = wst_pcapng_next(cap->ng, &np, errbuf);
+        if (rc < 0 && cap->stop)
+            return 0; /* interrupted: whatever the read says, it is the end */
         if (rc <= 0)
             return rc;
         cap->stats.read++;
         enum wst_link link = wst_link_from_linktype(np.linktype);
         if (cap->filter) {
-            struct link_filter *f;
-            rc = ng_filter(cap, link, &f, errbuf);
-            if (rc < 0)
-                return rc;
+            struct link_filter *f = &cap->ng_filters[link]; /* compiled by set_filter */
             struct pcap_pkthdr hdr = {.caplen = np.caplen, .len = np.wirelen};
-            if (f->usable && !pcap_offline_filter(&f->prog, &hdr, np.data)) {
+            if (f->rejects_all || (f->usable && !pcap_offline_filter(&f->prog, &hdr, np.data))) {
                 cap->stats.filtered++;
                 continue;
             }

@@ -41,7 +41,7 @@ void wst_cli_usage(FILE *fp)
           "  -i, --interface IFACE  capture live on IFACE (needs root or CAP_NET_RAW)\n"
           "  -s, --snaplen BYTES    bytes kept per live packet (default 1024)\n"
           "  -c, --count N          stop after N packets that pass the filter\n"
-          "  -o, --output FILE      write records to FILE instead of standard output\n"
+          "  -o, --output FILE      write records to FILE ('-' = standard output)\n"
           "      --format FORMAT    text (default) or json (JSON Lines)\n"
           "      --vlan-key         make VLAN IDs part of the connection key\n"
           "      --server-ports LIST  service ports for guessing the client when no\n"
@@ -154,11 +154,13 @@ int wst_cli_parse(struct wst_options *o, int argc, char **argv, char *errbuf)
             return 0;
         case ':':
         default: {
-            /* A long option is the word just consumed; a short one (maybe in
-             * a bundle like -xr) is only known as optopt. */
+            /* A short option (maybe in a bundle like -xr) is known only as
+             * optopt; for a long one optopt is 0 or its value (>= 256) and
+             * the word just consumed names it. */
             const char *word = argv[optind - 1];
             char shortopt[3] = {'-', (char)optopt, '\0'};
-            const char *name = strncmp(word, "--", 2) == 0 ? word : shortopt;
+            bool is_short = optopt > 0 && optopt < 256;
+            const char *name = is_short ? shortopt : word;
             if (ch == ':')
                 snprintf(errbuf, WST_ERRBUF_SIZE, "option '%s' needs an argument", name);
             else

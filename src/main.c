@@ -26,14 +26,32 @@ struct run {
     const struct wst_emitter *emitter;
 };
 
+/*
+ * Ctrl-C or SIGTERM ends the capture as the end of the input would: the
+ * source being read stops, no further file is opened, and the records and
+ * summary are written. The handler only sets flags. A read blocked on a
+ * pipe fails with EINTR, which the source takes as its end once stopped;
+ * writes retry on EINTR (outbuf.c).
+ */
 static struct wst_capture *volatile current_source;
+static volatile sig_atomic_t interrupted;
 
 static void on_signal(int sig)
 {
     (void)sig;
+    interrupted = 1;
     struct wst_capture *cap = current_source;
     if (cap)
         wst_capture_break(cap);
+}
+
+static void set_signals(void (*handler)(int))
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = handler;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
 }
 
 static void emit_conn(void *arg, const struct wst_conn *c)
@@ -99,7 +117,7 @@ int main(int argc, char **argv)
         }
     }
 
-    if (opt.output) {
+    if (opt.output && strcmp(opt.output, "-") != 0) { /* -o - is standard output, as tcpdump's -w - */
         out = fopen(opt.output, "w");
         if (out == NULL) {
             fprintf(stderr, "wirestate: %s: %s\n", opt.output, strerror(errno));
@@ -117,19 +135,17 @@ int main(int argc, char **argv)
     };
     struct wst_tracker *tracker = wst_tracker_new(&cfg, emit_conn, &run);
 
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    set_signals(on_signal);
 
     /* The loop. Several files are one capture: same tracker, in order. */
     int read_rc = 0;
     const char *failed_source = NULL;
     uint64_t handed = 0;
-    for (size_t i = 0; i < n_sources && read_rc >= 0; i++) {
+    for (size_t i = 0; i < n_sources && read_rc >= 0 && !interrupted; i++) {
         struct wst_packet pkt;
         current_source = sources[i];
+        if (interrupted) /* a signal that came before current_source was set */
+            wst_capture_break(sources[i]);
         while ((read_rc = wst_capture_next(sources[i], &pkt, errbuf)) > 0) {
             wst_tracker_packet(tracker, &pkt);
             if (opt.count && ++handed >= opt.count)
@@ -142,6 +158,8 @@ int main(int argc, char **argv)
             break;
     }
 
+    /* From here on a second Ctrl-C kills at once, as users expect. */
+    set_signals(SIG_DFL);
     wst_tracker_finish(tracker);
     struct wst_summary summary = {.tracker = wst_tracker_stats(tracker), .complete = read_rc >= 0};
     for (size_t i = 0; i < n_sources; i++) {

@@ -18,10 +18,26 @@ void wst_outbuf_init(struct wst_outbuf *ob, FILE *fp)
     ob->err = 0;
 }
 
+/* fwrite() all of data, going on after a signal interrupted the write. */
+static void write_all(struct wst_outbuf *ob, const void *data, size_t len)
+{
+    const char *p = data;
+    while (len > 0 && !ob->err) {
+        errno = 0;
+        size_t n = fwrite(p, 1, len, ob->fp);
+        p += n;
+        len -= n;
+        if (len > 0) {
+            if (errno != EINTR)
+                ob->err = errno ? errno : EIO;
+            clearerr(ob->fp);
+        }
+    }
+}
+
 void wst_outbuf_drain(struct wst_outbuf *ob)
 {
-    if (ob->len && !ob->err && fwrite(ob->buf, 1, ob->len, ob->fp) != ob->len)
-        ob->err = errno ? errno : EIO;
+    write_all(ob, ob->buf, ob->len);
     ob->len = 0;
 }
 
@@ -45,8 +61,7 @@ void wst_outbuf_write(struct wst_outbuf *ob, const void *data, size_t len)
 {
     if (len > WST_OUTBUF_SIZE / 2) {
         wst_outbuf_drain(ob);
-        if (!ob->err && fwrite(data, 1, len, ob->fp) != len)
-            ob->err = errno ? errno : EIO;
+        write_all(ob, data, len);
         return;
     }
     memcpy(reserve(ob, len), data, len);

@@ -16,14 +16,14 @@
  *     a stronger one (RFC 9293 §3.5: only the active opener sends a bare
  *     SYN, apart from simultaneous open, where the first SYN seen wins).
  *  4. Connections are emitted in id (first-seen) order, each exactly once.
- *  6. Connection updates happen in packet order, up to PIPE_DEPTH - 1
- *     packets after decoding (the pipeline below); the decode counters and
- *     capture time are current for every packet handed in, and finish()
- *     drains the pipeline first.
  *  5. A packet whose TCP header the snap length cut after the ports is
  *     counted twice over: as truncated_tcp_header in the summary, and as a
  *     packet (no flags, no payload) of its connection. A connection can
  *     thus hold more packets than the summary's "tcp" count.
+ *  6. Connection updates happen in packet order, up to PIPE_DEPTH - 1
+ *     packets after decoding (the pipeline below); the decode counters and
+ *     capture time are current for every packet handed in, and finish()
+ *     drains the pipeline first.
  */
 #include "wirestate/tracker.h"
 

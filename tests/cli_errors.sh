@@ -256,4 +256,28 @@ expect_status 0
 [ "$(json_count total "$tmp/out")" -eq $((2 * total)) ] || fail "total is not $((2 * total))"
 [ "$(json_count tcp "$tmp/out")" -eq $((2 * tcp)) ] || fail "tcp count is not $((2 * tcp))"
 
+case_name="-o - is standard output"
+run "$BIN" --format json -r "$good" -o -
+expect_status 0
+cmp -s "$tmp/out" "$tmp/file.json" || fail "output differs from plain standard output"
+[ ! -e ./- ] || fail "a file named '-' was created"
+
+# Ctrl-C while a pipe is read: the end of the capture, not a read error; the
+# second -r is not opened for reading after it.
+case_name="SIGINT while reading a FIFO"
+mkfifo "$tmp/fifo"
+(cat "$good"; sleep 5) >"$tmp/fifo" &
+feeder=$!
+"$BIN" --format json -r "$tmp/fifo" -r "$good" >"$tmp/out" 2>"$tmp/err" &
+pid=$!
+sleep 1
+kill -INT "$pid"
+status=0
+wait "$pid" || status=$?
+kill "$feeder" 2>/dev/null || true
+expect_status 0
+[ ! -s "$tmp/err" ] || fail "stderr is not empty"
+grep -qF '"complete":true' "$tmp/out" || fail "summary does not say \"complete\":true"
+[ "$(json_count total "$tmp/out")" -eq "$total" ] || fail "packets of the second file were read"
+
 echo "cli_errors.sh: all cases passed"

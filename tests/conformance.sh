@@ -28,8 +28,10 @@ endpoint() {
 tail -n +2 "$dir/INDEX.tsv" | while IFS='	' read -r trace conn_tsv _ _ _ _ _ _ features _; do
     echo "$trace" >>"$tmp/seen"
     out="$tmp/out.json"
-    if ! "$bin" --format json -r "$dir/$trace" >"$out" 2>"$tmp/err"; then
-        echo "FAIL $trace: exit status $? ($(cat "$tmp/err"))"
+    rc=0
+    "$bin" --format json -r "$dir/$trace" >"$out" 2>"$tmp/err" || rc=$?
+    if [ "$rc" -ne 0 ]; then
+        echo "FAIL $trace: exit status $rc ($(cat "$tmp/err"))"
         echo x >>"$tmp/failed"
         continue
     fi

@@ -40,7 +40,8 @@ struct wst_capture_stats {
  * Opens a capture file ("-" = standard input), classic pcap or pcapng.
  * Returns 0, or WST_EIO (cannot open or read; errbuf has strerror text),
  * WST_EFORMAT (not a capture file), WST_ECORRUPT (damaged header),
- * WST_ELINKTYPE (a classic pcap file of a link type we cannot decode).
+ * WST_ELINKTYPE (a classic pcap file of a link type we cannot decode),
+ * WST_ENOMEM.
  */
 int wst_capture_open_file(struct wst_capture **out, const char *path, char *errbuf) WST_WARN_UNUSED;
 
@@ -53,17 +54,20 @@ int wst_capture_open_file(struct wst_capture **out, const char *path, char *errb
 int wst_capture_open_live(struct wst_capture **out, const char *device, int snaplen, char *errbuf) WST_WARN_UNUSED;
 
 /*
- * Applies a tcpdump filter expression. Live sources filter in the kernel;
- * file sources filter in wirestate and count what they reject. Returns 0
- * or WST_EFILTER with libpcap's message.
+ * Applies a tcpdump filter expression, once per source. Live sources filter
+ * in the kernel; file sources filter in wirestate and count what they
+ * reject. A pcapng file compiles the expression for every link type; a link
+ * type it cannot apply to ("vlan" on raw IP) has all its packets filtered
+ * out. Returns 0, or WST_EFILTER with libpcap's message (for pcapng: when
+ * it compiles for no link type), WST_EUSAGE for a second call, WST_ENOMEM.
  */
 int wst_capture_set_filter(struct wst_capture *cap, const char *expr, char *errbuf) WST_WARN_UNUSED;
 
 /*
  * Reads the next packet that passes the filter. Returns 1 with *pkt filled
- * (data valid until the next call), 0 at the end of the source (or after
- * wst_capture_break()), or WST_ECORRUPT / WST_EIO / WST_EPCAP / WST_EFILTER
- * with the cause in errbuf.
+ * (data valid until the next call), 0 at the end of the source or after
+ * wst_capture_break() (a read error after a break is taken as the end), or
+ * WST_ECORRUPT / WST_EIO / WST_EPCAP / WST_ENOMEM with the cause in errbuf.
  */
 int wst_capture_next(struct wst_capture *cap, struct wst_packet *pkt, char *errbuf) WST_WARN_UNUSED;
 

@@ -35,8 +35,8 @@ struct wst_pcapng_packet {
  * Starts reading a pcapng stream at its first byte (a Section Header Block).
  * Takes ownership of fp, which wst_pcapng_close() closes, also on failure.
  * Returns 0, or WST_EFORMAT when the stream is not pcapng, WST_ECORRUPT when
- * its first section header is damaged, WST_EIO on a read error, with a
- * one-line cause in errbuf.
+ * its first section header is damaged, WST_EIO on a read error, WST_ENOMEM,
+ * or WST_EUSAGE for a NULL argument, with a one-line cause in errbuf.
  */
 int wst_pcapng_open(struct wst_pcapng **out, FILE *fp, char *errbuf) WST_WARN_UNUSED;
 

@@ -48,7 +48,12 @@ struct wst_tracker *wst_tracker_new(const struct wst_tracker_config *cfg, wst_co
 /* Frees the tracker and any connection it holds, without emitting them. */
 void wst_tracker_free(struct wst_tracker *t);
 
-/* Accounts for one packet and, if it is a TCP segment, updates its connection. */
+/*
+ * Accounts for one packet and, if it is a TCP segment, queues it for its
+ * connection. The decode counters and capture time are current at once;
+ * connection updates (and stats.connections) lag by up to 7 packets, the
+ * depth of the prefetch pipeline, until wst_tracker_finish() drains it.
+ */
 void wst_tracker_packet(struct wst_tracker *t, const struct wst_packet *pkt);
 
 /* End of capture: every connection still held is finished and emitted. */
