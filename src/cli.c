@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { OPT_FORMAT = 256, OPT_VLAN_KEY, OPT_SERVER_PORTS };
+enum { OPT_FORMAT = 256, OPT_VLAN_KEY, OPT_SERVER_PORTS, OPT_MSL, OPT_IDLE_TIMEOUT, OPT_TIMELINE, OPT_EVENTS };
 
 static const struct option long_options[] = {
     {"read", required_argument, NULL, 'r'},
@@ -23,6 +23,10 @@ static const struct option long_options[] = {
     {"format", required_argument, NULL, OPT_FORMAT},
     {"vlan-key", no_argument, NULL, OPT_VLAN_KEY},
     {"server-ports", required_argument, NULL, OPT_SERVER_PORTS},
+    {"msl", required_argument, NULL, OPT_MSL},
+    {"idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT},
+    {"timeline", required_argument, NULL, OPT_TIMELINE},
+    {"events", no_argument, NULL, OPT_EVENTS},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -47,6 +51,13 @@ void wst_cli_usage(FILE *fp)
           "      --server-ports LIST  service ports for guessing the client when no\n"
           "                         handshake was seen: '8000-8099,9443' replaces the\n"
           "                         default list, '+8000-8099' adds to it\n"
+          "      --msl SECONDS      maximum segment lifetime: TIME_WAIT lasts twice\n"
+          "                         this (default 30, Linux's 60 s TIME_WAIT)\n"
+          "      --idle-timeout SECONDS  end a connection idle this long (default 300;\n"
+          "                         0 = never)\n"
+          "      --timeline N|none  keep up to N events per connection (default 32:\n"
+          "                         the first and the last 16); none: records only\n"
+          "      --events           also write each event as it happens\n"
           "  -h, --help             show this help\n"
           "  -V, --version          show the version\n"
           "\n"
@@ -94,6 +105,9 @@ int wst_cli_parse(struct wst_options *o, int argc, char **argv, char *errbuf)
 {
     memset(o, 0, sizeof *o);
     o->snaplen = WST_LIVE_SNAPLEN_DEFAULT;
+    o->msl_s = WST_MSL_DEFAULT_S;
+    o->idle_timeout_s = WST_IDLE_TIMEOUT_DEFAULT_S;
+    o->timeline_max = WST_TIMELINE_MAX_DEFAULT;
     o->emitter = &wst_emitter_text;
     wst_port_set_init_default(&o->server_ports);
     o->files = calloc((size_t)argc + 1, sizeof *o->files);
@@ -141,6 +155,34 @@ int wst_cli_parse(struct wst_options *o, int argc, char **argv, char *errbuf)
             break;
         case OPT_VLAN_KEY:
             o->vlan_key = true;
+            break;
+        case OPT_MSL:
+            if (parse_number(optarg, 1, 86400, &n) < 0) {
+                snprintf(errbuf, WST_ERRBUF_SIZE, "bad MSL '%s': expected 1 to 86400 seconds", optarg);
+                return WST_EUSAGE;
+            }
+            o->msl_s = (uint32_t)n;
+            break;
+        case OPT_IDLE_TIMEOUT:
+            if (parse_number(optarg, 0, 31536000, &n) < 0) {
+                snprintf(errbuf, WST_ERRBUF_SIZE, "bad idle timeout '%s': expected 0 to 31536000 seconds", optarg);
+                return WST_EUSAGE;
+            }
+            o->idle_timeout_s = (uint32_t)n;
+            break;
+        case OPT_TIMELINE:
+            if (strcmp(optarg, "none") == 0) {
+                o->timeline_max = 0;
+            } else if (parse_number(optarg, 2, 1000000, &n) == 0) {
+                o->timeline_max = (uint32_t)n;
+            } else {
+                snprintf(errbuf, WST_ERRBUF_SIZE, "bad timeline '%s': expected none or 2 to 1000000 events",
+                         optarg);
+                return WST_EUSAGE;
+            }
+            break;
+        case OPT_EVENTS:
+            o->events = true;
             break;
         case OPT_SERVER_PORTS:
             if (wst_port_set_parse(&o->server_ports, optarg, errbuf) < 0)

@@ -36,6 +36,18 @@ static const char *const basis_names[WST_CLIENT__COUNT] = {
 #undef WST_CLIENT_BASIS_NAME
 };
 
+static const char *const end_reason_names[WST_END__COUNT] = {
+    [WST_END__NONE] = "none",
+#define WST_END_REASON_NAME(e, name) [WST_END_##e] = name,
+    WST_END_REASON_MAP(WST_END_REASON_NAME)
+#undef WST_END_REASON_NAME
+};
+
+const char *wst_end_reason_name(enum wst_end_reason r)
+{
+    return (unsigned)r < WST_END__COUNT ? end_reason_names[r] : "none";
+}
+
 const char *wst_client_basis_name(enum wst_client_basis basis)
 {
     return (unsigned)basis < WST_CLIENT__COUNT ? basis_names[basis] : "unset";
@@ -55,6 +67,20 @@ void *wst_xcalloc(size_t n, size_t size)
 static size_t huge_size(size_t size)
 {
     return (size + WST_HUGE_PAGE - 1) & ~(WST_HUGE_PAGE - 1);
+}
+
+void *wst_xrealloc(void *p, size_t n, size_t size)
+{
+    if (size && n > SIZE_MAX / size) {
+        fprintf(stderr, "wirestate: out of memory (%zu x %zu bytes)\n", n, size);
+        exit(1);
+    }
+    void *q = realloc(p, n * size);
+    if (q == NULL && n * size != 0) {
+        fprintf(stderr, "wirestate: out of memory (%zu bytes)\n", n * size);
+        exit(1);
+    }
+    return q;
 }
 
 void *wst_huge_alloc(size_t size)
@@ -82,6 +108,22 @@ void wst_huge_free(void *p, size_t size)
 {
     if (p)
         munmap(p, huge_size(size));
+}
+
+unsigned wst_conn_syn_retransmissions(const struct wst_conn *c)
+{
+    unsigned n = 0;
+    for (int i = 0; i < 2; i++)
+        n += c->ep[i].syns > 1 ? c->ep[i].syns - 1u : 0u;
+    return n;
+}
+
+unsigned wst_conn_fin_retransmissions(const struct wst_conn *c)
+{
+    unsigned n = 0;
+    for (int i = 0; i < 2; i++)
+        n += c->ep[i].fins > 1 ? c->ep[i].fins - 1u : 0u;
+    return n;
 }
 
 void wst_conn_addr(const struct wst_conn *c, int i, struct wst_addr *out)
@@ -140,6 +182,15 @@ void wst_conn_pool_init(struct wst_conn_pool *pool)
     for (int k = 0; k < 2; k++) {
         size_t size = offsetof(struct wst_conn, addr) + 2 * (k ? 16 : 4);
         pool->object_size[k] = (size + 7) & ~(size_t)7;
+    }
+}
+
+void wst_conn_pool_set_extra(struct wst_conn_pool *pool, size_t extra)
+{
+    extra = (extra + 7) & ~(size_t)7;
+    for (int k = 0; k < 2; k++) {
+        size_t size = offsetof(struct wst_conn, addr) + 2 * (k ? 16 : 4);
+        pool->object_size[k] = ((size + 7) & ~(size_t)7) + extra;
     }
 }
 
@@ -206,6 +257,7 @@ struct wst_conn *wst_conn_new(struct wst_conn_pool *pool, const struct wst_flow_
 void wst_conn_free(struct wst_conn_pool *pool, struct wst_conn *c)
 {
     int k = pool_class(c->family);
+    c->id = 0; /* ids start at 1: a stale reference can tell the object was freed */
     memcpy(c, &pool->free_list[k], sizeof(void *));
     pool->free_list[k] = c;
     pool->used_objects[k]--;

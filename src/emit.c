@@ -47,3 +47,20 @@ uint64_t wst_summary_total_packets(const struct wst_summary *s)
 {
     return s->tracker->packets + s->capture.filtered;
 }
+
+uint32_t wst_emit_rel_seq(const struct wst_conn *c, int from, uint32_t seq)
+{
+    const struct wst_endpoint *ep = &c->ep[from];
+    return (ep->flags & WST_EP_HAS_ISN) ? seq - ep->isn : seq;
+}
+
+uint32_t wst_emit_rel_ack(const struct wst_conn *c, int from, uint32_t ack)
+{
+    const struct wst_endpoint *ep = &c->ep[!from];
+    return (ep->flags & WST_EP_HAS_ISN) ? ack - ep->isn : ack;
+}
+
+bool wst_emit_seq_relative(const struct wst_conn *c)
+{
+    return (c->ep[0].flags & WST_EP_HAS_ISN) && (c->ep[1].flags & WST_EP_HAS_ISN);
+}

@@ -63,14 +63,102 @@ static size_t fmt_flags(char *p, uint8_t flags)
     return n;
 }
 
+/* Appends a NUL-terminated string at q; returns the new end. */
+static char *put_str(char *q, const char *s)
+{
+    size_t n = strlen(s);
+    memcpy(q, s, n);
+    return q + n;
+}
+
 /* Appends a string literal at q. */
 #define LIT(q, s) (memcpy((q), (s), sizeof(s) - 1), (q) += sizeof(s) - 1)
 
-/* The longest conn record: keys, two endpoints, ten numbers, two flag arrays. */
+/* The longest conn record without its timeline, and the longest event. */
 #define CONN_RECORD_MAX 1024
+#define EVENT_MAX 512
+
+/* The fields of one event, without braces; returns the new end. */
+static char *fmt_event_fields(char *q, const struct wst_conn *c, const struct wst_tl_event *ev)
+{
+    int cl = c->client, sv = !c->client;
+    LIT(q, "\"ts\":");
+    q += wst_fmt_seconds(q, ev->ts_us);
+    LIT(q, ",\"t\":");
+    q += wst_fmt_seconds(q, ev->ts_us > c->first_ts_us ? ev->ts_us - c->first_ts_us : 0);
+    if (ev->from == cl)
+        LIT(q, ",\"dir\":\"c2s\",\"flags\":");
+    else
+        LIT(q, ",\"dir\":\"s2c\",\"flags\":");
+    q += fmt_flags(q, ev->flags);
+    LIT(q, ",\"seq\":");
+    q += wst_fmt_u64(q, wst_emit_rel_seq(c, ev->from, ev->seq));
+    LIT(q, ",\"ack\":");
+    q += wst_fmt_u64(q, (ev->flags & WST_TH_ACK) ? wst_emit_rel_ack(c, ev->from, ev->ack) : 0);
+    LIT(q, ",\"len\":");
+    q += wst_fmt_u64(q, ev->payload_len);
+    LIT(q, ",\"client_state\":\"");
+    q = put_str(q, wst_state_name((enum wst_tcp_state)ev->state[cl]));
+    LIT(q, "\",\"server_state\":\"");
+    q = put_str(q, wst_state_name((enum wst_tcp_state)ev->state[sv]));
+    LIT(q, "\",\"why\":[");
+    bool first = true;
+    for (unsigned bit = 1; bit < 0x100; bit <<= 1) {
+        if (!(ev->why & bit))
+            continue;
+        if (!first)
+            *q++ = ',';
+        *q++ = '"';
+        q = put_str(q, wst_tl_why_name(bit));
+        *q++ = '"';
+        first = false;
+    }
+    *q++ = ']';
+    return q;
+}
+
+static void json_timeline(struct wst_outbuf *ob, const struct wst_conn *c, const struct wst_timeline *tl)
+{
+    size_t n = wst_timeline_count(tl), gap = wst_timeline_gap_at(tl);
+    wst_outbuf_puts(ob, ",\"timeline\":[");
+    for (size_t i = 0; i < n; i++) {
+        char *start = wst_outbuf_space(ob, EVENT_MAX), *q = start;
+        if (i)
+            *q++ = ',';
+        *q++ = '{';
+        q = fmt_event_fields(q, c, wst_timeline_get(tl, i));
+        *q++ = '}';
+        ob->len += (size_t)(q - start);
+    }
+    wst_outbuf_putc(ob, ']');
+    if (wst_timeline_skipped(tl)) {
+        wst_outbuf_puts(ob, ",\"timeline_skipped\":");
+        wst_outbuf_u64(ob, wst_timeline_skipped(tl));
+        wst_outbuf_puts(ob, ",\"timeline_gap\":");
+        wst_outbuf_u64(ob, gap);
+    }
+}
+
+/* One line per event as it happens (--events). */
+static void json_event(struct wst_outbuf *ob, const struct wst_conn *c, const struct wst_tl_event *ev)
+{
+    char *start = wst_outbuf_space(ob, EVENT_MAX + 160), *q = start;
+    int cl = c->client, sv = !c->client;
+    size_t alen = wst_conn_addr_len(c);
+    LIT(q, "{\"type\":\"event\",\"conn\":");
+    q += wst_fmt_u64(q, c->id);
+    LIT(q, ",\"client\":\"");
+    q += wst_endpoint_format_raw(q, c->family, c->addr + cl * alen, c->port[cl]);
+    LIT(q, "\",\"server\":\"");
+    q += wst_endpoint_format_raw(q, c->family, c->addr + sv * alen, c->port[sv]);
+    LIT(q, "\",");
+    q = fmt_event_fields(q, c, ev);
+    LIT(q, "}\n");
+    ob->len += (size_t)(q - start);
+}
 
 /* A whole record formatted straight into the output buffer (the hot path). */
-static void json_conn(struct wst_outbuf *ob, const struct wst_conn *c)
+static void json_conn(struct wst_outbuf *ob, const struct wst_conn *c, const struct wst_timeline *tl)
 {
     char *start = wst_outbuf_space(ob, CONN_RECORD_MAX), *q = start;
     int cl = c->client, sv = !c->client;
@@ -87,16 +175,27 @@ static void json_conn(struct wst_outbuf *ob, const struct wst_conn *c)
         LIT(q, "\",\"client_guessed\":true,\"client_basis\":\"");
     else
         LIT(q, "\",\"client_guessed\":false,\"client_basis\":\"");
-    const char *basis = wst_client_basis_name((enum wst_client_basis)c->client_basis);
-    size_t blen = strlen(basis);
-    memcpy(q, basis, blen);
-    q += blen;
+    q = put_str(q, wst_client_basis_name((enum wst_client_basis)c->client_basis));
     LIT(q, "\",\"start\":");
     q += wst_fmt_seconds(q, c->first_ts_us);
     LIT(q, ",\"end\":");
     q += wst_fmt_seconds(q, c->last_ts_us);
     LIT(q, ",\"duration\":");
     q += wst_fmt_seconds(q, c->last_ts_us - c->first_ts_us);
+    LIT(q, ",\"client_state\":\"");
+    q = put_str(q, wst_state_name((enum wst_tcp_state)c->ep[cl].state));
+    LIT(q, "\",\"server_state\":\"");
+    q = put_str(q, wst_state_name((enum wst_tcp_state)c->ep[sv].state));
+    LIT(q, "\",\"end_reason\":\"");
+    q = put_str(q, wst_end_reason_name((enum wst_end_reason)c->end_reason));
+    if (c->flags & WST_CONN_MIDSTREAM)
+        LIT(q, "\",\"midstream\":true");
+    else
+        LIT(q, "\",\"midstream\":false");
+    LIT(q, ",\"syn_retransmissions\":");
+    q += wst_fmt_u64(q, wst_conn_syn_retransmissions(c));
+    LIT(q, ",\"fin_retransmissions\":");
+    q += wst_fmt_u64(q, wst_conn_fin_retransmissions(c));
     LIT(q, ",\"client_packets\":");
     q += wst_fmt_u64(q, c->packets[cl]);
     LIT(q, ",\"client_bytes\":");
@@ -117,8 +216,16 @@ static void json_conn(struct wst_outbuf *ob, const struct wst_conn *c)
         LIT(q, ",\"inner_vlan\":");
         q += wst_fmt_u64(q, c->vlan[1] - 1u);
     }
-    LIT(q, "}\n");
+    if (tl) {
+        if (wst_emit_seq_relative(c))
+            LIT(q, ",\"seq_relative\":true");
+        else
+            LIT(q, ",\"seq_relative\":false");
+    }
     ob->len += (size_t)(q - start);
+    if (tl)
+        json_timeline(ob, c, tl);
+    wst_outbuf_puts(ob, "}\n");
 }
 
 /* "name":{"status":n,...} for every status of one class, zeros included. */
@@ -155,6 +262,14 @@ static void json_summary(struct wst_outbuf *ob, const struct wst_summary *s)
     for (int cls = WST_DC_OTHER; cls < WST_DC__COUNT; cls++)
         class_object(ob, s, (enum wst_decode_class)cls);
     key_u64(ob, "connections", ts->connections);
+    key(ob, "end_reasons");
+    for (int r = 1; r < WST_END__COUNT; r++) {
+        wst_outbuf_putc(ob, r == 1 ? '{' : ',');
+        wst_outbuf_json_string(ob, wst_end_reason_name((enum wst_end_reason)r));
+        wst_outbuf_putc(ob, ':');
+        wst_outbuf_u64(ob, ts->by_end_reason[r]);
+    }
+    wst_outbuf_putc(ob, '}');
 
     key(ob, "capture");
     wst_outbuf_puts(ob, "{\"start\":");
@@ -183,5 +298,6 @@ static void json_summary(struct wst_outbuf *ob, const struct wst_summary *s)
 const struct wst_emitter wst_emitter_json = {
     .name = "json",
     .conn = json_conn,
+    .event = json_event,
     .summary = json_summary,
 };

@@ -12,6 +12,9 @@
  */
 #include "wirestate/emit.h"
 
+#include <stdio.h>
+#include <string.h>
+
 static const char *const basis_text[WST_CLIENT__COUNT] = {
     [WST_CLIENT_UNSET] = "client unknown",
     [WST_CLIENT_SYN] = "client sent the SYN",
@@ -48,7 +51,92 @@ static void direction(struct wst_outbuf *ob, const char *who, const struct wst_c
     wst_outbuf_putc(ob, '\n');
 }
 
-static void text_conn(struct wst_outbuf *ob, const struct wst_conn *c)
+/* Width of the arrow between the two state columns. */
+#define ARROW_WIDTH 44
+
+/*
+ * "-- SYN ACK seq 0 ack 1 --------->" (client to server) or its mirror
+ * "<- ... ----", exactly ARROW_WIDTH characters, into buf.
+ */
+static void fmt_arrow(char *buf, const struct wst_conn *c, const struct wst_tl_event *ev)
+{
+    char label[ARROW_WIDTH + 64];
+    size_t n = 0;
+    bool first = true;
+#define WST_ARROW_FLAG(bit, name)                          \
+    if (ev->flags & (bit)) {                               \
+        n += (size_t)snprintf(label + n, sizeof label - n, "%s%s", first ? "" : " ", name); \
+        first = false;                                     \
+    }
+    WST_TCP_FLAG_MAP(WST_ARROW_FLAG)
+#undef WST_ARROW_FLAG
+    n += (size_t)snprintf(label + n, sizeof label - n, " seq %u", wst_emit_rel_seq(c, ev->from, ev->seq));
+    if (ev->flags & WST_TH_ACK)
+        n += (size_t)snprintf(label + n, sizeof label - n, " ack %u", wst_emit_rel_ack(c, ev->from, ev->ack));
+    if (ev->payload_len)
+        n += (size_t)snprintf(label + n, sizeof label - n, " len %u", ev->payload_len);
+    if (ev->why & WST_TL_REXMIT)
+        n += (size_t)snprintf(label + n, sizeof label - n, " again");
+    if (n > ARROW_WIDTH - 6)
+        n = ARROW_WIDTH - 6;
+    bool c2s = ev->from == c->client;
+    memset(buf, '-', ARROW_WIDTH);
+    buf[ARROW_WIDTH] = '\0';
+    if (c2s)
+        buf[ARROW_WIDTH - 1] = '>';
+    else
+        buf[0] = '<';
+    memcpy(buf + 3, label, n);
+    buf[2] = ' ';
+    buf[3 + n] = ' ';
+}
+
+/* One ladder step: time since start, client state, arrow, server state. */
+static void ladder_line(struct wst_outbuf *ob, const struct wst_conn *c, const struct wst_tl_event *ev)
+{
+    char arrow[ARROW_WIDTH + 1], line[160];
+    fmt_arrow(arrow, c, ev);
+    uint64_t t = ev->ts_us > c->first_ts_us ? ev->ts_us - c->first_ts_us : 0;
+    snprintf(line, sizeof line, "   %6llu.%06llu  %-12s%s  %s\n", (unsigned long long)(t / WST_US_PER_S),
+             (unsigned long long)(t % WST_US_PER_S), wst_state_name((enum wst_tcp_state)ev->state[c->client]),
+             arrow, wst_state_name((enum wst_tcp_state)ev->state[!c->client]));
+    wst_outbuf_puts(ob, line);
+}
+
+static void ladder(struct wst_outbuf *ob, const struct wst_conn *c, const struct wst_timeline *tl)
+{
+    size_t n = wst_timeline_count(tl), gap = wst_timeline_gap_at(tl);
+    if (n == 0)
+        return;
+    char head[160];
+    snprintf(head, sizeof head, "   %13s  %-*s  %s\n", "time", 12 + ARROW_WIDTH, "client", "server");
+    wst_outbuf_puts(ob, head);
+    for (size_t i = 0; i < n; i++) {
+        if (i == gap && wst_timeline_skipped(tl)) {
+            wst_outbuf_puts(ob, "                ... ");
+            wst_outbuf_u64(ob, wst_timeline_skipped(tl));
+            wst_outbuf_puts(ob, " more segments not kept ...\n");
+        }
+        ladder_line(ob, c, wst_timeline_get(tl, i));
+    }
+}
+
+/* --events in text: "#id" and the ladder step. */
+static void text_event(struct wst_outbuf *ob, const struct wst_conn *c, const struct wst_tl_event *ev)
+{
+    struct wst_conn_view v;
+    wst_conn_view_init(&v, c);
+    wst_outbuf_putc(ob, '#');
+    wst_outbuf_u64(ob, c->id);
+    wst_outbuf_putc(ob, ' ');
+    wst_outbuf_puts(ob, v.client_text);
+    wst_outbuf_puts(ob, " -> ");
+    wst_outbuf_puts(ob, v.server_text);
+    wst_outbuf_putc(ob, '\n');
+    ladder_line(ob, c, ev);
+}
+
+static void text_conn(struct wst_outbuf *ob, const struct wst_conn *c, const struct wst_timeline *tl)
 {
     struct wst_conn_view v;
     wst_conn_view_init(&v, c);
@@ -67,8 +155,25 @@ static void text_conn(struct wst_outbuf *ob, const struct wst_conn *c)
     wst_outbuf_puts(ob, "  duration ");
     wst_outbuf_seconds(ob, c->last_ts_us - c->first_ts_us);
     wst_outbuf_puts(ob, " s\n");
+    wst_outbuf_puts(ob, "   state  client ");
+    wst_outbuf_puts(ob, wst_state_name((enum wst_tcp_state)c->ep[v.client].state));
+    wst_outbuf_puts(ob, ", server ");
+    wst_outbuf_puts(ob, wst_state_name((enum wst_tcp_state)c->ep[v.server].state));
+    wst_outbuf_puts(ob, "  (ended: ");
+    wst_outbuf_puts(ob, wst_end_reason_name((enum wst_end_reason)c->end_reason));
+    if (c->flags & WST_CONN_MIDSTREAM)
+        wst_outbuf_puts(ob, "; started before the capture");
+    wst_outbuf_puts(ob, ")\n");
     direction(ob, "client", c, v.client);
     direction(ob, "server", c, v.server);
+    unsigned syn_rx = wst_conn_syn_retransmissions(c), fin_rx = wst_conn_fin_retransmissions(c);
+    if (syn_rx || fin_rx) {
+        wst_outbuf_puts(ob, "   retransmitted  ");
+        wst_outbuf_u64(ob, syn_rx);
+        wst_outbuf_puts(ob, syn_rx == 1 ? " SYN, " : " SYNs, ");
+        wst_outbuf_u64(ob, fin_rx);
+        wst_outbuf_puts(ob, fin_rx == 1 ? " FIN\n" : " FINs\n");
+    }
     if (c->vlan[0]) {
         wst_outbuf_puts(ob, "   vlan ");
         wst_outbuf_u64(ob, c->vlan[0] - 1u);
@@ -79,6 +184,7 @@ static void text_conn(struct wst_outbuf *ob, const struct wst_conn *c)
         }
         wst_outbuf_putc(ob, '\n');
     }
+    ladder(ob, c, tl);
     wst_outbuf_putc(ob, '\n');
 }
 
@@ -125,7 +231,17 @@ static void text_summary(struct wst_outbuf *ob, const struct wst_summary *s)
     class_line(ob, s, WST_DC_MALFORMED, "   malformed    ");
     wst_outbuf_puts(ob, "   connections  ");
     wst_outbuf_u64(ob, ts->connections);
-    wst_outbuf_putc(ob, '\n');
+    bool any = false;
+    for (int r = 1; r < WST_END__COUNT; r++) {
+        if (!ts->by_end_reason[r])
+            continue;
+        wst_outbuf_puts(ob, any ? ", " : " (");
+        wst_outbuf_u64(ob, ts->by_end_reason[r]);
+        wst_outbuf_putc(ob, ' ');
+        wst_outbuf_puts(ob, wst_end_reason_name((enum wst_end_reason)r));
+        any = true;
+    }
+    wst_outbuf_puts(ob, any ? ")\n" : "\n");
     if (ts->packets) {
         wst_outbuf_puts(ob, "   capture      ");
         wst_outbuf_utc(ob, ts->first_ts_us);
@@ -151,5 +267,6 @@ static void text_summary(struct wst_outbuf *ob, const struct wst_summary *s)
 const struct wst_emitter wst_emitter_text = {
     .name = "text",
     .conn = text_conn,
+    .event = text_event,
     .summary = text_summary,
 };

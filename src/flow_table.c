@@ -183,6 +183,11 @@ struct wst_flow_table *wst_flow_table_new(bool vlan_keyed, uint64_t seed)
     return t;
 }
 
+void wst_flow_table_set_conn_extra(struct wst_flow_table *t, size_t extra)
+{
+    wst_conn_pool_set_extra(&t->pool, extra);
+}
+
 void wst_flow_table_free(struct wst_flow_table *t)
 {
     if (t == NULL)

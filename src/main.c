@@ -24,6 +24,7 @@
 struct run {
     struct wst_outbuf out;
     const struct wst_emitter *emitter;
+    bool live_events; /* flush after each event */
 };
 
 /*
@@ -54,10 +55,19 @@ static void set_signals(void (*handler)(int))
     sigaction(SIGTERM, &sa, NULL);
 }
 
-static void emit_conn(void *arg, const struct wst_conn *c)
+static void emit_conn(void *arg, const struct wst_conn *c, const struct wst_timeline *tl)
 {
     struct run *r = arg;
-    r->emitter->conn(&r->out, c);
+    r->emitter->conn(&r->out, c, tl);
+}
+
+/* --events: each line reaches the reader at once (live use). */
+static void emit_event(void *arg, const struct wst_conn *c, const struct wst_tl_event *ev)
+{
+    struct run *r = arg;
+    r->emitter->event(&r->out, c, ev);
+    if (r->live_events && wst_outbuf_flush(&r->out) < 0)
+        return; /* reported at the end */
 }
 
 static int exit_status_for(int err)
@@ -132,8 +142,15 @@ int main(int argc, char **argv)
         .vlan_key = opt.vlan_key,
         .hash_seed = hash_seed(),
         .server_ports = &opt.server_ports,
+        .msl_s = opt.msl_s,
+        .idle_timeout_s = opt.idle_timeout_s,
+        .timeline_max = opt.timeline_max,
     };
     struct wst_tracker *tracker = wst_tracker_new(&cfg, emit_conn, &run);
+    if (opt.events) {
+        run.live_events = opt.interface != NULL;
+        wst_tracker_set_event_fn(tracker, emit_event, &run);
+    }
 
     set_signals(on_signal);
 

@@ -24,7 +24,7 @@ def main(argv):
     # Per record type too, for a precise message when a record is invalid.
     by_type = {
         t: jsonschema.Draft202012Validator({"$defs": schema["$defs"], "$ref": f"#/$defs/{t}"})
-        for t in ("conn", "summary")
+        for t in ("conn", "event", "summary")
     }
     checked = 0
     for path in argv[2:]:
@@ -47,6 +47,9 @@ def main(argv):
                 if obj["id"] != next_id:
                     sys.exit(f"{path}:{n}: id {obj['id']}, expected {next_id}")
                 next_id += 1
+                tl = obj.get("timeline", [])
+                if any(b["ts"] < a["ts"] for a, b in zip(tl, tl[1:])):
+                    sys.exit(f"{path}:{n}: timeline not in time order")
             checked += 1
     print(f"{checked} records in {len(argv) - 2} files valid")
 

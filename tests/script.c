@@ -3,12 +3,15 @@
  */
 #include "script.h"
 
+#include <arpa/inet.h>
+
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
 
-static void collect(void *arg, const struct wst_conn *c)
+static void collect(void *arg, const struct wst_conn *c, const struct wst_timeline *tl)
 {
+    (void)tl;
     struct script *s = arg;
     ck_assert_uint_lt(s->n_conns, SCRIPT_MAX_CONNS);
     size_t size = offsetof(struct wst_conn, addr) + 2 * wst_conn_addr_len(c);
@@ -86,4 +89,53 @@ const struct wst_conn *script_conn(const struct script *s, size_t i)
 {
     ck_assert_uint_lt(i, s->n_conns);
     return s->conns[i];
+}
+
+const struct wst_conn *script_live(struct script *s)
+{
+    wst_tracker_drain(s->tracker);
+    struct wst_segment seg;
+    memset(&seg, 0, sizeof seg);
+    seg.family = s->ipv6 ? WST_AF_INET6 : WST_AF_INET;
+    int af = s->ipv6 ? AF_INET6 : AF_INET;
+    ck_assert_int_eq(inet_pton(af, s->client_ip, seg.src.b), 1);
+    ck_assert_int_eq(inet_pton(af, s->server_ip, seg.dst.b), 1);
+    seg.sport = s->client_port;
+    seg.dport = s->server_port;
+    if (s->vlan) {
+        seg.vlan_count = 1;
+        seg.vlan[0] = s->vlan;
+    }
+    struct wst_flow_key key;
+    wst_flow_key_from_segment(&key, &seg, false);
+    struct wst_flow_table *table = wst_tracker_table(s->tracker);
+    return wst_flow_table_get(table, &key, wst_flow_table_hash(table, &key));
+}
+
+enum wst_tcp_state script_client_state(struct script *s)
+{
+    const struct wst_conn *c = script_live(s);
+    ck_assert_ptr_nonnull(c);
+    return (enum wst_tcp_state)c->ep[c->client].state;
+}
+
+enum wst_tcp_state script_server_state(struct script *s)
+{
+    const struct wst_conn *c = script_live(s);
+    ck_assert_ptr_nonnull(c);
+    return (enum wst_tcp_state)c->ep[!c->client].state;
+}
+
+void script_idle(struct script *s, uint64_t us)
+{
+    struct craft c;
+    s->now_us += us;
+    craft_init(&c);
+    craft_eth(&c, CRAFT_ETH_ARP);
+    craft_bytes(&c, NULL, 28);
+    size_t n = craft_finish(&c);
+    uint64_t step = s->step_us;
+    s->step_us = 0;
+    script_frame(s, WST_LINK_ETHERNET, c.buf, n, n);
+    s->step_us = step;
 }

@@ -54,6 +54,20 @@ void script_frame(struct script *s, enum wst_link link, const uint8_t *data, siz
 /* Ends the capture; the tracker emits every connection. */
 void script_finish(struct script *s);
 
+/*
+ * The live connection of the script's 4-tuple after every packet so far is
+ * processed, or NULL (none yet, or retired).
+ */
+const struct wst_conn *script_live(struct script *s);
+
+/* States of the live connection's client and server (fails the test if none). */
+enum wst_tcp_state script_client_state(struct script *s);
+enum wst_tcp_state script_server_state(struct script *s);
+
+/* Advances capture time by `us` without a packet of this connection: feeds one
+ * ARP frame at the new time, as any other traffic on the link would. */
+void script_idle(struct script *s, uint64_t us);
+
 /* The i-th emitted connection (fails the test if there is none). */
 const struct wst_conn *script_conn(const struct script *s, size_t i);
 

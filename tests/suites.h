@@ -15,6 +15,8 @@
     X(ports)              \
     X(conn)               \
     X(flow_table)         \
+    X(fsm)                \
+    X(timeline)           \
     X(tracker)            \
     X(pcapng)             \
     X(capture)            \

@@ -69,12 +69,18 @@ START_TEST(test_emit_json_conn_fields)
     c->tcp_flags[!c->client] = 0;
     c->vlan[0] = 101; /* VLAN 100 */
     c->vlan[1] = 1;   /* inner VLAN 0 (priority tag) */
-    wst_emitter_json.conn(&ob, c);
+    c->ep[c->client].state = WST_ST_TIME_WAIT;
+    c->ep[!c->client].state = WST_ST_CLOSED;
+    c->ep[c->client].fins = 3; /* two retransmissions */
+    c->end_reason = WST_END_CLOSED;
+    wst_emitter_json.conn(&ob, c, NULL);
     /* duration 1700000002.500000 - 1700000000.000001 = 2.499999 */
     ck_assert_str_eq(output(),
                      "{\"type\":\"conn\",\"id\":7,\"client\":\"192.0.2.1:40000\",\"server\":\"198.51.100.2:443\","
                      "\"client_guessed\":false,\"client_basis\":\"syn\",\"start\":1700000000.000001,"
-                     "\"end\":1700000002.500000,\"duration\":2.499999,\"client_packets\":5,\"client_bytes\":100,"
+                     "\"end\":1700000002.500000,\"duration\":2.499999,\"client_state\":\"TIME_WAIT\","
+                     "\"server_state\":\"CLOSED\",\"end_reason\":\"closed\",\"midstream\":false,"
+                     "\"syn_retransmissions\":0,\"fin_retransmissions\":2,\"client_packets\":5,\"client_bytes\":100,"
                      "\"client_flags\":[\"SYN\",\"ACK\",\"FIN\"],\"server_packets\":0,\"server_bytes\":0,"
                      "\"server_flags\":[],\"vlan\":100,\"inner_vlan\":0}\n");
 }
@@ -87,11 +93,16 @@ START_TEST(test_emit_json_guessed_ipv6_all_flags)
     c->client_basis = WST_CLIENT_PORTS;
     c->tcp_flags[c->client] = 0xFF;
     c->packets[c->client] = UINT64_MAX;
-    wst_emitter_json.conn(&ob, c);
+    c->ep[0].state = c->ep[1].state = WST_ST_ESTABLISHED;
+    c->flags |= WST_CONN_MIDSTREAM;
+    c->end_reason = WST_END_CAPTURE_END;
+    wst_emitter_json.conn(&ob, c, NULL);
     ck_assert_str_eq(output(),
                      "{\"type\":\"conn\",\"id\":18446744073709551615,\"client\":\"[2001:db8::2]:80\","
                      "\"server\":\"[2001:db8::1]:50000\",\"client_guessed\":true,\"client_basis\":\"ports\","
-                     "\"start\":0.000000,\"end\":0.000000,\"duration\":0.000000,"
+                     "\"start\":0.000000,\"end\":0.000000,\"duration\":0.000000,\"client_state\":\"ESTABLISHED\","
+                     "\"server_state\":\"ESTABLISHED\",\"end_reason\":\"capture_end\",\"midstream\":true,"
+                     "\"syn_retransmissions\":0,\"fin_retransmissions\":0,"
                      "\"client_packets\":18446744073709551615,\"client_bytes\":0,"
                      "\"client_flags\":[\"SYN\",\"ACK\",\"PSH\",\"URG\",\"FIN\",\"RST\",\"ECE\",\"CWR\"],"
                      "\"server_packets\":0,\"server_bytes\":0,\"server_flags\":[]}\n");
@@ -107,10 +118,14 @@ START_TEST(test_emit_text_conn)
     c->last_ts_us = 1700000060000000ULL;
     c->packets[c->client] = 1;
     c->tcp_flags[c->client] = WST_TH_ACK;
-    wst_emitter_text.conn(&ob, c);
+    c->ep[c->client].state = WST_ST_ESTABLISHED;
+    c->ep[!c->client].state = WST_ST_SYN_RCVD;
+    c->end_reason = WST_END_TIMEOUT;
+    wst_emitter_text.conn(&ob, c, NULL);
     ck_assert_str_eq(output(),
                      "#3 10.0.0.1:1234 -> 10.0.0.2:22  (client received the SYN+ACK)\n"
                      "   start 2023-11-14 22:13:20.000000  end 2023-11-14 22:14:20.000000  duration 60.000000 s\n"
+                     "   state  client ESTABLISHED, server SYN_RCVD  (ended: timeout)\n"
                      "   client sent          1 packet            0 payload bytes   ACK\n"
                      "   server sent          0 packets           0 payload bytes   (no flags)\n"
                      "\n");

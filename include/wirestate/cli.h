@@ -33,6 +33,10 @@ struct wst_options {
     const struct wst_emitter *emitter; /* --format */
     bool vlan_key;             /* --vlan-key */
     struct wst_port_set server_ports;  /* --server-ports (defaults otherwise) */
+    uint32_t msl_s;            /* --msl */
+    uint32_t idle_timeout_s;   /* --idle-timeout (0 = never) */
+    uint32_t timeline_max;     /* --timeline: events kept per connection (0 = none) */
+    bool events;               /* --events: stream events as they happen */
     char *filter;              /* the trailing expression joined by spaces; NULL if none */
     bool help, version;
 };

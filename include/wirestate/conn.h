@@ -21,6 +21,7 @@
 
 #include "wirestate/decode.h"
 #include "wirestate/flow.h"
+#include "wirestate/fsm.h"
 #include "wirestate/types.h"
 
 /* How the client of a connection was decided. 0 means unset. */
@@ -40,9 +41,30 @@ enum wst_client_basis {
 /* Stable name of a basis ("syn", "syn_ack", "ports"). */
 const char *wst_client_basis_name(enum wst_client_basis basis);
 
+/* Why a connection's record ended. 0 means "not yet". */
+#define WST_END_REASON_MAP(X)                                                   \
+    X(CLOSED,      "closed")      /* both endpoints reached CLOSED (FIN/ACK) */ \
+    X(RESET,       "reset")       /* ended by a RST */                          \
+    X(TIMEOUT,     "timeout")     /* idle for --idle-timeout */                 \
+    X(REUSED,      "reused")      /* a new connection took over the 4-tuple */  \
+    X(CAPTURE_END, "capture_end") /* still open when the capture ended */
+
+enum wst_end_reason {
+    WST_END__NONE = 0,
+#define WST_END_REASON_ENUM(e, name) WST_END_##e,
+    WST_END_REASON_MAP(WST_END_REASON_ENUM)
+#undef WST_END_REASON_ENUM
+    WST_END__COUNT
+};
+
+/* Stable name of an end reason ("closed", ...). */
+const char *wst_end_reason_name(enum wst_end_reason r);
+
 /* Bits of wst_conn.flags. */
 enum {
-    WST_CONN_RETIRED = 0x01, /* no longer findable by its 4-tuple; waits to be emitted */
+    WST_CONN_RETIRED = 0x01,   /* no longer findable by its 4-tuple; waits to be emitted */
+    WST_CONN_MIDSTREAM = 0x02, /* the capture holds no SYN or SYN+ACK of it */
+    WST_CONN_RESET = 0x04,     /* an acceptable RST ended an endpoint */
 };
 
 struct wst_conn {
@@ -52,6 +74,7 @@ struct wst_conn {
     wst_ts_us last_ts_us;     /* latest packet */
     uint64_t packets[2];      /* sent by endpoint i */
     uint64_t payload_bytes[2];/* TCP payload bytes sent by endpoint i */
+    struct wst_endpoint ep[2];/* each endpoint's TCP state and what it sent (fsm.h) */
     uint16_t port[2];
     uint16_t vlan[2];         /* first packet's outer/inner VLAN ID + 1; 0 = none */
     uint8_t tcp_flags[2];     /* union of WST_TH_* sent by endpoint i */
@@ -59,6 +82,7 @@ struct wst_conn {
     uint8_t client;           /* endpoint index of the client */
     uint8_t client_basis;     /* enum wst_client_basis */
     uint8_t flags;            /* WST_CONN_* */
+    uint8_t end_reason;       /* enum wst_end_reason, once retired */
     uint8_t addr[];           /* endpoint 0's address, then endpoint 1's */
 };
 
@@ -67,6 +91,12 @@ static inline size_t wst_conn_addr_len(const struct wst_conn *c)
 {
     return wst_family_addr_len(c->family);
 }
+
+/* SYNs (without ACK) sent again, over both endpoints: a lost or unanswered handshake. */
+unsigned wst_conn_syn_retransmissions(const struct wst_conn *c);
+
+/* FINs sent again, over both endpoints: a FIN whose ACK did not come back. */
+unsigned wst_conn_fin_retransmissions(const struct wst_conn *c);
 
 /* Copies endpoint i's address into *out (zero-filled beyond its length). */
 void wst_conn_addr(const struct wst_conn *c, int i, struct wst_addr *out);
@@ -93,6 +123,20 @@ struct wst_conn_pool {
 
 void wst_conn_pool_init(struct wst_conn_pool *pool);
 
+/*
+ * Reserves `extra` bytes (rounded to 8) after each object's addresses, for
+ * per-connection data only some runs need (a timeline pointer). Call before
+ * the first wst_conn_new(); wst_conn_extra() finds the space.
+ */
+void wst_conn_pool_set_extra(struct wst_conn_pool *pool, size_t extra);
+
+/* The extra bytes of a connection from a pool with set_extra (8-aligned). */
+static inline void *wst_conn_extra(struct wst_conn *c)
+{
+    size_t off = (offsetof(struct wst_conn, addr) + 2 * wst_conn_addr_len(c) + 7) & ~(size_t)7;
+    return (char *)c + off;
+}
+
 /* Frees every chunk; every connection of the pool becomes invalid. */
 void wst_conn_pool_fini(struct wst_conn_pool *pool);
 
@@ -105,7 +149,8 @@ void wst_conn_pool_fini(struct wst_conn_pool *pool);
 struct wst_conn *wst_conn_new(struct wst_conn_pool *pool, const struct wst_flow_key *key,
                               const struct wst_segment *seg);
 
-/* Returns a connection to its pool. */
+/* Returns a connection to its pool; its id becomes 0 (ids start at 1), so
+ * a stale pointer to the object (the memory stays mapped) can tell. */
 void wst_conn_free(struct wst_conn_pool *pool, struct wst_conn *c);
 
 /* Huge page size on x86-64 and arm64 Linux. */
@@ -128,5 +173,8 @@ void wst_huge_free(void *p, size_t size);
  * allocation failures everywhere.
  */
 void *wst_xcalloc(size_t n, size_t size);
+
+/* realloc() of n elements of size bytes with the same policy (and an overflow check). */
+void *wst_xrealloc(void *p, size_t n, size_t size);
 
 #endif

@@ -27,9 +27,23 @@ struct wst_summary {
 
 struct wst_emitter {
     const char *name;
-    void (*conn)(struct wst_outbuf *ob, const struct wst_conn *c);
+    /* A finished connection and its timeline (NULL with --timeline none). */
+    void (*conn)(struct wst_outbuf *ob, const struct wst_conn *c, const struct wst_timeline *tl);
+    /* One event as it happens (--events). */
+    void (*event)(struct wst_outbuf *ob, const struct wst_conn *c, const struct wst_tl_event *ev);
     void (*summary)(struct wst_outbuf *ob, const struct wst_summary *s);
 };
+
+/*
+ * Sequence and acknowledgement numbers as shown: relative to the ISN of the
+ * endpoint whose sequence space they are in, when that ISN is known (as
+ * tcpdump shows them); raw otherwise.
+ */
+uint32_t wst_emit_rel_seq(const struct wst_conn *c, int from, uint32_t seq);
+uint32_t wst_emit_rel_ack(const struct wst_conn *c, int from, uint32_t ack);
+
+/* True if both ISNs are known, so every number shown is relative. */
+bool wst_emit_seq_relative(const struct wst_conn *c);
 
 /* The emitter called `name` ("text", "json"), or NULL. */
 const struct wst_emitter *wst_emit_lookup(const char *name);

@@ -34,6 +34,9 @@ struct wst_flow_table_mem {
  */
 struct wst_flow_table *wst_flow_table_new(bool vlan_keyed, uint64_t seed);
 
+/* Reserves extra bytes per connection (wst_conn_pool_set_extra); before the first create. */
+void wst_flow_table_set_conn_extra(struct wst_flow_table *t, size_t extra);
+
 /* Frees the table and every connection it still holds; NULL is allowed. */
 void wst_flow_table_free(struct wst_flow_table *t);
 
@@ -151,9 +154,11 @@ static inline void wst_flow_table_prefetch_conn(const struct wst_flow_table *t, 
     uint32_t tag = wst_flow_cache_tag(hash);
     for (int w = 0; w < WST_FLOW_CACHE_WAYS; w++) {
         if (set->tag[w] == tag && set->conn[w]) {
+            /* A record (120 or 144 bytes, 8-byte aligned) spans up to three lines. */
             const char *c = (const char *)set->conn[w];
             __builtin_prefetch(c);
-            __builtin_prefetch(c + 64); /* a record spans two cache lines */
+            __builtin_prefetch(c + 64);
+            __builtin_prefetch(c + 128);
             return;
         }
     }

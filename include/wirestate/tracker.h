@@ -18,6 +18,7 @@
 #include "wirestate/flow_table.h"
 #include "wirestate/packet.h"
 #include "wirestate/ports.h"
+#include "wirestate/timeline.h"
 
 struct wst_tracker;
 
@@ -25,7 +26,16 @@ struct wst_tracker_config {
     bool vlan_key;                          /* VLAN IDs are part of the connection key */
     uint64_t hash_seed;                     /* seed of the table's key hash */
     const struct wst_port_set *server_ports; /* borrowed; NULL = wst_port_set_init_default() */
+    uint32_t msl_s;                         /* maximum segment lifetime; TIME_WAIT is 2 x MSL
+                                               (0 = WST_MSL_DEFAULT_S) */
+    uint32_t idle_timeout_s;                /* retire a connection idle this long (0 = never) */
+    uint32_t timeline_max;                  /* events kept per connection (0 = no timelines) */
 };
+
+/* Linux's TIME_WAIT is 60 s (TCP_TIMEWAIT_LEN), so 2 x 30. */
+#define WST_MSL_DEFAULT_S 30
+/* As Zeek's tcp_inactivity_timeout. */
+#define WST_IDLE_TIMEOUT_DEFAULT_S 300
 
 /* Counters; every packet handed to the tracker is in exactly one by_status[]. */
 struct wst_tracker_stats {
@@ -34,16 +44,23 @@ struct wst_tracker_stats {
     wst_ts_us first_ts_us;   /* capture time of the first packet (0 if none) */
     wst_ts_us now_us;        /* capture time: the latest packet time seen */
     uint64_t connections;    /* connections created */
+    uint64_t by_end_reason[WST_END__COUNT]; /* connections emitted, by why they ended */
 };
 
 /*
- * Called once per finished connection, in id order; `c` is valid only
- * during the call.
+ * Called once per finished connection, in id order, with its timeline (NULL
+ * without timelines); both are valid only during the call.
  */
-typedef void wst_conn_fn(void *arg, const struct wst_conn *c);
+typedef void wst_conn_fn(void *arg, const struct wst_conn *c, const struct wst_timeline *tl);
+
+/* Called for every timeline-worthy segment as it is processed (--events). */
+typedef void wst_event_fn(void *arg, const struct wst_conn *c, const struct wst_tl_event *ev);
 
 /* Creates a tracker. Never returns NULL (aborts on out-of-memory). */
 struct wst_tracker *wst_tracker_new(const struct wst_tracker_config *cfg, wst_conn_fn *on_conn, void *arg);
+
+/* Streams events to on_event (NULL to stop). */
+void wst_tracker_set_event_fn(struct wst_tracker *t, wst_event_fn *on_event, void *arg);
 
 /* Frees the tracker and any connection it holds, without emitting them. */
 void wst_tracker_free(struct wst_tracker *t);
@@ -55,6 +72,13 @@ void wst_tracker_free(struct wst_tracker *t);
  * depth of the prefetch pipeline, until wst_tracker_finish() drains it.
  */
 void wst_tracker_packet(struct wst_tracker *t, const struct wst_packet *pkt);
+
+/*
+ * Processes every packet still queued in the pipeline now, and the timers
+ * due by the current capture time (tests that look at a connection between
+ * packets; a live capture going idle).
+ */
+void wst_tracker_drain(struct wst_tracker *t);
 
 /* End of capture: every connection still held is finished and emitted. */
 void wst_tracker_finish(struct wst_tracker *t);

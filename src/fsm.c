@@ -1,0 +1,480 @@
+/*
+ * fsm.c - both endpoints' RFC 793 states, from the segments on the wire.
+ *
+ * Model (RFC 9293 §3.3.2, the RFC 793 diagram):
+ *
+ *                              +---------+ ---------\      active OPEN
+ *                              |  CLOSED |            \    -----------
+ *                              +---------+<---------\   \   create TCB
+ *                                |     ^              \   \  snd SYN
+ *                   passive OPEN |     |   CLOSE        \   \
+ *                   ------------ |     | ----------       \   \
+ *                    create TCB  |     | delete TCB         \   \
+ *                                V     |                      \   \
+ *            rcv RST (note 1)  +---------+            CLOSE    |    \
+ *         -------------------->|  LISTEN |          ---------- |     |
+ *        /                     +---------+          delete TCB |     |
+ *       /           rcv SYN      |     |     SEND              |     |
+ *      /           -----------   |     |    -------            |     V
+ *  +--------+      snd SYN,ACK  /       \   snd SYN          +--------+
+ *  |        |<-----------------           ------------------>|        |
+ *  |  SYN   |                    rcv SYN                     |  SYN   |
+ *  |  RCVD  |<-----------------------------------------------|  SENT  |
+ *  |        |                  snd SYN,ACK                   |        |
+ *  |        |------------------           -------------------|        |
+ *  +--------+   rcv ACK of SYN  \       /  rcv SYN,ACK       +--------+
+ *     |         --------------   |     |   -----------
+ *     |                x         |     |     snd ACK
+ *     |                          V     V
+ *     |  CLOSE                 +---------+
+ *     | -------                |  ESTAB  |
+ *     | snd FIN                +---------+
+ *     |                 CLOSE    |     |    rcv FIN
+ *     V                -------   |     |    -------
+ *  +---------+         snd FIN  /       \   snd ACK         +---------+
+ *  |  FIN    |<----------------          ------------------>|  CLOSE  |
+ *  | WAIT-1  |------------------                            |   WAIT  |
+ *  +---------+          rcv FIN  \                          +---------+
+ *    | rcv ACK of FIN   -------   |                          CLOSE  |
+ *    | --------------   snd ACK   |                         ------- |
+ *    V        x                   V                         snd FIN V
+ *  +---------+               +---------+                    +---------+
+ *  |FINWAIT-2|               | CLOSING |                    | LAST-ACK|
+ *  +---------+               +---------+                    +---------+
+ *    |              rcv ACK of FIN |                 rcv ACK of FIN |
+ *    |  rcv FIN     -------------- |    Timeout=2MSL -------------- |
+ *    |  -------            x       V    ------------        x       V
+ *     \ snd ACK              +---------+delete TCB          +---------+
+ *       -------------------->|TIME-WAIT|------------------->| CLOSED  |
+ *                            +---------+                    +---------+
+ *
+ * A passive observer sees segments, not system calls, so each segment
+ * becomes events: for its sender, what it did (SND_*); for its receiver,
+ * what it received (RCV_*). A transition table maps (event, state) to the
+ * next state; the few cases that need more than the state live in code and
+ * are marked EXCEPTION.
+ *
+ * Assumptions and rules:
+ *  1. The tap is in the middle. A segment seen on the wire is assumed
+ *     delivered, and its receiver's state moves as if it had arrived, until
+ *     later segments prove it was lost after the tap:
+ *     R1. A SYN retransmitted after a SYN+ACK went by: the SYN+ACK never
+ *         arrived, the client is still SYN_SENT (table: SND_SYN_AGAIN in
+ *         ESTABLISHED).
+ *     R2. A SYN+ACK retransmitted after the final ACK went by: the ACK never
+ *         arrived, the server is SYN_RCVD (table: SND_SYNACK_AGAIN in
+ *         ESTABLISHED). The client, which sends no more SYNs, got the
+ *         SYN+ACK and stays ESTABLISHED.
+ *     R3. A FIN retransmitted after its ACK went by: the ACK never arrived;
+ *         the FIN's sender is FIN_WAIT_1, CLOSING or LAST_ACK, not
+ *         FIN_WAIT_2, TIME_WAIT or CLOSED (table: SND_FIN in those).
+ *     R4. A SYN retransmitted while its receiver has sent nothing at all:
+ *         the earlier SYN never arrived (a listener always answers), so the
+ *         receiver is LISTEN (event RCV_SYN_LOST).
+ *     L.  After R1, R2, R3 or R4 the path to that endpoint is proven to
+ *         lose that kind of segment (a firewall, a one-way route), so later
+ *         ones are not assumed delivered either: a SYN+ACK to a client that
+ *         lost one, the ACK of its SYN or FIN to an endpoint that lost one,
+ *         a retransmitted SYN to a receiver that never answered. The
+ *         endpoint is flagged WST_EP_LOSES until it shows it received one
+ *         (it answers a SYN, or sends an ACK that completes its handshake).
+ *     R5. A segment that does not acknowledge the peer's FIN was sent before
+ *         that FIN arrived: in a simultaneous close each side sends its FIN
+ *         before it gets the other's, so both go FIN_WAIT_1 -> CLOSING
+ *         (event SND_NOT_FIN_YET, then the FIN arrives after all).
+ *  2. Processing order within a segment follows RFC 9293 §3.10.7: RST
+ *     first; then SYN; then the ACK; then the FIN. So a FIN+ACK that
+ *     acknowledges a FIN_WAIT_1 endpoint's own FIN takes it to FIN_WAIT_2
+ *     and then TIME_WAIT.
+ *  3. Sequence numbers compare modulo 2^32 (seq.h). An ACK acknowledges a
+ *     SYN or FIN only if it covers its sequence number. A RST resets only
+ *     if its sequence number is what the receiver expects next (RFC 5961
+ *     §3.2, as Linux does: an in-window RST that is not exact only draws a
+ *     challenge ACK), or in SYN_SENT if it acknowledges the SYN; a RST that
+ *     does not reset its receiver moves neither side (it is stale, or
+ *     injected by someone else).
+ *  4. A connection first seen with a SYN starts with its sender CLOSED and
+ *     its receiver LISTEN (a passive open is assumed). Otherwise both are
+ *     UNKNOWN and the first segments move them (usually to ESTABLISHED).
+ *  5. TIME_WAIT lasts 2 x MSL of capture time, then CLOSED; a retransmitted
+ *     FIN received in TIME_WAIT restarts it (RFC 9293 §3.10.7.4).
+ *
+ * References: RFC 9293 (TCP, which obsoletes RFC 793), RFC 5961 (RST and
+ * SYN attacks), the Linux TCP stack for what an implementation does where
+ * the RFCs leave a choice (noted where used).
+ */
+#include "wirestate/fsm.h"
+
+#include "seq.h"
+
+/* Table shorthands: states, "no change" and "unexpected, no change". */
+#define sUN WST_ST_UNKNOWN
+#define sCL WST_ST_CLOSED
+#define sLI WST_ST_LISTEN
+#define sSS WST_ST_SYN_SENT
+#define sSR WST_ST_SYN_RCVD
+#define sES WST_ST_ESTABLISHED
+#define sF1 WST_ST_FIN_WAIT_1
+#define sF2 WST_ST_FIN_WAIT_2
+#define sCG WST_ST_CLOSING
+#define sTW WST_ST_TIME_WAIT
+#define sCW WST_ST_CLOSE_WAIT
+#define sLA WST_ST_LAST_ACK
+#define sNC WST_FSM_SAME
+#define sIV WST_FSM_UNEXPECTED
+
+/* clang-format off */
+static const uint8_t transitions[WST_EV__COUNT][WST_ST__COUNT] = {
+/*                       sUN  sCL  sLI  sSS  sSR  sES  sF1  sF2  sCG  sTW  sCW  sLA */
+[WST_EV_SND_SYN]      = {0, sSS, sSS, sSS, sSS, sSR, sIV, sIV, sIV, sIV, sIV, sIV, sIV},
+/* UN/CL->SS: an active open. LI->SS: the "server" opens too (simultaneous
+ * open). SS: another SYN (a new ISN on an attempt that got an answer is not
+ * a new connection). SR: its own SYN while the peer's SYN made it SYN_RCVD
+ * (simultaneous open). ES and closing states: no SYN belongs there (a SYN
+ * with a new ISN opens a new connection before the table is consulted). */
+[WST_EV_SND_SYN_AGAIN]= {0, sSS, sSS, sIV, sSS, sSR, sSS, sIV, sIV, sIV, sIV, sIV, sIV},
+/* SS: a retransmission. SR: its SYN again in a simultaneous open. ES->SS:
+ * R1, the SYN+ACK never arrived. UN->SS: the first SYN was not captured.
+ * CL->SS: the RST that refused it had not arrived when it sent this one
+ * (they crossed). LI: an endpoint that sent a SYN does not listen. */
+[WST_EV_SND_SYNACK]   = {0, sSR, sSR, sSR, sSR, sSR, sNC, sIV, sIV, sIV, sIV, sIV, sIV},
+/* UN/CL/LI->SR: it answers a SYN (UN: the SYN was not captured). SS->SR:
+ * simultaneous open. SR: its SYN+ACK after its own SYN (simultaneous
+ * open). ES: in a simultaneous open its SYN+ACK crossed the peer's, which
+ * made it ESTABLISHED first. */
+[WST_EV_SND_SYNACK_AGAIN]={0, sSR, sIV, sIV, sSR, sSR, sSR, sIV, sIV, sIV, sIV, sIV, sIV},
+/* SR: a retransmission. ES->SR: R2, the final ACK never arrived. UN->SR:
+ * the first one was not captured. */
+[WST_EV_SND_NOT_FIN_YET]={0, sNC, sNC, sNC, sNC, sNC, sNC, sNC, sNC, sNC, sNC, sES, sNC},
+/* CW->ES: the FIN assumed delivered had not arrived when it sent this (an
+ * endpoint always acknowledges what it received). In a simultaneous close
+ * its own FIN follows (ES->F1), then the peer's FIN arrives after all:
+ * RCV_FIN is applied to it once more at the end of the segment (F1->CG). */
+[WST_EV_SND_ACK]      = {0, sES, sIV, sES, sES, sES, sNC, sNC, sNC, sNC, sNC, sNC, sNC},
+/* UN->ES: mid-stream, an endpoint that acknowledges is synchronized.
+ * LI/SS/SR->ES: it acknowledges, so it completed a handshake whose last
+ * step the tap missed. CL: a closed endpoint sends no ACKs (it answers
+ * with RST). The rest: acknowledging changes nothing. */
+[WST_EV_SND_FIN]      = {0, sF1, sLA, sIV, sIV, sF1, sF1, sNC, sF1, sNC, sCG, sLA, sNC},
+/* UN->F1: mid-stream, it closes first (had it received a FIN, RCV_FIN would
+ * have made it CW). SR->F1: close in SYN-RECEIVED (RFC 9293 §3.10.4).
+ * ES->F1: active close. CW->LA: passive close. F1, CG, LA: retransmissions.
+ * F2->F1, TW->CG, CL->LA: R3, the ACK of its FIN never arrived (CL is
+ * reached with a FIN only from LAST_ACK). LI/SS: no FIN before the
+ * handshake (a FIN with ACK from SS goes through SND_ACK first). */
+[WST_EV_SND_RST]      = {0, sCL, sCL, sCL, sCL, sCL, sCL, sCL, sCL, sCL, sCL, sCL, sCL},
+/* A RST aborts: its sender has no connection any more (RFC 9293 §3.10.7).
+ * LI->CL: answering a SYN with RST means nothing listens. */
+[WST_EV_RCV_SYN]      = {0, sSR, sNC, sSR, sSR, sNC, sIV, sIV, sIV, sIV, sIV, sIV, sIV},
+/* LI->SR: a listener receives a SYN (RFC 9293 §3.10.7.2). UN->SR: the same,
+ * mid-stream. SS->SR: simultaneous open. SR: a retransmitted SYN. CL: no
+ * listener; its RST follows. Established and closing states: a SYN on a
+ * live connection is not part of it. */
+[WST_EV_RCV_SYN_LOST] = {0, sLI, sNC, sLI, sIV, sLI, sIV, sIV, sIV, sIV, sIV, sIV, sIV},
+/* R4: the SYN was retransmitted and the receiver never answered: the SYN
+ * assumed delivered never arrived, and this one goes the same way (L).
+ * SR->LI undoes RCV_SYN. SS: impossible (an SS receiver sent its own SYN,
+ * which counts as an answer). */
+[WST_EV_RCV_SYNACK]   = {0, sES, sNC, sIV, sES, sES, sNC, sNC, sNC, sNC, sNC, sNC, sNC},
+/* SS->ES: the handshake's second step (RFC 9293 §3.10.7.3). SR->ES:
+ * simultaneous open. UN->ES: mid-stream. ES and later: a retransmitted
+ * SYN+ACK, answered by a duplicate ACK. CL: it answers with RST. LI: a
+ * listener sent no SYN to be acknowledged. */
+[WST_EV_RCV_SYNACK_BAD]={0, sNC, sNC, sNC, sSS, sNC, sNC, sNC, sNC, sNC, sNC, sNC, sNC},
+/* SS: an unacceptable ACK in SYN-SENT draws a RST and leaves the state
+ * (RFC 9293 §3.10.7.3). Elsewhere: ignored. */
+[WST_EV_RCV_ACK]      = {0, sES, sNC, sNC, sNC, sNC, sNC, sNC, sNC, sNC, sNC, sNC, sNC},
+/* UN->ES: mid-stream, the receiver of an acknowledging segment is
+ * synchronized too. Elsewhere the ACKs that matter are RCV_ACK_SYN and
+ * RCV_ACK_FIN. */
+[WST_EV_RCV_ACK_SYN]  = {0, sNC, sNC, sNC, sNC, sES, sNC, sNC, sNC, sNC, sNC, sNC, sNC},
+/* SR->ES: the handshake's last step. SS: a bare ACK of its SYN is dropped
+ * in SYN-SENT (RFC 9293 §3.10.7.3). Elsewhere: a duplicate. */
+[WST_EV_RCV_ACK_FIN]  = {0, sNC, sNC, sNC, sNC, sNC, sNC, sF2, sNC, sTW, sNC, sNC, sCL},
+/* F1->F2, CG->TW, LA->CL (RFC 9293 §3.10.7.4). F2, TW, CL: a duplicate. */
+[WST_EV_RCV_FIN]      = {0, sCW, sNC, sIV, sIV, sCW, sCW, sCG, sTW, sNC, sNC, sNC, sNC},
+/* ES->CW: the peer closes first. SR->CW (RFC 9293 §3.10.7.4). F1->CG:
+ * simultaneous close (a FIN that also acknowledged ours made F1 into F2
+ * first). F2->TW. UN->CW: mid-stream. CG, TW, CW, LA: a retransmitted FIN
+ * (TW restarts its timer: EXCEPTION in step_one). CL: it answers with RST.
+ * LI/SS: a FIN before the handshake is ignored. */
+[WST_EV_RCV_RST]      = {0, sCL, sNC, sNC, sCL, sLI, sCL, sCL, sCL, sCL, sCL, sCL, sCL},
+/* SS->CL: connection refused. SR->LI: a passive open returns to LISTEN
+ * (RFC 9293 §3.10.7.4); an active one (simultaneous open) to CLOSED:
+ * EXCEPTION in step_one. ES..LA->CL: reset. TW->CL: Linux lets a RST end
+ * TIME-WAIT (net.ipv4.tcp_rfc1337=0, the default). LI: a RST to a listener
+ * is ignored. */
+[WST_EV_RCV_RST_BAD]  = {0, sNC, sNC, sNC, sNC, sNC, sNC, sNC, sNC, sNC, sNC, sNC, sNC},
+/* Not a RST the receiver accepts (assumption 3): ignored everywhere. */
+};
+/* clang-format on */
+
+static const char *const state_names[WST_ST__COUNT] = {
+    [WST_ST__UNSET] = "UNSET",
+#define WST_STATE_NAME(e, name) [WST_ST_##e] = name,
+    WST_STATE_MAP(WST_STATE_NAME)
+#undef WST_STATE_NAME
+};
+
+static const char *const event_names[WST_EV__COUNT] = {
+    [WST_EV__UNSET] = "unset",
+#define WST_EVENT_NAME(e, name, text) [WST_EV_##e] = name,
+    WST_EVENT_MAP(WST_EVENT_NAME)
+#undef WST_EVENT_NAME
+};
+
+const char *wst_state_name(enum wst_tcp_state st)
+{
+    return (unsigned)st < WST_ST__COUNT ? state_names[st] : "UNSET";
+}
+
+const char *wst_event_name(enum wst_fsm_event ev)
+{
+    return (unsigned)ev < WST_EV__COUNT ? event_names[ev] : "unset";
+}
+
+uint8_t wst_fsm_table(enum wst_fsm_event ev, enum wst_tcp_state st)
+{
+    if ((unsigned)ev >= WST_EV__COUNT || (unsigned)st >= WST_ST__COUNT)
+        return 0;
+    return transitions[ev][st];
+}
+
+bool wst_fsm_init(struct wst_endpoint *snd, struct wst_endpoint *rcv, const struct wst_segment *seg)
+{
+    uint8_t hs = seg->flags & (WST_TH_SYN | WST_TH_ACK | WST_TH_RST);
+    snd->state = rcv->state = WST_ST_UNKNOWN;
+    if (hs == WST_TH_SYN) {
+        snd->state = WST_ST_CLOSED;
+        rcv->state = WST_ST_LISTEN;
+        return false;
+    }
+    return hs != (WST_TH_SYN | WST_TH_ACK);
+}
+
+/*
+ * Does the segment's ACK acknowledge the receiver's SYN? RFC 9293
+ * §3.10.7.3: in SYN-SENT an ACK is acceptable if SND.UNA < SEG.ACK =<
+ * SND.NXT: past the ISN, and not beyond what was sent (a SYN with data,
+ * TCP Fast Open, may be acknowledged whole).
+ */
+static bool syn_acked(const struct wst_endpoint *rcv, const struct wst_segment *seg)
+{
+    if (!(rcv->flags & WST_EP_HAS_ISN))
+        return true; /* its SYN was not seen: nothing to check against */
+    return seq_gt(seg->ack, rcv->isn) && seq_leq(seg->ack, rcv->next_seq);
+}
+
+/* Would a RST in this segment reset its receiver (assumption 3)? */
+static bool rst_acceptable(const struct wst_endpoint *snd, const struct wst_endpoint *rcv,
+                           const struct wst_segment *seg)
+{
+    if (rcv->state == WST_ST_SYN_SENT) {
+        /* RFC 9293 §3.10.7.3: acceptable only if it acknowledges the SYN. */
+        return (seg->flags & WST_TH_ACK) && syn_acked(rcv, seg);
+    }
+    if (!(snd->flags & WST_EP_HAS_SEQ))
+        return true; /* nothing seen from the sender: nothing to check against */
+    /* RCV.NXT of the receiver is everything the sender sent (assumption 1);
+     * Linux also accepts RCV.NXT - 1 once the sender's FIN took that number
+     * (tcp_reset_check()). */
+    if (seg->seq == snd->next_seq)
+        return true;
+    return (snd->flags & WST_EP_HAS_FIN) && seg->seq + 1 == snd->next_seq;
+}
+
+/* Classifies a segment into the sender's and the receiver's events (assumption 2). */
+static void classify(const struct wst_endpoint *snd, const struct wst_endpoint *rcv, const struct wst_segment *seg,
+                     struct wst_fsm_step *out)
+{
+    uint8_t f = seg->flags;
+    out->n_snd = out->n_rcv = 0;
+    if (f & WST_TH_RST) {
+        /* An unacceptable RST did not come from the receiver's peer as it
+         * is now (a stale or injected one): it moves neither side. */
+        if (rst_acceptable(snd, rcv, seg)) {
+            out->snd[out->n_snd++] = WST_EV_SND_RST;
+            out->rcv[out->n_rcv++] = WST_EV_RCV_RST;
+        } else {
+            out->rcv[out->n_rcv++] = WST_EV_RCV_RST_BAD;
+        }
+        return;
+    }
+    bool ack = f & WST_TH_ACK;
+    bool rcv_loses = rcv->flags & WST_EP_LOSES;
+    bool same_isn = (snd->flags & WST_EP_HAS_ISN) && seg->seq == snd->isn;
+    /* A segment that does not acknowledge the peer's FIN was sent before
+     * that FIN arrived (simultaneous close). */
+    bool before_peer_fin = ack && (rcv->flags & WST_EP_HAS_FIN) && seq_leq(seg->ack, wst_endpoint_fin_seq(rcv));
+    if (before_peer_fin)
+        out->snd[out->n_snd++] = WST_EV_SND_NOT_FIN_YET;
+    if (f & WST_TH_SYN) {
+        if (!ack) {
+            bool again = snd->syns > 0 && same_isn;
+            out->snd[out->n_snd++] = again ? WST_EV_SND_SYN_AGAIN : WST_EV_SND_SYN;
+            /* R4: a retransmission nobody answered. */
+            out->rcv[out->n_rcv++] = again && !(rcv->flags & WST_EP_SENT) ? WST_EV_RCV_SYN_LOST : WST_EV_RCV_SYN;
+        } else {
+            bool again = (snd->flags & WST_EP_SYNACK) && same_isn;
+            out->snd[out->n_snd++] = again ? WST_EV_SND_SYNACK_AGAIN : WST_EV_SND_SYNACK;
+            if (!syn_acked(rcv, seg))
+                out->rcv[out->n_rcv++] = WST_EV_RCV_SYNACK_BAD;
+            else if (!rcv_loses) /* L: this client lost a SYN+ACK already */
+                out->rcv[out->n_rcv++] = WST_EV_RCV_SYNACK;
+        }
+    } else if (ack) {
+        out->snd[out->n_snd++] = WST_EV_SND_ACK;
+        out->rcv[out->n_rcv++] = WST_EV_RCV_ACK;
+        if (!rcv_loses && (rcv->flags & WST_EP_HAS_ISN) && seq_geq(seg->ack, rcv->isn + 1))
+            out->rcv[out->n_rcv++] = WST_EV_RCV_ACK_SYN;
+        if (!rcv_loses && (rcv->flags & WST_EP_HAS_FIN) && seq_geq(seg->ack, wst_endpoint_fin_seq(rcv) + 1))
+            out->rcv[out->n_rcv++] = WST_EV_RCV_ACK_FIN;
+    }
+    if (f & WST_TH_FIN) {
+        out->snd[out->n_snd++] = WST_EV_SND_FIN;
+        out->rcv[out->n_rcv++] = WST_EV_RCV_FIN;
+    }
+    if (before_peer_fin)
+        out->snd[out->n_snd++] = WST_EV_RCV_FIN; /* the peer's FIN arrives after all */
+}
+
+/* One event through the table, with the exceptions. */
+static void step_one(struct wst_endpoint *ep, enum wst_fsm_event ev, uint32_t now_ms)
+{
+    uint8_t from = ep->state;
+    uint8_t to = transitions[ev][from];
+    if (to == WST_FSM_SAME || to == WST_FSM_UNEXPECTED) {
+        /* EXCEPTION: a FIN received in TIME_WAIT restarts 2 MSL (assumption 5). */
+        if (ev == WST_EV_RCV_FIN && from == WST_ST_TIME_WAIT)
+            ep->since_ms = now_ms;
+        return;
+    }
+    /* EXCEPTION: SYN_RCVD reached by an active open goes back to CLOSED on RST. */
+    if (ev == WST_EV_RCV_RST && from == WST_ST_SYN_RCVD && (ep->flags & WST_EP_ACTIVE))
+        to = WST_ST_CLOSED;
+    /* Rule L: R1, R2, R3 prove segments to this endpoint are being lost... */
+    if (((ev == WST_EV_SND_SYN_AGAIN || ev == WST_EV_SND_SYNACK_AGAIN) && from == WST_ST_ESTABLISHED) ||
+        (ev == WST_EV_SND_FIN && (from == WST_ST_FIN_WAIT_2 || from == WST_ST_TIME_WAIT || from == WST_ST_CLOSED)))
+        ep->flags |= WST_EP_LOSES;
+    /* ...R4 proves it for the receiver of an unanswered SYN... */
+    if (ev == WST_EV_RCV_SYN_LOST)
+        ep->flags |= WST_EP_LOSES;
+    /* ...and an endpoint shows it receives again when it answers a SYN or
+     * completes its handshake. */
+    if (ev == WST_EV_SND_SYNACK || (ev == WST_EV_SND_ACK && (from == WST_ST_SYN_SENT || from == WST_ST_SYN_RCVD)))
+        ep->flags &= (uint8_t)~WST_EP_LOSES;
+    if (to != from) {
+        ep->state = to;
+        ep->since_ms = now_ms;
+    }
+}
+
+/* What the sender is known to have sent, after the events are applied. */
+static void learn(struct wst_endpoint *snd, const struct wst_segment *seg)
+{
+    uint8_t f = seg->flags;
+    snd->flags |= WST_EP_SENT;
+    if (f & WST_TH_RST)
+        return; /* a RST's sequence number says nothing about the data sent */
+    if (f & WST_TH_SYN) {
+        if (!(snd->flags & WST_EP_HAS_ISN)) {
+            snd->isn = seg->seq;
+            snd->flags |= WST_EP_HAS_ISN;
+        }
+        if (f & WST_TH_ACK) {
+            snd->flags |= WST_EP_SYNACK;
+        } else {
+            snd->flags |= WST_EP_ACTIVE;
+            if (snd->syns < UINT8_MAX)
+                snd->syns++;
+        }
+    }
+    /* SYN and FIN each take one sequence number (RFC 9293 §3.4). */
+    uint32_t end = seg->seq + seg->payload_len + ((f & WST_TH_SYN) ? 1 : 0) + ((f & WST_TH_FIN) ? 1 : 0);
+    if (!(snd->flags & WST_EP_HAS_SEQ) || seq_gt(end, snd->next_seq)) {
+        snd->next_seq = end;
+        snd->flags |= WST_EP_HAS_SEQ;
+    }
+    if (f & WST_TH_FIN) {
+        /* A FIN takes the last sequence number the sender will ever use,
+         * so it is next_seq - 1 from now on (wst_endpoint_fin_seq). */
+        snd->flags |= WST_EP_HAS_FIN;
+        if (snd->fins < UINT8_MAX)
+            snd->fins++;
+    }
+}
+
+/*
+ * The common case, data or a bare ACK between two ESTABLISHED endpoints:
+ * the table changes nothing (SND_ACK, RCV_ACK and RCV_ACK_SYN are all "no
+ * change" in ESTABLISHED, and an ESTABLISHED receiver has sent no FIN), so
+ * only what the sender has used moves. Returns false when the segment needs
+ * the full treatment.
+ */
+static bool step_established(struct wst_endpoint *snd, struct wst_endpoint *rcv, const struct wst_segment *seg,
+                             struct wst_fsm_step *out)
+{
+    if ((seg->flags & (WST_TH_SYN | WST_TH_FIN | WST_TH_RST | WST_TH_ACK)) != WST_TH_ACK ||
+        snd->state != WST_ST_ESTABLISHED || rcv->state != WST_ST_ESTABLISHED || !(snd->flags & WST_EP_HAS_SEQ))
+        return false;
+    out->n_snd = 1;
+    out->snd[0] = WST_EV_SND_ACK;
+    out->n_rcv = 1;
+    out->rcv[0] = WST_EV_RCV_ACK;
+    out->snd_from = out->snd_to = out->rcv_from = out->rcv_to = WST_ST_ESTABLISHED;
+    out->syn_rexmit = out->fin_rexmit = false;
+    snd->flags |= WST_EP_SENT;
+    uint32_t end = seg->seq + seg->payload_len;
+    if (seq_gt(end, snd->next_seq))
+        snd->next_seq = end;
+    return true;
+}
+
+void wst_fsm_step(struct wst_endpoint *snd, struct wst_endpoint *rcv, const struct wst_segment *seg,
+                  uint32_t now_ms, struct wst_fsm_step *out)
+{
+    struct wst_fsm_step local;
+    if (out == NULL)
+        out = &local;
+    if (step_established(snd, rcv, seg, out))
+        return;
+    classify(snd, rcv, seg, out);
+    out->snd_from = snd->state;
+    out->rcv_from = rcv->state;
+    if ((seg->flags & (WST_TH_SYN | WST_TH_RST)) == WST_TH_SYN)
+        out->syn_rexmit = (seg->flags & WST_TH_ACK) ? (snd->flags & WST_EP_SYNACK) != 0 : snd->syns > 0;
+    else
+        out->syn_rexmit = false;
+    out->fin_rexmit = (seg->flags & WST_TH_FIN) && !(seg->flags & WST_TH_RST) && (snd->flags & WST_EP_HAS_FIN) &&
+                      seg->seq + seg->payload_len == wst_endpoint_fin_seq(snd);
+    for (unsigned i = 0; i < out->n_snd; i++)
+        step_one(snd, (enum wst_fsm_event)out->snd[i], now_ms);
+    for (unsigned i = 0; i < out->n_rcv; i++)
+        step_one(rcv, (enum wst_fsm_event)out->rcv[i], now_ms);
+    learn(snd, seg);
+    out->snd_to = snd->state;
+    out->rcv_to = rcv->state;
+}
+
+bool wst_fsm_is_new_connection(const struct wst_endpoint *snd, const struct wst_endpoint *rcv,
+                               const struct wst_segment *seg)
+{
+    if ((seg->flags & (WST_TH_SYN | WST_TH_ACK | WST_TH_RST)) != WST_TH_SYN)
+        return false;
+    if ((snd->flags & WST_EP_HAS_ISN) && seg->seq == snd->isn)
+        return false; /* a retransmission of this connection's SYN */
+    bool over_rcv = rcv->state == WST_ST_CLOSED || rcv->state == WST_ST_TIME_WAIT || rcv->state == WST_ST_LISTEN;
+    if (snd->state == WST_ST_SYN_SENT)
+        return over_rcv && rcv->state != WST_ST_TIME_WAIT; /* an attempt that got nowhere, tried anew */
+    bool over_snd = snd->state == WST_ST_CLOSED || snd->state == WST_ST_TIME_WAIT;
+    return over_snd && over_rcv;
+}
+
+bool wst_fsm_expire(struct wst_endpoint *ep, uint32_t now_ms, uint32_t time_wait_ms)
+{
+    if (ep->state != WST_ST_TIME_WAIT || now_ms - ep->since_ms < time_wait_ms)
+        return false;
+    ep->state = WST_ST_CLOSED;
+    ep->since_ms += time_wait_ms;
+    return true;
+}

@@ -1,0 +1,1182 @@
+/*
+ * test_fsm.c - the state machine of both endpoints (src/fsm.c).
+ *
+ * First the transition table, cell by cell: each (event, state) cell is
+ * reached through wst_fsm_step() with a hand-made pair of endpoints and a
+ * segment that the classifier turns into that event. Then packet scripts
+ * through the real tracker (script.h), segment in, states out, for every
+ * row that matters on the wire and every rule of the tap-in-the-middle
+ * section (R1-R4, L) and of the timers.
+ *
+ * Numbers in the scripts: the client's ISN is 1000 and the server's 5000
+ * unless a test says otherwise, so after the handshake the client sends
+ * from 1001 and the server from 5001. SYN and FIN each take one sequence
+ * number (RFC 9293 §3.4), so a FIN sent at 1001 is acknowledged by 1002.
+ * Segments are 1 ms apart (script.h).
+ */
+#include <string.h>
+
+#include "script.h"
+#include "suites.h"
+
+/* Flag shorthands for the scripts. */
+enum { SYN = CRAFT_SYN, ACK = CRAFT_ACK, FIN = CRAFT_FIN, RST = CRAFT_RST, PSH = CRAFT_PSH };
+
+/* State shorthands, as in fsm.c. */
+#define sUN WST_ST_UNKNOWN
+#define sCL WST_ST_CLOSED
+#define sLI WST_ST_LISTEN
+#define sSS WST_ST_SYN_SENT
+#define sSR WST_ST_SYN_RCVD
+#define sES WST_ST_ESTABLISHED
+#define sF1 WST_ST_FIN_WAIT_1
+#define sF2 WST_ST_FIN_WAIT_2
+#define sCG WST_ST_CLOSING
+#define sTW WST_ST_TIME_WAIT
+#define sCW WST_ST_CLOSE_WAIT
+#define sLA WST_ST_LAST_ACK
+
+#define US_PER_MS 1000ULL
+#define US_PER_S 1000000ULL
+
+/* ------------------------------------------------------------------ */
+/* The transition table                                               */
+/* ------------------------------------------------------------------ */
+
+START_TEST(test_fsm_table_has_no_unset_cell)
+{
+    /* A row or cell left out of a designated initializer reads 0. */
+    for (int ev = 1; ev < WST_EV__COUNT; ev++) {
+        for (int st = WST_ST_UNKNOWN; st < WST_ST__COUNT; st++) {
+            uint8_t cell = wst_fsm_table((enum wst_fsm_event)ev, (enum wst_tcp_state)st);
+            ck_assert_msg(cell != 0, "cell (%s, %s) is unset", wst_event_name((enum wst_fsm_event)ev),
+                          wst_state_name((enum wst_tcp_state)st));
+            ck_assert_msg(cell < WST_ST__COUNT || cell == WST_FSM_SAME || cell == WST_FSM_UNEXPECTED,
+                          "cell (%s, %s) = %u is neither a state nor SAME/UNEXPECTED",
+                          wst_event_name((enum wst_fsm_event)ev), wst_state_name((enum wst_tcp_state)st), cell);
+        }
+    }
+}
+END_TEST
+
+START_TEST(test_fsm_names_are_unique)
+{
+    for (int a = WST_ST_UNKNOWN; a < WST_ST__COUNT; a++) {
+        const char *na = wst_state_name((enum wst_tcp_state)a);
+        ck_assert_ptr_nonnull(na);
+        ck_assert_uint_gt(strlen(na), 0);
+        ck_assert_str_ne(na, "UNSET");
+        for (int b = a + 1; b < WST_ST__COUNT; b++)
+            ck_assert_str_ne(na, wst_state_name((enum wst_tcp_state)b));
+    }
+    for (int a = 1; a < WST_EV__COUNT; a++) {
+        const char *na = wst_event_name((enum wst_fsm_event)a);
+        ck_assert_ptr_nonnull(na);
+        ck_assert_uint_gt(strlen(na), 0);
+        ck_assert_str_ne(na, "unset");
+        for (int b = a + 1; b < WST_EV__COUNT; b++)
+            ck_assert_str_ne(na, wst_event_name((enum wst_fsm_event)b));
+    }
+    /* 0 and out-of-range values have a name too, never NULL. */
+    ck_assert_str_eq(wst_state_name(WST_ST__UNSET), "UNSET");
+    ck_assert_str_eq(wst_state_name(WST_ST__COUNT), "UNSET");
+    ck_assert_str_eq(wst_event_name(WST_EV__UNSET), "unset");
+    ck_assert_str_eq(wst_event_name(WST_EV__COUNT), "unset");
+}
+END_TEST
+
+/*
+ * How to make each event happen with one segment. The sender's ISN is
+ * 1000 and it has sent up to 1001; the receiver's ISN is 5000, its FIN
+ * took 5100. Flags say which of these facts the endpoints know.
+ */
+struct cell_setup {
+    uint8_t flags;     /* WST_TH_* of the segment */
+    uint32_t seq, ack;
+    uint8_t snd_flags; /* WST_EP_* of the sender */
+    uint8_t snd_syns;  /* SYNs the sender sent before */
+    uint8_t rcv_flags; /* WST_EP_* of the receiver */
+};
+
+/* clang-format off */
+static const struct cell_setup cell_setups[WST_EV__COUNT] = {
+    /* Sender events depend on the flags of the segment. */
+    [WST_EV_SND_SYN]        = {WST_TH_SYN,               1000, 0,    0, 0, 0},
+    /* The same SYN (ISN 1000) the sender sent once before: in ESTABLISHED that is R1. */
+    [WST_EV_SND_SYN_AGAIN]  = {WST_TH_SYN,               1000, 0,
+                               WST_EP_HAS_ISN | WST_EP_SENT | WST_EP_HAS_SEQ | WST_EP_ACTIVE, 1, 0},
+    /* A first SYN+ACK (the sender's ISN not known yet). */
+    [WST_EV_SND_SYNACK]     = {WST_TH_SYN | WST_TH_ACK,  1000, 5001, 0, 0, 0},
+    /* A SYN+ACK the sender sent before: in ESTABLISHED that is R2. */
+    [WST_EV_SND_SYNACK_AGAIN] = {WST_TH_SYN | WST_TH_ACK, 1000, 5001,
+                               WST_EP_HAS_ISN | WST_EP_SENT | WST_EP_HAS_SEQ | WST_EP_SYNACK, 0, 0},
+    /* An ACK of 5100, short of the receiver's FIN at 5100 (5101 would cover it). */
+    [WST_EV_SND_NOT_FIN_YET] = {WST_TH_ACK,              1001, 5100, 0, 0, WST_EP_HAS_FIN},
+    [WST_EV_SND_ACK]        = {WST_TH_ACK,               1001, 5001, 0, 0, 0},
+    /* A FIN without ACK, so that no SND_ACK comes before SND_FIN. */
+    [WST_EV_SND_FIN]        = {WST_TH_FIN,               1001, 0,    0, 0, 0},
+    [WST_EV_SND_RST]        = {WST_TH_RST,               1001, 0,    0, 0, 0},
+    /* A first SYN (the sender sent none before). */
+    [WST_EV_RCV_SYN]        = {WST_TH_SYN,               1000, 0,    0, 0, 0},
+    /* R4: the same SYN again, and the receiver never sent anything. */
+    [WST_EV_RCV_SYN_LOST]   = {WST_TH_SYN,               1000, 0,
+                               WST_EP_HAS_ISN | WST_EP_SENT | WST_EP_HAS_SEQ | WST_EP_ACTIVE, 1, 0},
+    /* 5001 = the receiver's ISN + 1: it acknowledges the SYN. */
+    [WST_EV_RCV_SYNACK]     = {WST_TH_SYN | WST_TH_ACK,  1000, 5001, 0, 0, WST_EP_HAS_ISN},
+    /* 7777 != 5001. */
+    [WST_EV_RCV_SYNACK_BAD] = {WST_TH_SYN | WST_TH_ACK,  1000, 7777, 0, 0, WST_EP_HAS_ISN},
+    /* The receiver's ISN and FIN unknown: nothing for the ACK to cover. */
+    [WST_EV_RCV_ACK]        = {WST_TH_ACK,               1001, 5001, 0, 0, 0},
+    /* 5001 covers ISN 5000; no FIN known. Comes after RCV_ACK. */
+    [WST_EV_RCV_ACK_SYN]    = {WST_TH_ACK,               1001, 5001, 0, 0, WST_EP_HAS_ISN},
+    /* 5101 covers the FIN at 5100; the ISN unknown, so no RCV_ACK_SYN. */
+    [WST_EV_RCV_ACK_FIN]    = {WST_TH_ACK,               1001, 5101, 0, 0, WST_EP_HAS_FIN},
+    /* Without ACK, so that no RCV_ACK comes before RCV_FIN. */
+    [WST_EV_RCV_FIN]        = {WST_TH_FIN,               1001, 0,    0, 0, 0},
+    /* Nothing seen from the sender, so any sequence number is acceptable;
+     * the ACK of the SYN makes it acceptable in SYN_SENT too (assumption 3). */
+    [WST_EV_RCV_RST]        = {WST_TH_RST | WST_TH_ACK,  1001, 5001, 0, 0, WST_EP_HAS_ISN},
+    /* 9999 is not the sender's next sequence number 1001; without ACK it
+     * does not acknowledge a SYN either. */
+    [WST_EV_RCV_RST_BAD]    = {WST_TH_RST,               9999, 0,    WST_EP_HAS_SEQ | WST_EP_SENT, 0, 0},
+};
+/* clang-format on */
+
+/* What the endpoint's state must be after ev in st: the cell, or st for
+ * SAME/UNEXPECTED, with the EXCEPTION of step_one() for an active opener. */
+static uint8_t expected_state(enum wst_fsm_event ev, enum wst_tcp_state st, uint8_t ep_flags)
+{
+    if (ev == WST_EV_RCV_RST && st == WST_ST_SYN_RCVD && (ep_flags & WST_EP_ACTIVE))
+        return WST_ST_CLOSED;
+    uint8_t cell = wst_fsm_table(ev, st);
+    return cell == WST_FSM_SAME || cell == WST_FSM_UNEXPECTED ? (uint8_t)st : cell;
+}
+
+/*
+ * Is (ev, st) a cell no segment can isolate (see test_fsm_cell_table_only)?
+ * SND_NOT_FIN_YET always comes with SND_ACK and the peer's FIN arriving
+ * after all (RCV_FIN on the sender), which move most states themselves; its
+ * one moving cell, CLOSE_WAIT, is exercised by the simultaneous-close script.
+ */
+static bool table_only(enum wst_fsm_event ev, enum wst_tcp_state st)
+{
+    if (ev == WST_EV_SND_NOT_FIN_YET)
+        return true;
+    return st == WST_ST_UNKNOWN && (ev == WST_EV_RCV_ACK_SYN || ev == WST_EV_RCV_ACK_FIN);
+}
+
+/*
+ * For event _i, every state, as a passive and as an active opener: the
+ * classifier yields the event, any other event of the same endpoint leaves
+ * its state alone, and the state ends as the cell says. since_ms moves
+ * only with the state, or for a FIN in TIME_WAIT (EXCEPTION, assumption 5).
+ */
+START_TEST(test_fsm_cell_by_segment)
+{
+    enum wst_fsm_event ev = (enum wst_fsm_event)_i;
+    const struct cell_setup *cs = &cell_setups[ev];
+    bool on_sender = ev < WST_EV_RCV_SYN; /* SND_ events come first in WST_EVENT_MAP */
+    ck_assert_uint_ne(cs->flags, 0);
+
+    for (int st = WST_ST_UNKNOWN; st < WST_ST__COUNT; st++) {
+        if (table_only(ev, (enum wst_tcp_state)st))
+            continue;
+        for (int active = 0; active < 2; active++) {
+            struct wst_endpoint snd = {
+                .state = on_sender ? (uint8_t)st : WST_ST_ESTABLISHED,
+                .flags = cs->snd_flags,
+                .syns = cs->snd_syns,
+                .isn = 1000,
+                .next_seq = 1001,
+                .since_ms = 7,
+            };
+            struct wst_endpoint rcv = {
+                .state = on_sender ? WST_ST_ESTABLISHED : (uint8_t)st,
+                .flags = cs->rcv_flags,
+                .isn = 5000,
+                .next_seq = 5101, /* its FIN, if it sent one, took 5100 */
+                .since_ms = 7,
+            };
+            struct wst_endpoint *ep = on_sender ? &snd : &rcv;
+            if (active)
+                ep->flags |= WST_EP_ACTIVE;
+            uint8_t ep_flags = ep->flags;
+            struct wst_segment seg;
+            memset(&seg, 0, sizeof seg);
+            seg.flags = cs->flags;
+            seg.seq = cs->seq;
+            seg.ack = cs->ack;
+            struct wst_fsm_step out;
+            wst_fsm_step(&snd, &rcv, &seg, 1000, &out);
+
+            const char *evn = wst_event_name(ev), *stn = wst_state_name((enum wst_tcp_state)st);
+            const uint8_t *evs = on_sender ? out.snd : out.rcv;
+            unsigned n = on_sender ? out.n_snd : out.n_rcv;
+            bool seen = false;
+            for (unsigned k = 0; k < n; k++) {
+                if (evs[k] == ev) {
+                    seen = true;
+                    continue;
+                }
+                /* Another event of this endpoint must not move it (it
+                 * would then be tested in another state than st). */
+                ck_assert_msg(expected_state((enum wst_fsm_event)evs[k], (enum wst_tcp_state)st, ep_flags) == st,
+                              "(%s, %s): %s comes along and moves the state", evn, stn,
+                              wst_event_name((enum wst_fsm_event)evs[k]));
+            }
+            ck_assert_msg(seen, "(%s, %s): the segment was not classified as %s", evn, stn, evn);
+
+            uint8_t want = expected_state(ev, (enum wst_tcp_state)st, ep_flags);
+            ck_assert_msg(ep->state == want, "(%s, %s%s): got %s, want %s", evn, stn, active ? ", active" : "",
+                          wst_state_name((enum wst_tcp_state)ep->state), wst_state_name((enum wst_tcp_state)want));
+            bool restarts = want != st || (ev == WST_EV_RCV_FIN && st == WST_ST_TIME_WAIT);
+            ck_assert_msg(ep->since_ms == (restarts ? 1000u : 7u), "(%s, %s): since_ms %u", evn, stn, ep->since_ms);
+        }
+    }
+}
+END_TEST
+
+/*
+ * Cells no segment can reach alone: RCV_ACK_SYN and RCV_ACK_FIN in
+ * UNKNOWN. Both come from a segment with ACK, which always yields RCV_ACK
+ * first, and RCV_ACK takes UNKNOWN to ESTABLISHED before they are applied.
+ * Only the table says what they are.
+ */
+START_TEST(test_fsm_cell_table_only)
+{
+    ck_assert_uint_eq(wst_fsm_table(WST_EV_RCV_ACK_SYN, WST_ST_UNKNOWN), WST_FSM_SAME);
+    ck_assert_uint_eq(wst_fsm_table(WST_EV_RCV_ACK_FIN, WST_ST_UNKNOWN), WST_FSM_SAME);
+
+    /* What happens instead: RCV_ACK, then RCV_ACK_SYN and RCV_ACK_FIN on ESTABLISHED. */
+    struct wst_endpoint snd = {.state = WST_ST_ESTABLISHED};
+    struct wst_endpoint rcv = {.state = WST_ST_UNKNOWN,
+                               .flags = WST_EP_HAS_ISN | WST_EP_HAS_FIN,
+                               .isn = 5000,
+                               .next_seq = 5101}; /* its FIN took 5100 */
+    struct wst_segment seg;
+    memset(&seg, 0, sizeof seg);
+    seg.flags = WST_TH_ACK;
+    seg.seq = 1001;
+    seg.ack = 5101; /* covers the ISN (5001) and the FIN (5101) */
+    struct wst_fsm_step out;
+    wst_fsm_step(&snd, &rcv, &seg, 0, &out);
+    ck_assert_uint_eq(out.n_rcv, 3);
+    ck_assert_uint_eq(out.rcv[0], WST_EV_RCV_ACK);
+    ck_assert_uint_eq(out.rcv[1], WST_EV_RCV_ACK_SYN);
+    ck_assert_uint_eq(out.rcv[2], WST_EV_RCV_ACK_FIN);
+    ck_assert_uint_eq(rcv.state, WST_ST_ESTABLISHED);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* Packet scripts                                                     */
+/* ------------------------------------------------------------------ */
+
+/* TIME_WAIT is 2 x 30 s; idle connections end after 300 s. */
+static const struct wst_tracker_config config = {.hash_seed = 1, .msl_s = 30, .idle_timeout_s = 300};
+
+/* Both states of the live connection; a macro, so a failure names the test's line. */
+#define EXPECT_STATES(s, cli, srv) expect_states((s), (cli), (srv), __LINE__)
+
+static void expect_states(struct script *s, enum wst_tcp_state cli, enum wst_tcp_state srv, int line)
+{
+    enum wst_tcp_state c = script_client_state(s), v = script_server_state(s);
+    ck_assert_msg(c == cli && v == srv, "line %d: client %s server %s, want client %s server %s", line,
+                  wst_state_name(c), wst_state_name(v), wst_state_name(cli), wst_state_name(srv));
+}
+
+/* States of an emitted record. */
+static enum wst_tcp_state rec_client(const struct wst_conn *c)
+{
+    return (enum wst_tcp_state)c->ep[c->client].state;
+}
+
+static enum wst_tcp_state rec_server(const struct wst_conn *c)
+{
+    return (enum wst_tcp_state)c->ep[!c->client].state;
+}
+
+/* Moves capture time to at_us with a frame of other traffic. */
+static void idle_to(struct script *s, uint64_t at_us)
+{
+    ck_assert_uint_ge(at_us, s->now_us);
+    script_idle(s, at_us - s->now_us);
+}
+
+/* Capture time of the last segment fed. */
+static uint64_t last_seg_us(const struct script *s)
+{
+    return s->now_us - s->step_us;
+}
+
+/* ISNs 1000 and 5000; afterwards both ESTABLISHED, next 1001 and 5001. */
+static void handshake(struct script *s)
+{
+    script_seg(s, C2S, SYN, 1000, 0, 0);
+    script_seg(s, S2C, SYN | ACK, 5000, 1001, 0);
+    script_seg(s, C2S, ACK, 1001, 5001, 0);
+}
+
+/* After handshake(): the client closes first; the client ends in
+ * TIME_WAIT (since the server's FIN), the server CLOSED. */
+static void close_by_client(struct script *s)
+{
+    script_seg(s, C2S, FIN | ACK, 1001, 5001, 0);
+    script_seg(s, S2C, ACK, 5001, 1002, 0);
+    script_seg(s, S2C, FIN | ACK, 5001, 1002, 0);
+    script_seg(s, C2S, ACK, 1002, 5002, 0);
+}
+
+/* --- handshake --- */
+
+START_TEST(test_fsm_handshake_three_way)
+{
+    struct script s;
+    script_init(&s, &config);
+    /* The server is LISTEN before the SYN (assumption 4), but the tracker
+     * only knows the connection from the SYN on, which it assumes delivered. */
+    script_seg(&s, C2S, SYN, 1000, 0, 0);
+    EXPECT_STATES(&s, sSS, sSR);
+    script_seg(&s, S2C, SYN | ACK, 5000, 1001, 0);
+    EXPECT_STATES(&s, sES, sSR);
+    script_seg(&s, C2S, ACK, 1001, 5001, 0);
+    EXPECT_STATES(&s, sES, sES);
+    script_finish(&s);
+    const struct wst_conn *c = script_conn(&s, 0);
+    ck_assert(!(c->flags & WST_CONN_MIDSTREAM));
+    ck_assert_uint_eq(wst_conn_syn_retransmissions(c), 0);
+    script_fini(&s);
+}
+END_TEST
+
+START_TEST(test_fsm_handshake_syn_retransmitted)
+{
+    struct script s;
+    script_init(&s, &config);
+    script_seg(&s, C2S, SYN, 1000, 0, 0);
+    script_seg(&s, C2S, SYN, 1000, 0, 0);
+    script_seg(&s, C2S, SYN, 1000, 0, 0);
+    EXPECT_STATES(&s, sSS, sLI); /* R4: no SYN arrived */
+    script_seg(&s, S2C, SYN | ACK, 5000, 1001, 0);
+    script_seg(&s, C2S, ACK, 1001, 5001, 0);
+    /* The server's state here: see test_fsm_loss_r4_then_handshake. */
+    ck_assert_uint_eq(script_client_state(&s), sES);
+    script_finish(&s);
+    /* Three SYNs with ISN 1000: the first and two retransmissions, one record. */
+    ck_assert_uint_eq(s.n_conns, 1);
+    ck_assert_uint_eq(wst_conn_syn_retransmissions(script_conn(&s, 0)), 2);
+    script_fini(&s);
+}
+END_TEST
+
+/*
+ * Simultaneous open, RFC 9293 §3.5 Figure 7: both ends send a SYN, both
+ * answer the other's with a SYN+ACK, both end ESTABLISHED. The server's
+ * own first SYN+ACK, crossing the client's, is not a retransmission after
+ * the final ACK (R2): it leaves the server ESTABLISHED.
+ */
+START_TEST(test_fsm_handshake_simultaneous_open)
+{
+    struct script s;
+    script_init(&s, &config);
+    script_seg(&s, C2S, SYN, 1000, 0, 0);
+    script_seg(&s, S2C, SYN, 5000, 0, 0);
+    /* Each received the other's SYN in SYN_SENT. */
+    EXPECT_STATES(&s, sSR, sSR);
+    script_seg(&s, C2S, SYN | ACK, 1000, 5001, 0);
+    EXPECT_STATES(&s, sSR, sES);
+    script_seg(&s, S2C, SYN | ACK, 5000, 1001, 0);
+    EXPECT_STATES(&s, sES, sES);
+    script_fini(&s);
+}
+END_TEST
+
+START_TEST(test_fsm_handshake_synack_bad_ack)
+{
+    struct script s;
+    script_init(&s, &config);
+    script_seg(&s, C2S, SYN, 1000, 0, 0);
+    /* 4242 != ISN + 1 = 1001: unacceptable in SYN_SENT (RFC 9293 §3.10.7.3). */
+    script_seg(&s, S2C, SYN | ACK, 5000, 4242, 0);
+    EXPECT_STATES(&s, sSS, sSR);
+    script_seg(&s, S2C, SYN | ACK, 5000, 1001, 0);
+    EXPECT_STATES(&s, sES, sSR);
+    script_fini(&s);
+}
+END_TEST
+
+/*
+ * TCP Fast Open (RFC 7413 §4.2): 100 bytes ride on the SYN (1000, so they
+ * take 1001..1100) and a server that accepts them acknowledges SYN and data
+ * at once: ack 1101. RFC 9293 §3.10.7.3 accepts any ACK with
+ * ISN < SEG.ACK =< SND.NXT (1101), so the client is ESTABLISHED.
+ */
+START_TEST(test_fsm_handshake_syn_with_data)
+{
+    struct script s;
+    script_init(&s, &config);
+    script_seg(&s, C2S, SYN, 1000, 0, 100);
+    EXPECT_STATES(&s, sSS, sSR);
+    script_seg(&s, S2C, SYN | ACK, 5000, 1101, 0);
+    EXPECT_STATES(&s, sES, sSR);
+    script_seg(&s, C2S, ACK, 1101, 5001, 0);
+    EXPECT_STATES(&s, sES, sES);
+    script_finish(&s);
+    ck_assert_uint_eq(script_conn(&s, 0)->payload_bytes[script_conn(&s, 0)->client], 100);
+    script_fini(&s);
+}
+END_TEST
+
+/* --- close --- */
+
+START_TEST(test_fsm_close_by_client)
+{
+    struct script s;
+    script_init(&s, &config);
+    handshake(&s);
+    script_seg(&s, C2S, FIN | ACK, 1001, 5001, 0);
+    EXPECT_STATES(&s, sF1, sCW);
+    script_seg(&s, S2C, ACK, 5001, 1002, 0); /* 1002 covers the FIN at 1001 */
+    EXPECT_STATES(&s, sF2, sCW);
+    script_seg(&s, S2C, FIN | ACK, 5001, 1002, 0);
+    EXPECT_STATES(&s, sTW, sLA);
+    script_seg(&s, C2S, ACK, 1002, 5002, 0);
+    EXPECT_STATES(&s, sTW, sCL);
+    script_fini(&s);
+}
+END_TEST
+
+START_TEST(test_fsm_close_by_server)
+{
+    struct script s;
+    script_init(&s, &config);
+    handshake(&s);
+    script_seg(&s, S2C, FIN | ACK, 5001, 1001, 0);
+    EXPECT_STATES(&s, sCW, sF1);
+    script_seg(&s, C2S, ACK, 1001, 5002, 0);
+    EXPECT_STATES(&s, sCW, sF2);
+    script_seg(&s, C2S, FIN | ACK, 1001, 5002, 0);
+    EXPECT_STATES(&s, sLA, sTW);
+    script_seg(&s, S2C, ACK, 5002, 1002, 0);
+    EXPECT_STATES(&s, sCL, sTW);
+    script_fini(&s);
+}
+END_TEST
+
+START_TEST(test_fsm_close_fin_ack_acks_fin)
+{
+    /* Assumption 2: the ACK (F1->F2) is processed before the FIN (F2->TW). */
+    struct script s;
+    script_init(&s, &config);
+    handshake(&s);
+    script_seg(&s, C2S, FIN | ACK, 1001, 5001, 0);
+    script_seg(&s, S2C, FIN | ACK, 5001, 1002, 0);
+    EXPECT_STATES(&s, sTW, sLA);
+    script_seg(&s, C2S, ACK, 1002, 5002, 0);
+    EXPECT_STATES(&s, sTW, sCL);
+    script_fini(&s);
+}
+END_TEST
+
+/*
+ * Simultaneous close, RFC 9293 §3.6 Figure 13. The FINs cross: the
+ * server's FIN acknowledges 1001, not the client's FIN (1002), so the
+ * server sent it before the client's FIN arrived, from ESTABLISHED (R5):
+ * it is FIN_WAIT_1, then CLOSING when the client's FIN arrives, then
+ * TIME_WAIT on its ACK, like the client.
+ */
+START_TEST(test_fsm_close_simultaneous)
+{
+    struct script s;
+    script_init(&s, &config);
+    handshake(&s);
+    script_seg(&s, C2S, FIN | ACK, 1001, 5001, 0);
+    /* The tap cannot know yet that the server is closing too. */
+    EXPECT_STATES(&s, sF1, sCW);
+    script_seg(&s, S2C, FIN | ACK, 5001, 1001, 0);
+    EXPECT_STATES(&s, sCG, sCG);
+    script_seg(&s, C2S, ACK, 1002, 5002, 0);
+    script_seg(&s, S2C, ACK, 5002, 1002, 0);
+    EXPECT_STATES(&s, sTW, sTW);
+    script_fini(&s);
+}
+END_TEST
+
+START_TEST(test_fsm_close_half_close_data_flows)
+{
+    struct script s;
+    script_init(&s, &config);
+    handshake(&s);
+    script_seg(&s, C2S, FIN | ACK, 1001, 5001, 0);
+    script_seg(&s, S2C, ACK, 5001, 1002, 0);
+    EXPECT_STATES(&s, sF2, sCW);
+    /* The server still sends 100 + 200 bytes; the client acknowledges them. */
+    script_seg(&s, S2C, ACK | PSH, 5001, 1002, 100);
+    script_seg(&s, C2S, ACK, 1002, 5101, 0);
+    EXPECT_STATES(&s, sF2, sCW);
+    script_seg(&s, S2C, ACK | PSH, 5101, 1002, 200);
+    script_seg(&s, C2S, ACK, 1002, 5301, 0);
+    EXPECT_STATES(&s, sF2, sCW);
+    /* Its FIN takes 5301; 5302 acknowledges it. */
+    script_seg(&s, S2C, FIN | ACK, 5301, 1002, 0);
+    EXPECT_STATES(&s, sTW, sLA);
+    script_seg(&s, C2S, ACK, 1002, 5302, 0);
+    EXPECT_STATES(&s, sTW, sCL);
+    script_finish(&s);
+    const struct wst_conn *c = script_conn(&s, 0);
+    ck_assert_uint_eq(c->payload_bytes[!c->client], 300);
+    script_fini(&s);
+}
+END_TEST
+
+/* --- reset --- */
+
+/* Prefixes that bring the client to one of the states a RST can end. */
+static void to_fin_wait_1(struct script *s)
+{
+    handshake(s);
+    script_seg(s, C2S, FIN | ACK, 1001, 5001, 0);
+}
+
+static void to_fin_wait_2(struct script *s)
+{
+    to_fin_wait_1(s);
+    script_seg(s, S2C, ACK, 5001, 1002, 0);
+}
+
+static void to_close_wait(struct script *s)
+{
+    handshake(s);
+    script_seg(s, S2C, FIN | ACK, 5001, 1001, 0);
+    script_seg(s, C2S, ACK, 1001, 5002, 0);
+}
+
+static void to_last_ack(struct script *s)
+{
+    to_close_wait(s);
+    script_seg(s, C2S, FIN | ACK, 1001, 5002, 0);
+}
+
+static void to_time_wait(struct script *s)
+{
+    handshake(s);
+    close_by_client(s);
+}
+
+static const struct rst_case {
+    void (*prefix)(struct script *s);
+    enum wst_tcp_state client, server; /* after the prefix */
+    uint32_t client_nxt, server_nxt;   /* next sequence number of each (a FIN takes one) */
+} rst_cases[] = {
+    {handshake, sES, sES, 1001, 5001},
+    {to_fin_wait_1, sF1, sCW, 1002, 5001},
+    {to_fin_wait_2, sF2, sCW, 1002, 5001},
+    {to_close_wait, sCW, sF2, 1001, 5002},
+    {to_last_ack, sLA, sTW, 1002, 5002},
+    {to_time_wait, sTW, sCL, 1002, 5002},
+};
+
+/*
+ * _i / 2 picks the states, _i % 2 the sender (0 client, 1 server). The RST
+ * carries the sender's next sequence number, what the receiver expects
+ * (assumption 3), so it is accepted: both end CLOSED (TIME_WAIT too, as
+ * Linux does), and the record ends "reset".
+ */
+START_TEST(test_fsm_reset_in_every_state)
+{
+    const struct rst_case *rc = &rst_cases[_i / 2];
+    int dir = _i % 2 ? S2C : C2S;
+    struct script s;
+    script_init(&s, &config);
+    rc->prefix(&s);
+    EXPECT_STATES(&s, rc->client, rc->server);
+    if (dir == C2S)
+        script_seg(&s, C2S, RST | ACK, rc->client_nxt, rc->server_nxt, 0);
+    else
+        script_seg(&s, S2C, RST | ACK, rc->server_nxt, rc->client_nxt, 0);
+    EXPECT_STATES(&s, sCL, sCL);
+    script_finish(&s);
+    const struct wst_conn *c = script_conn(&s, 0);
+    int sender = dir == C2S ? c->client : !c->client;
+    ck_assert(c->tcp_flags[sender] & WST_TH_RST);
+    ck_assert(!(c->tcp_flags[!sender] & WST_TH_RST));
+    ck_assert_uint_eq(c->end_reason, WST_END_RESET);
+    script_fini(&s);
+}
+END_TEST
+
+START_TEST(test_fsm_reset_refuses_syn)
+{
+    /* A closed port answers <SEQ=0><ACK=1001><CTL=RST,ACK> (RFC 9293 §3.10.7.1). */
+    struct script s;
+    script_init(&s, &config);
+    script_seg(&s, C2S, SYN, 1000, 0, 0);
+    script_seg(&s, S2C, RST | ACK, 0, 1001, 0);
+    EXPECT_STATES(&s, sCL, sCL);
+    script_finish(&s);
+    ck_assert_uint_eq(script_conn(&s, 0)->end_reason, WST_END_RESET);
+    script_fini(&s);
+}
+END_TEST
+
+/*
+ * The receiver ignores a RST whose sequence number is not RCV.NXT (RFC
+ * 5961 §3.2, assumption 3: at most a challenge ACK), so the connection goes
+ * on; such a RST is injected or stale, not an abort by the endpoint (an
+ * endpoint that aborts sends SND.NXT, which is acceptable), so it moves
+ * neither side.
+ */
+START_TEST(test_fsm_reset_bad_seq_ignored)
+{
+    struct script s;
+    script_init(&s, &config);
+    handshake(&s);
+    /* The client expects 5001 from the server; 9999 is not it. */
+    script_seg(&s, S2C, RST | ACK, 9999, 1001, 0);
+    EXPECT_STATES(&s, sES, sES);
+    script_seg(&s, S2C, ACK | PSH, 5001, 1001, 100);
+    script_seg(&s, C2S, ACK, 1001, 5101, 0);
+    EXPECT_STATES(&s, sES, sES);
+    script_fini(&s);
+}
+END_TEST
+
+START_TEST(test_fsm_reset_syn_sent_needs_ack_of_syn)
+{
+    /* RFC 9293 §3.10.7.3: in SYN_SENT a RST counts only if it acknowledges
+     * the SYN (ack 1001); 4242 does not, so the client stays SYN_SENT and
+     * the handshake goes on. */
+    struct script s;
+    script_init(&s, &config);
+    script_seg(&s, C2S, SYN, 1000, 0, 0);
+    script_seg(&s, S2C, RST | ACK, 0, 4242, 0);
+    ck_assert_uint_eq(script_client_state(&s), sSS);
+    script_seg(&s, S2C, SYN | ACK, 5000, 1001, 0);
+    EXPECT_STATES(&s, sES, sSR);
+    script_seg(&s, C2S, ACK, 1001, 5001, 0);
+    EXPECT_STATES(&s, sES, sES);
+    script_fini(&s);
+}
+END_TEST
+
+/*
+ * The RST here was ignored (previous test), and the connection then ended
+ * by a full FIN exchange and TIME_WAIT: it was not "ended by a RST"
+ * (conn.h), so the record says "closed".
+ */
+START_TEST(test_fsm_reset_ignored_does_not_end)
+{
+    struct script s;
+    script_init(&s, &config);
+    script_seg(&s, C2S, SYN, 1000, 0, 0);
+    script_seg(&s, S2C, RST | ACK, 0, 4242, 0);
+    script_seg(&s, S2C, SYN | ACK, 5000, 1001, 0);
+    script_seg(&s, C2S, ACK, 1001, 5001, 0);
+    close_by_client(&s);
+    EXPECT_STATES(&s, sTW, sCL);
+    /* TIME_WAIT ends 60 s after the server's FIN; 2 s of margin for the
+     * one-second timer wheel. */
+    idle_to(&s, s.now_us + 62 * US_PER_S);
+    script_finish(&s);
+    const struct wst_conn *c = script_conn(&s, 0);
+    ck_assert_uint_eq(rec_client(c), sCL);
+    ck_assert_uint_eq(rec_server(c), sCL);
+    ck_assert_str_eq(wst_end_reason_name((enum wst_end_reason)c->end_reason), "closed");
+    script_fini(&s);
+}
+END_TEST
+
+/*
+ * TCP Fast Open refused: a RST answering a SYN that carried 100 bytes
+ * acknowledges SEG.SEQ + SEG.LEN = 1000 + 1 + 100 = 1101 (RFC 9293
+ * §3.10.7.1), which acknowledges the SYN (ISN < 1101 =< SND.NXT).
+ * A RST+ACK answering a SYN with data acknowledges the data too (1101):
+ * acceptable in SYN_SENT by the same rule as test_fsm_handshake_syn_with_data.
+ */
+START_TEST(test_fsm_reset_refuses_syn_with_data)
+{
+    struct script s;
+    script_init(&s, &config);
+    script_seg(&s, C2S, SYN, 1000, 0, 100);
+    script_seg(&s, S2C, RST | ACK, 0, 1101, 0);
+    EXPECT_STATES(&s, sCL, sCL);
+    script_fini(&s);
+}
+END_TEST
+
+/* --- midstream --- */
+
+START_TEST(test_fsm_midstream_data_first)
+{
+    /* Assumption 4: no SYN seen, both UNKNOWN; an acknowledging segment
+     * shows both synchronized (SND_ACK and RCV_ACK in UNKNOWN). */
+    struct script s;
+    script_init(&s, &config);
+    script_seg(&s, C2S, ACK | PSH, 1000, 5000, 100);
+    EXPECT_STATES(&s, sES, sES);
+    script_seg(&s, S2C, ACK, 5000, 1100, 0);
+    EXPECT_STATES(&s, sES, sES);
+    script_finish(&s);
+    const struct wst_conn *c = script_conn(&s, 0);
+    ck_assert(c->flags & WST_CONN_MIDSTREAM);
+    ck_assert_uint_eq(c->client_basis, WST_CLIENT_PORTS);
+    ck_assert_uint_eq(c->port[c->client], 40000);
+    script_fini(&s);
+}
+END_TEST
+
+START_TEST(test_fsm_midstream_server_sends_first)
+{
+    /* The first segment comes from port 80; that side is still the server. */
+    struct script s;
+    script_init(&s, &config);
+    script_seg(&s, S2C, ACK | PSH, 5000, 1000, 100);
+    EXPECT_STATES(&s, sES, sES);
+    script_finish(&s);
+    const struct wst_conn *c = script_conn(&s, 0);
+    ck_assert(c->flags & WST_CONN_MIDSTREAM);
+    ck_assert_uint_eq(c->port[c->client], 40000);
+    ck_assert_uint_eq(c->port[!c->client], 80);
+    script_fini(&s);
+}
+END_TEST
+
+START_TEST(test_fsm_midstream_fin)
+{
+    /* UNKNOWN -> ESTABLISHED by the ACK, then the FIN: sender F1, receiver CW.
+     * The FIN takes 1000; 1001 acknowledges it. */
+    struct script s;
+    script_init(&s, &config);
+    script_seg(&s, C2S, FIN | ACK, 1000, 5000, 0);
+    EXPECT_STATES(&s, sF1, sCW);
+    script_seg(&s, S2C, ACK, 5000, 1001, 0);
+    EXPECT_STATES(&s, sF2, sCW);
+    script_finish(&s);
+    ck_assert(script_conn(&s, 0)->flags & WST_CONN_MIDSTREAM);
+    script_fini(&s);
+}
+END_TEST
+
+START_TEST(test_fsm_midstream_synack_first)
+{
+    /* The SYN was not captured: the SYN+ACK's sender answered one (UN->SR),
+     * its receiver got the answer (UN->ES). A handshake, not midstream. */
+    struct script s;
+    script_init(&s, &config);
+    script_seg(&s, S2C, SYN | ACK, 5000, 1001, 0);
+    EXPECT_STATES(&s, sES, sSR);
+    script_seg(&s, C2S, ACK, 1001, 5001, 0);
+    EXPECT_STATES(&s, sES, sES);
+    script_finish(&s);
+    const struct wst_conn *c = script_conn(&s, 0);
+    ck_assert(!(c->flags & WST_CONN_MIDSTREAM));
+    ck_assert_uint_eq(c->client_basis, WST_CLIENT_SYN_ACK);
+    ck_assert_uint_eq(c->port[c->client], 40000);
+    script_fini(&s);
+}
+END_TEST
+
+/* --- loss rules --- */
+
+START_TEST(test_fsm_loss_r1_syn_after_synack)
+{
+    struct script s;
+    script_init(&s, &config);
+    script_seg(&s, C2S, SYN, 1000, 0, 0);
+    script_seg(&s, S2C, SYN | ACK, 5000, 1001, 0);
+    EXPECT_STATES(&s, sES, sSR);
+    /* R1: the SYN again, so the SYN+ACK never arrived. */
+    script_seg(&s, C2S, SYN, 1000, 0, 0);
+    EXPECT_STATES(&s, sSS, sSR);
+    /* L: the path to the client loses SYN+ACKs; this one is not assumed delivered. */
+    script_seg(&s, S2C, SYN | ACK, 5000, 1001, 0);
+    EXPECT_STATES(&s, sSS, sSR);
+    /* The client's ACK shows it got one after all. */
+    script_seg(&s, C2S, ACK, 1001, 5001, 0);
+    EXPECT_STATES(&s, sES, sES);
+    script_finish(&s);
+    ck_assert_uint_eq(s.n_conns, 1);
+    ck_assert_uint_eq(wst_conn_syn_retransmissions(script_conn(&s, 0)), 1);
+    script_fini(&s);
+}
+END_TEST
+
+START_TEST(test_fsm_loss_r2_synack_after_ack)
+{
+    struct script s;
+    script_init(&s, &config);
+    handshake(&s);
+    /* R2: the SYN+ACK again, so the final ACK never arrived. */
+    script_seg(&s, S2C, SYN | ACK, 5000, 1001, 0);
+    EXPECT_STATES(&s, sES, sSR);
+    /* L: the client's ACK again is not assumed delivered either. */
+    script_seg(&s, C2S, ACK, 1001, 5001, 0);
+    EXPECT_STATES(&s, sES, sSR);
+    /* The server acknowledges in its data: it is synchronized. */
+    script_seg(&s, S2C, ACK | PSH, 5001, 1001, 100);
+    EXPECT_STATES(&s, sES, sES);
+    script_fini(&s);
+}
+END_TEST
+
+START_TEST(test_fsm_loss_r3_fin_wait_1)
+{
+    struct script s;
+    script_init(&s, &config);
+    to_fin_wait_2(&s);
+    EXPECT_STATES(&s, sF2, sCW);
+    /* R3: the FIN again (still 1001), so the ACK 1002 never arrived. */
+    script_seg(&s, C2S, FIN | ACK, 1001, 5001, 0);
+    EXPECT_STATES(&s, sF1, sCW);
+    /* L: a new ACK of the FIN is not assumed delivered. */
+    script_seg(&s, S2C, ACK, 5001, 1002, 0);
+    EXPECT_STATES(&s, sF1, sCW);
+    script_finish(&s);
+    ck_assert_uint_eq(wst_conn_fin_retransmissions(script_conn(&s, 0)), 1);
+    script_fini(&s);
+}
+END_TEST
+
+START_TEST(test_fsm_loss_r3_last_ack)
+{
+    struct script s;
+    script_init(&s, &config);
+    to_time_wait(&s);
+    EXPECT_STATES(&s, sTW, sCL);
+    /* R3: the server's FIN (5001) again: the client's ACK 5002 never arrived. */
+    script_seg(&s, S2C, FIN | ACK, 5001, 1002, 0);
+    EXPECT_STATES(&s, sTW, sLA);
+    /* L: the client's new ACK is not assumed delivered. */
+    script_seg(&s, C2S, ACK, 1002, 5002, 0);
+    EXPECT_STATES(&s, sTW, sLA);
+    script_fini(&s);
+}
+END_TEST
+
+START_TEST(test_fsm_loss_r3_closing)
+{
+    /* The client gets to TIME_WAIT through CLOSING: the FINs cross (the
+     * server's acknowledges 1001, not the client's FIN). Only the client's
+     * states are asserted; the server's are in test_fsm_close_simultaneous. */
+    struct script s;
+    script_init(&s, &config);
+    handshake(&s);
+    script_seg(&s, C2S, FIN | ACK, 1001, 5001, 0);
+    script_seg(&s, S2C, FIN | ACK, 5001, 1001, 0);
+    ck_assert_uint_eq(script_client_state(&s), sCG);
+    script_seg(&s, C2S, ACK, 1002, 5002, 0);
+    script_seg(&s, S2C, ACK, 5002, 1002, 0);
+    ck_assert_uint_eq(script_client_state(&s), sTW);
+    /* R3: the client's FIN again: the ACK 1002 never arrived. */
+    script_seg(&s, C2S, FIN | ACK, 1001, 5002, 0);
+    ck_assert_uint_eq(script_client_state(&s), sCG);
+    /* L: a new ACK of it is not assumed delivered. */
+    script_seg(&s, S2C, ACK, 5002, 1002, 0);
+    ck_assert_uint_eq(script_client_state(&s), sCG);
+    script_fini(&s);
+}
+END_TEST
+
+START_TEST(test_fsm_loss_r4_unanswered_syn)
+{
+    struct script s;
+    script_init(&s, &config);
+    script_seg(&s, C2S, SYN, 1000, 0, 0);
+    EXPECT_STATES(&s, sSS, sSR);
+    /* R4: the same SYN, and the server sent nothing: neither arrived. */
+    script_seg(&s, C2S, SYN, 1000, 0, 0);
+    EXPECT_STATES(&s, sSS, sLI);
+    /* L: nor does this one. */
+    script_seg(&s, C2S, SYN, 1000, 0, 0);
+    EXPECT_STATES(&s, sSS, sLI);
+    /* A late answer: the server got a SYN after all. */
+    script_seg(&s, S2C, SYN | ACK, 5000, 1001, 0);
+    EXPECT_STATES(&s, sES, sSR);
+    script_fini(&s);
+}
+END_TEST
+
+/*
+ * Rule L after R4 covers only "a retransmitted SYN to a receiver that never
+ * answered"; once the server answered with a SYN+ACK, the client's ACK of
+ * it is an ordinary third step (RFC 9293 §3.10.7.4, SYN-RECEIVED ->
+ * ESTABLISHED). This is the most common lossy handshake (a SYN dropped by a
+ * full backlog, then retransmitted and answered).
+ */
+START_TEST(test_fsm_loss_r4_then_handshake)
+{
+    struct script s;
+    script_init(&s, &config);
+    script_seg(&s, C2S, SYN, 1000, 0, 0);
+    script_seg(&s, C2S, SYN, 1000, 0, 0);
+    script_seg(&s, S2C, SYN | ACK, 5000, 1001, 0);
+    script_seg(&s, C2S, ACK, 1001, 5001, 0);
+    EXPECT_STATES(&s, sES, sES);
+    script_fini(&s);
+}
+END_TEST
+
+/* --- sequence arithmetic --- */
+
+START_TEST(test_fsm_seq_ack_must_cover_fin)
+{
+    /* The FIN takes 1001: ack 1001 acknowledges the data before it, not the
+     * FIN (assumption 3); ack 1002 does. */
+    struct script s;
+    script_init(&s, &config);
+    to_fin_wait_1(&s);
+    script_seg(&s, S2C, ACK, 5001, 1001, 0);
+    EXPECT_STATES(&s, sF1, sCW);
+    script_seg(&s, S2C, ACK, 5001, 1002, 0);
+    EXPECT_STATES(&s, sF2, sCW);
+    script_fini(&s);
+}
+END_TEST
+
+START_TEST(test_fsm_seq_wraps)
+{
+    /* Client ISN 2^32 - 2: it sends from 2^32 - 1, its FIN takes 2^32 - 1,
+     * and the ACK of the FIN is 2^32 mod 2^32 = 0. Server ISN 2^32 - 1: it
+     * sends from 0, so the ACK of its SYN is 0 as well. */
+    struct script s;
+    script_init(&s, &config);
+    script_seg(&s, C2S, SYN, 0xFFFFFFFEu, 0, 0);
+    script_seg(&s, S2C, SYN | ACK, 0xFFFFFFFFu, 0xFFFFFFFFu, 0);
+    EXPECT_STATES(&s, sES, sSR);
+    script_seg(&s, C2S, ACK, 0xFFFFFFFFu, 0, 0);
+    EXPECT_STATES(&s, sES, sES);
+    script_seg(&s, C2S, FIN | ACK, 0xFFFFFFFFu, 0, 0);
+    EXPECT_STATES(&s, sF1, sCW);
+    script_seg(&s, S2C, ACK, 0, 0, 0);
+    EXPECT_STATES(&s, sF2, sCW);
+    /* The server's FIN takes 0; 1 acknowledges it. */
+    script_seg(&s, S2C, FIN | ACK, 0, 0, 0);
+    EXPECT_STATES(&s, sTW, sLA);
+    script_seg(&s, C2S, ACK, 0, 1, 0);
+    EXPECT_STATES(&s, sTW, sCL);
+    script_fini(&s);
+}
+END_TEST
+
+/* --- timers and reuse --- */
+
+/*
+ * Timers run on capture time, which every packet moves, TCP or not: a frame
+ * of other traffic (script_idle) ends TIME_WAIT, retires what is over or
+ * idle, just as a segment would.
+ */
+
+START_TEST(test_fsm_timer_time_wait_lasts_2msl)
+{
+    struct script s;
+    script_init(&s, &config);
+    handshake(&s);
+    script_seg(&s, C2S, FIN | ACK, 1001, 5001, 0);
+    script_seg(&s, S2C, ACK, 5001, 1002, 0);
+    script_seg(&s, S2C, FIN | ACK, 5001, 1002, 0);
+    uint64_t tw_us = last_seg_us(&s); /* the client entered TIME_WAIT here */
+    script_seg(&s, C2S, ACK, 1002, 5002, 0);
+    /* 2 x MSL = 60 s. */
+    idle_to(&s, tw_us + 59900 * US_PER_MS);
+    EXPECT_STATES(&s, sTW, sCL);
+    ck_assert_uint_eq(s.n_conns, 0);
+    /* Past 60 s (and the timer wheel's second): TIME_WAIT is over, both
+     * CLOSED, and the last packet (tw_us + 1 ms) is 60 s old, so the
+     * connection is retired and emitted as "closed". */
+    idle_to(&s, tw_us + 61500 * US_PER_MS);
+    ck_assert_ptr_null(script_live(&s));
+    ck_assert_uint_eq(s.n_conns, 1);
+    const struct wst_conn *c = script_conn(&s, 0);
+    ck_assert_uint_eq(rec_client(c), sCL);
+    ck_assert_uint_eq(rec_server(c), sCL);
+    ck_assert_uint_eq(c->end_reason, WST_END_CLOSED);
+    script_fini(&s);
+}
+END_TEST
+
+START_TEST(test_fsm_timer_fin_restarts_time_wait)
+{
+    struct script s;
+    script_init(&s, &config);
+    to_time_wait(&s);
+    uint64_t fin_us = last_seg_us(&s) + 30 * US_PER_S;
+    idle_to(&s, fin_us);
+    /* The server's FIN again, 30 s into TIME_WAIT: 60 s start over
+     * (RFC 9293 §3.10.7.4); the server is LAST_ACK again (R3). */
+    script_seg(&s, S2C, FIN | ACK, 5001, 1002, 0);
+    EXPECT_STATES(&s, sTW, sLA);
+    /* 45 s after the retransmission, 75 s after TIME_WAIT began: still on. */
+    idle_to(&s, fin_us + 45 * US_PER_S);
+    EXPECT_STATES(&s, sTW, sLA);
+    /* 61.5 s after the retransmission: over. The server is still LAST_ACK
+     * (L), so the connection stays. */
+    idle_to(&s, fin_us + 61500 * US_PER_MS);
+    EXPECT_STATES(&s, sCL, sLA);
+    script_fini(&s);
+}
+END_TEST
+
+START_TEST(test_fsm_timer_reuse_after_time_wait)
+{
+    struct script s;
+    script_init(&s, &config);
+    to_time_wait(&s);
+    /* RFC 9293 §3.6.1 (and Linux): a SYN with a new ISN may reopen the
+     * 4-tuple while in TIME_WAIT. */
+    script_seg(&s, C2S, SYN, 90000, 0, 0);
+    EXPECT_STATES(&s, sSS, sSR);
+    script_seg(&s, S2C, SYN | ACK, 70000, 90001, 0);
+    script_seg(&s, C2S, ACK, 90001, 70001, 0);
+    EXPECT_STATES(&s, sES, sES);
+    script_finish(&s);
+    ck_assert_uint_eq(s.n_conns, 2);
+    const struct wst_conn *old = script_conn(&s, 0), *cur = script_conn(&s, 1);
+    ck_assert_uint_eq(old->id, 1);
+    ck_assert_uint_eq(old->end_reason, WST_END_REUSED);
+    /* SYN, ACK, FIN, ACK of the first connection; SYN, ACK of the second. */
+    ck_assert_uint_eq(old->packets[old->client], 4);
+    ck_assert_uint_eq(cur->id, 2);
+    ck_assert_uint_eq(cur->packets[cur->client], 2);
+    ck_assert_uint_eq(cur->ep[cur->client].isn, 90000);
+    ck_assert_uint_eq(cur->end_reason, WST_END_CAPTURE_END);
+    script_fini(&s);
+}
+END_TEST
+
+START_TEST(test_fsm_timer_reuse_after_refused)
+{
+    struct script s;
+    script_init(&s, &config);
+    script_seg(&s, C2S, SYN, 1000, 0, 0);
+    script_seg(&s, S2C, RST | ACK, 0, 1001, 0);
+    EXPECT_STATES(&s, sCL, sCL);
+    /* A new attempt with a new ISN: a new connection. */
+    script_seg(&s, C2S, SYN, 2000, 0, 0);
+    EXPECT_STATES(&s, sSS, sSR);
+    script_seg(&s, S2C, RST | ACK, 0, 2001, 0);
+    EXPECT_STATES(&s, sCL, sCL);
+    script_finish(&s);
+    ck_assert_uint_eq(s.n_conns, 2);
+    ck_assert_uint_eq(script_conn(&s, 0)->end_reason, WST_END_REUSED);
+    ck_assert_uint_eq(script_conn(&s, 1)->id, 2);
+    ck_assert_uint_eq(script_conn(&s, 1)->end_reason, WST_END_RESET);
+    script_fini(&s);
+}
+END_TEST
+
+START_TEST(test_fsm_timer_same_isn_is_not_new)
+{
+    /* The refused SYN again with ISN 1000: a retransmission of this
+     * connection, not a new one. The client is SYN_SENT again; the server,
+     * which answered (RST), receives it CLOSED and stays CLOSED. */
+    struct script s;
+    script_init(&s, &config);
+    script_seg(&s, C2S, SYN, 1000, 0, 0);
+    script_seg(&s, S2C, RST | ACK, 0, 1001, 0);
+    script_seg(&s, C2S, SYN, 1000, 0, 0);
+    EXPECT_STATES(&s, sSS, sCL);
+    script_finish(&s);
+    ck_assert_uint_eq(s.n_conns, 1);
+    ck_assert_uint_eq(wst_conn_syn_retransmissions(script_conn(&s, 0)), 1);
+    script_fini(&s);
+}
+END_TEST
+
+START_TEST(test_fsm_timer_capture_end)
+{
+    struct script s;
+    script_init(&s, &config);
+    handshake(&s);
+    script_finish(&s);
+    const struct wst_conn *c = script_conn(&s, 0);
+    ck_assert_uint_eq(c->end_reason, WST_END_CAPTURE_END);
+    ck_assert_uint_eq(rec_client(c), sES);
+    ck_assert_uint_eq(rec_server(c), sES);
+    script_fini(&s);
+}
+END_TEST
+
+START_TEST(test_fsm_timer_idle_timeout)
+{
+    struct wst_tracker_config cfg = config;
+    cfg.idle_timeout_s = 10;
+    struct script s;
+    script_init(&s, &cfg);
+    handshake(&s);
+    /* 10 s after the last segment, plus the sweep period (a tenth of it). */
+    idle_to(&s, last_seg_us(&s) + 11500 * US_PER_MS);
+    ck_assert_ptr_null(script_live(&s));
+    ck_assert_uint_eq(s.n_conns, 1);
+    ck_assert_uint_eq(script_conn(&s, 0)->end_reason, WST_END_TIMEOUT);
+    script_fini(&s);
+}
+END_TEST
+
+Suite *fsm_suite(void)
+{
+    Suite *s = suite_create("fsm");
+    TCase *tc = tcase_create("table");
+    tcase_add_test(tc, test_fsm_table_has_no_unset_cell);
+    tcase_add_test(tc, test_fsm_names_are_unique);
+    tcase_add_loop_test(tc, test_fsm_cell_by_segment, 1, WST_EV__COUNT);
+    tcase_add_test(tc, test_fsm_cell_table_only);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("handshake");
+    tcase_add_test(tc, test_fsm_handshake_three_way);
+    tcase_add_test(tc, test_fsm_handshake_syn_retransmitted);
+    tcase_add_test(tc, test_fsm_handshake_simultaneous_open);
+    tcase_add_test(tc, test_fsm_handshake_synack_bad_ack);
+    tcase_add_test(tc, test_fsm_handshake_syn_with_data);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("close");
+    tcase_add_test(tc, test_fsm_close_by_client);
+    tcase_add_test(tc, test_fsm_close_by_server);
+    tcase_add_test(tc, test_fsm_close_fin_ack_acks_fin);
+    tcase_add_test(tc, test_fsm_close_simultaneous);
+    tcase_add_test(tc, test_fsm_close_half_close_data_flows);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("reset");
+    tcase_add_loop_test(tc, test_fsm_reset_in_every_state, 0, 2 * (int)(sizeof rst_cases / sizeof rst_cases[0]));
+    tcase_add_test(tc, test_fsm_reset_refuses_syn);
+    tcase_add_test(tc, test_fsm_reset_bad_seq_ignored);
+    tcase_add_test(tc, test_fsm_reset_syn_sent_needs_ack_of_syn);
+    tcase_add_test(tc, test_fsm_reset_ignored_does_not_end);
+    tcase_add_test(tc, test_fsm_reset_refuses_syn_with_data);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("midstream");
+    tcase_add_test(tc, test_fsm_midstream_data_first);
+    tcase_add_test(tc, test_fsm_midstream_server_sends_first);
+    tcase_add_test(tc, test_fsm_midstream_fin);
+    tcase_add_test(tc, test_fsm_midstream_synack_first);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("loss");
+    tcase_add_test(tc, test_fsm_loss_r1_syn_after_synack);
+    tcase_add_test(tc, test_fsm_loss_r2_synack_after_ack);
+    tcase_add_test(tc, test_fsm_loss_r3_fin_wait_1);
+    tcase_add_test(tc, test_fsm_loss_r3_last_ack);
+    tcase_add_test(tc, test_fsm_loss_r3_closing);
+    tcase_add_test(tc, test_fsm_loss_r4_unanswered_syn);
+    tcase_add_test(tc, test_fsm_loss_r4_then_handshake);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("sequence");
+    tcase_add_test(tc, test_fsm_seq_ack_must_cover_fin);
+    tcase_add_test(tc, test_fsm_seq_wraps);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("timers");
+    tcase_add_test(tc, test_fsm_timer_time_wait_lasts_2msl);
+    tcase_add_test(tc, test_fsm_timer_fin_restarts_time_wait);
+    tcase_add_test(tc, test_fsm_timer_reuse_after_time_wait);
+    tcase_add_test(tc, test_fsm_timer_reuse_after_refused);
+    tcase_add_test(tc, test_fsm_timer_same_isn_is_not_new);
+    tcase_add_test(tc, test_fsm_timer_capture_end);
+    tcase_add_test(tc, test_fsm_timer_idle_timeout);
+    suite_add_tcase(s, tc);
+    return s;
+}
