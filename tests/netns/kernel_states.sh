@@ -1,0 +1,683 @@
+#!/bin/sh
+# kernel_states.sh - checks the states wirestate infers against the Linux
+# kernel's own. Each scenario makes two kernels (network namespaces wst-c and
+# wst-s, see netns.sh) reach chosen TCP states while tcpdump records the
+# client's veth; at the moment of verification `ss` shows what each kernel
+# holds for every connection, and wirestate, run on the capture, must say
+# the same for the client and for the server.
+#
+#   sh tests/netns/kernel_states.sh WIRESTATE TCPDRIVE WORKDIR [--record DIR]
+#
+# WORKDIR receives, per scenario NAME: NAME.pcap (the capture, ending at the
+# marker), NAME.full.pcap (as tcpdump wrote it), NAME.json (wirestate's
+# output), NAME.ss-c / NAME.ss-s / NAME.ss-l (ss -tan in the client and the
+# server namespace, ss -tln in the server's), NAME.*.log (tcpdrive and
+# tcpdump). --record DIR also copies each capture to DIR/kernel-NAME.pcap.
+# Exit status: 0 all agree; 1 a mismatch, a scenario that could not run or
+# missed its intended kernel states, or a missing tool; 77 not root (the one
+# case where it is skipped).
+#
+# How a verification works:
+#  1. Segments are lost where the scenario says by iptables DROP rules after
+#     the capture point. The tap is on the client's veth, so a segment from
+#     the server is lost after it by a DROP in the client's INPUT chain, and
+#     one from the client by a DROP in the server's INPUT chain. Both kinds
+#     of loss are what wirestate's rules R1-R5 and L (src/fsm.c) infer.
+#  2. When the sockets are in the states to verify, `ss -tan` runs in both
+#     namespaces (and `ss -tln` in the server's), then the client sends one
+#     UDP datagram to 10.100.0.2 port 9 (the marker), then `ss -tan` runs
+#     again. The capture is cut after the marker, so it ends at the moment of
+#     the snapshot and wirestate's capture-time timers (TIME_WAIT) agree
+#     with the kernel's moment.
+#  3. The second snapshot must show the same states as the first. If not, a
+#     timer fired or a segment was in flight at the moment of verification:
+#     the scenario is unstable (a failure, never a silent retry).
+#  4. Kernel states: ss's names mapped to wirestate's (ESTAB -> ESTABLISHED,
+#     SYN-RECV -> SYN_RCVD, FIN-WAIT-1 -> FIN_WAIT_1 ...). A 4-tuple that ss
+#     does not show is CLOSED, or LISTEN on the server side when a listener
+#     exists on the server's port.
+#  5. Each scenario also names the kernel states it is meant to reach. If
+#     the kernel is elsewhere, the scenario did not do what it is for, and
+#     that fails it whatever wirestate says.
+#  6. Each scenario uses its own client ports (41001..., many-short
+#     41101-41120) against server port 8080 (8081 for refused), so sockets
+#     an earlier scenario left behind (TIME_WAIT, orphans still
+#     retransmitting) never share a 4-tuple with a later one; the capture
+#     filter keeps only the scenario's ports and the marker. Between
+#     scenarios the scenario's processes are killed and the iptables rules
+#     flushed, and a scenario whose ports are still in use does not start.
+#  7. Timers are kept short: keepalive 1 s, the initial RTO of 1 s for SYNs
+#     and SYN+ACKs (then 3 s, 7 s: netns.sh pins exponential backoff). An
+#     unanswered FIN is sent again about 0.2 s after it (a tail loss probe),
+#     then 0.4, 0.85 and 1.7 s after it (the RTO of 200 ms, doubling). A
+#     verification falls between two retransmissions, at least 0.4 s from
+#     each (the second snapshot of setting 3 catches one that does not).
+#
+# Scenarios (client/server = kernel states verified; "drop C" = DROP in the
+# client's INPUT, i.e. segments from the server are lost after the tap):
+#
+#   name                  what happens                              client/server
+#   close-by-client       100 bytes each way, the client closes,    TIME_WAIT/CLOSED
+#                         the server closes after EOF
+#   close-by-server       the same, the server closes first         CLOSED/TIME_WAIT
+#   refused               a SYN to 8081, where nothing listens      CLOSED/CLOSED
+#   syn-dropped           drop S: SYNs to 8080; verified 0.6 s      SYN_SENT/LISTEN
+#                         after the second retransmission (3 s)
+#   synack-lost           drop C: SYN+ACKs; verified at 2 s, after  SYN_SENT/SYN_RCVD
+#                         one retransmission of SYN and SYN+ACK
+#   final-ack-lost        drop S: all but the SYN from the client;  ESTABLISHED/SYN_RCVD
+#                         verified at 2 s, after the SYN+ACK was
+#                         retransmitted once and ACKed again
+#   close-wait            the client closes, the server reads EOF   FIN_WAIT_2/CLOSE_WAIT
+#                         and keeps its socket open
+#   fin-wait-1            drop C: everything, from just before the  FIN_WAIT_1/CLOSE_WAIT
+#                         client closes; verified 1.25 s after the
+#                         close (FIN sent three more times, each
+#                         ACKed, each ACK lost)
+#   last-ack              the client closes; drop S: everything,    TIME_WAIT/LAST_ACK
+#                         from just before the server closes after
+#                         EOF; verified 1.25 s after the server's
+#                         close (its FIN sent three more times)
+#   simultaneous-close    drop C and S: everything, both close at   TIME_WAIT or CLOSING,
+#                         once (the FINs cross, both lost), rules   each side
+#                         removed 100 ms later so the retransmitted
+#                         FINs arrive; verified 1.5 s after the close
+#   rst-abort             100 bytes each way, the client closes     CLOSED/CLOSED
+#                         with SO_LINGER 0 (RST)
+#   half-close            the client sends 100 bytes and shuts      FIN_WAIT_2/CLOSE_WAIT
+#                         down writing; the server sends 3 x 1000
+#                         bytes after EOF, 200 ms apart, and keeps
+#                         its socket open
+#   keepalive-answered    keepalive 1,1,9 on the client, idle:      ESTABLISHED/ESTABLISHED
+#                         verified 3.5 s later (three probes)
+#   keepalive-unanswered  the same, but drop C: everything after    ESTABLISHED/ESTABLISHED
+#                         the handshake; verified 2.5 s later (two
+#                         probes, their ACKs lost)
+#   ipv6                  close-by-client over IPv6                 TIME_WAIT/CLOSED
+#   bulk                  the server sends 1 MiB and closes, the    CLOSED/TIME_WAIT
+#                         client reads it, reads EOF and closes;
+#                         MTU 9000 and snaplen 128 keep the capture
+#                         small
+#   many-short            20 connections one after the other, each  20 x TIME_WAIT/CLOSED
+#                         as close-by-client without data
+set -u
+
+me=kernel_states
+
+usage() {
+    echo "usage: sh $0 WIRESTATE TCPDRIVE WORKDIR [--record PCAPS_DIR]" >&2
+    exit 1
+}
+
+[ $# -ge 3 ] || usage
+wirestate=$1 drive=$2 work=$3
+shift 3
+record_dir=""
+if [ $# -gt 0 ]; then
+    if [ $# -ne 2 ] || [ "$1" != --record ]; then
+        usage
+    fi
+    record_dir=$2
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+    echo "SKIP: $me needs root (network namespaces, iptables): NOT RUN"
+    exit 77
+fi
+
+die() {
+    echo "$me: error: $*" >&2
+    exit 1
+}
+
+# In CI this test runs or fails: a missing tool is a failure, not a skip.
+for tool in ip iptables tcpdump ss ethtool bash awk; do
+    command -v "$tool" >/dev/null 2>&1 || die "$tool not found"
+done
+ip netns list >/dev/null 2>&1 || die "ip netns does not work"
+[ -x "$wirestate" ] || die "$wirestate is not an executable"
+[ -x "$drive" ] || die "$drive is not an executable"
+mkdir -p "$work" || die "cannot create $work"
+if [ -n "$record_dir" ]; then
+    [ -d "$record_dir" ] || die "$record_dir is not a directory"
+fi
+abs() { (cd "$(dirname "$1")" && echo "$(pwd)/$(basename "$1")"); }
+wirestate=$(abs "$wirestate")
+drive=$(abs "$drive")
+work=$(abs "$work")
+
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=SCRIPTDIR/netns.sh
+. "$here/netns.sh"
+
+C4=$WST_IP4_C S4=$WST_IP4_S C6=$WST_IP6_C S6=$WST_IP6_S
+SPORT=8080
+
+cap_pid=""      # running tcpdump, if any
+pids=""         # running tcpdrive processes of the current scenario
+
+stop_procs() {
+    for _pid in $pids; do
+        kill "$_pid" 2>/dev/null || true
+        wait "$_pid" 2>/dev/null || true
+    done
+    pids=""
+}
+
+cleanup() {
+    status=$?
+    trap - EXIT
+    if [ -n "$cap_pid" ]; then
+        kill "$cap_pid" 2>/dev/null || true
+        wait "$cap_pid" 2>/dev/null || true
+    fi
+    stop_procs
+    wst_netns_down || true
+    exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+
+# ---- scenario helpers ------------------------------------------------------
+# Scenario functions run with $name, $cport (first client port) and $flags
+# (a directory for wait:/touch: files) set. They return 0 after calling
+# verify, or 1 after setting $why.
+
+why=""
+verified=0
+
+error() {
+    why=$*
+    return 1
+}
+
+# endpoint ADDR PORT: the --bind spelling, with brackets for IPv6.
+endpoint() {
+    case $1 in
+    *:*) echo "[$1]:$2" ;;
+    *) echo "$1:$2" ;;
+    esac
+}
+
+# await FLAG [TIMEOUT_S]: waits for a touch:FLAG of a tcpdrive step.
+await() {
+    wst_wait_file "$flags/$1" "${2:-10}" ||
+        error "'$1' not reached (see $work/$name.*.log)"
+}
+
+# forget PID: a process already waited for is no longer ours to kill.
+forget() {
+    pids=$(echo " $pids " | sed "s/ $1 / /")
+}
+
+# serve ADDR PORT [OPTION|STEP ...]: starts a tcpdrive server in wst-s and
+# returns once it listens; $srv_pid is its process.
+serve() {
+    _addr=$1 _port=$2
+    shift 2
+    rm -f "$flags/ready"
+    # Directly, not through wst_in_s: $! is then tcpdrive itself.
+    ip netns exec "$WST_NS_S" "$drive" listen "$_addr" "$_port" \
+        --ready "$flags/ready" --accept-timeout 20000 "$@" \
+        2>>"$work/$name.server.log" &
+    srv_pid=$!
+    pids="$pids $srv_pid"
+    wst_wait_file "$flags/ready" 5 || error "server did not start listening"
+}
+
+# client_bg ADDR PORT CLIENT_PORT [OPTION|STEP ...]: starts a tcpdrive
+# client in wst-c, in the background.
+client_bg() {
+    _addr=$1 _port=$2
+    case $1 in
+    *:*) _bind=$(endpoint "$C6" "$3") ;;
+    *) _bind=$(endpoint "$C4" "$3") ;;
+    esac
+    shift 3
+    ip netns exec "$WST_NS_C" "$drive" connect "$_addr" "$_port" \
+        --bind "$_bind" --connect-timeout 20000 "$@" \
+        2>>"$work/$name.client.log" &
+    pids="$pids $!"
+}
+
+# client STATUS ADDR PORT CLIENT_PORT [OPTION|STEP ...]: runs a tcpdrive
+# client in wst-c to completion and checks its exit status.
+client() {
+    _want=$1
+    shift
+    client_bg "$@"
+    _pid=${pids##* }
+    _rc=0
+    wait "$_pid" || _rc=$?
+    forget "$_pid"
+    [ "$_rc" -eq "$_want" ] ||
+        error "client exited with status $_rc, expected $_want" \
+            "(see $work/$name.client.log)"
+}
+
+# server_done STATUS: waits for the server started last and checks its exit.
+server_done() {
+    _rc=0
+    wait "$srv_pid" || _rc=$?
+    forget "$srv_pid"
+    [ "$_rc" -eq "$1" ] ||
+        error "server exited with status $_rc, expected $1" \
+            "(see $work/$name.server.log)"
+}
+
+# drop_c RULE... / drop_s RULE...: appends a DROP rule to the INPUT chain of
+# the client's / the server's namespace (lost after the tap, setting 1).
+drop_c() { wst_in_c iptables -A INPUT "$@" -j DROP || error "iptables failed"; }
+drop_s() { wst_in_s iptables -A INPUT "$@" -j DROP || error "iptables failed"; }
+
+flush_rules() {
+    wst_in_c iptables -F INPUT && wst_in_s iptables -F INPUT
+}
+
+# snapshot SUFFIX: ss -tan in both namespaces.
+snapshot() {
+    wst_in_c ss -tanH >"$work/$name.ss-c$1" &&
+        wst_in_s ss -tanH >"$work/$name.ss-s$1"
+}
+
+# verify: the moment of verification (settings 2 and 3).
+verify() {
+    if ! snapshot "" || ! wst_in_s ss -tlnH >"$work/$name.ss-l"; then
+        error "ss failed"
+        return
+    fi
+    wst_in_c bash -c "printf m >/dev/udp/$S4/9" ||
+        { error "marker not sent"; return; }
+    snapshot 2 || { error "ss failed"; return; }
+    verified=1
+}
+
+# ---- scenarios ---------------------------------------------------------------
+
+# exchange SERVER_ADDR CLOSER: a request of 100 bytes, an answer of 200;
+# CLOSER (client or server) closes first, the other side after reading EOF.
+# The 300 ms pause lets the delayed ACK of the first FIN go out alone.
+exchange() {
+    _s_addr=$1 _closer=$2
+    if [ "$_closer" = client ]; then
+        serve "$_s_addr" $SPORT recv:100 send:200 recveof sleep:300 close \
+            touch:"$flags/finished" || return 1
+        client 0 "$_s_addr" $SPORT "$cport" send:100 recv:200 sleep:50 close ||
+            return 1
+    else
+        serve "$_s_addr" $SPORT recv:100 send:200 sleep:50 close || return 1
+        client 0 "$_s_addr" $SPORT "$cport" send:100 recv:200 recveof \
+            sleep:300 close touch:"$flags/finished" || return 1
+    fi
+    await finished && sleep 0.3 && verify
+}
+
+sc_close_by_client() { exchange "$S4" client; }
+sc_close_by_server() { exchange "$S4" server; }
+sc_ipv6() { exchange "$S6" client; }
+
+sc_refused() {
+    client 2 "$S4" 8081 "$cport" || return 1
+    sleep 0.2 && verify
+}
+
+sc_syn_dropped() {
+    drop_s -p tcp --dport $SPORT --syn || return 1
+    serve "$S4" $SPORT || return 1
+    client_bg "$S4" $SPORT "$cport"
+    # SYNs at 0, 1 and 3 s; the next would come at 7 s.
+    sleep 3.6 && verify
+}
+
+sc_synack_lost() {
+    drop_c -p tcp --sport $SPORT --tcp-flags SYN,ACK SYN,ACK || return 1
+    serve "$S4" $SPORT || return 1
+    client_bg "$S4" $SPORT "$cport"
+    # SYN and SYN+ACK at 0 and about 1 s; the next at 3 s.
+    sleep 2 && verify
+}
+
+sc_final_ack_lost() {
+    drop_s -p tcp --dport $SPORT ! --syn || return 1
+    serve "$S4" $SPORT || return 1
+    client_bg "$S4" $SPORT "$cport" touch:"$flags/connected" hold:20000
+    await connected || return 1
+    # The SYN+ACK is retransmitted at 1 s, then 3 s.
+    sleep 2 && verify
+}
+
+sc_close_wait() {
+    serve "$S4" $SPORT recv:100 recveof touch:"$flags/eof" hold:20000 ||
+        return 1
+    client_bg "$S4" $SPORT "$cport" send:100 sleep:50 close hold:20000
+    await eof && sleep 0.3 && verify
+}
+
+sc_fin_wait_1() {
+    serve "$S4" $SPORT recveof touch:"$flags/eof" hold:20000 || return 1
+    client_bg "$S4" $SPORT "$cport" touch:"$flags/connected" \
+        wait:"$flags/go" close touch:"$flags/closed" hold:20000
+    await connected || return 1
+    sleep 0.1
+    drop_c -p tcp -s "$S4" --sport $SPORT || return 1
+    touch "$flags/go"
+    await closed && await eof || return 1
+    # The FIN at 0, again at about 0.2, 0.4, 0.85 and 1.7 s (setting 7).
+    sleep 1.15 && verify
+}
+
+sc_last_ack() {
+    serve "$S4" $SPORT recveof touch:"$flags/eof" wait:"$flags/go" close \
+        touch:"$flags/closed" hold:20000 || return 1
+    client_bg "$S4" $SPORT "$cport" sleep:50 close hold:20000
+    await eof || return 1
+    sleep 0.3
+    drop_s -p tcp -s "$C4" --sport "$cport" || return 1
+    touch "$flags/go"
+    await closed || return 1
+    # The server's FIN at 0, again at about 0.2, 0.4, 0.85 and 1.7 s.
+    sleep 1.15 && verify
+}
+
+sc_simultaneous_close() {
+    serve "$S4" $SPORT touch:"$flags/accepted" wait:"$flags/go" close \
+        touch:"$flags/s-closed" hold:20000 || return 1
+    client_bg "$S4" $SPORT "$cport" wait:"$flags/go" close \
+        touch:"$flags/c-closed" hold:20000
+    await accepted || return 1
+    sleep 0.1
+    drop_c -p tcp -s "$S4" --sport $SPORT && drop_s -p tcp -s "$C4" \
+        --sport "$cport" || return 1
+    touch "$flags/go"
+    await c-closed && await s-closed || return 1
+    sleep 0.1
+    flush_rules || { error "iptables failed"; return; }
+    sleep 1.4 && verify
+}
+
+sc_rst_abort() {
+    serve "$S4" $SPORT recv:100 send:100 wait:"$flags/aborted" hold:20000 ||
+        return 1
+    client 0 "$S4" $SPORT "$cport" send:100 recv:100 sleep:50 linger0 close \
+        touch:"$flags/aborted" || return 1
+    sleep 0.3 && verify
+}
+
+sc_half_close() {
+    serve "$S4" $SPORT recv:100 recveof send:1000 sleep:200 send:1000 \
+        sleep:200 send:1000 hold:20000 || return 1
+    client_bg "$S4" $SPORT "$cport" send:100 shutwr recv:3000 \
+        touch:"$flags/finished" hold:20000
+    await finished && sleep 0.4 && verify
+}
+
+sc_keepalive_answered() {
+    serve "$S4" $SPORT hold:20000 || return 1
+    client_bg "$S4" $SPORT "$cport" keepalive:1,1,9 touch:"$flags/on" \
+        hold:20000
+    # Probes at 1, 2, 3 s, each answered at once; the next at 4 s.
+    await on && sleep 3.5 && verify
+}
+
+sc_keepalive_unanswered() {
+    serve "$S4" $SPORT hold:20000 || return 1
+    client_bg "$S4" $SPORT "$cport" touch:"$flags/connected" \
+        wait:"$flags/go" keepalive:1,1,9 touch:"$flags/on" hold:20000
+    await connected || return 1
+    sleep 0.1
+    drop_c -p tcp -s "$S4" --sport $SPORT || return 1
+    touch "$flags/go"
+    # Probes at 1 and 2 s, their ACKs lost; the third at 3 s.
+    await on && sleep 2.5 && verify
+}
+
+# paced_reads BYTES CHUNK: steps that read BYTES in CHUNK-sized pieces with
+# a 2 ms pause after each (record.sh explains why).
+paced_reads() {
+    _left=$1
+    while [ "$_left" -gt 0 ]; do
+        printf ' recv:%s sleep:2' "$2"
+        _left=$((_left - $2))
+    done
+}
+
+# Jumbo frames: 1 MiB in about 120 segments of 8948 bytes instead of 725 of
+# 1448, which keeps the capture under 50 KB at snaplen 128.
+set_mtu() {
+    ip -n "$WST_NS_C" link set "$WST_DEV_C" mtu "$1" &&
+        ip -n "$WST_NS_S" link set "$WST_DEV_S" mtu "$1"
+}
+
+sc_bulk() {
+    set_mtu 9000 || { error "cannot set MTU 9000"; return; }
+    serve "$S4" $SPORT send:1048576 close hold:20000 || return 1
+    # shellcheck disable=SC2046 # one word per step
+    client_bg "$S4" $SPORT "$cport" $(paced_reads 1048576 65536) recveof \
+        sleep:300 close touch:"$flags/finished" hold:20000
+    await finished && sleep 0.4 && verify
+}
+
+sc_many_short() {
+    _p=$cport
+    while [ "$_p" -lt $((cport + 20)) ]; do
+        serve "$S4" $SPORT recveof close || return 1
+        client 0 "$S4" $SPORT "$_p" send:10 close || return 1
+        server_done 0 || return 1
+        _p=$((_p + 1))
+    done
+    sleep 0.4 && verify
+}
+
+# ---- running and comparing -------------------------------------------------
+
+# capture_start SNAPLEN FILTER: starts tcpdump on the client's veth and
+# returns once it captures ("listening on").
+capture_start() {
+    : >"$work/$name.tcpdump.log"
+    # -Z root: Debian's tcpdump would otherwise drop to user tcpdump, which
+    # may not be able to write WORKDIR.
+    ip netns exec "$WST_NS_C" tcpdump -i "$WST_DEV_C" --immediate-mode -U \
+        -Z root -s "$1" -w "$work/$name.full.pcap" "$2" \
+        2>"$work/$name.tcpdump.log" &
+    cap_pid=$!
+    _ticks=0
+    until grep -q 'listening on' "$work/$name.tcpdump.log"; do
+        kill -0 "$cap_pid" 2>/dev/null ||
+            { error "tcpdump did not start"; return; }
+        _ticks=$((_ticks + 1))
+        [ "$_ticks" -lt 200 ] ||
+            { error "tcpdump not ready after 10 s"; return; }
+        sleep 0.05
+    done
+}
+
+# capture_stop: stops tcpdump (SIGINT flushes the file) and checks it lost
+# nothing.
+capture_stop() {
+    kill -INT "$cap_pid"
+    _rc=0
+    wait "$cap_pid" || _rc=$?
+    cap_pid=""
+    [ "$_rc" -eq 0 ] ||
+        { error "tcpdump exited with status $_rc"; return; }
+    grep -q '^0 packets dropped by kernel' "$work/$name.tcpdump.log" ||
+        error "tcpdump lost packets"
+}
+
+# cut_at_marker: NAME.pcap is NAME.full.pcap up to and including the marker.
+cut_at_marker() {
+    _n=$(tcpdump -nr "$work/$name.full.pcap" 2>/dev/null |
+        awk '/ UDP/ { print NR; exit }')
+    [ -n "$_n" ] || { error "the marker is not in the capture"; return; }
+    tcpdump -r "$work/$name.full.pcap" -c "$_n" -w "$work/$name.pcap" \
+        2>/dev/null || error "cannot cut the capture"
+}
+
+# The comparison (settings 3 to 5). Reads wirestate's JSON and the snapshots
+# of one scenario; prints one line per connection and, last, a line
+# "counts CONNS OK MISMATCH BAD" (BAD: unstable or not the intended state).
+# shellcheck disable=SC2016 # an awk program, not shell expansions
+COMPARE_AWK='
+function kname(s) {
+    if (s == "ESTAB") return "ESTABLISHED"
+    if (s == "SYN-RECV") return "SYN_RCVD"
+    if (s == "CLOSE") return "CLOSED"
+    gsub(/-/, "_", s)
+    return s
+}
+function jstr(line, key,    i, rest) {
+    i = index(line, "\"" key "\":\"")
+    if (i == 0) return "?"
+    rest = substr(line, i + length(key) + 4)
+    return substr(rest, 1, index(rest, "\"") - 1)
+}
+function port_of(ep) { sub(/.*:/, "", ep); return ep }
+function addr_of(ep) { sub(/:[0-9*]+$/, "", ep); return ep }
+function server_state(tab, cl, sv) {
+    if ((sv " " cl) in tab) return tab[sv " " cl]
+    p = port_of(sv)
+    return ((p in lany) || ((p " " addr_of(sv)) in laddr)) ? "LISTEN" : "CLOSED"
+}
+function client_state(tab, cl, sv) {
+    return ((cl " " sv) in tab) ? tab[cl " " sv] : "CLOSED"
+}
+# Files are told apart by name: an empty snapshot has no FNR == 1.
+FILENAME != cur { cur = FILENAME; for (f = 1; ARGV[f] != cur; f++) ; }
+f == 1 && /"type":"conn"/ {
+    n++; cl[n] = jstr($0, "client"); sv[n] = jstr($0, "server")
+    wc[n] = jstr($0, "client_state"); ws[n] = jstr($0, "server_state")
+}
+f == 2 { kc1[$4 " " $5] = kname($1) }
+f == 3 { ks1[$4 " " $5] = kname($1) }
+f == 4 { kc2[$4 " " $5] = kname($1) }
+f == 5 { ks2[$4 " " $5] = kname($1) }
+f == 6 {
+    a = addr_of($4); p = port_of($4)
+    if (a == "*" || a == "0.0.0.0" || a == "[::]") lany[p] = 1
+    else laddr[p " " a] = 1
+}
+END {
+    ok = bad = mis = 0
+    for (i = 1; i <= n; i++) {
+        c = client_state(kc1, cl[i], sv[i]); s = server_state(ks1, cl[i], sv[i])
+        note = ""
+        if (c != client_state(kc2, cl[i], sv[i]) ||
+            s != server_state(ks2, cl[i], sv[i]))
+            note = note "  UNSTABLE"
+        if ((c "/" s) !~ ("^(" intended ")$"))
+            note = note "  NOT-INTENDED(" intended ")"
+        if (note != "") bad++
+        if (c == wc[i] && s == ws[i]) { res = "ok"; ok++ }
+        else { res = "MISMATCH"; mis++ }
+        printf "%-21s %-41s kernel %-23s wirestate %-23s %s%s\n", name,
+            cl[i] " > " sv[i], c "/" s, wc[i] "/" ws[i], res, note
+    }
+    printf "counts %d %d %d %d\n", n, ok, mis, bad
+}
+'
+
+n_scen=0 n_fail=0 n_conn=0 n_ok=0 n_mis=0
+failed="" mismatched=""
+
+# run NAME FIRST_PORT LAST_PORT SNAPLEN CONNS INTENDED: runs sc_NAME (dashes
+# as underscores) and compares. INTENDED is an awk regex for the kernel's
+# "CLIENT/SERVER" states (setting 5).
+run() {
+    name=$1 cport=$2 last=$3 snap=$4 conns=$5 intended=$6
+    n_scen=$((n_scen + 1))
+    why="" verified=0
+    flags="$work/$name.flags"
+    rm -rf "$work/$name".*
+    mkdir "$flags"
+    _ok=1
+    # Setting 6: none of the scenario's ports may be in use.
+    for _ns in "$WST_NS_C" "$WST_NS_S"; do
+        ip netns exec "$_ns" ss -tanH | awk -v lo="$cport" -v hi="$last" '
+            { for (i = 4; i <= 5; i++) { p = $i; sub(/.*:/, "", p)
+              if (p + 0 >= lo && p + 0 <= hi) bad = 1 } }
+            END { exit bad }' || { why="ports $cport-$last still in use"; _ok=0; }
+    done
+    filter="(tcp and portrange $cport-$last) or"
+    filter="$filter (udp and dst host $S4 and dst port 9)"
+    if [ "$_ok" -eq 1 ]; then
+        if capture_start "$snap" "$filter"; then
+            "sc_$(echo "$name" | tr - _)" || _ok=0
+            [ "$verified" -eq 1 ] || { _ok=0; why=${why:-"not verified"}; }
+            sleep 0.3
+            capture_stop || _ok=0
+        else
+            _ok=0
+        fi
+    fi
+    if [ -n "$cap_pid" ]; then
+        kill "$cap_pid" 2>/dev/null
+        wait "$cap_pid"
+        cap_pid=""
+    fi
+    stop_procs
+    flush_rules || { why="iptables -F failed"; _ok=0; }
+    [ "$name" != bulk ] || set_mtu 1500 || { why="cannot restore MTU"; _ok=0; }
+    rm -rf "$flags"
+    [ "$_ok" -eq 1 ] && cut_at_marker || _ok=0
+    if [ "$_ok" -eq 1 ]; then
+        "$wirestate" --format json --timeline none -r "$work/$name.pcap" \
+            >"$work/$name.json" 2>"$work/$name.wirestate.log" ||
+            { why="wirestate failed: $(cat "$work/$name.wirestate.log")"; _ok=0; }
+    fi
+    if [ "$_ok" -eq 1 ]; then
+        awk -v name="$name" -v intended="$intended" "$COMPARE_AWK" \
+            "$work/$name.json" "$work/$name.ss-c" "$work/$name.ss-s" \
+            "$work/$name.ss-c2" "$work/$name.ss-s2" "$work/$name.ss-l" \
+            >"$work/$name.result"
+        grep -v '^counts ' "$work/$name.result"
+        # shellcheck disable=SC2046
+        set -- $(sed -n 's/^counts //p' "$work/$name.result")
+        n_conn=$((n_conn + $1)) n_ok=$((n_ok + $2)) n_mis=$((n_mis + $3))
+        [ "$3" -eq 0 ] || mismatched="$mismatched $name"
+        if [ "$1" -ne "$conns" ]; then
+            why="wirestate reports $1 connections, expected $conns"
+            _ok=0
+        elif [ "$4" -ne 0 ]; then
+            why="the kernel was not in the intended, stable state"
+            _ok=0
+        fi
+    fi
+    if [ "$_ok" -eq 1 ] && [ -n "$record_dir" ]; then
+        cp "$work/$name.pcap" "$record_dir/kernel-$name.pcap" ||
+            { why="cannot copy to $record_dir"; _ok=0; }
+    fi
+    if [ "$_ok" -ne 1 ]; then
+        n_fail=$((n_fail + 1))
+        failed="$failed $name"
+        printf '%-21s FAILED TO RUN: %s\n' "$name" "$why"
+    fi
+}
+
+start=$(date +%s)
+wst_netns_up || die "cannot create the namespaces"
+
+K_ANY="TIME_WAIT|CLOSING"
+run close-by-client      41001 41001 262144  1 "TIME_WAIT/CLOSED"
+run close-by-server      41002 41002 262144  1 "CLOSED/TIME_WAIT"
+run refused              41003 41003 262144  1 "CLOSED/CLOSED"
+run syn-dropped          41004 41004 262144  1 "SYN_SENT/LISTEN"
+run synack-lost          41005 41005 262144  1 "SYN_SENT/SYN_RCVD"
+run final-ack-lost       41006 41006 262144  1 "ESTABLISHED/SYN_RCVD"
+run close-wait           41007 41007 262144  1 "FIN_WAIT_2/CLOSE_WAIT"
+run fin-wait-1           41008 41008 262144  1 "FIN_WAIT_1/CLOSE_WAIT"
+run last-ack             41009 41009 262144  1 "TIME_WAIT/LAST_ACK"
+run simultaneous-close   41010 41010 262144  1 "($K_ANY)/($K_ANY)"
+run rst-abort            41011 41011 262144  1 "CLOSED/CLOSED"
+run half-close           41012 41012 262144  1 "FIN_WAIT_2/CLOSE_WAIT"
+run keepalive-answered   41013 41013 262144  1 "ESTABLISHED/ESTABLISHED"
+run keepalive-unanswered 41014 41014 262144  1 "ESTABLISHED/ESTABLISHED"
+run ipv6                 41015 41015 262144  1 "TIME_WAIT/CLOSED"
+run bulk                 41016 41016 128     1 "CLOSED/TIME_WAIT"
+run many-short           41101 41120 262144 20 "TIME_WAIT/CLOSED"
+
+echo "$me: $n_scen scenarios in $(($(date +%s) - start)) s," \
+    "$n_conn connections: $n_ok ok, $n_mis MISMATCH;" \
+    "$n_fail scenarios failed to run"
+[ -z "$mismatched" ] || echo "$me: mismatches in:$mismatched"
+[ -z "$failed" ] || echo "$me: failed to run:$failed"
+[ "$n_mis" -eq 0 ] && [ "$n_fail" -eq 0 ]
