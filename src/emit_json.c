@@ -139,19 +139,30 @@ static void json_timeline(struct wst_outbuf *ob, const struct wst_conn *c, const
     }
 }
 
-/* One line per event as it happens (--events). */
-static void json_event(struct wst_outbuf *ob, const struct wst_conn *c, const struct wst_tl_event *ev)
+/*
+ * ,"client":"a:p","server":"b:p" (endpoint texts are digits, dots, colons,
+ * hex and brackets: no escaping); returns the new end.
+ */
+static char *fmt_endpoints(char *q, const struct wst_conn *c)
 {
-    char *start = wst_outbuf_space(ob, EVENT_MAX + 160), *q = start;
     int cl = c->client, sv = !c->client;
     size_t alen = wst_conn_addr_len(c);
-    LIT(q, "{\"type\":\"event\",\"conn\":");
-    q += wst_fmt_u64(q, c->id);
     LIT(q, ",\"client\":\"");
     q += wst_endpoint_format_raw(q, c->family, c->addr + cl * alen, c->port[cl]);
     LIT(q, "\",\"server\":\"");
     q += wst_endpoint_format_raw(q, c->family, c->addr + sv * alen, c->port[sv]);
-    LIT(q, "\",");
+    *q++ = '"';
+    return q;
+}
+
+/* One line per event as it happens (--events). */
+static void json_event(struct wst_outbuf *ob, const struct wst_conn *c, const struct wst_tl_event *ev)
+{
+    char *start = wst_outbuf_space(ob, EVENT_MAX + 160), *q = start;
+    LIT(q, "{\"type\":\"event\",\"conn\":");
+    q += wst_fmt_u64(q, c->id);
+    q = fmt_endpoints(q, c);
+    *q++ = ',';
     q = fmt_event_fields(q, c, ev);
     LIT(q, "}\n");
     ob->len += (size_t)(q - start);
@@ -162,19 +173,14 @@ static void json_conn(struct wst_outbuf *ob, const struct wst_conn *c, const str
 {
     char *start = wst_outbuf_space(ob, CONN_RECORD_MAX), *q = start;
     int cl = c->client, sv = !c->client;
-    size_t alen = wst_conn_addr_len(c);
 
     LIT(q, "{\"type\":\"conn\",\"id\":");
     q += wst_fmt_u64(q, c->id);
-    /* Endpoint texts are digits, dots, colons, hex and brackets: no escaping. */
-    LIT(q, ",\"client\":\"");
-    q += wst_endpoint_format_raw(q, c->family, c->addr + cl * alen, c->port[cl]);
-    LIT(q, "\",\"server\":\"");
-    q += wst_endpoint_format_raw(q, c->family, c->addr + sv * alen, c->port[sv]);
+    q = fmt_endpoints(q, c);
     if (c->client_basis == WST_CLIENT_PORTS)
-        LIT(q, "\",\"client_guessed\":true,\"client_basis\":\"");
+        LIT(q, ",\"client_guessed\":true,\"client_basis\":\"");
     else
-        LIT(q, "\",\"client_guessed\":false,\"client_basis\":\"");
+        LIT(q, ",\"client_guessed\":false,\"client_basis\":\"");
     q = put_str(q, wst_client_basis_name((enum wst_client_basis)c->client_basis));
     LIT(q, "\",\"start\":");
     q += wst_fmt_seconds(q, c->first_ts_us);

@@ -121,17 +121,23 @@ static void ladder(struct wst_outbuf *ob, const struct wst_conn *c, const struct
     }
 }
 
-/* --events in text: "#id" and the ladder step. */
-static void text_event(struct wst_outbuf *ob, const struct wst_conn *c, const struct wst_tl_event *ev)
+/* "#id client -> server" (no newline); fills *v. */
+static void heading(struct wst_outbuf *ob, const struct wst_conn *c, struct wst_conn_view *v)
 {
-    struct wst_conn_view v;
-    wst_conn_view_init(&v, c);
+    wst_conn_view_init(v, c);
     wst_outbuf_putc(ob, '#');
     wst_outbuf_u64(ob, c->id);
     wst_outbuf_putc(ob, ' ');
-    wst_outbuf_puts(ob, v.client_text);
+    wst_outbuf_puts(ob, v->client_text);
     wst_outbuf_puts(ob, " -> ");
-    wst_outbuf_puts(ob, v.server_text);
+    wst_outbuf_puts(ob, v->server_text);
+}
+
+/* --events in text: the heading and the ladder step. */
+static void text_event(struct wst_outbuf *ob, const struct wst_conn *c, const struct wst_tl_event *ev)
+{
+    struct wst_conn_view v;
+    heading(ob, c, &v);
     wst_outbuf_putc(ob, '\n');
     ladder_line(ob, c, ev);
 }
@@ -139,13 +145,7 @@ static void text_event(struct wst_outbuf *ob, const struct wst_conn *c, const st
 static void text_conn(struct wst_outbuf *ob, const struct wst_conn *c, const struct wst_timeline *tl)
 {
     struct wst_conn_view v;
-    wst_conn_view_init(&v, c);
-    wst_outbuf_putc(ob, '#');
-    wst_outbuf_u64(ob, c->id);
-    wst_outbuf_putc(ob, ' ');
-    wst_outbuf_puts(ob, v.client_text);
-    wst_outbuf_puts(ob, " -> ");
-    wst_outbuf_puts(ob, v.server_text);
+    heading(ob, c, &v);
     wst_outbuf_puts(ob, "  (");
     wst_outbuf_puts(ob, basis_text[c->client_basis < WST_CLIENT__COUNT ? c->client_basis : 0]);
     wst_outbuf_puts(ob, ")\n   start ");
