@@ -56,7 +56,8 @@ static void direction(struct wst_outbuf *ob, const char *who, const struct wst_c
 
 /*
  * "-- SYN ACK seq 0 ack 1 --------->" (client to server) or its mirror
- * "<- ... ----", exactly ARROW_WIDTH characters, into buf.
+ * "<- ... ----", ARROW_WIDTH characters or more for a long label, into buf
+ * (ARROW_WIDTH + 72 bytes: the label is at most ARROW_WIDTH + 63, plus 6).
  */
 static void fmt_arrow(char *buf, const struct wst_conn *c, const struct wst_tl_event *ev)
 {
@@ -77,13 +78,15 @@ static void fmt_arrow(char *buf, const struct wst_conn *c, const struct wst_tl_e
         n += (size_t)snprintf(label + n, sizeof label - n, " len %u", ev->payload_len);
     if (ev->why & WST_TL_REXMIT)
         n += (size_t)snprintf(label + n, sizeof label - n, " again");
-    if (n > ARROW_WIDTH - 6)
-        n = ARROW_WIDTH - 6;
+    if (n >= sizeof label)
+        n = sizeof label - 1;
+    /* A long label widens this arrow rather than losing a number. */
+    size_t width = n + 6 > ARROW_WIDTH ? n + 6 : ARROW_WIDTH;
     bool c2s = ev->from == c->client;
-    memset(buf, '-', ARROW_WIDTH);
-    buf[ARROW_WIDTH] = '\0';
+    memset(buf, '-', width);
+    buf[width] = '\0';
     if (c2s)
-        buf[ARROW_WIDTH - 1] = '>';
+        buf[width - 1] = '>';
     else
         buf[0] = '<';
     memcpy(buf + 3, label, n);
@@ -94,7 +97,7 @@ static void fmt_arrow(char *buf, const struct wst_conn *c, const struct wst_tl_e
 /* One ladder step: time since start, client state, arrow, server state. */
 static void ladder_line(struct wst_outbuf *ob, const struct wst_conn *c, const struct wst_tl_event *ev)
 {
-    char arrow[ARROW_WIDTH + 1], line[160];
+    char arrow[ARROW_WIDTH + 64 + 8], line[220];
     fmt_arrow(arrow, c, ev);
     uint64_t t = ev->ts_us > c->first_ts_us ? ev->ts_us - c->first_ts_us : 0;
     snprintf(line, sizeof line, "   %6llu.%06llu  %-12s%s  %s\n", (unsigned long long)(t / WST_US_PER_S),

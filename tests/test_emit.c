@@ -132,6 +132,49 @@ START_TEST(test_emit_text_conn)
 }
 END_TEST
 
+/*
+ * A segment with every flag, raw 32-bit numbers (no ISN known) and a
+ * retransmission mark does not fit the ladder's 44 columns: its arrow
+ * widens instead of cutting a number off.
+ */
+START_TEST(test_emit_text_long_arrow_widens)
+{
+    struct wst_conn *c = make_conn("10.0.0.1", 1234, "10.0.0.2", 22, WST_AF_INET);
+    c->id = 1;
+    c->first_ts_us = 1700000000000000ULL;
+    c->last_ts_us = c->first_ts_us;
+    c->ep[0].state = c->ep[1].state = WST_ST_ESTABLISHED;
+    struct wst_tl_event ev = {
+        .ts_us = c->first_ts_us,
+        .seq = 4294967295u,
+        .ack = 4294967295u,
+        .payload_len = 65535,
+        .from = c->client,
+        .flags = 0xFF,
+        .why = WST_TL_REXMIT,
+        .state = {WST_ST_ESTABLISHED, WST_ST_ESTABLISHED},
+    };
+    struct wst_timeline *tl = NULL;
+    wst_timeline_add(&tl, &ev, 32);
+    ev.from = (uint8_t)!c->client;
+    ev.flags = WST_TH_ACK;
+    ev.seq = 1;
+    ev.ack = 2;
+    ev.payload_len = 0;
+    ev.why = WST_TL_STATE;
+    wst_timeline_add(&tl, &ev, 32);
+    wst_emitter_text.conn(&ob, c, tl);
+    const char *out = output();
+    ck_assert_msg(strstr(out, "       0.000000  ESTABLISHED -- SYN ACK PSH URG FIN RST ECE CWR seq 4294967295 "
+                              "ack 4294967295 len 65535 again ->  ESTABLISHED\n"),
+                  "%s", out);
+    /* A short one keeps the common width, 44 columns. */
+    ck_assert_msg(strstr(out, "       0.000000  ESTABLISHED <- ACK seq 1 ack 2 -------------------------  ESTABLISHED\n"),
+                  "%s", out);
+    wst_timeline_free(tl);
+}
+END_TEST
+
 START_TEST(test_emit_summary_accounts)
 {
     struct wst_tracker_stats ts;
@@ -201,6 +244,7 @@ Suite *emit_suite(void)
     tcase_add_test(tc, test_emit_json_conn_fields);
     tcase_add_test(tc, test_emit_json_guessed_ipv6_all_flags);
     tcase_add_test(tc, test_emit_text_conn);
+    tcase_add_test(tc, test_emit_text_long_arrow_widens);
     suite_add_tcase(s, tc);
     tc = tcase_create("summary");
     tcase_add_checked_fixture(tc, setup, teardown);
