@@ -76,8 +76,13 @@
  *         ones are not assumed delivered either: a SYN+ACK to a client that
  *         lost one, the ACK of its SYN or FIN to an endpoint that lost one,
  *         a retransmitted SYN to a receiver that never answered. The
- *         endpoint is flagged WST_EP_LOSES until it shows it received one
- *         (it answers a SYN, or sends an ACK that completes its handshake).
+ *         endpoint is flagged WST_EP_LOSES until it shows it received one:
+ *         it answers a SYN, sends an ACK that completes its handshake, or,
+ *         for the ACK of its FIN, acknowledges everything its peer sent (the
+ *         segment that carried that ACK included), or stops sending its FIN
+ *         again for longer than twice its backoff would allow (at least
+ *         200 ms, the minimum RTO of RFC 6298 as Linux has it, doubled per
+ *         retransmission): a FIN sender that hears no ACK retransmits.
  *     R5. A segment that does not acknowledge the peer's FIN was sent before
  *         that FIN arrived: in a simultaneous close each side sends its FIN
  *         before it gets the other's, so both go FIN_WAIT_1 -> CLOSING
@@ -90,14 +95,21 @@
  *     SYN or FIN only if it covers its sequence number. A RST resets only
  *     if its sequence number is what the receiver expects next (RFC 5961
  *     §3.2, as Linux does: an in-window RST that is not exact only draws a
- *     challenge ACK), or in SYN_SENT if it acknowledges the SYN; a RST that
- *     does not reset its receiver moves neither side (it is stale, or
- *     injected by someone else).
+ *     challenge ACK; one less is also accepted in CLOSE_WAIT, CLOSING and
+ *     LAST_ACK, after the sender's FIN), or in SYN_SENT if it acknowledges
+ *     the SYN; a RST that does not reset its receiver moves neither side (it
+ *     is stale, or injected by someone else). What the receiver expects
+ *     next is the highest of what its peer sent and what it acknowledged.
  *  4. A connection first seen with a SYN starts with its sender CLOSED and
  *     its receiver LISTEN (a passive open is assumed). Otherwise both are
  *     UNKNOWN and the first segments move them (usually to ESTABLISHED).
  *  5. TIME_WAIT lasts 2 x MSL of capture time, then CLOSED; a retransmitted
  *     FIN received in TIME_WAIT restarts it (RFC 9293 §3.10.7.4).
+ *  6. Segments without ACK are dropped in every synchronized state (RFC
+ *     9293 §3.10.7.4), and a FIN on a SYN is ignored: only a FIN with ACK
+ *     and without SYN closes anything (FIN and Xmas scans move nothing).
+ *     A SYN the table does not expect (on a synchronized connection) teaches
+ *     nothing about its sender's sequence numbers.
  *
  * References: RFC 9293 (TCP, which obsoletes RFC 793), RFC 5961 (RST and
  * SYN attacks), the Linux TCP stack for what an implementation does where
@@ -276,11 +288,12 @@ static bool rst_acceptable(const struct wst_endpoint *snd, const struct wst_endp
     if (!(snd->flags & WST_EP_HAS_SEQ))
         return true; /* nothing seen from the sender: nothing to check against */
     /* RCV.NXT of the receiver is everything the sender sent (assumption 1);
-     * Linux also accepts RCV.NXT - 1 once the sender's FIN took that number
-     * (tcp_reset_check()). */
+     * Linux also accepts RCV.NXT - 1 once the sender's FIN took that number,
+     * in the states that received it (tcp_reset_check()). */
     if (seg->seq == snd->next_seq)
         return true;
-    return (snd->flags & WST_EP_HAS_FIN) && seg->seq + 1 == snd->next_seq;
+    bool after_fin = rcv->state == WST_ST_CLOSE_WAIT || rcv->state == WST_ST_CLOSING || rcv->state == WST_ST_LAST_ACK;
+    return after_fin && (snd->flags & WST_EP_HAS_FIN) && seg->seq + 1 == snd->next_seq;
 }
 
 /* Classifies a segment into the sender's and the receiver's events (assumption 2). */
@@ -289,6 +302,7 @@ static void classify(const struct wst_endpoint *snd, const struct wst_endpoint *
 {
     uint8_t f = seg->flags;
     out->n_snd = out->n_rcv = 0;
+    out->fin_ack_held = false;
     if (f & WST_TH_RST) {
         /* An unacceptable RST did not come from the receiver's peer as it
          * is now (a stale or injected one): it moves neither side. */
@@ -323,14 +337,22 @@ static void classify(const struct wst_endpoint *snd, const struct wst_endpoint *
                 out->rcv[out->n_rcv++] = WST_EV_RCV_SYNACK;
         }
     } else if (ack) {
+        /* L: a sender waiting for the ACK of its FIN that acknowledges all
+         * its peer sent has received the segment that carried that ACK. */
+        if ((snd->flags & WST_EP_FIN_ACK_WAIT) && (rcv->flags & WST_EP_HAS_SEQ) && seq_geq(seg->ack, rcv->next_seq))
+            out->snd[out->n_snd++] = WST_EV_RCV_ACK_FIN;
         out->snd[out->n_snd++] = WST_EV_SND_ACK;
         out->rcv[out->n_rcv++] = WST_EV_RCV_ACK;
         if (!rcv_loses && (rcv->flags & WST_EP_HAS_ISN) && seq_geq(seg->ack, rcv->isn + 1))
             out->rcv[out->n_rcv++] = WST_EV_RCV_ACK_SYN;
-        if (!rcv_loses && (rcv->flags & WST_EP_HAS_FIN) && seq_geq(seg->ack, wst_endpoint_fin_seq(rcv) + 1))
-            out->rcv[out->n_rcv++] = WST_EV_RCV_ACK_FIN;
+        if ((rcv->flags & WST_EP_HAS_FIN) && seq_geq(seg->ack, wst_endpoint_fin_seq(rcv) + 1)) {
+            if (!rcv_loses)
+                out->rcv[out->n_rcv++] = WST_EV_RCV_ACK_FIN;
+            else
+                out->fin_ack_held = true; /* L: not assumed delivered; the timer decides */
+        }
     }
-    if (f & WST_TH_FIN) {
+    if ((f & (WST_TH_FIN | WST_TH_ACK | WST_TH_SYN)) == (WST_TH_FIN | WST_TH_ACK)) {
         out->snd[out->n_snd++] = WST_EV_SND_FIN;
         out->rcv[out->n_rcv++] = WST_EV_RCV_FIN;
     }
@@ -343,12 +365,11 @@ static void step_one(struct wst_endpoint *ep, enum wst_fsm_event ev, uint32_t no
 {
     uint8_t from = ep->state;
     uint8_t to = transitions[ev][from];
-    if (to == WST_FSM_SAME || to == WST_FSM_UNEXPECTED) {
-        /* EXCEPTION: a FIN received in TIME_WAIT restarts 2 MSL (assumption 5). */
-        if (ev == WST_EV_RCV_FIN && from == WST_ST_TIME_WAIT)
-            ep->since_ms = now_ms;
-        return;
-    }
+    if (to == WST_FSM_SAME || to == WST_FSM_UNEXPECTED)
+        to = from;
+    /* EXCEPTION: a FIN received in TIME_WAIT restarts 2 MSL (assumption 5). */
+    if (ev == WST_EV_RCV_FIN && from == WST_ST_TIME_WAIT)
+        ep->since_ms = now_ms;
     /* EXCEPTION: SYN_RCVD reached by an active open goes back to CLOSED on RST. */
     if (ev == WST_EV_RCV_RST && from == WST_ST_SYN_RCVD && (ep->flags & WST_EP_ACTIVE))
         to = WST_ST_CLOSED;
@@ -359,23 +380,51 @@ static void step_one(struct wst_endpoint *ep, enum wst_fsm_event ev, uint32_t no
     /* ...R4 proves it for the receiver of an unanswered SYN... */
     if (ev == WST_EV_RCV_SYN_LOST)
         ep->flags |= WST_EP_LOSES;
-    /* ...and an endpoint shows it receives again when it answers a SYN or
-     * completes its handshake. */
-    if (ev == WST_EV_SND_SYNACK || (ev == WST_EV_SND_ACK && (from == WST_ST_SYN_SENT || from == WST_ST_SYN_RCVD)))
-        ep->flags &= (uint8_t)~WST_EP_LOSES;
+    /* ...and an endpoint shows it receives again when it answers a SYN,
+     * completes its handshake, or gets the ACK of its FIN after all. */
+    if (ev == WST_EV_SND_SYNACK || (ev == WST_EV_SND_ACK && (from == WST_ST_SYN_SENT || from == WST_ST_SYN_RCVD)) ||
+        ev == WST_EV_RCV_ACK_FIN)
+        ep->flags &= (uint8_t)~(WST_EP_LOSES | WST_EP_FIN_ACK_WAIT);
+    /* EXCEPTION: a FIN sent by an endpoint that loses ACKs restarts the wait
+     * for its ACK; since_ms marks its last FIN (rule L). */
+    if (ev == WST_EV_SND_FIN && (ep->flags & WST_EP_LOSES)) {
+        ep->flags &= (uint8_t)~WST_EP_FIN_ACK_WAIT;
+        ep->since_ms = now_ms;
+    }
     if (to != from) {
         ep->state = to;
         ep->since_ms = now_ms;
     }
 }
 
-/* What the sender is known to have sent, after the events are applied. */
-static void learn(struct wst_endpoint *snd, const struct wst_segment *seg)
+/*
+ * A peer acknowledges only what was sent: an ACK beyond what the tap saw
+ * from the receiver moves its next_seq (keepalive and window probes send
+ * below it; the capture may have started in the middle).
+ */
+static void learn_ack(struct wst_endpoint *rcv, const struct wst_segment *seg)
+{
+    if (!(seg->flags & WST_TH_ACK) || (rcv->flags & WST_EP_HAS_FIN))
+        return;
+    if (!(rcv->flags & WST_EP_HAS_SEQ) || seq_gt(seg->ack, rcv->next_seq)) {
+        rcv->next_seq = seg->ack;
+        rcv->flags |= WST_EP_HAS_SEQ;
+    }
+}
+
+/*
+ * What the sender is known to have sent, after the events are applied; a
+ * SYN the table did not expect teaches nothing (assumption 6).
+ */
+static void learn(struct wst_endpoint *snd, struct wst_endpoint *rcv, const struct wst_segment *seg, bool syn_ok)
 {
     uint8_t f = seg->flags;
     snd->flags |= WST_EP_SENT;
     if (f & WST_TH_RST)
         return; /* a RST's sequence number says nothing about the data sent */
+    learn_ack(rcv, seg);
+    if ((f & WST_TH_SYN) && !syn_ok)
+        return;
     if (f & WST_TH_SYN) {
         if (!(snd->flags & WST_EP_HAS_ISN)) {
             snd->isn = seg->seq;
@@ -395,7 +444,7 @@ static void learn(struct wst_endpoint *snd, const struct wst_segment *seg)
         snd->next_seq = end;
         snd->flags |= WST_EP_HAS_SEQ;
     }
-    if (f & WST_TH_FIN) {
+    if ((f & (WST_TH_FIN | WST_TH_ACK | WST_TH_SYN)) == (WST_TH_FIN | WST_TH_ACK)) {
         /* A FIN takes the last sequence number the sender will ever use,
          * so it is next_seq - 1 from now on (wst_endpoint_fin_seq). */
         snd->flags |= WST_EP_HAS_FIN;
@@ -427,6 +476,8 @@ static bool step_established(struct wst_endpoint *snd, struct wst_endpoint *rcv,
     uint32_t end = seg->seq + seg->payload_len;
     if (seq_gt(end, snd->next_seq))
         snd->next_seq = end;
+    learn_ack(rcv, seg);
+    out->fin_ack_held = false;
     return true;
 }
 
@@ -447,11 +498,20 @@ void wst_fsm_step(struct wst_endpoint *snd, struct wst_endpoint *rcv, const stru
         out->syn_rexmit = false;
     out->fin_rexmit = (seg->flags & WST_TH_FIN) && !(seg->flags & WST_TH_RST) && (snd->flags & WST_EP_HAS_FIN) &&
                       seg->seq + seg->payload_len == wst_endpoint_fin_seq(snd);
-    for (unsigned i = 0; i < out->n_snd; i++)
-        step_one(snd, (enum wst_fsm_event)out->snd[i], now_ms);
+    bool syn_ok = true;
+    for (unsigned i = 0; i < out->n_snd; i++) {
+        enum wst_fsm_event ev = (enum wst_fsm_event)out->snd[i];
+        if ((ev == WST_EV_SND_SYN || ev == WST_EV_SND_SYN_AGAIN || ev == WST_EV_SND_SYNACK ||
+             ev == WST_EV_SND_SYNACK_AGAIN) &&
+            transitions[ev][snd->state] == WST_FSM_UNEXPECTED)
+            syn_ok = false;
+        step_one(snd, ev, now_ms);
+    }
     for (unsigned i = 0; i < out->n_rcv; i++)
         step_one(rcv, (enum wst_fsm_event)out->rcv[i], now_ms);
-    learn(snd, seg);
+    if (out->fin_ack_held)
+        rcv->flags |= WST_EP_FIN_ACK_WAIT;
+    learn(snd, rcv, seg, syn_ok);
     out->snd_to = snd->state;
     out->rcv_to = rcv->state;
 }
@@ -470,8 +530,30 @@ bool wst_fsm_is_new_connection(const struct wst_endpoint *snd, const struct wst_
     return over_snd && over_rcv;
 }
 
+uint32_t wst_fsm_fin_ack_deadline(const struct wst_endpoint *ep)
+{
+    if (!(ep->flags & WST_EP_FIN_ACK_WAIT))
+        return 0;
+    /* Twice the retransmission timeout after its fins-th FIN: 200 ms (the
+     * minimum RTO, Linux's TCP_RTO_MIN) doubled per FIN sent, capped at
+     * twice Linux's TCP_RTO_MAX of 120 s. */
+    unsigned k = ep->fins ? ep->fins - 1u : 0u;
+    uint64_t wait = k >= 10 ? 240000 : 400ULL << k;
+    if (wait > 240000)
+        wait = 240000;
+    uint64_t d = (uint64_t)ep->since_ms + wait;
+    return d > UINT32_MAX ? UINT32_MAX : (uint32_t)d;
+}
+
 bool wst_fsm_expire(struct wst_endpoint *ep, uint32_t now_ms, uint32_t time_wait_ms)
 {
+    uint32_t d = wst_fsm_fin_ack_deadline(ep);
+    if (d && now_ms >= d) {
+        uint8_t from = ep->state;
+        step_one(ep, WST_EV_RCV_ACK_FIN, d); /* rule L: its silence says the ACK arrived */
+        if (ep->state != from)
+            return true;
+    }
     if (ep->state != WST_ST_TIME_WAIT || now_ms - ep->since_ms < time_wait_ms)
         return false;
     ep->state = WST_ST_CLOSED;

@@ -83,6 +83,7 @@ struct wst_tracker {
     uint64_t time_wait_us;    /* 2 x MSL */
     uint64_t idle_us;         /* 0 = no idle timeout */
     uint64_t wheel_s;         /* the capture second of the next bucket to run */
+    bool wheel_started;       /* wheel_s is set (the first packet came) */
     uint64_t next_idle_sweep_us;
     uint64_t next_tick_us;    /* advance() has nothing to do before this */
     struct bucket wheel[WHEEL_SLOTS];
@@ -178,11 +179,14 @@ static wst_ts_us next_deadline(const struct wst_tracker *t, const struct wst_con
 {
     wst_ts_us d = 0;
     for (int i = 0; i < 2; i++) {
-        if (c->ep[i].state == WST_ST_TIME_WAIT) {
-            wst_ts_us tw = abs_us(c, c->ep[i].since_ms) + t->time_wait_us;
-            if (d == 0 || tw < d)
-                d = tw;
-        }
+        wst_ts_us e = 0;
+        uint32_t fin_ack = wst_fsm_fin_ack_deadline(&c->ep[i]);
+        if (fin_ack)
+            e = abs_us(c, fin_ack);
+        else if (c->ep[i].state == WST_ST_TIME_WAIT)
+            e = abs_us(c, c->ep[i].since_ms) + t->time_wait_us;
+        if (e && (d == 0 || e < d))
+            d = e;
     }
     if (d == 0 && is_over(c))
         d = c->last_ts_us + t->time_wait_us;
@@ -237,10 +241,8 @@ static enum wst_end_reason over_reason(const struct wst_conn *c)
 /* Applies the timers of c due by `now`; reschedules it if more are to come. */
 static void run_timers(struct wst_tracker *t, struct wst_conn *c, wst_ts_us now)
 {
-    for (int i = 0; i < 2; i++) {
-        if (c->ep[i].state == WST_ST_TIME_WAIT)
-            wst_fsm_expire(&c->ep[i], rel_ms(c, now), (uint32_t)(t->time_wait_us / 1000));
-    }
+    for (int i = 0; i < 2; i++)
+        wst_fsm_expire(&c->ep[i], rel_ms(c, now), (uint32_t)(t->time_wait_us / 1000));
     if (is_over(c) && now >= c->last_ts_us + t->time_wait_us) {
         retire(t, c, over_reason(c));
         return;
@@ -263,8 +265,27 @@ static void advance(struct wst_tracker *t, wst_ts_us now)
         return;
     t->next_tick_us = (now / WST_US_PER_S + 1) * WST_US_PER_S;
     uint64_t now_s = now / WST_US_PER_S;
-    if (t->wheel_s == 0)
+    if (!t->wheel_started) {
         t->wheel_s = now_s; /* the first packet starts the clock */
+        t->wheel_started = true;
+    }
+    if (now_s - t->wheel_s >= WHEEL_SLOTS) {
+        /* A jump past the whole wheel (a gap in the capture, a damaged
+         * clock): every entry is due or far off; check each once from now
+         * instead of turning the wheel a second at a time. */
+        struct bucket all[WHEEL_SLOTS];
+        memcpy(all, t->wheel, sizeof all);
+        memset(t->wheel, 0, sizeof t->wheel);
+        t->wheel_s = now_s;
+        for (size_t k = 0; k < WHEEL_SLOTS; k++) {
+            for (size_t i = 0; i < all[k].n; i++) {
+                struct wst_conn *c = all[k].e[i];
+                if (c->id != 0 && !(c->flags & WST_CONN_RETIRED))
+                    run_timers(t, c, now);
+            }
+            free(all[k].e);
+        }
+    }
     while (t->wheel_s < now_s) {
         struct bucket *b = &t->wheel[t->wheel_s % WHEEL_SLOTS];
         t->wheel_s++; /* entries rescheduled while this runs land in later buckets */
@@ -375,7 +396,11 @@ static void process(struct wst_tracker *t, struct pending *p)
         start(t, c, p);
         flush(t);
     }
-    if (c->client_basis != WST_CLIENT_SYN)
+    /* A SYN on a synchronized connection (the table will not expect it)
+     * says nothing about who opened this one. */
+    uint8_t snd_state = c->ep[p->from].state;
+    bool syn_may_orient = snd_state <= WST_ST_SYN_RCVD; /* UNKNOWN, CLOSED, LISTEN, SYN_SENT, SYN_RCVD */
+    if (c->client_basis != WST_CLIENT_SYN && (syn_may_orient || !(p->seg.flags & WST_TH_SYN)))
         orient(t, c, &p->seg, p->from);
     if (p->ts_us > c->last_ts_us)
         c->last_ts_us = p->ts_us;
@@ -393,8 +418,8 @@ static void process(struct wst_tracker *t, struct pending *p)
     if (t->timeline_max || t->on_event)
         record(t, c, p, &step, first_data);
     /* A state with a deadline (TIME_WAIT, or the connection over): a timer. */
-    if ((step.snd_to != step.snd_from || step.rcv_to != step.rcv_from) &&
-        (step.snd_to == WST_ST_TIME_WAIT || step.rcv_to == WST_ST_TIME_WAIT || is_over(c)))
+    if (step.fin_ack_held || ((step.snd_to != step.snd_from || step.rcv_to != step.rcv_from) &&
+                              (step.snd_to == WST_ST_TIME_WAIT || step.rcv_to == WST_ST_TIME_WAIT || is_over(c))))
         schedule(t, c, next_deadline(t, c));
 }
 
@@ -463,10 +488,8 @@ void wst_tracker_finish(struct wst_tracker *t)
     for (struct wst_conn *c = wst_flow_table_first(t->table); c; c = wst_flow_table_next(t->table, c)) {
         if (c->flags & WST_CONN_RETIRED)
             continue;
-        for (int i = 0; i < 2; i++) {
-            if (c->ep[i].state == WST_ST_TIME_WAIT)
-                wst_fsm_expire(&c->ep[i], rel_ms(c, now), (uint32_t)(t->time_wait_us / 1000));
-        }
+        for (int i = 0; i < 2; i++)
+            wst_fsm_expire(&c->ep[i], rel_ms(c, now), (uint32_t)(t->time_wait_us / 1000));
         c->end_reason = (uint8_t)(is_over(c) ? over_reason(c) : WST_END_CAPTURE_END);
     }
     wst_flow_table_retire_all(t->table);

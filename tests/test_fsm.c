@@ -113,8 +113,9 @@ static const struct cell_setup cell_setups[WST_EV__COUNT] = {
     /* An ACK of 5100, short of the receiver's FIN at 5100 (5101 would cover it). */
     [WST_EV_SND_NOT_FIN_YET] = {WST_TH_ACK,              1001, 5100, 0, 0, WST_EP_HAS_FIN},
     [WST_EV_SND_ACK]        = {WST_TH_ACK,               1001, 5001, 0, 0, 0},
-    /* A FIN without ACK, so that no SND_ACK comes before SND_FIN. */
-    [WST_EV_SND_FIN]        = {WST_TH_FIN,               1001, 0,    0, 0, 0},
+    /* Only a FIN with ACK closes (assumption 6), so SND_ACK comes first:
+     * the cells where that moves the state are checked in cell_table_only. */
+    [WST_EV_SND_FIN]        = {WST_TH_FIN | WST_TH_ACK,  1001, 5001, 0, 0, 0},
     [WST_EV_SND_RST]        = {WST_TH_RST,               1001, 0,    0, 0, 0},
     /* A first SYN (the sender sent none before). */
     [WST_EV_RCV_SYN]        = {WST_TH_SYN,               1000, 0,    0, 0, 0},
@@ -131,8 +132,8 @@ static const struct cell_setup cell_setups[WST_EV__COUNT] = {
     [WST_EV_RCV_ACK_SYN]    = {WST_TH_ACK,               1001, 5001, 0, 0, WST_EP_HAS_ISN},
     /* 5101 covers the FIN at 5100; the ISN unknown, so no RCV_ACK_SYN. */
     [WST_EV_RCV_ACK_FIN]    = {WST_TH_ACK,               1001, 5101, 0, 0, WST_EP_HAS_FIN},
-    /* Without ACK, so that no RCV_ACK comes before RCV_FIN. */
-    [WST_EV_RCV_FIN]        = {WST_TH_FIN,               1001, 0,    0, 0, 0},
+    /* With ACK (assumption 6): RCV_ACK comes first, which moves only UNKNOWN. */
+    [WST_EV_RCV_FIN]        = {WST_TH_FIN | WST_TH_ACK,  1001, 5001, 0, 0, 0},
     /* Nothing seen from the sender, so any sequence number is acceptable;
      * the ACK of the SYN makes it acceptable in SYN_SENT too (assumption 3). */
     [WST_EV_RCV_RST]        = {WST_TH_RST | WST_TH_ACK,  1001, 5001, 0, 0, WST_EP_HAS_ISN},
@@ -162,7 +163,11 @@ static bool table_only(enum wst_fsm_event ev, enum wst_tcp_state st)
 {
     if (ev == WST_EV_SND_NOT_FIN_YET)
         return true;
-    return st == WST_ST_UNKNOWN && (ev == WST_EV_RCV_ACK_SYN || ev == WST_EV_RCV_ACK_FIN);
+    /* SND_ACK (which comes with every FIN) takes these to ESTABLISHED first. */
+    if (ev == WST_EV_SND_FIN && (st == WST_ST_UNKNOWN || st == WST_ST_LISTEN || st == WST_ST_SYN_SENT ||
+                                 st == WST_ST_SYN_RCVD))
+        return true;
+    return st == WST_ST_UNKNOWN && (ev == WST_EV_RCV_ACK_SYN || ev == WST_EV_RCV_ACK_FIN || ev == WST_EV_RCV_FIN);
 }
 
 /*
@@ -265,6 +270,33 @@ START_TEST(test_fsm_cell_table_only)
     ck_assert_uint_eq(out.rcv[1], WST_EV_RCV_ACK_SYN);
     ck_assert_uint_eq(out.rcv[2], WST_EV_RCV_ACK_FIN);
     ck_assert_uint_eq(rcv.state, WST_ST_ESTABLISHED);
+
+    /* The FIN cells no segment isolates: a FIN comes with its ACK. */
+    ck_assert_uint_eq(wst_fsm_table(WST_EV_SND_FIN, WST_ST_UNKNOWN), WST_ST_FIN_WAIT_1);
+    ck_assert_uint_eq(wst_fsm_table(WST_EV_SND_FIN, WST_ST_LISTEN), WST_FSM_UNEXPECTED);
+    ck_assert_uint_eq(wst_fsm_table(WST_EV_SND_FIN, WST_ST_SYN_SENT), WST_FSM_UNEXPECTED);
+    ck_assert_uint_eq(wst_fsm_table(WST_EV_SND_FIN, WST_ST_SYN_RCVD), WST_ST_FIN_WAIT_1);
+    ck_assert_uint_eq(wst_fsm_table(WST_EV_RCV_FIN, WST_ST_UNKNOWN), WST_ST_CLOSE_WAIT);
+    ck_assert_uint_eq(wst_fsm_table(WST_EV_SND_NOT_FIN_YET, WST_ST_CLOSE_WAIT), WST_ST_ESTABLISHED);
+
+    /* A FIN with ACK from SYN_RCVD (the server closes before the last step
+     * of its handshake, RFC 9293 §3.10.4): SND_ACK says it is synchronized,
+     * then the FIN: FIN_WAIT_1. */
+    struct wst_endpoint srv = {.state = WST_ST_SYN_RCVD};
+    struct wst_endpoint cli = {.state = WST_ST_ESTABLISHED};
+    seg.flags = WST_TH_FIN | WST_TH_ACK;
+    seg.seq = 5001;
+    seg.ack = 1001;
+    wst_fsm_step(&srv, &cli, &seg, 0, &out);
+    ck_assert_uint_eq(srv.state, WST_ST_FIN_WAIT_1);
+    ck_assert_uint_eq(cli.state, WST_ST_CLOSE_WAIT);
+
+    /* A FIN without ACK (a FIN scan, assumption 6) moves nobody. */
+    srv.state = cli.state = WST_ST_ESTABLISHED;
+    seg.flags = WST_TH_FIN;
+    wst_fsm_step(&srv, &cli, &seg, 0, &out);
+    ck_assert_uint_eq(srv.state, WST_ST_ESTABLISHED);
+    ck_assert_uint_eq(cli.state, WST_ST_ESTABLISHED);
 }
 END_TEST
 
@@ -1112,6 +1144,235 @@ START_TEST(test_fsm_timer_idle_timeout)
 }
 END_TEST
 
+/* --- rule L: the ACK of a FIN after a proven loss --- */
+
+/*
+ * The client's ACK of the server's FIN was lost once (R3), so its next ACK
+ * is not assumed delivered (L). The server then stays silent: had that ACK
+ * not arrived, the server would have sent its FIN again within twice its
+ * retransmission timeout (800 ms after its second FIN), so it did arrive.
+ */
+START_TEST(test_fsm_loss_l_fin_ack_released_by_silence)
+{
+    struct script s;
+    script_init(&s, &config);
+    uint64_t t0 = s.now_us;
+    handshake(&s);
+    idle_to(&s, t0 + 10 * US_PER_S);
+    script_seg(&s, C2S, FIN | ACK, 1001, 5001, 0);
+    idle_to(&s, t0 + 11 * US_PER_S);
+    script_seg(&s, S2C, ACK, 5001, 1002, 0);
+    idle_to(&s, t0 + 12 * US_PER_S);
+    script_seg(&s, S2C, FIN | ACK, 5001, 1002, 0);
+    idle_to(&s, t0 + 13 * US_PER_S);
+    script_seg(&s, C2S, ACK, 1002, 5002, 0);
+    EXPECT_STATES(&s, sTW, sCL);
+    /* R3, the server's FIN again (it never got the ACK 5002)... */
+    idle_to(&s, t0 + 13500 * US_PER_MS);
+    script_seg(&s, S2C, FIN | ACK, 5001, 1002, 0);
+    EXPECT_STATES(&s, sTW, sLA);
+    /* ...and L: the new ACK is held... */
+    idle_to(&s, t0 + 13600 * US_PER_MS);
+    script_seg(&s, C2S, ACK, 1002, 5002, 0);
+    EXPECT_STATES(&s, sTW, sLA);
+    /* ...still within 800 ms of the FIN (due at 14.3 s)... */
+    idle_to(&s, t0 + 14200 * US_PER_MS);
+    EXPECT_STATES(&s, sTW, sLA);
+    /* ...and the silence after it (plus the timer wheel's second) says it
+     * arrived: the server is CLOSED. */
+    idle_to(&s, t0 + 15500 * US_PER_MS);
+    EXPECT_STATES(&s, sTW, sCL);
+    /* TIME_WAIT restarted with the FIN at 13.5 s; 60 s after the last
+     * packet (13.6 s) the connection is over and retired as closed. */
+    idle_to(&s, t0 + 75 * US_PER_S);
+    ck_assert_ptr_null(script_live(&s));
+    ck_assert_uint_eq(s.n_conns, 1);
+    const struct wst_conn *c = script_conn(&s, 0);
+    ck_assert_uint_eq(rec_client(c), sCL);
+    ck_assert_uint_eq(rec_server(c), sCL);
+    ck_assert_uint_eq(c->end_reason, WST_END_CLOSED);
+    script_fini(&s);
+}
+END_TEST
+
+/*
+ * After R3 the client, FIN_WAIT_1, gets an ACK of its FIN on a data
+ * segment that is held (L); when it acknowledges that data it shows it got
+ * the segment, and the ACK on it: FIN_WAIT_2.
+ */
+START_TEST(test_fsm_loss_l_fin_ack_released_by_ack_of_data)
+{
+    struct script s;
+    script_init(&s, &config);
+    to_fin_wait_2(&s);
+    script_seg(&s, C2S, FIN | ACK, 1001, 5001, 0);
+    EXPECT_STATES(&s, sF1, sCW);
+    script_seg(&s, S2C, ACK | PSH, 5001, 1002, 100);
+    EXPECT_STATES(&s, sF1, sCW);
+    /* An ACK short of the data proves nothing. */
+    script_seg(&s, C2S, ACK, 1002, 5050, 0);
+    EXPECT_STATES(&s, sF1, sCW);
+    script_seg(&s, C2S, ACK, 1002, 5101, 0);
+    EXPECT_STATES(&s, sF2, sCW);
+    script_fini(&s);
+}
+END_TEST
+
+/* --- assumption 6: what moves nobody --- */
+
+START_TEST(test_fsm_scan_fin_and_xmas_move_nothing)
+{
+    struct script s;
+    script_init(&s, &config);
+    handshake(&s);
+    /* A FIN scan and an Xmas scan on the connection's 4-tuple. */
+    script_seg(&s, C2S, FIN, 1001, 0, 0);
+    EXPECT_STATES(&s, sES, sES);
+    script_seg(&s, C2S, FIN | PSH | CRAFT_URG, 1001, 0, 0);
+    EXPECT_STATES(&s, sES, sES);
+    /* A SYN+FIN opens, it does not close. */
+    s.client_port = 40001;
+    script_seg(&s, C2S, SYN | FIN, 3000, 0, 0);
+    EXPECT_STATES(&s, sSS, sSR);
+    /* A FIN scan on a fresh 4-tuple: nothing to infer. */
+    s.client_port = 40002;
+    script_seg(&s, C2S, FIN, 4000, 0, 0);
+    EXPECT_STATES(&s, sUN, sUN);
+    script_fini(&s);
+}
+END_TEST
+
+/*
+ * A SYN on a synchronized connection (a port scanner, a client whose
+ * connection the server forgot) is not part of it: it neither moves the
+ * states nor teaches the client's sequence numbers, so the client's RST
+ * that follows the server's challenge ACK, at the client's real next
+ * sequence number, still ends the connection.
+ */
+START_TEST(test_fsm_unexpected_syn_teaches_nothing)
+{
+    struct script s;
+    script_init(&s, &config);
+    uint64_t t0 = s.now_us;
+    script_seg(&s, C2S, ACK | PSH, 1000, 5000, 10);
+    script_seg(&s, S2C, ACK, 5000, 1010, 0);
+    EXPECT_STATES(&s, sES, sES);
+    idle_to(&s, t0 + 100 * US_PER_S);
+    script_seg(&s, C2S, SYN, 90000, 0, 0);
+    EXPECT_STATES(&s, sES, sES);
+    script_seg(&s, S2C, ACK, 5000, 1010, 0);
+    script_seg(&s, C2S, RST, 1010, 0, 0);
+    EXPECT_STATES(&s, sCL, sCL);
+    /* Long after: the same SYN opens a connection of its own. */
+    idle_to(&s, t0 + 1100 * US_PER_S);
+    script_seg(&s, C2S, SYN, 90000, 0, 0);
+    script_seg(&s, S2C, SYN | ACK, 70000, 90001, 0);
+    script_seg(&s, C2S, ACK, 90001, 70001, 0);
+    EXPECT_STATES(&s, sES, sES);
+    script_finish(&s);
+    ck_assert_uint_eq(s.n_conns, 2);
+    const struct wst_conn *old = script_conn(&s, 0), *cur = script_conn(&s, 1);
+    ck_assert_uint_eq(old->end_reason, WST_END_RESET);
+    ck_assert(old->flags & WST_CONN_MIDSTREAM);
+    ck_assert(!(old->ep[old->client].flags & WST_EP_HAS_ISN));
+    ck_assert_uint_eq(old->packets[old->client], 3);
+    ck_assert_uint_eq(cur->id, 2);
+    ck_assert(!(cur->flags & WST_CONN_MIDSTREAM));
+    ck_assert_uint_eq(cur->ep[cur->client].isn, 90000);
+    script_fini(&s);
+}
+END_TEST
+
+/* --- RST acceptability details (assumption 3) --- */
+
+START_TEST(test_fsm_reset_fin_seq_minus_one)
+{
+    /* One less than the next sequence number, the FIN's own: accepted by
+     * an endpoint that received that FIN and is still CLOSE_WAIT... */
+    struct script s;
+    script_init(&s, &config);
+    to_close_wait(&s);
+    script_seg(&s, S2C, RST, 5001, 0, 0);
+    EXPECT_STATES(&s, sCL, sCL);
+    script_fini(&s);
+    /* ...not by one in TIME_WAIT, as Linux (tcp_reset_check()). */
+    script_init(&s, &config);
+    to_time_wait(&s);
+    script_seg(&s, S2C, RST, 5001, 0, 0);
+    EXPECT_STATES(&s, sTW, sCL);
+    script_fini(&s);
+}
+END_TEST
+
+/*
+ * A capture that starts in the middle sees the client only through the
+ * server's ACKs, then a keepalive probe one below them (RFC 9293 §3.8.4);
+ * the client's RST at what the server acknowledged is exact.
+ */
+START_TEST(test_fsm_reset_midstream_after_keepalive)
+{
+    struct script s;
+    script_init(&s, &config);
+    script_seg(&s, S2C, ACK, 5000, 1010, 0);
+    script_seg(&s, C2S, ACK, 1009, 5000, 0);
+    script_seg(&s, S2C, ACK, 5000, 1010, 0);
+    EXPECT_STATES(&s, sES, sES);
+    script_seg(&s, C2S, RST, 1010, 0, 0);
+    EXPECT_STATES(&s, sCL, sCL);
+    script_fini(&s);
+}
+END_TEST
+
+/* --- the timer wheel --- */
+
+/*
+ * A gap of 30 days in capture time (a long capture, a damaged clock):
+ * every timer due in it fires at once, without turning the wheel second
+ * by second, and connections retire with the reason each earned.
+ */
+START_TEST(test_fsm_timer_clock_jumps)
+{
+    struct script s;
+    script_init(&s, &config);
+    to_time_wait(&s);
+    s.client_port = 40001;
+    handshake(&s);
+    idle_to(&s, s.now_us + 30ULL * 86400 * US_PER_S);
+    ck_assert_ptr_null(script_live(&s));
+    s.client_port = 40000;
+    ck_assert_ptr_null(script_live(&s));
+    ck_assert_uint_eq(s.n_conns, 2);
+    for (size_t i = 0; i < 2; i++) {
+        const struct wst_conn *c = script_conn(&s, i);
+        ck_assert_uint_eq(c->end_reason, c->id == 1 ? WST_END_CLOSED : WST_END_TIMEOUT);
+    }
+    script_fini(&s);
+}
+END_TEST
+
+/* A capture whose clock starts at the epoch (some generators write 0):
+ * timers due in its very first second still run. */
+START_TEST(test_fsm_timer_epoch_zero)
+{
+    struct script s;
+    script_init(&s, &config);
+    s.now_us = 0;
+    /* The release of rule L is due 800 ms after the server's second FIN,
+     * within second 0. */
+    to_time_wait(&s);
+    script_seg(&s, S2C, FIN | ACK, 5001, 1002, 0);
+    script_seg(&s, C2S, ACK, 1002, 5002, 0);
+    EXPECT_STATES(&s, sTW, sLA);
+    idle_to(&s, 2 * US_PER_S);
+    EXPECT_STATES(&s, sTW, sCL);
+    idle_to(&s, 70 * US_PER_S);
+    ck_assert_ptr_null(script_live(&s));
+    ck_assert_uint_eq(s.n_conns, 1);
+    ck_assert_uint_eq(script_conn(&s, 0)->end_reason, WST_END_CLOSED);
+    script_fini(&s);
+}
+END_TEST
+
 Suite *fsm_suite(void)
 {
     Suite *s = suite_create("fsm");
@@ -1145,6 +1406,8 @@ Suite *fsm_suite(void)
     tcase_add_test(tc, test_fsm_reset_syn_sent_needs_ack_of_syn);
     tcase_add_test(tc, test_fsm_reset_ignored_does_not_end);
     tcase_add_test(tc, test_fsm_reset_refuses_syn_with_data);
+    tcase_add_test(tc, test_fsm_reset_fin_seq_minus_one);
+    tcase_add_test(tc, test_fsm_reset_midstream_after_keepalive);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("midstream");
@@ -1162,6 +1425,8 @@ Suite *fsm_suite(void)
     tcase_add_test(tc, test_fsm_loss_r3_closing);
     tcase_add_test(tc, test_fsm_loss_r4_unanswered_syn);
     tcase_add_test(tc, test_fsm_loss_r4_then_handshake);
+    tcase_add_test(tc, test_fsm_loss_l_fin_ack_released_by_silence);
+    tcase_add_test(tc, test_fsm_loss_l_fin_ack_released_by_ack_of_data);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("sequence");
@@ -1177,6 +1442,13 @@ Suite *fsm_suite(void)
     tcase_add_test(tc, test_fsm_timer_same_isn_is_not_new);
     tcase_add_test(tc, test_fsm_timer_capture_end);
     tcase_add_test(tc, test_fsm_timer_idle_timeout);
+    tcase_add_test(tc, test_fsm_timer_clock_jumps);
+    tcase_add_test(tc, test_fsm_timer_epoch_zero);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("unexpected");
+    tcase_add_test(tc, test_fsm_scan_fin_and_xmas_move_nothing);
+    tcase_add_test(tc, test_fsm_unexpected_syn_teaches_nothing);
     suite_add_tcase(s, tc);
     return s;
 }

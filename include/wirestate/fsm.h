@@ -87,6 +87,7 @@ enum {
     WST_EP_HAS_SEQ = 0x10, /* next_seq is known */
     WST_EP_LOSES = 0x20,   /* proven to miss segments sent to it (see fsm.c, rule L) */
     WST_EP_SYNACK = 0x40,  /* it sent a SYN+ACK */
+    WST_EP_FIN_ACK_WAIT = 0x80, /* LOSES, and an ACK of its FIN went by since its last FIN */
 };
 
 /* One endpoint of a connection: 16 bytes, two per connection. */
@@ -114,6 +115,7 @@ struct wst_fsm_step {
     uint8_t rcv_from, rcv_to;   /* receiver state before and after */
     bool syn_rexmit;            /* a SYN/SYN+ACK the sender had sent before */
     bool fin_rexmit;            /* a FIN the sender had sent before */
+    bool fin_ack_held;          /* an ACK of the receiver's FIN not assumed delivered (rule L) */
 };
 
 /*
@@ -145,9 +147,15 @@ bool wst_fsm_is_new_connection(const struct wst_endpoint *snd, const struct wst_
 
 /*
  * Timers: an endpoint in TIME_WAIT since at least `time_wait_ms` (2 x MSL)
- * moves to CLOSED at since_ms + time_wait_ms. Returns true if it moved.
+ * moves to CLOSED at since_ms + time_wait_ms; an endpoint waiting for the
+ * ACK of its FIN (WST_EP_FIN_ACK_WAIT) that stayed silent past
+ * wst_fsm_fin_ack_deadline() got that ACK after all (fsm.c, rule L). Returns
+ * true if it moved.
  */
 bool wst_fsm_expire(struct wst_endpoint *ep, uint32_t now_ms, uint32_t time_wait_ms);
+
+/* When a WST_EP_FIN_ACK_WAIT endpoint's silence proves its ACK arrived (ms), or 0. */
+uint32_t wst_fsm_fin_ack_deadline(const struct wst_endpoint *ep);
 
 /* The table cell for (event, state), for tests: a state, or one of these. */
 #define WST_FSM_SAME 0xFE       /* no change */
