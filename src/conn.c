@@ -114,7 +114,7 @@ unsigned wst_conn_syn_retransmissions(const struct wst_conn *c)
 {
     unsigned n = 0;
     for (int i = 0; i < 2; i++)
-        n += c->ep[i].syns > 1 ? c->ep[i].syns - 1u : 0u;
+        n += c->ep[i].syns_again;
     return n;
 }
 

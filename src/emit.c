@@ -64,3 +64,25 @@ bool wst_emit_seq_relative(const struct wst_conn *c)
 {
     return (c->ep[0].flags & WST_EP_HAS_ISN) && (c->ep[1].flags & WST_EP_HAS_ISN);
 }
+
+bool wst_emit_syn_interval_next(const struct wst_timeline *tl, int endpoint, struct wst_syn_intervals *it,
+                                wst_ts_us *interval_us)
+{
+    size_t n = wst_timeline_count(tl), gap = wst_timeline_gap_at(tl);
+    bool split = wst_timeline_skipped(tl) != 0;
+    while (it->i < n) {
+        size_t i = it->i++;
+        const struct wst_tl_event *ev = wst_timeline_get(tl, i);
+        if (ev->from != endpoint || (ev->flags & (WST_TH_SYN | WST_TH_RST)) != WST_TH_SYN)
+            continue;
+        const struct wst_tl_event *prev = it->prev;
+        bool across_gap = split && it->prev_i < gap && i >= gap;
+        it->prev = ev;
+        it->prev_i = i;
+        if (prev && (ev->why & WST_TL_REXMIT) && !across_gap) {
+            *interval_us = ev->ts_us > prev->ts_us ? ev->ts_us - prev->ts_us : 0;
+            return true;
+        }
+    }
+    return false;
+}

@@ -168,6 +168,23 @@ static void json_event(struct wst_outbuf *ob, const struct wst_conn *c, const st
     ob->len += (size_t)(q - start);
 }
 
+/* ,"name":[seconds,...] when the endpoint sent a SYN again; nothing otherwise. */
+static void syn_intervals(struct wst_outbuf *ob, const struct wst_timeline *tl, int endpoint, const char *name)
+{
+    struct wst_syn_intervals it = {0};
+    wst_ts_us us;
+    bool first = true;
+    while (wst_emit_syn_interval_next(tl, endpoint, &it, &us)) {
+        if (first)
+            key(ob, name);
+        wst_outbuf_putc(ob, first ? '[' : ',');
+        wst_outbuf_seconds(ob, us);
+        first = false;
+    }
+    if (!first)
+        wst_outbuf_putc(ob, ']');
+}
+
 /* A whole record formatted straight into the output buffer (the hot path). */
 static void json_conn(struct wst_outbuf *ob, const struct wst_conn *c, const struct wst_timeline *tl)
 {
@@ -229,8 +246,11 @@ static void json_conn(struct wst_outbuf *ob, const struct wst_conn *c, const str
             LIT(q, ",\"seq_relative\":false");
     }
     ob->len += (size_t)(q - start);
-    if (tl)
+    if (tl) {
+        syn_intervals(ob, tl, cl, "client_syn_intervals");
+        syn_intervals(ob, tl, sv, "server_syn_intervals");
         json_timeline(ob, c, tl);
+    }
     wst_outbuf_puts(ob, "}\n");
 }
 

@@ -145,6 +145,31 @@ static void text_event(struct wst_outbuf *ob, const struct wst_conn *c, const st
     ladder_line(ob, c, ev);
 }
 
+/* "   client SYN sent again after 1.000312 s, 2.000544 s" when it was. */
+static void syn_intervals(struct wst_outbuf *ob, const struct wst_conn *c, const struct wst_timeline *tl, int endpoint,
+                          const char *who)
+{
+    /* An endpoint that opened actively sends SYNs; its peer, SYN+ACKs. */
+    const char *what = (c->ep[endpoint].flags & WST_EP_ACTIVE) ? " SYN sent again after " : " SYN+ACK sent again after ";
+    struct wst_syn_intervals it = {0};
+    wst_ts_us us;
+    bool first = true;
+    while (wst_emit_syn_interval_next(tl, endpoint, &it, &us)) {
+        if (first) {
+            wst_outbuf_puts(ob, "   ");
+            wst_outbuf_puts(ob, who);
+            wst_outbuf_puts(ob, what);
+        } else {
+            wst_outbuf_puts(ob, ", ");
+        }
+        wst_outbuf_seconds(ob, us);
+        wst_outbuf_puts(ob, " s");
+        first = false;
+    }
+    if (!first)
+        wst_outbuf_putc(ob, '\n');
+}
+
 static void text_conn(struct wst_outbuf *ob, const struct wst_conn *c, const struct wst_timeline *tl)
 {
     struct wst_conn_view v;
@@ -173,9 +198,13 @@ static void text_conn(struct wst_outbuf *ob, const struct wst_conn *c, const str
     if (syn_rx || fin_rx) {
         wst_outbuf_puts(ob, "   retransmitted  ");
         wst_outbuf_u64(ob, syn_rx);
-        wst_outbuf_puts(ob, syn_rx == 1 ? " SYN, " : " SYNs, ");
+        wst_outbuf_puts(ob, syn_rx == 1 ? " SYN/SYN+ACK, " : " SYNs/SYN+ACKs, ");
         wst_outbuf_u64(ob, fin_rx);
         wst_outbuf_puts(ob, fin_rx == 1 ? " FIN\n" : " FINs\n");
+    }
+    if (tl) {
+        syn_intervals(ob, c, tl, v.client, "client");
+        syn_intervals(ob, c, tl, v.server, "server");
     }
     if (c->vlan[0]) {
         wst_outbuf_puts(ob, "   vlan ");

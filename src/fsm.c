@@ -324,7 +324,7 @@ static void classify(const struct wst_endpoint *snd, const struct wst_endpoint *
         out->snd[out->n_snd++] = WST_EV_SND_NOT_FIN_YET;
     if (f & WST_TH_SYN) {
         if (!ack) {
-            bool again = snd->syns > 0 && same_isn;
+            bool again = (snd->flags & WST_EP_ACTIVE) && same_isn;
             out->snd[out->n_snd++] = again ? WST_EV_SND_SYN_AGAIN : WST_EV_SND_SYN;
             /* R4: a retransmission nobody answered. */
             out->rcv[out->n_rcv++] = again && !(rcv->flags & WST_EP_SENT) ? WST_EV_RCV_SYN_LOST : WST_EV_RCV_SYN;
@@ -416,7 +416,8 @@ static void learn_ack(struct wst_endpoint *rcv, const struct wst_segment *seg)
  * What the sender is known to have sent, after the events are applied; a
  * SYN the table did not expect teaches nothing (assumption 6).
  */
-static void learn(struct wst_endpoint *snd, struct wst_endpoint *rcv, const struct wst_segment *seg, bool syn_ok)
+static void learn(struct wst_endpoint *snd, struct wst_endpoint *rcv, const struct wst_segment *seg, bool syn_ok,
+                  bool syn_again)
 {
     uint8_t f = seg->flags;
     snd->flags |= WST_EP_SENT;
@@ -430,13 +431,9 @@ static void learn(struct wst_endpoint *snd, struct wst_endpoint *rcv, const stru
             snd->isn = seg->seq;
             snd->flags |= WST_EP_HAS_ISN;
         }
-        if (f & WST_TH_ACK) {
-            snd->flags |= WST_EP_SYNACK;
-        } else {
-            snd->flags |= WST_EP_ACTIVE;
-            if (snd->syns < UINT8_MAX)
-                snd->syns++;
-        }
+        snd->flags |= (f & WST_TH_ACK) ? WST_EP_SYNACK : WST_EP_ACTIVE;
+        if (syn_again && snd->syns_again < UINT8_MAX)
+            snd->syns_again++;
     }
     /* SYN and FIN each take one sequence number (RFC 9293 §3.4). */
     uint32_t end = seg->seq + seg->payload_len + ((f & WST_TH_SYN) ? 1 : 0) + ((f & WST_TH_FIN) ? 1 : 0);
@@ -493,7 +490,7 @@ void wst_fsm_step(struct wst_endpoint *snd, struct wst_endpoint *rcv, const stru
     out->snd_from = snd->state;
     out->rcv_from = rcv->state;
     if ((seg->flags & (WST_TH_SYN | WST_TH_RST)) == WST_TH_SYN)
-        out->syn_rexmit = (seg->flags & WST_TH_ACK) ? (snd->flags & WST_EP_SYNACK) != 0 : snd->syns > 0;
+        out->syn_rexmit = (snd->flags & ((seg->flags & WST_TH_ACK) ? WST_EP_SYNACK : WST_EP_ACTIVE)) != 0;
     else
         out->syn_rexmit = false;
     out->fin_rexmit = (seg->flags & WST_TH_FIN) && !(seg->flags & WST_TH_RST) && (snd->flags & WST_EP_HAS_FIN) &&
@@ -511,7 +508,7 @@ void wst_fsm_step(struct wst_endpoint *snd, struct wst_endpoint *rcv, const stru
         step_one(rcv, (enum wst_fsm_event)out->rcv[i], now_ms);
     if (out->fin_ack_held)
         rcv->flags |= WST_EP_FIN_ACK_WAIT;
-    learn(snd, rcv, seg, syn_ok);
+    learn(snd, rcv, seg, syn_ok, out->syn_rexmit);
     out->snd_to = snd->state;
     out->rcv_to = rcv->state;
 }

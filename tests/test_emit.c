@@ -175,6 +175,57 @@ START_TEST(test_emit_text_long_arrow_widens)
 }
 END_TEST
 
+/* Intervals between one endpoint's SYNs, from its timeline. */
+START_TEST(test_emit_syn_intervals)
+{
+    struct wst_conn *c = make_conn("10.0.0.1", 1234, "10.0.0.2", 22, WST_AF_INET);
+    const wst_ts_us t0 = 1700000000000000ULL;
+    /* Client SYNs at 0, 1, 3, 7, 15, 31 s (the first one new, the others
+     * again), then the server's SYN+ACK at 31.5 s. A timeline of 4 keeps
+     * the first two and the last two: 0, 1 | 31, 31.5 (3, 7, 15 skipped). */
+    static const unsigned at_s[] = {0, 1, 3, 7, 15, 31};
+    struct wst_timeline *tl = NULL;
+    for (size_t i = 0; i < sizeof at_s / sizeof at_s[0]; i++) {
+        struct wst_tl_event ev = {.ts_us = t0 + at_s[i] * 1000000ULL, .from = c->client, .flags = WST_TH_SYN,
+                                  .why = (uint8_t)(WST_TL_SYN | (i ? WST_TL_REXMIT : 0))};
+        wst_timeline_add(&tl, &ev, 4);
+    }
+    struct wst_tl_event sa = {.ts_us = t0 + 31500000ULL, .from = (uint8_t)!c->client,
+                              .flags = WST_TH_SYN | WST_TH_ACK, .why = WST_TL_SYN};
+    wst_timeline_add(&tl, &sa, 4);
+    ck_assert_uint_eq(wst_timeline_skipped(tl), 3);
+
+    struct wst_syn_intervals it = {0};
+    wst_ts_us us;
+    /* 0 -> 1 s; 1 -> 31 s spans the gap and is left out. */
+    ck_assert(wst_emit_syn_interval_next(tl, c->client, &it, &us));
+    ck_assert_uint_eq(us, 1000000);
+    ck_assert(!wst_emit_syn_interval_next(tl, c->client, &it, &us));
+    /* The server sent its SYN+ACK once: no interval. */
+    struct wst_syn_intervals it2 = {0};
+    ck_assert(!wst_emit_syn_interval_next(tl, !c->client, &it2, &us));
+    wst_timeline_free(tl);
+
+    /* Without a gap every interval is there, and a RST (even with SYN) is
+     * not a SYN. */
+    tl = NULL;
+    for (size_t i = 0; i < 4; i++) {
+        struct wst_tl_event ev = {.ts_us = t0 + at_s[i] * 1000000ULL, .from = c->client, .flags = WST_TH_SYN,
+                                  .why = (uint8_t)(WST_TL_SYN | (i ? WST_TL_REXMIT : 0))};
+        if (i == 2)
+            ev.flags |= WST_TH_RST;
+        wst_timeline_add(&tl, &ev, 32);
+    }
+    struct wst_syn_intervals it3 = {0};
+    ck_assert(wst_emit_syn_interval_next(tl, c->client, &it3, &us));
+    ck_assert_uint_eq(us, 1000000);
+    ck_assert(wst_emit_syn_interval_next(tl, c->client, &it3, &us));
+    ck_assert_uint_eq(us, 6000000); /* 1 -> 7 s */
+    ck_assert(!wst_emit_syn_interval_next(tl, c->client, &it3, &us));
+    wst_timeline_free(tl);
+}
+END_TEST
+
 START_TEST(test_emit_summary_accounts)
 {
     struct wst_tracker_stats ts;
@@ -245,6 +296,7 @@ Suite *emit_suite(void)
     tcase_add_test(tc, test_emit_json_guessed_ipv6_all_flags);
     tcase_add_test(tc, test_emit_text_conn);
     tcase_add_test(tc, test_emit_text_long_arrow_widens);
+    tcase_add_test(tc, test_emit_syn_intervals);
     suite_add_tcase(s, tc);
     tc = tcase_create("summary");
     tcase_add_checked_fixture(tc, setup, teardown);

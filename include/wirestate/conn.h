@@ -92,7 +92,7 @@ static inline size_t wst_conn_addr_len(const struct wst_conn *c)
     return wst_family_addr_len(c->family);
 }
 
-/* SYNs (without ACK) sent again, over both endpoints: a lost or unanswered handshake. */
+/* SYNs and SYN+ACKs sent again, over both endpoints: a lost or unanswered handshake. */
 unsigned wst_conn_syn_retransmissions(const struct wst_conn *c);
 
 /* FINs sent again, over both endpoints: a FIN whose ACK did not come back. */

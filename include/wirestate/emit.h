@@ -62,6 +62,22 @@ struct wst_conn_view {
 
 void wst_conn_view_init(struct wst_conn_view *v, const struct wst_conn *c);
 
+/*
+ * The intervals between one endpoint's SYNs (SYN+ACKs for a server) in a
+ * timeline: each retransmission's time since that endpoint's previous SYN,
+ * in order, the backoff that tells a kernel's retransmissions (1, 2, 4 s on
+ * Linux) from an application's retries. Pairs split by the timeline's gap
+ * are left out. Start with a zeroed iterator; false when there are no more.
+ */
+struct wst_syn_intervals {
+    size_t i;                           /* next event to look at */
+    const struct wst_tl_event *prev;    /* the endpoint's previous SYN */
+    size_t prev_i;
+};
+
+bool wst_emit_syn_interval_next(const struct wst_timeline *tl, int endpoint, struct wst_syn_intervals *it,
+                                wst_ts_us *interval_us);
+
 /* TCP flags in display order (SYN first, as a handshake reads). */
 #define WST_TCP_FLAG_MAP(X) \
     X(WST_TH_SYN, "SYN")    \

@@ -94,7 +94,7 @@ enum {
 struct wst_endpoint {
     uint8_t state;      /* enum wst_tcp_state */
     uint8_t flags;      /* WST_EP_* */
-    uint8_t syns;       /* SYN segments (without ACK) it sent (saturates at 255) */
+    uint8_t syns_again; /* SYNs or SYN+ACKs it sent again, same ISN (saturates at 255) */
     uint8_t fins;       /* FIN segments it sent (saturates at 255) */
     uint32_t isn;       /* its initial sequence number */
     uint32_t next_seq;  /* the highest sequence number it has used, plus one */
