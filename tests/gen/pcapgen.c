@@ -4,9 +4,10 @@
  * Usage: pcapgen OUTDIR
  *
  * Every file is a pure function of this program: timestamps start at
- * 1700000000.000000 UTC and advance 1 ms per packet, ISNs, IP IDs and TCP
- * timestamp values are fixed, and nothing reads the clock or a random
- * source, so two runs write byte-identical files. Unless a file says
+ * 1700000000.000000 UTC and advance 1 ms per packet (anomalies.pcap also
+ * waits fixed gaps of up to seconds where a scenario needs them), ISNs, IP
+ * IDs and TCP timestamp values are fixed, and nothing reads the clock or a
+ * random source, so two runs write byte-identical files. Unless a file says
  * otherwise, a "connection" below is nine packets: a three-way handshake
  * with MSS, SACK-permitted, timestamps and window scale on the SYNs, one
  * request from the client, one response from the server, the client's ACK,
@@ -72,6 +73,63 @@
  *                                    time order; the data segments of the
  *                                    last two are cut by their interface's
  *                                    snaplen (27)
+ * anomalies.pcap      Ethernet (1)   nine independent scenarios, one after
+ *                                    the other, each on its own client port
+ *                                    420NN (NN = scenario); the client is
+ *                                    192.0.2.10 or 2001:db8::10, the server
+ *                                    198.51.100.20:80 or 2001:db8::20 port 80
+ *                                    unless said. TCP timestamp values follow
+ *                                    the capture clock (1 per ms) and the
+ *                                    times below are from each scenario's
+ *                                    first packet (t) or the packet named.
+ *                                    Scenarios: (1) invalid flags: SYN+FIN,
+ *                                    no flags, then FIN+PSH+URG (Xmas), win
+ *                                    1024, no options, from one client port
+ *                                    to port 81 which never answers (3);
+ *                                    (2) data after close: handshake, 100
+ *                                    bytes (ACKed), the client's FIN (ACKed,
+ *                                    no FIN back), 50 more client bytes
+ *                                    starting just after the FIN, and the
+ *                                    server's RST (no ACK flag) at its next
+ *                                    sequence number (9); (3) a SYN to
+ *                                    198.51.100.21:443 and 1 ms later an ICMP
+ *                                    type 3 code 13 (communication
+ *                                    administratively prohibited) from router
+ *                                    192.0.2.254 quoting the SYN's IPv4
+ *                                    header and first 8 TCP bytes (2); (4) a
+ *                                    SYN to [2001:db8::21]:443 and 1 ms later
+ *                                    an ICMPv6 type 1 code 4 (port
+ *                                    unreachable) from router 2001:db8::fe
+ *                                    quoting the whole SYN (IPv6 + TCP
+ *                                    headers, 80 bytes) (2); (5) zero window:
+ *                                    handshake, 3 x 1000 client bytes, one
+ *                                    server ACK of all with window 0 (at z),
+ *                                    window probes (ACK, no data, seq one
+ *                                    below the client's next) at z+0.5,
+ *                                    z+1.5, z+3.5 s each answered 1 ms later
+ *                                    with window 0, a window update (65535)
+ *                                    at z+7 s, 1000 client bytes (ACKed), FIN
+ *                                    from the client, FIN+ACK from the
+ *                                    server, last ACK (19); (6) retransmission
+ *                                    stall: handshake, 1000 client bytes at
+ *                                    d, never ACKed, sent again (same seq,
+ *                                    same length) at d+0.2, +0.6, +1.4, +3.0
+ *                                    and +6.2 s, connection left open (9);
+ *                                    (7) keepalive unanswered: handshake
+ *                                    (last ACK at h), probes (ACK, no data,
+ *                                    seq one below the client's next) at
+ *                                    h+10, +11, +12, +13 s with no answer, a
+ *                                    client RST+ACK at its next sequence
+ *                                    number at h+14 s (8); (8) keepalive
+ *                                    answered: handshake (last ACK at h),
+ *                                    probes at h+10 and h+20 s, each ACKed by
+ *                                    the server 1 ms later, connection left
+ *                                    open (7); (9) syn unanswered: a SYN at
+ *                                    t, the same SYN (same ISN) again at t+1
+ *                                    and t+3 s, never answered; then, as
+ *                                    nothing else follows, the client's ARP
+ *                                    request for 192.0.2.1 at t+5 s ends the
+ *                                    capture (4) (63)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -756,6 +814,277 @@ static void gen_multi_link(struct out *o)
     run_interleaved(o, cv, ifid, 3);
 }
 
+/* ---- hand-driven conversations (anomalies.pcap) */
+
+/* Moves the clock so the next frame is written at ts_us (never backwards). */
+static void out_at(struct out *o, uint64_t ts_us)
+{
+    if (ts_us < o->ts_us) {
+        fprintf(stderr, "pcapgen: the clock cannot go back (%llu < %llu)\n", (unsigned long long)ts_us,
+                (unsigned long long)o->ts_us);
+        abort();
+    }
+    o->ts_us = ts_us;
+}
+
+/*
+ * Writes one segment of cv from d with the given sequence number, flags,
+ * raw window and payload length, and leaves the frame in *c; an ACK
+ * acknowledges all the peer has used. SYNs carry the SYN options of
+ * conv_frame(), a RST without ACK none, other segments NOP, NOP and
+ * timestamps. TCP timestamp values follow the capture clock (1 per ms, from
+ * 100000 for the client and 700000 for the server), as long gaps need. The
+ * sender's next sequence number only moves forward, so a retransmission or
+ * a probe leaves it as it was.
+ */
+static void put_seg_at(struct out *o, struct conv *cv, struct craft *c, int d, uint8_t flags, uint32_t seq,
+                       uint16_t win, size_t len)
+{
+    bool v6 = conv_is_v6(cv);
+    struct craft_opts opt;
+
+    cv->tsval[d] = (d == C2S ? 100000u : 700000u) + (uint32_t)((o->ts_us - TS_START_US) / 1000);
+    uint32_t ecr = flags & CRAFT_ACK ? cv->tsval[!d] : 0;
+    craft_opts_init(&opt);
+    if ((flags & (CRAFT_RST | CRAFT_ACK)) == CRAFT_RST) {
+        /* A RST answering a segment (Linux's tcp_v4_send_reset()): no options. */
+    } else if (flags & CRAFT_SYN) {
+        craft_opt_mss(&opt, v6 ? 1440 : 1460);
+        craft_opt_sack_perm(&opt);
+        craft_opt_timestamp(&opt, cv->tsval[d], ecr);
+        craft_opt_nop(&opt);
+        craft_opt_wscale(&opt, 7);
+    } else {
+        craft_opt_nop(&opt);
+        craft_opt_nop(&opt);
+        craft_opt_timestamp(&opt, cv->tsval[d], ecr);
+    }
+
+    craft_init(c);
+    put_link(c, cv, d, false);
+    if (v6) {
+        craft_ipv6(c, cv->addr[d], cv->addr[!d], CRAFT_IP_TCP);
+    } else {
+        craft_ipv4(c, cv->addr[d], cv->addr[!d], CRAFT_IP_TCP);
+        craft_ipv4_id(c, cv->ip_id[d]++);
+    }
+    uint32_t ack = flags & CRAFT_ACK ? cv->nxt[!d] : 0;
+    craft_tcp(c, cv->port[d], cv->port[!d], seq, ack, flags, win, opt.b, opt.len, len);
+    craft_finish(c);
+    out_frame(o, c);
+
+    uint32_t end = seq + (uint32_t)len + (flags & CRAFT_SYN ? 1 : 0) + (flags & CRAFT_FIN ? 1 : 0);
+    if ((int32_t)(end - cv->nxt[d]) > 0)
+        cv->nxt[d] = end;
+}
+
+/* The window conv_frame() gives a segment of d. */
+static uint16_t default_win(int d, uint8_t flags)
+{
+    if (flags & CRAFT_SYN)
+        return d == C2S ? 64240 : 65160;
+    return d == C2S ? 502 : 509;
+}
+
+/* Writes the next segment of cv from d: at its next sequence number, usual window. */
+static void put_seg(struct out *o, struct conv *cv, int d, uint8_t flags, size_t len)
+{
+    struct craft c;
+    put_seg_at(o, cv, &c, d, flags, cv->nxt[d], default_win(d, flags), len);
+}
+
+/* Starts cv and writes its three-way handshake. */
+static void put_handshake(struct out *o, struct conv *cv)
+{
+    conv_start(cv);
+    put_seg(o, cv, C2S, CRAFT_SYN, 0);
+    put_seg(o, cv, S2C, CRAFT_SYN | CRAFT_ACK, 0);
+    put_seg(o, cv, C2S, CRAFT_ACK, 0);
+}
+
+/* RFC 1071: the sum of n bytes added to sum, not yet folded or complemented. */
+static uint32_t sum16(uint32_t sum, const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i + 1 < n; i += 2)
+        sum += (uint32_t)p[i] << 8 | p[i + 1];
+    if (n & 1)
+        sum += (uint32_t)p[n - 1] << 8;
+    return sum;
+}
+
+/*
+ * An ICMP destination unreachable (RFC 792: type 3) or, if orig is IPv6, an
+ * ICMPv6 one (RFC 4443 §3.1: type 1) with `code`, from `router` back to `to`,
+ * the sender of orig (a finished Ethernet frame), quoting the first quote_len
+ * bytes of orig's IP packet, its IP header included. The checksum covers
+ * the whole ICMP message, and for ICMPv6 the pseudo-header too (RFC 8200
+ * §8.1); craft_finish() fills the IP lengths and the IPv4 header checksum.
+ */
+static void put_unreach(struct craft *c, const struct craft *orig, const char *router, const char *to, uint8_t code,
+                        size_t quote_len)
+{
+    bool v6 = orig->buf[orig->ip_off] >> 4 == 6;
+    uint8_t head[8] = {v6 ? 1 : 3, code}; /* type, code, checksum, 4 unused bytes */
+
+    craft_init(c);
+    craft_eth_mac(c, mac_client, mac_server, v6 ? CRAFT_ETH_IPV6 : CRAFT_ETH_IPV4);
+    if (v6)
+        craft_ipv6(c, router, to, CRAFT_IP_ICMPV6);
+    else
+        craft_ipv4(c, router, to, CRAFT_IP_ICMP);
+    size_t icmp = c->len;
+    craft_bytes(c, head, sizeof head);
+    craft_bytes(c, orig->buf + orig->ip_off, quote_len);
+    craft_finish(c);
+
+    size_t len = c->len - icmp;
+    uint32_t sum = 0;
+    if (v6) {
+        sum = sum16(0, c->buf + c->ip_off + 8, 32); /* source and destination addresses */
+        sum += (uint32_t)(len >> 16) + (uint32_t)(len & 0xFFFF) + CRAFT_IP_ICMPV6;
+    }
+    sum = sum16(sum, c->buf + icmp, len);
+    while (sum >> 16)
+        sum = (sum & 0xFFFF) + (sum >> 16);
+    craft_put16(c, icmp + 2, (uint16_t)~sum);
+}
+
+/* Scenario n of anomalies.pcap: client port and ISNs. */
+#define AN_PORT(n) ((uint16_t)(42000 + (n)))
+#define AN_ISN_C(n) (3000000u + 10000u * (n))
+#define AN_ISN_S(n) (4000000u + 10000u * (n))
+
+#define MS_US 1000ull /* one millisecond, one second in microseconds */
+#define S_US 1000000ull
+
+static void gen_anomalies(struct out *o)
+{
+    static const uint8_t mac_broadcast[6] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
+    static const uint8_t bad_flags[3] = {CRAFT_SYN | CRAFT_FIN, 0, CRAFT_FIN | CRAFT_PSH | CRAFT_URG};
+    static const uint64_t zw_probe_ms[3] = {500, 1500, 3500};       /* zero-window probes */
+    static const uint64_t rto_ms[5] = {200, 600, 1400, 3000, 6200}; /* retransmissions */
+    static const uint64_t syn_ms[3] = {0, 1000, 3000};              /* SYNs */
+    struct craft c, syn;
+    struct conv cv;
+    uint64_t t;
+
+    /* 1. Invalid flags: a scanner's SYN+FIN, null and Xmas segments on
+     * one 4-tuple (nmap's layout: window 1024, no options), to a port
+     * that never answers. */
+    for (int i = 0; i < 3; i++) {
+        craft_init(&c);
+        craft_eth_mac(&c, mac_server, mac_client, CRAFT_ETH_IPV4);
+        craft_ipv4(&c, "192.0.2.10", "198.51.100.20", CRAFT_IP_TCP);
+        craft_ipv4_id(&c, (uint16_t)(0x1000 + i));
+        craft_tcp(&c, AN_PORT(1), 81, AN_ISN_C(1), 0, bad_flags[i], 1024, NULL, 0, 0);
+        craft_finish(&c);
+        out_frame(o, &c);
+    }
+
+    /* 2. Data after close: the client sends again after its FIN was ACKed. */
+    cv = conv4(ENC_ETH, AN_PORT(2), 80, AN_ISN_C(2), AN_ISN_S(2));
+    put_handshake(o, &cv);
+    put_seg(o, &cv, C2S, CRAFT_PSH | CRAFT_ACK, 100);
+    put_seg(o, &cv, S2C, CRAFT_ACK, 0);
+    put_seg(o, &cv, C2S, CRAFT_FIN | CRAFT_ACK, 0);
+    put_seg(o, &cv, S2C, CRAFT_ACK, 0);
+    put_seg(o, &cv, C2S, CRAFT_PSH | CRAFT_ACK, 50); /* from the FIN's sequence number + 1 */
+    /* RFC 9293 §3.5.2: a RST answering a segment with ACK has SEQ=SEG.ACK and no ACK flag. */
+    put_seg_at(o, &cv, &c, S2C, CRAFT_RST, cv.nxt[S2C], 0, 0);
+
+    /* 3. A SYN that a router's filter rejects with ICMP 3/13, quoting the
+     * SYN's IPv4 header and the 8 TCP bytes RFC 792 requires. */
+    cv = conv4(ENC_ETH, AN_PORT(3), 443, AN_ISN_C(3), AN_ISN_S(3));
+    cv.addr[1] = "198.51.100.21";
+    conv_start(&cv);
+    put_seg_at(o, &cv, &syn, C2S, CRAFT_SYN, cv.isn[C2S], default_win(C2S, CRAFT_SYN), 0);
+    put_unreach(&c, &syn, "192.0.2.254", cv.addr[C2S], 13, 20 + 8);
+    out_frame(o, &c);
+
+    /* 4. The same over IPv6: ICMPv6 1/4 quoting the whole SYN, as RFC 4443
+     * §2.4 (c) asks (as much as fits in the minimum MTU). */
+    cv = conv6(ENC_ETH, AN_PORT(4), 443, AN_ISN_C(4), AN_ISN_S(4));
+    cv.addr[1] = "2001:db8::21";
+    conv_start(&cv);
+    put_seg_at(o, &cv, &syn, C2S, CRAFT_SYN, cv.isn[C2S], default_win(C2S, CRAFT_SYN), 0);
+    put_unreach(&c, &syn, "2001:db8::fe", cv.addr[C2S], 4, syn.len - syn.ip_off);
+    out_frame(o, &c);
+
+    /* 5. Zero window: the server's receive buffer fills; the client probes
+     * it (backing off 0.5, 1, 2 s) until the server opens it at 7 s. */
+    cv = conv4(ENC_ETH, AN_PORT(5), 80, AN_ISN_C(5), AN_ISN_S(5));
+    put_handshake(o, &cv);
+    put_seg(o, &cv, C2S, CRAFT_ACK, 1000);
+    put_seg(o, &cv, C2S, CRAFT_ACK, 1000);
+    put_seg(o, &cv, C2S, CRAFT_PSH | CRAFT_ACK, 1000);
+    t = o->ts_us;
+    put_seg_at(o, &cv, &c, S2C, CRAFT_ACK, cv.nxt[S2C], 0, 0);
+    for (int i = 0; i < 3; i++) {
+        out_at(o, t + zw_probe_ms[i] * MS_US);
+        put_seg_at(o, &cv, &c, C2S, CRAFT_ACK, cv.nxt[C2S] - 1, default_win(C2S, CRAFT_ACK), 0);
+        put_seg_at(o, &cv, &c, S2C, CRAFT_ACK, cv.nxt[S2C], 0, 0);
+    }
+    out_at(o, t + 7 * S_US);
+    put_seg_at(o, &cv, &c, S2C, CRAFT_ACK, cv.nxt[S2C], 65535, 0);
+    put_seg(o, &cv, C2S, CRAFT_PSH | CRAFT_ACK, 1000);
+    put_seg(o, &cv, S2C, CRAFT_ACK, 0);
+    put_seg(o, &cv, C2S, CRAFT_FIN | CRAFT_ACK, 0);
+    put_seg(o, &cv, S2C, CRAFT_FIN | CRAFT_ACK, 0);
+    put_seg(o, &cv, C2S, CRAFT_ACK, 0);
+
+    /* 6. Retransmission stall: 1000 bytes the server never ACKs, sent again
+     * with the timer doubling (RFC 6298 §5.5) from Linux's 200 ms minimum. */
+    cv = conv4(ENC_ETH, AN_PORT(6), 80, AN_ISN_C(6), AN_ISN_S(6));
+    put_handshake(o, &cv);
+    t = o->ts_us;
+    uint32_t data_seq = cv.nxt[C2S];
+    put_seg(o, &cv, C2S, CRAFT_PSH | CRAFT_ACK, 1000);
+    for (int i = 0; i < 5; i++) {
+        out_at(o, t + rto_ms[i] * MS_US);
+        put_seg_at(o, &cv, &c, C2S, CRAFT_PSH | CRAFT_ACK, data_seq, default_win(C2S, CRAFT_ACK), 1000);
+    }
+
+    /* 7. Keepalive unanswered: after 10 s idle, four probes 1 s apart get
+     * no answer and the client aborts with a RST+ACK (Linux's active reset). */
+    cv = conv4(ENC_ETH, AN_PORT(7), 80, AN_ISN_C(7), AN_ISN_S(7));
+    put_handshake(o, &cv);
+    t = o->ts_us - TS_STEP_US; /* the handshake's last ACK */
+    for (int i = 0; i < 4; i++) {
+        out_at(o, t + (uint64_t)(10 + i) * S_US);
+        put_seg_at(o, &cv, &c, C2S, CRAFT_ACK, cv.nxt[C2S] - 1, default_win(C2S, CRAFT_ACK), 0);
+    }
+    out_at(o, t + 14 * S_US);
+    put_seg_at(o, &cv, &c, C2S, CRAFT_RST | CRAFT_ACK, cv.nxt[C2S], 0, 0);
+
+    /* 8. Keepalive answered: two probes 10 s apart, each ACKed at once. */
+    cv = conv4(ENC_ETH, AN_PORT(8), 80, AN_ISN_C(8), AN_ISN_S(8));
+    put_handshake(o, &cv);
+    t = o->ts_us - TS_STEP_US;
+    for (int i = 1; i <= 2; i++) {
+        out_at(o, t + (uint64_t)(10 * i) * S_US);
+        put_seg_at(o, &cv, &c, C2S, CRAFT_ACK, cv.nxt[C2S] - 1, default_win(C2S, CRAFT_ACK), 0);
+        put_seg(o, &cv, S2C, CRAFT_ACK, 0);
+    }
+
+    /* 9. SYN unanswered: the SYN and its retransmissions (same ISN) at 1
+     * and 3 s, as Linux backs off. */
+    cv = conv4(ENC_ETH, AN_PORT(9), 80, AN_ISN_C(9), AN_ISN_S(9));
+    conv_start(&cv);
+    t = o->ts_us;
+    for (int i = 0; i < 3; i++) {
+        out_at(o, t + syn_ms[i] * MS_US);
+        put_seg_at(o, &cv, &c, C2S, CRAFT_SYN, cv.isn[C2S], default_win(C2S, CRAFT_SYN), 0);
+    }
+    /* Nothing follows: the client's ARP request for its gateway at 5 s
+     * keeps the capture going past the 3 s SYN timeout. */
+    out_at(o, t + 5 * S_US);
+    craft_init(&c);
+    craft_eth_mac(&c, mac_broadcast, mac_client, CRAFT_ETH_ARP);
+    put_arp_request(&c);
+    craft_finish(&c);
+    out_frame(o, &c);
+}
+
 /* ---- main */
 
 static const struct file {
@@ -776,6 +1105,7 @@ static const struct file {
     {"malformed.pcap", LT_ETHERNET, false, gen_malformed},
     {"other.pcap", LT_ETHERNET, false, gen_other},
     {"multi-link.pcapng", 0, true, gen_multi_link},
+    {"anomalies.pcap", LT_ETHERNET, false, gen_anomalies},
 };
 
 #define SNAPLEN 65535
