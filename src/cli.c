@@ -12,7 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { OPT_FORMAT = 256, OPT_VLAN_KEY, OPT_SERVER_PORTS, OPT_MSL, OPT_IDLE_TIMEOUT, OPT_TIMELINE, OPT_EVENTS };
+enum { OPT_FORMAT = 256, OPT_VLAN_KEY, OPT_SERVER_PORTS, OPT_MSL, OPT_IDLE_TIMEOUT, OPT_TIMELINE, OPT_EVENTS,
+       OPT_SYN_TIMEOUT, OPT_LINGER, OPT_ANOMALIES_ONLY };
 
 static const struct option long_options[] = {
     {"read", required_argument, NULL, 'r'},
@@ -27,6 +28,9 @@ static const struct option long_options[] = {
     {"idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT},
     {"timeline", required_argument, NULL, OPT_TIMELINE},
     {"events", no_argument, NULL, OPT_EVENTS},
+    {"syn-timeout", required_argument, NULL, OPT_SYN_TIMEOUT},
+    {"linger", required_argument, NULL, OPT_LINGER},
+    {"anomalies-only", no_argument, NULL, OPT_ANOMALIES_ONLY},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -58,6 +62,12 @@ void wst_cli_usage(FILE *fp)
           "      --timeline N|none  keep up to N events per connection (default 32:\n"
           "                         the first and the last 16); none: records only\n"
           "      --events           also write each event as it happens\n"
+          "      --syn-timeout SECONDS  a SYN unanswered, or a handshake not completed,\n"
+          "                         this long is an anomaly (default 3)\n"
+          "      --linger SECONDS   CLOSE_WAIT, an unacknowledged FIN or a zero window\n"
+          "                         held this long is an anomaly (default 5)\n"
+          "      --anomalies-only   write only the connections with an anomaly\n"
+          "                         (the summary still counts them all)\n"
           "  -h, --help             show this help\n"
           "  -V, --version          show the version\n"
           "\n"
@@ -77,6 +87,40 @@ static int parse_number(const char *s, uint64_t min, uint64_t max, uint64_t *out
     if (errno || *end != '\0' || v < min || v > max)
         return -1;
     *out = v;
+    return 0;
+}
+
+/*
+ * Parses seconds with up to three decimals ("3", "0.5", "2.250") into ms in
+ * [min_ms, max_ms].
+ */
+static int parse_seconds_ms(const char *s, uint64_t min_ms, uint64_t max_ms, uint32_t *out)
+{
+    uint64_t ms = 0;
+    const char *p = s;
+    if (*p < '0' || *p > '9')
+        return -1;
+    for (; *p >= '0' && *p <= '9'; p++) {
+        ms = ms * 10 + (uint64_t)(*p - '0');
+        if (ms > max_ms)
+            return -1;
+    }
+    ms *= 1000;
+    if (*p == '.') {
+        uint64_t scale = 100;
+        p++;
+        if (*p < '0' || *p > '9')
+            return -1;
+        for (; *p >= '0' && *p <= '9'; p++) {
+            if (scale == 0)
+                return -1; /* finer than a millisecond */
+            ms += (uint64_t)(*p - '0') * scale;
+            scale /= 10;
+        }
+    }
+    if (*p != '\0' || ms < min_ms || ms > max_ms)
+        return -1;
+    *out = (uint32_t)ms;
     return 0;
 }
 
@@ -108,6 +152,8 @@ int wst_cli_parse(struct wst_options *o, int argc, char **argv, char *errbuf)
     o->msl_s = WST_MSL_DEFAULT_S;
     o->idle_timeout_s = WST_IDLE_TIMEOUT_DEFAULT_S;
     o->timeline_max = WST_TIMELINE_MAX_DEFAULT;
+    o->syn_timeout_ms = WST_SYN_TIMEOUT_DEFAULT_MS;
+    o->linger_ms = WST_LINGER_DEFAULT_MS;
     o->emitter = &wst_emitter_text;
     wst_port_set_init_default(&o->server_ports);
     o->files = calloc((size_t)argc + 1, sizeof *o->files);
@@ -183,6 +229,23 @@ int wst_cli_parse(struct wst_options *o, int argc, char **argv, char *errbuf)
             break;
         case OPT_EVENTS:
             o->events = true;
+            break;
+        case OPT_SYN_TIMEOUT:
+            if (parse_seconds_ms(optarg, 1, 86400000, &o->syn_timeout_ms) < 0) {
+                snprintf(errbuf, WST_ERRBUF_SIZE,
+                         "bad SYN timeout '%s': expected 0.001 to 86400 seconds (at most 3 decimals)", optarg);
+                return WST_EUSAGE;
+            }
+            break;
+        case OPT_LINGER:
+            if (parse_seconds_ms(optarg, 1, 86400000, &o->linger_ms) < 0) {
+                snprintf(errbuf, WST_ERRBUF_SIZE,
+                         "bad linger time '%s': expected 0.001 to 86400 seconds (at most 3 decimals)", optarg);
+                return WST_EUSAGE;
+            }
+            break;
+        case OPT_ANOMALIES_ONLY:
+            o->anomalies_only = true;
             break;
         case OPT_SERVER_PORTS:
             if (wst_port_set_parse(&o->server_ports, optarg, errbuf) < 0)

@@ -214,7 +214,8 @@ static void pool_grow(struct wst_conn_pool *pool, int k)
     s->next = pool->slabs[k];
     pool->slabs[k] = s;
     pool->chunk_bytes += SLAB_BYTES;
-    size_t header = (sizeof(struct wst_conn_slab) + 7) & ~(size_t)7;
+    /* Objects start on a cache line: a 128-byte record is then exactly two. */
+    size_t header = (sizeof(struct wst_conn_slab) + 63) & ~(size_t)63;
     pool->bump[k] = (uint8_t *)s + header;
     pool->bump_end[k] = (uint8_t *)s + SLAB_BYTES;
 }

@@ -185,9 +185,112 @@ static void syn_intervals(struct wst_outbuf *ob, const struct wst_timeline *tl, 
         wst_outbuf_putc(ob, ']');
 }
 
-/* A whole record formatted straight into the output buffer (the hot path). */
-static void json_conn(struct wst_outbuf *ob, const struct wst_conn *c, const struct wst_timeline *tl)
+static const char *role(const struct wst_conn *c, int endpoint)
 {
+    return endpoint == c->client ? "client" : "server";
+}
+
+/* ,"flags":[...] */
+static void key_flags(struct wst_outbuf *ob, const char *k, uint8_t flags)
+{
+    char buf[64];
+    key(ob, k);
+    wst_outbuf_write(ob, buf, fmt_flags(buf, flags));
+}
+
+/* The fields only some kinds have (the table in docs/output.md). */
+static void anomaly_extras(struct wst_outbuf *ob, const struct wst_conn *c, const struct wst_anomaly *a)
+{
+    switch ((enum wst_anomaly_kind)a->kind) {
+    case WST_AN_SYN_UNANSWERED:
+        key(ob, "answered");
+        wst_outbuf_puts(ob, a->detail[0] != WST_ANSWER_NONE ? "true" : "false");
+        break;
+    case WST_AN_HANDSHAKE_INCOMPLETE:
+        key(ob, "client_state");
+        wst_outbuf_json_string(ob, wst_state_name((enum wst_tcp_state)a->detail[0]));
+        break;
+    case WST_AN_PORT_REUSE:
+        key(ob, "time_wait_endpoint");
+        wst_outbuf_json_string(ob, role(c, a->detail[0]));
+        key_seconds(ob, "time_wait_left", (uint64_t)a->value[0] * 1000);
+        break;
+    case WST_AN_INVALID_FLAGS:
+        key_flags(ob, "flags", a->detail[0]);
+        break;
+    case WST_AN_UNREACHABLE: {
+        char from[WST_ENDPOINT_STRLEN];
+        wst_outbuf_puts(ob, ",\"icmp\":{\"type\":");
+        wst_outbuf_u64(ob, a->detail[0]);
+        key_u64(ob, "code", a->detail[1]);
+        key(ob, "reason");
+        wst_outbuf_json_string(ob, wst_unreach_name(c->family, a->detail[1], NULL));
+        wst_addr_format(from, c->family, a->addr.b);
+        key(ob, "from");
+        wst_outbuf_json_string(ob, from);
+        wst_outbuf_putc(ob, '}');
+        break;
+    }
+    case WST_AN_RETRANSMISSION_STALL:
+        key_seconds(ob, "longest_gap", (uint64_t)a->value[0] * 1000);
+        break;
+    case WST_AN_DATA_AFTER_CLOSE:
+        key_u64(ob, "bytes", a->value[0]);
+        key(ob, "after");
+        wst_outbuf_puts(ob, a->detail[0] == WST_AFTER_RST ? "\"rst\"" : "\"fin\"");
+        break;
+    case WST_AN_RST_ABORT: {
+        int e = a->endpoint;
+        int cl = c->client;
+        /* detail/value are (sender, receiver); shown by role. */
+        uint8_t st_c = e == cl ? a->detail[0] : a->detail[1], st_s = e == cl ? a->detail[1] : a->detail[0];
+        uint32_t un_c = e == cl ? a->value[0] : a->value[1], un_s = e == cl ? a->value[1] : a->value[0];
+        wst_outbuf_puts(ob, ",\"states_before\":{\"client\":");
+        wst_outbuf_json_string(ob, wst_state_name((enum wst_tcp_state)st_c));
+        wst_outbuf_puts(ob, ",\"server\":");
+        wst_outbuf_json_string(ob, wst_state_name((enum wst_tcp_state)st_s));
+        wst_outbuf_puts(ob, "},\"unacked_bytes\":{\"client\":");
+        wst_outbuf_u64(ob, un_c);
+        key_u64(ob, "server", un_s);
+        wst_outbuf_putc(ob, '}');
+        break;
+    }
+    default:
+        break;
+    }
+}
+
+/* ,"anomalies":[{...},...] */
+static void json_anomalies(struct wst_outbuf *ob, const struct wst_conn_report *r)
+{
+    const struct wst_conn *c = r->conn;
+    char diag[WST_DIAGNOSIS_MAX];
+    wst_outbuf_puts(ob, ",\"anomalies\":[");
+    for (size_t i = 0; i < r->n_anomalies; i++) {
+        const struct wst_anomaly *a = &r->anomalies[i];
+        wst_outbuf_puts(ob, i ? ",{\"kind\":" : "{\"kind\":");
+        wst_outbuf_json_string(ob, wst_anomaly_name((enum wst_anomaly_kind)a->kind));
+        key(ob, "endpoint");
+        wst_outbuf_json_string(ob, role(c, a->endpoint));
+        key_seconds(ob, "since", a->since_us);
+        key_seconds(ob, "duration", a->until_us > a->since_us ? a->until_us - a->since_us : 0);
+        key(ob, "ongoing");
+        wst_outbuf_puts(ob, a->ongoing ? "true" : "false");
+        key_u64(ob, "count", a->count);
+        anomaly_extras(ob, c, a);
+        wst_anomaly_diagnosis(diag, sizeof diag, c, a);
+        key(ob, "diagnosis");
+        wst_outbuf_json_string(ob, diag);
+        wst_outbuf_putc(ob, '}');
+    }
+    wst_outbuf_putc(ob, ']');
+}
+
+/* A whole record formatted straight into the output buffer (the hot path). */
+static void json_conn(struct wst_outbuf *ob, const struct wst_conn_report *r)
+{
+    const struct wst_conn *c = r->conn;
+    const struct wst_timeline *tl = r->timeline;
     char *start = wst_outbuf_space(ob, CONN_RECORD_MAX), *q = start;
     int cl = c->client, sv = !c->client;
 
@@ -246,6 +349,7 @@ static void json_conn(struct wst_outbuf *ob, const struct wst_conn *c, const str
             LIT(q, ",\"seq_relative\":false");
     }
     ob->len += (size_t)(q - start);
+    json_anomalies(ob, r);
     if (tl) {
         syn_intervals(ob, tl, cl, "client_syn_intervals");
         syn_intervals(ob, tl, sv, "server_syn_intervals");
@@ -294,6 +398,33 @@ static void json_summary(struct wst_outbuf *ob, const struct wst_summary *s)
         wst_outbuf_json_string(ob, wst_end_reason_name((enum wst_end_reason)r));
         wst_outbuf_putc(ob, ':');
         wst_outbuf_u64(ob, ts->by_end_reason[r]);
+    }
+    wst_outbuf_putc(ob, '}');
+
+    /* The ss view of the whole wire at the end of the capture. */
+    key(ob, "open_states");
+    for (int r = 0; r < 2; r++) {
+        wst_outbuf_puts(ob, r == 0 ? "{\"client\":{" : "},\"server\":{");
+        bool first = true;
+        for (int st = 1; st < WST_ST__COUNT; st++) {
+            if (!ts->open_states[r][st])
+                continue;
+            if (!first)
+                wst_outbuf_putc(ob, ',');
+            first = false;
+            wst_outbuf_json_string(ob, wst_state_name((enum wst_tcp_state)st));
+            wst_outbuf_putc(ob, ':');
+            wst_outbuf_u64(ob, ts->open_states[r][st]);
+        }
+    }
+    wst_outbuf_puts(ob, "}}");
+    key_u64(ob, "with_anomalies", ts->with_anomalies);
+    key(ob, "anomalies");
+    for (int k = 0; k < WST_AN__COUNT; k++) {
+        wst_outbuf_putc(ob, k == 0 ? '{' : ',');
+        wst_outbuf_json_string(ob, wst_anomaly_name((enum wst_anomaly_kind)k));
+        wst_outbuf_putc(ob, ':');
+        wst_outbuf_u64(ob, ts->by_anomaly[k]);
     }
     wst_outbuf_putc(ob, '}');
 

@@ -170,8 +170,33 @@ static void syn_intervals(struct wst_outbuf *ob, const struct wst_conn *c, const
         wst_outbuf_putc(ob, '\n');
 }
 
-static void text_conn(struct wst_outbuf *ob, const struct wst_conn *c, const struct wst_timeline *tl)
+/*
+ *   anomaly  close_wait_lingering  server, from +0.091241 s for 93.012000 s (still at the end)
+ *            server 10.0.0.5:8080 received and acknowledged the FIN of ...
+ */
+static void anomalies(struct wst_outbuf *ob, const struct wst_conn_report *r)
 {
+    const struct wst_conn *c = r->conn;
+    char diag[WST_DIAGNOSIS_MAX];
+    for (size_t i = 0; i < r->n_anomalies; i++) {
+        const struct wst_anomaly *a = &r->anomalies[i];
+        wst_outbuf_puts(ob, "   anomaly  ");
+        wst_outbuf_puts(ob, wst_anomaly_name((enum wst_anomaly_kind)a->kind));
+        wst_outbuf_puts(ob, a->endpoint == c->client ? "  client, from +" : "  server, from +");
+        wst_outbuf_seconds(ob, a->since_us > c->first_ts_us ? a->since_us - c->first_ts_us : 0);
+        wst_outbuf_puts(ob, " s for ");
+        wst_outbuf_seconds(ob, a->until_us > a->since_us ? a->until_us - a->since_us : 0);
+        wst_outbuf_puts(ob, a->ongoing ? " s (still at the end)\n            " : " s\n            ");
+        wst_anomaly_diagnosis(diag, sizeof diag, c, a);
+        wst_outbuf_puts(ob, diag);
+        wst_outbuf_putc(ob, '\n');
+    }
+}
+
+static void text_conn(struct wst_outbuf *ob, const struct wst_conn_report *r)
+{
+    const struct wst_conn *c = r->conn;
+    const struct wst_timeline *tl = r->timeline;
     struct wst_conn_view v;
     heading(ob, c, &v);
     wst_outbuf_puts(ob, "  (");
@@ -216,6 +241,7 @@ static void text_conn(struct wst_outbuf *ob, const struct wst_conn *c, const str
         }
         wst_outbuf_putc(ob, '\n');
     }
+    anomalies(ob, r);
     ladder(ob, c, tl);
     wst_outbuf_putc(ob, '\n');
 }
@@ -237,6 +263,30 @@ static void class_line(struct wst_outbuf *ob, const struct wst_summary *s, enum 
     }
     if (any)
         wst_outbuf_putc(ob, '\n');
+}
+
+/*
+ * The ss -tan view of the whole wire, for both ends of every connection
+ * still open when the capture ended:
+ *   open at end    client    server  state
+ *                       3         3  ESTABLISHED
+ */
+static void open_states(struct wst_outbuf *ob, const struct wst_tracker_stats *ts)
+{
+    bool any = false;
+    for (int st = 1; st < WST_ST__COUNT; st++) {
+        if (!ts->open_states[0][st] && !ts->open_states[1][st])
+            continue;
+        if (!any)
+            wst_outbuf_puts(ob, "   open at end    client    server  state\n");
+        any = true;
+        wst_outbuf_puts(ob, "              ");
+        wst_outbuf_u64_width(ob, ts->open_states[0][st], 10);
+        wst_outbuf_u64_width(ob, ts->open_states[1][st], 10);
+        wst_outbuf_puts(ob, "  ");
+        wst_outbuf_puts(ob, wst_state_name((enum wst_tcp_state)st));
+        wst_outbuf_putc(ob, '\n');
+    }
 }
 
 static void text_summary(struct wst_outbuf *ob, const struct wst_summary *s)
@@ -274,6 +324,21 @@ static void text_summary(struct wst_outbuf *ob, const struct wst_summary *s)
         any = true;
     }
     wst_outbuf_puts(ob, any ? ")\n" : "\n");
+    open_states(ob, ts);
+    wst_outbuf_puts(ob, "   anomalies    ");
+    wst_outbuf_u64(ob, ts->with_anomalies);
+    wst_outbuf_puts(ob, ts->with_anomalies == 1 ? " connection" : " connections");
+    any = false;
+    for (int k = 0; k < WST_AN__COUNT; k++) {
+        if (!ts->by_anomaly[k])
+            continue;
+        wst_outbuf_puts(ob, any ? ", " : ": ");
+        wst_outbuf_puts(ob, wst_anomaly_name((enum wst_anomaly_kind)k));
+        wst_outbuf_putc(ob, ' ');
+        wst_outbuf_u64(ob, ts->by_anomaly[k]);
+        any = true;
+    }
+    wst_outbuf_putc(ob, '\n');
     if (ts->packets) {
         wst_outbuf_puts(ob, "   capture      ");
         wst_outbuf_utc(ob, ts->first_ts_us);

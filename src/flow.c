@@ -161,22 +161,38 @@ static size_t format_ipv6(char *out, const uint8_t *a)
     return n;
 }
 
+/* The address alone, without brackets; no NUL. */
+static size_t format_addr(char *out, uint8_t family, const uint8_t *addr)
+{
+    if (family == WST_AF_INET6)
+        return format_ipv6(out, addr);
+    size_t n = 0;
+    for (int i = 0; i < 4; i++) {
+        n += put_decimal(out + n, addr[i]);
+        out[n++] = '.';
+    }
+    return n - 1;
+}
+
 size_t wst_endpoint_format_raw(char *out, uint8_t family, const uint8_t *addr, uint16_t port)
 {
     size_t n = 0;
     if (family == WST_AF_INET6) {
         out[n++] = '[';
-        n += format_ipv6(out + n, addr);
+        n += format_addr(out + n, family, addr);
         out[n++] = ']';
     } else {
-        for (int i = 0; i < 4; i++) {
-            n += put_decimal(out + n, addr[i]);
-            out[n++] = '.';
-        }
-        n--;
+        n = format_addr(out, family, addr);
     }
     out[n++] = ':';
     return n + put_decimal(out + n, port);
+}
+
+size_t wst_addr_format(char *out, uint8_t family, const uint8_t *addr)
+{
+    size_t n = format_addr(out, family, addr);
+    out[n] = '\0';
+    return n;
 }
 
 size_t wst_endpoint_format(char *out, uint8_t family, const struct wst_addr *addr, uint16_t port)

@@ -370,6 +370,11 @@ static void step_one(struct wst_endpoint *ep, enum wst_fsm_event ev, uint32_t no
     /* EXCEPTION: a FIN received in TIME_WAIT restarts 2 MSL (assumption 5). */
     if (ev == WST_EV_RCV_FIN && from == WST_ST_TIME_WAIT)
         ep->since_ms = now_ms;
+    /* EXCEPTION: an endpoint is SYN_RCVD from the SYN it received, but its
+     * wait for the handshake's last ACK starts with its first SYN+ACK
+     * (anomaly.c judges that wait). */
+    if (ev == WST_EV_SND_SYNACK && from == WST_ST_SYN_RCVD)
+        ep->since_ms = now_ms;
     /* EXCEPTION: SYN_RCVD reached by an active open goes back to CLOSED on RST. */
     if (ev == WST_EV_RCV_RST && from == WST_ST_SYN_RCVD && (ep->flags & WST_EP_ACTIVE))
         to = WST_ST_CLOSED;
@@ -435,9 +440,11 @@ static void learn(struct wst_endpoint *snd, struct wst_endpoint *rcv, const stru
         if (syn_again && snd->syns_again < UINT8_MAX)
             snd->syns_again++;
     }
-    /* SYN and FIN each take one sequence number (RFC 9293 §3.4). */
+    /* SYN and FIN each take one sequence number (RFC 9293 §3.4). Nothing
+     * follows a FIN: data beyond it is dropped by its receiver and does not
+     * move next_seq (the FIN stays at next_seq - 1). */
     uint32_t end = seg->seq + seg->payload_len + ((f & WST_TH_SYN) ? 1 : 0) + ((f & WST_TH_FIN) ? 1 : 0);
-    if (!(snd->flags & WST_EP_HAS_SEQ) || seq_gt(end, snd->next_seq)) {
+    if (!(snd->flags & WST_EP_HAS_SEQ) || (seq_gt(end, snd->next_seq) && !(snd->flags & WST_EP_HAS_FIN))) {
         snd->next_seq = end;
         snd->flags |= WST_EP_HAS_SEQ;
     }
@@ -525,6 +532,18 @@ bool wst_fsm_is_new_connection(const struct wst_endpoint *snd, const struct wst_
         return over_rcv && rcv->state != WST_ST_TIME_WAIT; /* an attempt that got nowhere, tried anew */
     bool over_snd = snd->state == WST_ST_CLOSED || snd->state == WST_ST_TIME_WAIT;
     return over_snd && over_rcv;
+}
+
+bool wst_fsm_icmp_unreachable(struct wst_endpoint *snd, struct wst_endpoint *peer, uint32_t seq, uint32_t now_ms)
+{
+    if (snd->state != WST_ST_SYN_SENT || !(snd->flags & WST_EP_HAS_ISN) || seq != snd->isn)
+        return false;
+    /* EXCEPTION: not a segment, so not in the table; it acts as RCV_RST does
+     * in SYN_SENT (RFC 5461 §4 notes stacks abort here on hard errors). */
+    step_one(snd, WST_EV_RCV_RST, now_ms);
+    if (!(peer->flags & WST_EP_SENT))
+        step_one(peer, WST_EV_RCV_SYN_LOST, now_ms);
+    return true;
 }
 
 uint32_t wst_fsm_fin_ack_deadline(const struct wst_endpoint *ep)

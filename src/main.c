@@ -25,6 +25,7 @@ struct run {
     struct wst_outbuf out;
     const struct wst_emitter *emitter;
     bool live_events; /* flush after each event */
+    bool anomalies_only; /* --anomalies-only */
 };
 
 /*
@@ -55,10 +56,12 @@ static void set_signals(void (*handler)(int))
     sigaction(SIGTERM, &sa, NULL);
 }
 
-static void emit_conn(void *arg, const struct wst_conn *c, const struct wst_timeline *tl)
+static void emit_conn(void *arg, const struct wst_conn_report *rep)
 {
     struct run *r = arg;
-    r->emitter->conn(&r->out, c, tl);
+    if (r->anomalies_only && rep->n_anomalies == 0)
+        return;
+    r->emitter->conn(&r->out, rep);
 }
 
 /* --events: each line reaches the reader at once (live use). */
@@ -137,6 +140,7 @@ int main(int argc, char **argv)
     }
     wst_outbuf_init(&run.out, out);
     run.emitter = opt.emitter;
+    run.anomalies_only = opt.anomalies_only;
 
     struct wst_tracker_config cfg = {
         .vlan_key = opt.vlan_key,
@@ -145,6 +149,7 @@ int main(int argc, char **argv)
         .msl_s = opt.msl_s,
         .idle_timeout_s = opt.idle_timeout_s,
         .timeline_max = opt.timeline_max,
+        .anomaly = {.syn_timeout_ms = opt.syn_timeout_ms, .linger_ms = opt.linger_ms},
     };
     struct wst_tracker *tracker = wst_tracker_new(&cfg, emit_conn, &run);
     if (opt.events) {

@@ -38,6 +38,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "seq.h"
+
 /*
  * Packets between decoding and their connection update. Each lookup is a
  * likely cache miss (a table slot, then the connection), so decoding runs
@@ -88,6 +90,8 @@ struct wst_tracker {
     uint64_t next_tick_us;    /* advance() has nothing to do before this */
     struct bucket wheel[WHEEL_SLOTS];
     uint32_t timeline_max;    /* 0: no timelines */
+    struct wst_anomaly_config anomaly;
+    struct wst_notes_table notes;
     wst_conn_fn *on_conn;
     void *arg;
     wst_event_fn *on_event;
@@ -113,6 +117,11 @@ struct wst_tracker *wst_tracker_new(const struct wst_tracker_config *cfg, wst_co
     t->time_wait_us = 2ULL * msl * WST_US_PER_S;
     t->idle_us = (uint64_t)cfg->idle_timeout_s * WST_US_PER_S;
     t->timeline_max = cfg->timeline_max;
+    t->anomaly = cfg->anomaly;
+    if (!t->anomaly.syn_timeout_ms)
+        t->anomaly.syn_timeout_ms = WST_SYN_TIMEOUT_DEFAULT_MS;
+    if (!t->anomaly.linger_ms)
+        t->anomaly.linger_ms = WST_LINGER_DEFAULT_MS;
     if (t->timeline_max)
         wst_flow_table_set_conn_extra(t->table, sizeof(struct wst_timeline *));
     t->on_conn = on_conn;
@@ -136,6 +145,7 @@ void wst_tracker_free(struct wst_tracker *t)
         for (struct wst_conn *c = wst_flow_table_first(t->table); c; c = wst_flow_table_next(t->table, c))
             wst_timeline_free(*timeline_of(c));
     }
+    wst_notes_table_fini(&t->notes);
     wst_flow_table_free(t->table);
     free(t);
 }
@@ -212,16 +222,52 @@ static void schedule(struct wst_tracker *t, struct wst_conn *c, wst_ts_us at)
     b->e[b->n++] = c;
 }
 
+/* When a retired connection's record ended (wst_conn_report.end_us). */
+static wst_ts_us record_end(const struct wst_tracker *t, const struct wst_conn *c,
+                            const struct wst_anomaly_notes *notes)
+{
+    switch (c->end_reason) {
+    case WST_END_CAPTURE_END:
+        return t->stats.now_us;
+    case WST_END_TIMEOUT:
+        return c->last_ts_us + t->idle_us;
+    case WST_END_REUSED:
+        if (notes && notes->end_us)
+            return notes->end_us;
+        return c->last_ts_us;
+    default:
+        return c->last_ts_us;
+    }
+}
+
 /* Emits and frees the retired connections at the head of id order. */
 static void flush(struct wst_tracker *t)
 {
     struct wst_conn *c;
+    struct wst_anomaly found[WST_ANOMALY_MAX];
     while ((c = wst_flow_table_pop_retired(t->table)) != NULL) {
-        t->stats.by_end_reason[c->end_reason]++;
+        struct wst_tracker_stats *st = &t->stats;
+        st->by_end_reason[c->end_reason]++;
+        if (c->end_reason == WST_END_CAPTURE_END) {
+            st->open_states[0][c->ep[c->client].state]++;
+            st->open_states[1][c->ep[!c->client].state]++;
+        }
+        const struct wst_anomaly_notes *notes = wst_notes_find(&t->notes, c);
         struct wst_timeline *tl = t->timeline_max ? *timeline_of(c) : NULL;
+        struct wst_conn_report r = {
+            .conn = c,
+            .timeline = tl ? tl : t->timeline_max ? wst_timeline_empty() : NULL,
+            .anomalies = found,
+            .end_us = record_end(t, c, notes),
+        };
+        r.n_anomalies = wst_anomaly_collect(c, notes, r.end_us, &t->anomaly, found);
+        for (size_t i = 0; i < r.n_anomalies; i++)
+            st->by_anomaly[found[i].kind]++;
+        st->with_anomalies += r.n_anomalies != 0;
         if (t->on_conn)
-            t->on_conn(t->arg, c, tl ? tl : t->timeline_max ? wst_timeline_empty() : NULL);
+            t->on_conn(t->arg, &r);
         wst_timeline_free(tl);
+        wst_notes_drop(&t->notes, c);
         wst_flow_table_release(t->table, c);
     }
 }
@@ -238,11 +284,22 @@ static enum wst_end_reason over_reason(const struct wst_conn *c)
     return (c->flags & WST_CONN_RESET) ? WST_END_RESET : WST_END_CLOSED;
 }
 
+/* Moves c's endpoints by the timers due by `now` (rule L, TIME_WAIT's end). */
+static void expire(struct wst_tracker *t, struct wst_conn *c, wst_ts_us now)
+{
+    for (int i = 0; i < 2; i++) {
+        struct wst_endpoint *ep = &c->ep[i];
+        uint8_t st = ep->state;
+        uint32_t since = ep->since_ms;
+        if (wst_fsm_expire(ep, rel_ms(c, now), (uint32_t)(t->time_wait_us / 1000)))
+            wst_anomaly_left_state(&t->notes, &t->anomaly, c, i, st, since, ep->since_ms);
+    }
+}
+
 /* Applies the timers of c due by `now`; reschedules it if more are to come. */
 static void run_timers(struct wst_tracker *t, struct wst_conn *c, wst_ts_us now)
 {
-    for (int i = 0; i < 2; i++)
-        wst_fsm_expire(&c->ep[i], rel_ms(c, now), (uint32_t)(t->time_wait_us / 1000));
+    expire(t, c, now);
     if (is_over(c) && now >= c->last_ts_us + t->time_wait_us) {
         retire(t, c, over_reason(c));
         return;
@@ -391,9 +448,13 @@ static void process(struct wst_tracker *t, struct pending *p)
         start(t, c, p);
     } else if (!p->partial && wst_fsm_is_new_connection(&c->ep[p->from], &c->ep[!p->from], &p->seg)) {
         /* A new SYN on a 4-tuple whose connection is over: a new connection. */
-        retire(t, c, WST_END_REUSED);
+        struct wst_conn *old = c;
+        if (old->ep[p->from].state == WST_ST_SYN_SENT)
+            wst_notes_get(&t->notes, old)->end_us = p->ts_us; /* its SYN's wait ends here */
+        retire(t, old, WST_END_REUSED);
         c = wst_flow_table_create(t->table, &p->key, p->hash, &p->seg);
         start(t, c, p);
+        wst_anomaly_reused(&t->notes, c, old, p->from, p->ts_us, t->time_wait_us);
         flush(t);
     }
     /* A SYN on a synchronized connection (the table will not expect it)
@@ -407,19 +468,65 @@ static void process(struct wst_tracker *t, struct pending *p)
     bool first_data = p->seg.payload_len > 0 && c->payload_bytes[p->from] == 0;
     c->packets[p->from]++;
     c->payload_bytes[p->from] += p->seg.payload_len;
-    c->tcp_flags[p->from] |= p->seg.flags;
-    if (p->partial)
+    if (p->partial) {
+        c->tcp_flags[p->from] |= p->seg.flags;
         return;
+    }
+
+    struct wst_anomaly_segment an = {
+        .seg = &p->seg,
+        .pre = {c->ep[0], c->ep[1]},
+        .pre_tcp_flags = c->tcp_flags[p->from],
+        .from = p->from,
+        .ts_us = p->ts_us,
+    };
+    struct wst_endpoint *snd = &c->ep[p->from];
+    if ((p->seg.flags & WST_TH_ACK) && (!(an.pre_tcp_flags & WST_TH_ACK) || seq_gt(p->seg.ack, snd->ack)))
+        snd->ack = p->seg.ack;
+    c->tcp_flags[p->from] |= p->seg.flags;
 
     struct wst_fsm_step step;
-    wst_fsm_step(&c->ep[p->from], &c->ep[!p->from], &p->seg, rel_ms(c, p->ts_us), &step);
+    wst_fsm_step(snd, &c->ep[!p->from], &p->seg, rel_ms(c, p->ts_us), &step);
     if (step.n_snd && step.snd[0] == WST_EV_SND_RST)
         c->flags |= WST_CONN_RESET; /* the classifier emits it only for an acceptable RST */
+    an.step = &step;
+    if (wst_anomaly_worth_observing(c, &an))
+        wst_anomaly_observe(&t->notes, &t->anomaly, c, &an);
     if (t->timeline_max || t->on_event)
         record(t, c, p, &step, first_data);
     /* A state with a deadline (TIME_WAIT, or the connection over): a timer. */
     if (step.fin_ack_held || ((step.snd_to != step.snd_from || step.rcv_to != step.rcv_from) &&
                               (step.snd_to == WST_ST_TIME_WAIT || step.rcv_to == WST_ST_TIME_WAIT || is_over(c))))
+        schedule(t, c, next_deadline(t, c));
+}
+
+/*
+ * An ICMP destination unreachable quoting a TCP segment: if it quotes the
+ * SYN of a connection still opening, that connection's open failed. The
+ * ICMP's own VLAN tags name the connection as its packets would.
+ */
+static void icmp_error(struct wst_tracker *t, const struct wst_segment *icmp, const struct wst_icmp_error *e,
+                       wst_ts_us ts)
+{
+    struct wst_segment q = *icmp;
+    q.src = e->src;
+    q.dst = e->dst;
+    q.sport = e->sport;
+    q.dport = e->dport;
+    struct wst_flow_key key;
+    int from = wst_flow_key_from_segment(&key, &q, t->vlan_key);
+    struct wst_conn *c = wst_flow_table_get(t->table, &key, wst_flow_table_hash(t->table, &key));
+    if (c == NULL)
+        return;
+    uint32_t now_ms = rel_ms(c, ts);
+    uint32_t since = c->ep[from].since_ms;
+    if (!wst_fsm_icmp_unreachable(&c->ep[from], &c->ep[!from], e->seq, now_ms))
+        return;
+    c->flags |= WST_CONN_RESET; /* ended as by a RST */
+    if (ts > c->last_ts_us)
+        c->last_ts_us = ts; /* the record ends with the error that ended it */
+    wst_anomaly_icmp(&t->notes, c, from, e, ts, since);
+    if (is_over(c))
         schedule(t, c, next_deadline(t, c));
 }
 
@@ -436,6 +543,16 @@ void wst_tracker_packet(struct wst_tracker *t, const struct wst_packet *pkt)
     enum wst_decode_status status = wst_decode(pkt->link, pkt->data, pkt->caplen, pkt->wirelen, &p->seg);
     st->by_status[status]++;
     p->partial = false;
+    struct wst_icmp_error e;
+    if ((status == WST_DECODE_ICMP || status == WST_DECODE_ICMPV6) &&
+        wst_decode_icmp_error(pkt->data, pkt->caplen, &p->seg, &e)) {
+        /* In packet order: after the segments still queued (rare enough
+         * to drain the pipeline for). */
+        struct wst_segment icmp = p->seg;
+        wst_tracker_drain(t);
+        icmp_error(t, &icmp, &e, pkt->ts_us);
+        return;
+    }
     if (status != WST_DECODE_TCP) {
         /* A TCP header cut after its ports still says whose packet it was
          * (invariant 5); its flags and lengths are unknown. */
@@ -488,8 +605,7 @@ void wst_tracker_finish(struct wst_tracker *t)
     for (struct wst_conn *c = wst_flow_table_first(t->table); c; c = wst_flow_table_next(t->table, c)) {
         if (c->flags & WST_CONN_RETIRED)
             continue;
-        for (int i = 0; i < 2; i++)
-            wst_fsm_expire(&c->ep[i], rel_ms(c, now), (uint32_t)(t->time_wait_us / 1000));
+        expire(t, c, now);
         c->end_reason = (uint8_t)(is_over(c) ? over_reason(c) : WST_END_CAPTURE_END);
     }
     wst_flow_table_retire_all(t->table);

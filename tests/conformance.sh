@@ -37,7 +37,8 @@ tail -n +2 "$dir/INDEX.tsv" | while IFS='	' read -r trace conn_tsv _ _ _ _ _ _ f
     fi
     case ",$features," in *,tunnel,*) echo "ok   $trace (tunnel: read only)"; continue ;; esac
     # "client":"A","server":"B" -> "A B"
-    sed -n 's/.*"client":"\([^"]*\)","server":"\([^"]*\)".*/\1 \2/p' "$out" >"$tmp/pairs"
+    # (anchored: anomalies carry "client" and "server" keys of their own)
+    sed -n 's/^{"type":"conn","id":[0-9]*,"client":"\([^"]*\)","server":"\([^"]*\)".*/\1 \2/p' "$out" >"$tmp/pairs"
     missing=0 n=0 same=0
     tail -n +2 "$dir/$conn_tsv" | {
         while IFS='	' read -r _ oh op rh rp _; do

@@ -9,15 +9,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void collect(void *arg, const struct wst_conn *c, const struct wst_timeline *tl)
+static void collect(void *arg, const struct wst_conn_report *r)
 {
-    (void)tl;
+    const struct wst_conn *c = r->conn;
     struct script *s = arg;
     ck_assert_uint_lt(s->n_conns, SCRIPT_MAX_CONNS);
     size_t size = offsetof(struct wst_conn, addr) + 2 * wst_conn_addr_len(c);
     struct wst_conn *copy = malloc(size);
     ck_assert_ptr_nonnull(copy);
     memcpy(copy, c, size);
+    s->anomalies[s->n_conns] = calloc(r->n_anomalies + 1, sizeof(struct wst_anomaly));
+    ck_assert_ptr_nonnull(s->anomalies[s->n_conns]);
+    memcpy(s->anomalies[s->n_conns], r->anomalies, r->n_anomalies * sizeof(struct wst_anomaly));
+    s->n_anomalies[s->n_conns] = r->n_anomalies;
     s->conns[s->n_conns++] = copy;
 }
 
@@ -37,8 +41,10 @@ void script_init(struct script *s, const struct wst_tracker_config *cfg)
 void script_fini(struct script *s)
 {
     wst_tracker_free(s->tracker);
-    for (size_t i = 0; i < s->n_conns; i++)
+    for (size_t i = 0; i < s->n_conns; i++) {
         free(s->conns[i]);
+        free(s->anomalies[i]);
+    }
     memset(s, 0, sizeof *s);
 }
 
@@ -89,6 +95,25 @@ const struct wst_conn *script_conn(const struct script *s, size_t i)
 {
     ck_assert_uint_lt(i, s->n_conns);
     return s->conns[i];
+}
+
+const struct wst_anomaly *script_anomaly(const struct script *s, size_t i, enum wst_anomaly_kind kind)
+{
+    ck_assert_uint_lt(i, s->n_conns);
+    const struct wst_anomaly *found = NULL;
+    for (size_t k = 0; k < s->n_anomalies[i]; k++) {
+        if (s->anomalies[i][k].kind != kind)
+            continue;
+        ck_assert_msg(found == NULL, "two %s anomalies", wst_anomaly_name(kind));
+        found = &s->anomalies[i][k];
+    }
+    return found;
+}
+
+size_t script_n_anomalies(const struct script *s, size_t i)
+{
+    ck_assert_uint_lt(i, s->n_conns);
+    return s->n_anomalies[i];
 }
 
 const struct wst_conn *script_live(struct script *s)

@@ -37,6 +37,8 @@ struct script {
     uint16_t vlan;          /* 0 = untagged, else an 802.1Q tag with this ID */
     size_t n_conns;
     struct wst_conn *conns[SCRIPT_MAX_CONNS]; /* copies of emitted connections */
+    struct wst_anomaly *anomalies[SCRIPT_MAX_CONNS]; /* copies of their anomalies */
+    size_t n_anomalies[SCRIPT_MAX_CONNS];
 };
 
 /* Starts a script: client 192.0.2.1:40000, server 198.51.100.2:80, time 1700000000 s. */
@@ -67,6 +69,16 @@ enum wst_tcp_state script_server_state(struct script *s);
 /* Advances capture time by `us` without a packet of this connection: feeds one
  * ARP frame at the new time, as any other traffic on the link would. */
 void script_idle(struct script *s, uint64_t us);
+
+/*
+ * The anomaly of kind `kind` of the i-th emitted connection, or NULL; fails
+ * the test if that connection has two of the kind (one per endpoint is
+ * possible, but no script here makes both).
+ */
+const struct wst_anomaly *script_anomaly(const struct script *s, size_t i, enum wst_anomaly_kind kind);
+
+/* Number of anomalies of the i-th emitted connection. */
+size_t script_n_anomalies(const struct script *s, size_t i);
 
 /* The i-th emitted connection (fails the test if there is none). */
 const struct wst_conn *script_conn(const struct script *s, size_t i);

@@ -18,6 +18,7 @@
     X(fsm)                \
     X(timeline)           \
     X(tracker)            \
+    X(anomaly)            \
     X(pcapng)             \
     X(capture)            \
     X(outbuf)             \

@@ -352,6 +352,37 @@ START_TEST(test_cli_error_bad_snaplen)
 }
 END_TEST
 
+/* Thresholds in seconds with up to three decimals, kept in ms. */
+START_TEST(test_cli_thresholds)
+{
+    ck_assert_int_eq(parse("-r", "a", NULL), 0);
+    ck_assert_uint_eq(opt.syn_timeout_ms, 3000);
+    ck_assert_uint_eq(opt.linger_ms, 5000);
+    ck_assert(!opt.anomalies_only);
+    ck_assert_int_eq(parse("-r", "a", "--syn-timeout", "0.5", "--linger", "12.25", "--anomalies-only", NULL), 0);
+    ck_assert_uint_eq(opt.syn_timeout_ms, 500);
+    ck_assert_uint_eq(opt.linger_ms, 12250);
+    ck_assert(opt.anomalies_only);
+    ck_assert_int_eq(parse("-r", "a", "--syn-timeout", "0.001", "--linger", "86400", NULL), 0);
+    ck_assert_uint_eq(opt.syn_timeout_ms, 1);
+    ck_assert_uint_eq(opt.linger_ms, 86400000);
+}
+END_TEST
+
+START_TEST(test_cli_error_bad_thresholds)
+{
+    static const char *const bad[] = {"0", "0.0", "0.0001", "-1", "", "1.", ".5", "3s", "86400.001", "1e3",
+                                      "99999999999999999999"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char want[64];
+        snprintf(want, sizeof want, "bad SYN timeout '%s'", bad[i]);
+        ck_assert_usage(parse("-r", "a", "--syn-timeout", bad[i], NULL), want);
+        snprintf(want, sizeof want, "bad linger time '%s'", bad[i]);
+        ck_assert_usage(parse("-r", "a", "--linger", bad[i], NULL), want);
+    }
+}
+END_TEST
+
 START_TEST(test_cli_error_bad_count)
 {
     static const char *const bad[] = {"0", "-1", "", "ten", "5k", "+5", "18446744073709551616"};
@@ -410,6 +441,8 @@ Suite *cli_suite(void)
     tcase_add_test(tc, test_cli_error_missing_argument);
     tcase_add_test(tc, test_cli_error_bad_snaplen);
     tcase_add_test(tc, test_cli_error_bad_count);
+    tcase_add_test(tc, test_cli_thresholds);
+    tcase_add_test(tc, test_cli_error_bad_thresholds);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -56,6 +56,13 @@ static const char *output(void)
     return text;
 }
 
+/* Emits c as a finished record without anomalies. */
+static void conn_out(const struct wst_emitter *e, const struct wst_conn *c, const struct wst_timeline *tl)
+{
+    struct wst_conn_report r = {.conn = c, .timeline = tl, .end_us = c->last_ts_us};
+    e->conn(&ob, &r);
+}
+
 START_TEST(test_emit_json_conn_fields)
 {
     struct wst_conn *c = make_conn("192.0.2.1", 40000, "198.51.100.2", 443, WST_AF_INET);
@@ -73,7 +80,7 @@ START_TEST(test_emit_json_conn_fields)
     c->ep[!c->client].state = WST_ST_CLOSED;
     c->ep[c->client].fins = 3; /* two retransmissions */
     c->end_reason = WST_END_CLOSED;
-    wst_emitter_json.conn(&ob, c, NULL);
+    conn_out(&wst_emitter_json, c, NULL);
     /* duration 1700000002.500000 - 1700000000.000001 = 2.499999 */
     ck_assert_str_eq(output(),
                      "{\"type\":\"conn\",\"id\":7,\"client\":\"192.0.2.1:40000\",\"server\":\"198.51.100.2:443\","
@@ -82,7 +89,7 @@ START_TEST(test_emit_json_conn_fields)
                      "\"server_state\":\"CLOSED\",\"end_reason\":\"closed\",\"midstream\":false,"
                      "\"syn_retransmissions\":0,\"fin_retransmissions\":2,\"client_packets\":5,\"client_bytes\":100,"
                      "\"client_flags\":[\"SYN\",\"ACK\",\"FIN\"],\"server_packets\":0,\"server_bytes\":0,"
-                     "\"server_flags\":[],\"vlan\":100,\"inner_vlan\":0}\n");
+                     "\"server_flags\":[],\"vlan\":100,\"inner_vlan\":0,\"anomalies\":[]}\n");
 }
 END_TEST
 
@@ -96,7 +103,7 @@ START_TEST(test_emit_json_guessed_ipv6_all_flags)
     c->ep[0].state = c->ep[1].state = WST_ST_ESTABLISHED;
     c->flags |= WST_CONN_MIDSTREAM;
     c->end_reason = WST_END_CAPTURE_END;
-    wst_emitter_json.conn(&ob, c, NULL);
+    conn_out(&wst_emitter_json, c, NULL);
     ck_assert_str_eq(output(),
                      "{\"type\":\"conn\",\"id\":18446744073709551615,\"client\":\"[2001:db8::2]:80\","
                      "\"server\":\"[2001:db8::1]:50000\",\"client_guessed\":true,\"client_basis\":\"ports\","
@@ -105,7 +112,7 @@ START_TEST(test_emit_json_guessed_ipv6_all_flags)
                      "\"syn_retransmissions\":0,\"fin_retransmissions\":0,"
                      "\"client_packets\":18446744073709551615,\"client_bytes\":0,"
                      "\"client_flags\":[\"SYN\",\"ACK\",\"PSH\",\"URG\",\"FIN\",\"RST\",\"ECE\",\"CWR\"],"
-                     "\"server_packets\":0,\"server_bytes\":0,\"server_flags\":[]}\n");
+                     "\"server_packets\":0,\"server_bytes\":0,\"server_flags\":[],\"anomalies\":[]}\n");
 }
 END_TEST
 
@@ -121,7 +128,7 @@ START_TEST(test_emit_text_conn)
     c->ep[c->client].state = WST_ST_ESTABLISHED;
     c->ep[!c->client].state = WST_ST_SYN_RCVD;
     c->end_reason = WST_END_TIMEOUT;
-    wst_emitter_text.conn(&ob, c, NULL);
+    conn_out(&wst_emitter_text, c, NULL);
     ck_assert_str_eq(output(),
                      "#3 10.0.0.1:1234 -> 10.0.0.2:22  (client received the SYN+ACK)\n"
                      "   start 2023-11-14 22:13:20.000000  end 2023-11-14 22:14:20.000000  duration 60.000000 s\n"
@@ -163,7 +170,7 @@ START_TEST(test_emit_text_long_arrow_widens)
     ev.payload_len = 0;
     ev.why = WST_TL_STATE;
     wst_timeline_add(&tl, &ev, 32);
-    wst_emitter_text.conn(&ob, c, tl);
+    conn_out(&wst_emitter_text, c, tl);
     const char *out = output();
     ck_assert_msg(strstr(out, "       0.000000  ESTABLISHED -- SYN ACK PSH URG FIN RST ECE CWR seq 4294967295 "
                               "ack 4294967295 len 65535 again ->  ESTABLISHED\n"),
@@ -238,6 +245,11 @@ START_TEST(test_emit_summary_accounts)
     ts.connections = 2;
     ts.first_ts_us = 1000000;
     ts.now_us = 3500000;
+    /* Both still open at the end: one established, one half-open. */
+    ts.open_states[0][WST_ST_ESTABLISHED] = ts.open_states[1][WST_ST_ESTABLISHED] = 1;
+    ts.open_states[0][WST_ST_SYN_SENT] = ts.open_states[1][WST_ST_SYN_RCVD] = 1;
+    ts.by_anomaly[WST_AN_HANDSHAKE_INCOMPLETE] = 1;
+    ts.with_anomalies = 1;
     struct wst_summary s = {.tracker = &ts, .complete = false};
     s.capture.filtered = 4;
     uint64_t totals[WST_DC__COUNT];
@@ -257,6 +269,11 @@ START_TEST(test_emit_summary_accounts)
                      "   not decoded  ip_fragment 3\n"
                      "   malformed    truncated_ip_header 1\n"
                      "   connections  2\n"
+                     "   open at end    client    server  state\n"
+                     "                       1         0  SYN_SENT\n"
+                     "                       0         1  SYN_RCVD\n"
+                     "                       1         1  ESTABLISHED\n"
+                     "   anomalies    1 connection: handshake_incomplete 1\n"
                      "   capture      1970-01-01 00:00:01.000000 to 1970-01-01 00:00:03.500000 UTC (2.500000 s)\n"
                      "   incomplete   reading stopped at an error (see the message on stderr)\n");
 }

@@ -37,6 +37,9 @@ struct wst_options {
     uint32_t idle_timeout_s;   /* --idle-timeout (0 = never) */
     uint32_t timeline_max;     /* --timeline: events kept per connection (0 = none) */
     bool events;               /* --events: stream events as they happen */
+    uint32_t syn_timeout_ms;   /* --syn-timeout */
+    uint32_t linger_ms;        /* --linger */
+    bool anomalies_only;       /* --anomalies-only */
     char *filter;              /* the trailing expression joined by spaces; NULL if none */
     bool help, version;
 };

@@ -65,6 +65,7 @@ enum {
     WST_CONN_RETIRED = 0x01,   /* no longer findable by its 4-tuple; waits to be emitted */
     WST_CONN_MIDSTREAM = 0x02, /* the capture holds no SYN or SYN+ACK of it */
     WST_CONN_RESET = 0x04,     /* an acceptable RST ended an endpoint */
+    WST_CONN_NOTES = 0x08,     /* has anomaly notes in the tracker's side table (anomaly.h) */
 };
 
 struct wst_conn {

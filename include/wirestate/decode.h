@@ -10,6 +10,7 @@
 #ifndef WIRESTATE_DECODE_H
 #define WIRESTATE_DECODE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "wirestate/link.h"
@@ -78,6 +79,17 @@ enum {
     WST_TH_CWR = 0x80,
 };
 
+/* TCP flags in display order (SYN first, as a handshake reads). */
+#define WST_TCP_FLAG_MAP(X) \
+    X(WST_TH_SYN, "SYN")    \
+    X(WST_TH_ACK, "ACK")    \
+    X(WST_TH_PSH, "PSH")    \
+    X(WST_TH_URG, "URG")    \
+    X(WST_TH_FIN, "FIN")    \
+    X(WST_TH_RST, "RST")    \
+    X(WST_TH_ECE, "ECE")    \
+    X(WST_TH_CWR, "CWR")
+
 /* Which TCP options the segment carried (bits of wst_tcp_options.present). */
 enum {
     WST_OPT_MSS = 0x01,
@@ -125,7 +137,30 @@ struct wst_segment {
     uint32_t payload_caplen;  /* of which captured (<= payload_len) */
     const uint8_t *payload;   /* borrowed; NULL when payload_caplen is 0 */
     struct wst_tcp_options opt;
+    uint32_t l4_off, l4_len;  /* WST_DECODE_ICMP(V6) only: where the ICMP message is
+                                 in the frame, and its length from the IP header */
 };
+
+/* An ICMP or ICMPv6 destination unreachable, and the TCP header it quotes. */
+struct wst_icmp_error {
+    uint8_t family;            /* of the quoted datagram (and of the ICMP) */
+    uint8_t type, code;
+    struct wst_addr reporter;  /* the ICMP's source: a router, or the destination host */
+    struct wst_addr src, dst;  /* the quoted datagram's addresses */
+    uint16_t sport, dport;
+    uint32_t seq;
+};
+
+/*
+ * For a frame wst_decode() classified WST_DECODE_ICMP or WST_DECODE_ICMPV6
+ * (with `seg` as it left it): true, with *out filled, if the message is a
+ * destination unreachable (ICMP type 3 other than code 4, fragmentation
+ * needed, which is path MTU discovery, RFC 1191; ICMPv6 type 1) whose quote
+ * holds the IP header and the first 8 bytes of a TCP header (RFC 792,
+ * RFC 4443 §3.1). Reads no byte outside data[0..caplen).
+ */
+bool wst_decode_icmp_error(const uint8_t *data, uint32_t caplen, const struct wst_segment *seg,
+                           struct wst_icmp_error *out);
 
 /*
  * Decodes one frame of `caplen` captured bytes (of `wirelen` on the wire) of

@@ -27,8 +27,8 @@ struct wst_summary {
 
 struct wst_emitter {
     const char *name;
-    /* A finished connection and its timeline (NULL with --timeline none). */
-    void (*conn)(struct wst_outbuf *ob, const struct wst_conn *c, const struct wst_timeline *tl);
+    /* A finished connection, its timeline (NULL with --timeline none) and anomalies. */
+    void (*conn)(struct wst_outbuf *ob, const struct wst_conn_report *r);
     /* One event as it happens (--events). */
     void (*event)(struct wst_outbuf *ob, const struct wst_conn *c, const struct wst_tl_event *ev);
     void (*summary)(struct wst_outbuf *ob, const struct wst_summary *s);
@@ -77,17 +77,6 @@ struct wst_syn_intervals {
 
 bool wst_emit_syn_interval_next(const struct wst_timeline *tl, int endpoint, struct wst_syn_intervals *it,
                                 wst_ts_us *interval_us);
-
-/* TCP flags in display order (SYN first, as a handshake reads). */
-#define WST_TCP_FLAG_MAP(X) \
-    X(WST_TH_SYN, "SYN")    \
-    X(WST_TH_ACK, "ACK")    \
-    X(WST_TH_PSH, "PSH")    \
-    X(WST_TH_URG, "URG")    \
-    X(WST_TH_FIN, "FIN")    \
-    X(WST_TH_RST, "RST")    \
-    X(WST_TH_ECE, "ECE")    \
-    X(WST_TH_CWR, "CWR")
 
 /* Packet totals per decode class; [WST_DC_TCP] etc.; index 0 holds the filtered count. */
 void wst_summary_class_totals(const struct wst_summary *s, uint64_t totals[WST_DC__COUNT]);

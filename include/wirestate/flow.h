@@ -57,4 +57,8 @@ size_t wst_endpoint_format(char *out, uint8_t family, const struct wst_addr *add
 /* The same from raw address bytes (4 or 16 by family); writes no NUL. */
 size_t wst_endpoint_format_raw(char *out, uint8_t family, const uint8_t *addr, uint16_t port);
 
+/* Only the address ("a.b.c.d" or RFC 5952 IPv6 text, no brackets), with a
+ * NUL, into out of WST_ENDPOINT_STRLEN bytes. Returns the length. */
+size_t wst_addr_format(char *out, uint8_t family, const uint8_t *addr);
+
 #endif

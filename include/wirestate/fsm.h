@@ -90,7 +90,7 @@ enum {
     WST_EP_FIN_ACK_WAIT = 0x80, /* LOSES, and an ACK of its FIN went by since its last FIN */
 };
 
-/* One endpoint of a connection: 16 bytes, two per connection. */
+/* One endpoint of a connection: 20 bytes, two per connection. */
 struct wst_endpoint {
     uint8_t state;      /* enum wst_tcp_state */
     uint8_t flags;      /* WST_EP_* */
@@ -99,6 +99,8 @@ struct wst_endpoint {
     uint32_t isn;       /* its initial sequence number */
     uint32_t next_seq;  /* the highest sequence number it has used, plus one */
     uint32_t since_ms;  /* when it entered `state`, ms after the connection's start */
+    uint32_t ack;       /* the highest acknowledgement number it sent (valid once it
+                           sent an ACK: wst_conn.tcp_flags); kept by the tracker */
 };
 
 /* The sequence number of an endpoint's FIN (valid with WST_EP_HAS_FIN). */
@@ -144,6 +146,15 @@ void wst_fsm_step(struct wst_endpoint *snd, struct wst_endpoint *rcv, const stru
  */
 bool wst_fsm_is_new_connection(const struct wst_endpoint *snd, const struct wst_endpoint *rcv,
                                const struct wst_segment *seg);
+
+/*
+ * An ICMP or ICMPv6 destination unreachable quoting the SYN of `snd` (its
+ * ISN) came back. A connecting endpoint (SYN_SENT) aborts, as on a RST
+ * (Linux does so for every destination unreachable but fragmentation
+ * needed); its peer, if it never answered, did not get the SYN (LISTEN, as
+ * rule R4). Returns true if the SYN was this connection's and it mattered.
+ */
+bool wst_fsm_icmp_unreachable(struct wst_endpoint *snd, struct wst_endpoint *peer, uint32_t seq, uint32_t now_ms);
 
 /*
  * Timers: an endpoint in TIME_WAIT since at least `time_wait_ms` (2 x MSL)

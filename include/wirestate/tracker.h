@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "wirestate/anomaly.h"
 #include "wirestate/conn.h"
 #include "wirestate/decode.h"
 #include "wirestate/flow_table.h"
@@ -30,6 +31,7 @@ struct wst_tracker_config {
                                                (0 = WST_MSL_DEFAULT_S) */
     uint32_t idle_timeout_s;                /* retire a connection idle this long (0 = never) */
     uint32_t timeline_max;                  /* events kept per connection (0 = no timelines) */
+    struct wst_anomaly_config anomaly;      /* thresholds; a zero field takes its default */
 };
 
 /* Linux's TIME_WAIT is 60 s (TCP_TIMEWAIT_LEN), so 2 x 30. */
@@ -45,13 +47,26 @@ struct wst_tracker_stats {
     wst_ts_us now_us;        /* capture time: the latest packet time seen */
     uint64_t connections;    /* connections created */
     uint64_t by_end_reason[WST_END__COUNT]; /* connections emitted, by why they ended */
+    uint64_t by_anomaly[WST_AN__COUNT];     /* anomalies of emitted connections, by kind */
+    uint64_t with_anomalies;                /* emitted connections with at least one */
+    /* States of the connections still open at the end of the capture
+     * (end reason capture_end): [0] their clients', [1] their servers'. */
+    uint64_t open_states[2][WST_ST__COUNT];
 };
 
-/*
- * Called once per finished connection, in id order, with its timeline (NULL
- * without timelines); both are valid only during the call.
- */
-typedef void wst_conn_fn(void *arg, const struct wst_conn *c, const struct wst_timeline *tl);
+/* A finished connection and what is known of it; valid only during the callback. */
+struct wst_conn_report {
+    const struct wst_conn *conn;
+    const struct wst_timeline *timeline;    /* NULL without timelines */
+    const struct wst_anomaly *anomalies;    /* sorted by start (wst_anomaly_collect) */
+    size_t n_anomalies;
+    wst_ts_us end_us;   /* when the record ended: the end of the capture for capture_end,
+                           last packet + idle timeout for timeout, the new SYN for reused,
+                           the last packet otherwise */
+};
+
+/* Called once per finished connection, in id order. */
+typedef void wst_conn_fn(void *arg, const struct wst_conn_report *r);
 
 /* Called for every timeline-worthy segment as it is processed (--events). */
 typedef void wst_event_fn(void *arg, const struct wst_conn *c, const struct wst_tl_event *ev);

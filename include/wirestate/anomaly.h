@@ -1,0 +1,240 @@
+/*
+ * wirestate/anomaly.h - what went wrong with a connection, and what to check.
+ *
+ * An anomaly is a condition of one endpoint of one connection: a SYN left
+ * unanswered, a socket left in CLOSE_WAIT, a FIN nobody acknowledges, an
+ * abortive RST... Each has a stable kind, the endpoint it concerns, when it
+ * began and how long it lasted, a count that supports it, and a one-line
+ * diagnosis. See src/anomaly.c for how each is judged and docs/output.md
+ * for what each means to a person.
+ *
+ * Two sources feed a connection's anomalies:
+ *  - events, spotted by the tracker as segments go by (a SYN answered by a
+ *    RST, a state held too long and then left, invalid flags, ...), kept in
+ *    the connection's notes;
+ *  - conditions still holding when the connection's record ends (still in
+ *    SYN_SENT, CLOSE_WAIT, LAST_ACK ... for longer than the threshold),
+ *    judged from its states by wst_anomaly_collect().
+ *
+ * Notes are allocated only for the few connections that need them, and
+ * found through a side table keyed by the record's address, so the record
+ * of an ordinary connection (and of each half-open one in a SYN flood)
+ * stays as small as it was.
+ */
+#ifndef WIRESTATE_ANOMALY_H
+#define WIRESTATE_ANOMALY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "wirestate/conn.h"
+#include "wirestate/decode.h"
+#include "wirestate/fsm.h"
+#include "wirestate/types.h"
+
+/*
+ *        enum                   name (stable: part of the output schema)
+ * In the order a connection's life meets them.
+ */
+#define WST_ANOMALY_MAP(X)                               \
+    X(SYN_UNANSWERED,       "syn_unanswered")            \
+    X(REFUSED,              "refused")                   \
+    X(UNREACHABLE,          "unreachable")               \
+    X(HANDSHAKE_INCOMPLETE, "handshake_incomplete")      \
+    X(PORT_REUSE,           "port_reuse")                \
+    X(INVALID_FLAGS,        "invalid_flags")             \
+    X(ZERO_WINDOW,          "zero_window")               \
+    X(RETRANSMISSION_STALL, "retransmission_stall")      \
+    X(KEEPALIVE_UNANSWERED, "keepalive_unanswered")      \
+    X(CLOSE_WAIT_LINGERING, "close_wait_lingering")      \
+    X(FIN_WAIT_1_STUCK,     "fin_wait_1_stuck")          \
+    X(LAST_ACK_STUCK,       "last_ack_stuck")            \
+    X(DATA_AFTER_CLOSE,     "data_after_close")          \
+    X(RST_ABORT,            "rst_abort")
+
+enum wst_anomaly_kind {
+#define WST_ANOMALY_ENUM(e, name) WST_AN_##e,
+    WST_ANOMALY_MAP(WST_ANOMALY_ENUM)
+#undef WST_ANOMALY_ENUM
+    WST_AN__COUNT
+};
+
+/* Stable snake_case name of a kind. */
+const char *wst_anomaly_name(enum wst_anomaly_kind kind);
+
+/* How a late answer came (wst_anomaly.detail[0] of syn_unanswered). */
+enum { WST_ANSWER_NONE = 0, WST_ANSWER_SEGMENT, WST_ANSWER_ICMP };
+
+/* What data_after_close's data came after (detail[0]). */
+enum { WST_AFTER_FIN = 1, WST_AFTER_RST };
+
+/*
+ * One anomaly. The meaning of count, value[] and detail[] depends on the
+ * kind (the table in docs/output.md):
+ *   syn_unanswered        count SYNs sent; detail[0] WST_ANSWER_* (late answer)
+ *   refused               count SYNs sent before the RST
+ *   unreachable           count ICMP errors; detail[] ICMP type and code of
+ *                         the last one; addr its sender (family: the conn's)
+ *   handshake_incomplete  count SYN+ACKs sent; detail[0] the client's state
+ *   port_reuse            detail[0] endpoint index that was in TIME_WAIT;
+ *                         value[0] ms of its TIME_WAIT that were left
+ *   invalid_flags         count segments; detail[0] flags of the first one
+ *   zero_window           count zero-window segments it sent
+ *   retransmission_stall  count retransmissions of the same data; value[0]
+ *                         the longest gap between two (ms)
+ *   keepalive_unanswered  count probes sent without reply
+ *   close_wait_lingering  count FINs received
+ *   fin_wait_1_stuck,
+ *   last_ack_stuck        count FINs sent
+ *   data_after_close      count segments; value[0] bytes; detail[0] WST_AFTER_*
+ *   rst_abort             count 1; detail[] sender's and receiver's states
+ *                         before it; value[] bytes each had sent that the
+ *                         other had not acknowledged (sender's, receiver's)
+ */
+struct wst_anomaly {
+    wst_ts_us since_us;   /* when the condition began (capture time) */
+    wst_ts_us until_us;   /* when it ended; for an ongoing one, the end of the record */
+    uint32_t count;
+    uint32_t value[2];
+    struct wst_addr addr;
+    uint8_t kind;         /* enum wst_anomaly_kind */
+    uint8_t endpoint;     /* index of the endpoint it concerns */
+    uint8_t detail[2];
+    bool ongoing;         /* still holding when the record ended */
+};
+
+/* Thresholds (--syn-timeout, --linger). */
+struct wst_anomaly_config {
+    uint32_t syn_timeout_ms;
+    uint32_t linger_ms;
+};
+
+#define WST_SYN_TIMEOUT_DEFAULT_MS 3000
+#define WST_LINGER_DEFAULT_MS 5000
+
+/* Most anomalies one connection can have: each kind once per endpoint. */
+#define WST_ANOMALY_MAX (2 * WST_AN__COUNT)
+
+/*
+ * The notes of one connection: anomalies raised by events, and the little
+ * the detectors remember. Times are ms after the connection's start plus
+ * one (0 = unset).
+ */
+struct wst_anomaly_notes {
+    struct wst_anomaly *list;
+    uint8_t n, cap;
+    wst_ts_us end_us;           /* when the record ended, if not derivable (reused) */
+    uint32_t first_fin_ms[2];   /* when endpoint i's wait for the ACK of its FIN began */
+    uint32_t first_synack_ms[2]; /* when endpoint i's wait for the ACK of its SYN+ACK began */
+    uint32_t close_wait_data_ms[2]; /* endpoint i's last data sent in CLOSE_WAIT */
+    /* Endpoint i has advertised a zero window since, in that many segments. */
+    uint32_t zero_window_ms[2], zero_window_segs[2];
+    /* Keepalive probes endpoint i sent that its peer has not answered yet. */
+    uint32_t probes[2], first_probe_ms[2];
+    /* Endpoint i sending the same data (from rexmit_seq) again and again. */
+    uint32_t rexmit_seq[2], rexmits[2], first_rexmit_ms[2], last_rexmit_ms[2];
+    uint32_t rexmit_gap_ms[2], rexmit_max_gap_ms[2];
+    bool rexmit_gap_shrank[2];
+};
+
+/* Side table from connection to notes (a JudyL keyed by the record's address). */
+struct wst_notes_table {
+    void *judy;
+    size_t count;
+};
+
+/* The notes of c, created empty on first use (sets WST_CONN_NOTES). */
+struct wst_anomaly_notes *wst_notes_get(struct wst_notes_table *t, struct wst_conn *c);
+
+/* The notes of c, or NULL. */
+struct wst_anomaly_notes *wst_notes_find(const struct wst_notes_table *t, const struct wst_conn *c);
+
+/* Frees the notes of c, if any (before the record is freed). */
+void wst_notes_drop(struct wst_notes_table *t, struct wst_conn *c);
+
+/* Frees every note. */
+void wst_notes_table_fini(struct wst_notes_table *t);
+
+/*
+ * Raises an anomaly into notes, or merges it into the one of the same kind
+ * and endpoint already there: counts add up, the span widens.
+ */
+void wst_anomaly_raise(struct wst_anomaly_notes *notes, const struct wst_anomaly *a);
+
+/*
+ * What the tracker knows around one segment, for the event detectors.
+ * `pre` holds both endpoints as they were before the segment; c holds them
+ * after it.
+ */
+struct wst_anomaly_segment {
+    const struct wst_segment *seg;
+    const struct wst_fsm_step *step;
+    struct wst_endpoint pre[2];
+    uint8_t pre_tcp_flags;      /* union of the flags the sender had sent before */
+    int from;                   /* endpoint index of the sender */
+    wst_ts_us ts_us;
+};
+
+/*
+ * True if the segment may concern a detector: a state changed, the flags
+ * are invalid, data follows the sender's FIN or RST or goes out in
+ * CLOSE_WAIT, a SYN or FIN is sent again, an endpoint speaks for the first time,
+ * or the connection has notes. Everything else (most segments) skips
+ * wst_anomaly_observe().
+ */
+bool wst_anomaly_worth_observing(const struct wst_conn *c, const struct wst_anomaly_segment *s);
+
+/* Runs the event detectors on one segment; takes notes only when needed. */
+void wst_anomaly_observe(struct wst_notes_table *nt, const struct wst_anomaly_config *cfg, struct wst_conn *c,
+                         const struct wst_anomaly_segment *s);
+
+/*
+ * Endpoint i of c left a state it had been in since `pre_since_ms` at
+ * `now_ms` (a timer moved it: rule L, TIME_WAIT's end). Judges the state it
+ * left as wst_anomaly_observe() does.
+ */
+void wst_anomaly_left_state(struct wst_notes_table *nt, const struct wst_anomaly_config *cfg, struct wst_conn *c,
+                            int i, uint8_t pre_state, uint32_t pre_since_ms, uint32_t now_ms);
+
+/*
+ * An ICMP destination unreachable quoting the SYN of endpoint `from` of c
+ * (the fsm has judged it: wst_fsm_icmp_unreachable() returned true).
+ */
+void wst_anomaly_icmp(struct wst_notes_table *nt, struct wst_conn *c, int from, const struct wst_icmp_error *e,
+                      wst_ts_us ts_us, uint32_t pre_since_ms);
+
+/* What an ICMP unreachable code points at (the diagnosis says what to check). */
+enum wst_unreach_cause { WST_UNREACH_OTHER, WST_UNREACH_FIREWALL, WST_UNREACH_ROUTE, WST_UNREACH_HOST, WST_UNREACH_PORT };
+
+/*
+ * The name of an ICMP (family WST_AF_INET, type 3) or ICMPv6 (type 1)
+ * destination unreachable code, as the RFCs give it ("communication
+ * administratively prohibited"), and what it points at.
+ */
+const char *wst_unreach_name(uint8_t family, uint8_t code, enum wst_unreach_cause *cause);
+
+/* A new SYN from `from` reused the 4-tuple of `old` (retired as reused) for c. */
+void wst_anomaly_reused(struct wst_notes_table *nt, struct wst_conn *c, const struct wst_conn *old, int from,
+                        wst_ts_us ts_us, uint64_t time_wait_us);
+
+/*
+ * All anomalies of a finished connection: those its notes hold (may be
+ * NULL) and the conditions still holding at `end_us`, the end of its
+ * record. Writes at most WST_ANOMALY_MAX into out, sorted by start time
+ * then kind; returns how many.
+ */
+size_t wst_anomaly_collect(const struct wst_conn *c, const struct wst_anomaly_notes *notes, wst_ts_us end_us,
+                           const struct wst_anomaly_config *cfg, struct wst_anomaly out[WST_ANOMALY_MAX]);
+
+/*
+ * The one-line diagnosis of an anomaly of c, NUL-terminated into buf
+ * (truncated to size). Names endpoints by role and address, says what the
+ * evidence shows and the next thing to check. Returns the length.
+ */
+size_t wst_anomaly_diagnosis(char *buf, size_t size, const struct wst_conn *c, const struct wst_anomaly *a);
+
+/* Longest diagnosis. */
+#define WST_DIAGNOSIS_MAX 400
+
+#endif
