@@ -77,17 +77,11 @@ const char *wst_anomaly_name(enum wst_anomaly_kind kind)
 
 /* ---- notes ---- */
 
-static void judy_fail(const char *what)
-{
-    fprintf(stderr, "wirestate: out of memory (%s)\n", what);
-    exit(1);
-}
-
 struct wst_anomaly_notes *wst_notes_get(struct wst_notes_table *t, struct wst_conn *c)
 {
     PWord_t pv = (PWord_t)JudyLIns((PPvoid_t)&t->judy, (Word_t)c, PJE0);
     if (pv == PJERR)
-        judy_fail("JudyLIns");
+        wst_out_of_memory("JudyLIns");
     if (*pv == 0) {
         *pv = (Word_t)wst_xcalloc(1, sizeof(struct wst_anomaly_notes));
         t->count++;
@@ -118,7 +112,7 @@ void wst_notes_drop(struct wst_notes_table *t, struct wst_conn *c)
         return;
     notes_free(wst_notes_find(t, c));
     if (JudyLDel((PPvoid_t)&t->judy, (Word_t)c, PJE0) == JERR)
-        judy_fail("JudyLDel");
+        wst_out_of_memory("JudyLDel");
     t->count--;
     c->flags &= (uint8_t)~WST_CONN_NOTES;
 }
@@ -174,17 +168,21 @@ void wst_anomaly_raise(struct wst_anomaly_notes *notes, const struct wst_anomaly
     notes->list[notes->n++] = *a; /* n < WST_ANOMALY_MAX: one per kind and endpoint */
 }
 
-/* ---- time ---- */
-
-static wst_ts_us abs_us(const struct wst_conn *c, uint32_t ms)
+/*
+ * One more occurrence of an event counted one by one (invalid flags, data
+ * after close, ICMP errors): raises `first` if its kind and endpoint are new
+ * and returns NULL, else counts it on the one there and returns that.
+ */
+static struct wst_anomaly *occurrence(struct wst_anomaly_notes *n, const struct wst_anomaly *first)
 {
-    return c->first_ts_us + (uint64_t)ms * 1000;
-}
-
-static uint32_t rel_ms(const struct wst_conn *c, wst_ts_us ts)
-{
-    uint64_t ms = ts > c->first_ts_us ? (ts - c->first_ts_us) / 1000 : 0;
-    return ms > UINT32_MAX ? UINT32_MAX : (uint32_t)ms;
+    struct wst_anomaly *old = find(n->list, n->n, first->kind, first->endpoint);
+    if (old == NULL) {
+        wst_anomaly_raise(n, first);
+        return NULL;
+    }
+    old->count++;
+    old->until_us = first->until_us;
+    return old;
 }
 
 /* ---- A1: states that should be brief ---- */
@@ -248,8 +246,8 @@ static bool judge_held(const struct wst_conn *c, const struct wst_anomaly_notes 
     memset(a, 0, sizeof *a);
     a->kind = h->kind;
     a->endpoint = (uint8_t)i;
-    a->since_us = abs_us(c, start);
-    a->until_us = abs_us(c, end_ms);
+    a->since_us = wst_conn_at_us(c, start);
+    a->until_us = wst_conn_at_us(c, end_ms);
     switch (h->kind) {
     case WST_AN_HANDSHAKE_INCOMPLETE:
         a->count = 1u + ep->syns_again;
@@ -349,27 +347,20 @@ void wst_anomaly_observe(struct wst_notes_table *nt, const struct wst_anomaly_co
     int i = s->from, j = !s->from;
     const struct wst_endpoint *pi = &s->pre[i], *pj = &s->pre[j];
     uint8_t f = seg->flags;
-    uint32_t now_ms = rel_ms(c, s->ts_us);
+    uint32_t now_ms = wst_conn_ms(c, s->ts_us);
     struct wst_anomaly a;
 
     if (invalid_flags(f)) {
-        struct wst_anomaly_notes *n = wst_notes_get(nt, c);
-        struct wst_anomaly *old = find(n->list, n->n, WST_AN_INVALID_FLAGS, (uint8_t)i);
-        if (old) {
-            old->count++;
-            old->until_us = s->ts_us;
-        } else {
-            a = (struct wst_anomaly){.kind = WST_AN_INVALID_FLAGS, .endpoint = (uint8_t)i, .since_us = s->ts_us,
-                                     .until_us = s->ts_us, .count = 1, .detail = {f, 0}};
-            wst_anomaly_raise(n, &a);
-        }
+        a = (struct wst_anomaly){.kind = WST_AN_INVALID_FLAGS, .endpoint = (uint8_t)i, .since_us = s->ts_us,
+                                 .until_us = s->ts_us, .count = 1, .detail = {f, 0}};
+        occurrence(wst_notes_get(nt, c), &a);
     }
 
     /* A4: the first segment back to a SYN that waited. */
     if (!(pi->flags & WST_EP_SENT) && pj->state == WST_ST_SYN_SENT && (pj->flags & WST_EP_ACTIVE) &&
         now_ms >= pj->since_ms && now_ms - pj->since_ms >= cfg->syn_timeout_ms) {
         a = (struct wst_anomaly){.kind = WST_AN_SYN_UNANSWERED, .endpoint = (uint8_t)j,
-                                 .since_us = abs_us(c, pj->since_ms), .until_us = s->ts_us,
+                                 .since_us = wst_conn_at_us(c, pj->since_ms), .until_us = s->ts_us,
                                  .count = 1u + pj->syns_again, .detail = {WST_ANSWER_SEGMENT, 0}};
         wst_anomaly_raise(wst_notes_get(nt, c), &a);
     }
@@ -378,7 +369,7 @@ void wst_anomaly_observe(struct wst_notes_table *nt, const struct wst_anomaly_co
     if (step->n_snd && step->snd[0] == WST_EV_SND_RST) {
         if (step->rcv_from == WST_ST_SYN_SENT) {
             a = (struct wst_anomaly){.kind = WST_AN_REFUSED, .endpoint = (uint8_t)i,
-                                     .since_us = abs_us(c, pj->since_ms), .until_us = s->ts_us,
+                                     .since_us = wst_conn_at_us(c, pj->since_ms), .until_us = s->ts_us,
                                      .count = 1u + pj->syns_again};
             wst_anomaly_raise(wst_notes_get(nt, c), &a);
         } else if (is_synchronized(step->rcv_from)) {
@@ -399,18 +390,12 @@ void wst_anomaly_observe(struct wst_notes_table *nt, const struct wst_anomaly_co
         else if ((s->pre_tcp_flags & WST_TH_RST) && pi->state == WST_ST_CLOSED)
             after = WST_AFTER_RST;
         if (after) {
-            struct wst_anomaly_notes *n = wst_notes_get(nt, c);
-            struct wst_anomaly *old = find(n->list, n->n, WST_AN_DATA_AFTER_CLOSE, (uint8_t)i);
-            if (old) {
-                old->count++;
+            a = (struct wst_anomaly){.kind = WST_AN_DATA_AFTER_CLOSE, .endpoint = (uint8_t)i, .since_us = s->ts_us,
+                                     .until_us = s->ts_us, .count = 1, .value = {seg->payload_len, 0},
+                                     .detail = {after, 0}};
+            struct wst_anomaly *old = occurrence(wst_notes_get(nt, c), &a);
+            if (old)
                 old->value[0] += seg->payload_len;
-                old->until_us = s->ts_us;
-            } else {
-                a = (struct wst_anomaly){.kind = WST_AN_DATA_AFTER_CLOSE, .endpoint = (uint8_t)i,
-                                         .since_us = s->ts_us, .until_us = s->ts_us, .count = 1,
-                                         .value = {seg->payload_len, 0}, .detail = {after, 0}};
-                wst_anomaly_raise(n, &a);
-            }
         }
         if (pi->state == WST_ST_CLOSE_WAIT && c->ep[i].state == WST_ST_CLOSE_WAIT)
             wst_notes_get(nt, c)->close_wait_data_ms[i] = now_ms + 1; /* A3 */
@@ -429,7 +414,7 @@ void wst_anomaly_observe(struct wst_notes_table *nt, const struct wst_anomaly_co
     if (n && n->probes[j]) {
         if (n->probes[j] >= 2) {
             a = (struct wst_anomaly){.kind = WST_AN_KEEPALIVE_UNANSWERED, .endpoint = (uint8_t)j,
-                                     .since_us = abs_us(c, n->first_probe_ms[j] - 1), .until_us = s->ts_us,
+                                     .since_us = wst_conn_at_us(c, n->first_probe_ms[j] - 1), .until_us = s->ts_us,
                                      .count = n->probes[j]};
             wst_anomaly_raise(n, &a);
         }
@@ -446,7 +431,7 @@ void wst_anomaly_observe(struct wst_notes_table *nt, const struct wst_anomaly_co
     if (n && n->rexmits[j] && (f & WST_TH_ACK) && seq_gt(seg->ack, n->rexmit_seq[j])) {
         if (n->rexmits[j] >= 3 && !n->rexmit_gap_shrank[j]) {
             a = (struct wst_anomaly){.kind = WST_AN_RETRANSMISSION_STALL, .endpoint = (uint8_t)j,
-                                     .since_us = abs_us(c, n->first_rexmit_ms[j]), .until_us = s->ts_us,
+                                     .since_us = wst_conn_at_us(c, n->first_rexmit_ms[j]), .until_us = s->ts_us,
                                      .count = n->rexmits[j], .value = {n->rexmit_max_gap_ms[j], 0}};
             wst_anomaly_raise(n, &a);
         }
@@ -483,7 +468,7 @@ void wst_anomaly_observe(struct wst_notes_table *nt, const struct wst_anomaly_co
             uint32_t start = n->zero_window_ms[i] - 1;
             if (now_ms - start >= cfg->linger_ms) {
                 a = (struct wst_anomaly){.kind = WST_AN_ZERO_WINDOW, .endpoint = (uint8_t)i,
-                                         .since_us = abs_us(c, start), .until_us = s->ts_us,
+                                         .since_us = wst_conn_at_us(c, start), .until_us = s->ts_us,
                                          .count = n->zero_window_segs[i]};
                 wst_anomaly_raise(n, &a);
             }
@@ -552,20 +537,14 @@ const char *wst_unreach_name(uint8_t family, uint8_t code, enum wst_unreach_caus
 void wst_anomaly_icmp(struct wst_notes_table *nt, struct wst_conn *c, int from, const struct wst_icmp_error *e,
                       wst_ts_us ts_us, uint32_t pre_since_ms)
 {
-    struct wst_anomaly_notes *n = wst_notes_get(nt, c);
-    struct wst_anomaly *old = find(n->list, n->n, WST_AN_UNREACHABLE, (uint8_t)!from);
-    if (old) {
-        old->count++;
-        old->until_us = ts_us;
-        old->detail[0] = e->type;
-        old->detail[1] = e->code;
-        old->addr = e->reporter;
-        return;
-    }
     struct wst_anomaly a = {.kind = WST_AN_UNREACHABLE, .endpoint = (uint8_t)!from,
-                            .since_us = abs_us(c, pre_since_ms), .until_us = ts_us, .count = 1,
+                            .since_us = wst_conn_at_us(c, pre_since_ms), .until_us = ts_us, .count = 1,
                             .detail = {e->type, e->code}, .addr = e->reporter};
-    wst_anomaly_raise(n, &a);
+    struct wst_anomaly *old = occurrence(wst_notes_get(nt, c), &a);
+    if (old) { /* the last error is the one shown */
+        memcpy(old->detail, a.detail, sizeof a.detail);
+        old->addr = a.addr;
+    }
 }
 
 void wst_anomaly_reused(struct wst_notes_table *nt, struct wst_conn *c, const struct wst_conn *old, int from,
@@ -575,7 +554,7 @@ void wst_anomaly_reused(struct wst_notes_table *nt, struct wst_conn *c, const st
         const struct wst_endpoint *ep = &old->ep[k];
         if (ep->state != WST_ST_TIME_WAIT)
             continue;
-        wst_ts_us ends = abs_us(old, ep->since_ms) + time_wait_us;
+        wst_ts_us ends = wst_conn_at_us(old, ep->since_ms) + time_wait_us;
         /* Endpoint indexes are the same in both records: the key is. */
         struct wst_anomaly a = {.kind = WST_AN_PORT_REUSE, .endpoint = (uint8_t)from, .since_us = ts_us,
                                 .until_us = ts_us, .count = 1, .detail = {(uint8_t)k, 0}};
@@ -633,7 +612,7 @@ size_t wst_anomaly_collect(const struct wst_conn *c, const struct wst_anomaly_no
         memcpy(out, notes->list, notes->n * sizeof *out);
         n = notes->n;
     }
-    uint32_t end_ms = rel_ms(c, end_us);
+    uint32_t end_ms = wst_conn_ms(c, end_us);
     for (int i = 0; i < 2; i++) {
         const struct wst_endpoint *ep = &c->ep[i];
         struct wst_anomaly a;
@@ -642,7 +621,7 @@ size_t wst_anomaly_collect(const struct wst_conn *c, const struct wst_anomaly_no
             end_ms >= ep->since_ms && end_ms - ep->since_ms >= cfg->syn_timeout_ms &&
             !(notes && find(notes->list, notes->n, WST_AN_UNREACHABLE, (uint8_t)!i))) {
             a = (struct wst_anomaly){.kind = WST_AN_SYN_UNANSWERED, .endpoint = (uint8_t)i,
-                                     .since_us = abs_us(c, ep->since_ms), .until_us = end_us,
+                                     .since_us = wst_conn_at_us(c, ep->since_ms), .until_us = end_us,
                                      .count = 1u + ep->syns_again, .ongoing = true};
             n = add(out, n, &a);
         }
@@ -655,13 +634,13 @@ size_t wst_anomaly_collect(const struct wst_conn *c, const struct wst_anomaly_no
             continue;
         if (notes->probes[i] >= 2) {
             a = (struct wst_anomaly){.kind = WST_AN_KEEPALIVE_UNANSWERED, .endpoint = (uint8_t)i,
-                                     .since_us = abs_us(c, notes->first_probe_ms[i] - 1), .until_us = end_us,
+                                     .since_us = wst_conn_at_us(c, notes->first_probe_ms[i] - 1), .until_us = end_us,
                                      .count = notes->probes[i], .ongoing = true};
             n = add(out, n, &a);
         }
         if (notes->rexmits[i] >= 3 && !notes->rexmit_gap_shrank[i]) {
             a = (struct wst_anomaly){.kind = WST_AN_RETRANSMISSION_STALL, .endpoint = (uint8_t)i,
-                                     .since_us = abs_us(c, notes->first_rexmit_ms[i]), .until_us = end_us,
+                                     .since_us = wst_conn_at_us(c, notes->first_rexmit_ms[i]), .until_us = end_us,
                                      .count = notes->rexmits[i], .value = {notes->rexmit_max_gap_ms[i], 0},
                                      .ongoing = true};
             n = add(out, n, &a);
@@ -669,7 +648,7 @@ size_t wst_anomaly_collect(const struct wst_conn *c, const struct wst_anomaly_no
         uint32_t zw = notes->zero_window_ms[i];
         if (zw && end_ms >= zw - 1 && end_ms - (zw - 1) >= cfg->linger_ms) {
             a = (struct wst_anomaly){.kind = WST_AN_ZERO_WINDOW, .endpoint = (uint8_t)i,
-                                     .since_us = abs_us(c, zw - 1), .until_us = end_us,
+                                     .since_us = wst_conn_at_us(c, zw - 1), .until_us = end_us,
                                      .count = notes->zero_window_segs[i], .ongoing = true};
             n = add(out, n, &a);
         }

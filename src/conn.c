@@ -53,12 +53,19 @@ const char *wst_client_basis_name(enum wst_client_basis basis)
     return (unsigned)basis < WST_CLIENT__COUNT ? basis_names[basis] : "unset";
 }
 
+void wst_out_of_memory(const char *what)
+{
+    fprintf(stderr, "wirestate: out of memory (%s)\n", what);
+    exit(1);
+}
+
 void *wst_xcalloc(size_t n, size_t size)
 {
     void *p = calloc(n, size);
     if (p == NULL && n != 0 && size != 0) {
-        fprintf(stderr, "wirestate: out of memory (%zu bytes)\n", n * size);
-        exit(1);
+        char what[40];
+        snprintf(what, sizeof what, "%zu bytes", n * size);
+        wst_out_of_memory(what);
     }
     return p;
 }

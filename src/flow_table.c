@@ -15,7 +15,7 @@
  *            a connection seen a moment ago; the cache turns their lookup
  *            into one cache line and one key comparison, and the tracker
  *            prefetches both a few packets ahead.
- * Only this file touches Judy.
+ * Only this file and the anomaly notes' side table (anomaly.c) touch Judy.
  *
  * Invariants (checked by flow_table_check() in debug builds):
  *  1. Every live connection is in by_hash exactly once, at an index i such
@@ -46,18 +46,11 @@ struct wst_flow_table {
     struct wst_conn_pool pool;
 };
 
-/* Judy reports allocation failure as an error; we share its policy (conn.h). */
-static void judy_fail(const char *op)
-{
-    fprintf(stderr, "wirestate: out of memory (%s)\n", op);
-    exit(1);
-}
-
 static PWord_t judy_ins(Pvoid_t *array, Word_t index)
 {
     PWord_t pv = (PWord_t)JudyLIns(array, index, PJE0);
     if (pv == PJERR)
-        judy_fail("JudyLIns");
+        wst_out_of_memory("JudyLIns");
     return pv;
 }
 
@@ -70,7 +63,7 @@ static struct wst_conn *judy_get(Pvoid_t array, Word_t index)
 static void judy_del(Pvoid_t *array, Word_t index)
 {
     if (JudyLDel(array, index, PJE0) == JERR)
-        judy_fail("JudyLDel");
+        wst_out_of_memory("JudyLDel");
 }
 
 #ifndef NDEBUG

@@ -160,19 +160,6 @@ struct wst_flow_table *wst_tracker_table(struct wst_tracker *t)
     return t->table;
 }
 
-/* Capture time of a connection-relative time in ms. */
-static wst_ts_us abs_us(const struct wst_conn *c, uint32_t ms)
-{
-    return c->first_ts_us + (uint64_t)ms * 1000;
-}
-
-/* ms since the connection's start, saturating (49 days). */
-static uint32_t rel_ms(const struct wst_conn *c, wst_ts_us ts)
-{
-    uint64_t ms = ts > c->first_ts_us ? (ts - c->first_ts_us) / 1000 : 0;
-    return ms > UINT32_MAX ? UINT32_MAX : (uint32_t)ms;
-}
-
 static bool is_over_state(uint8_t st)
 {
     return st == WST_ST_CLOSED || st == WST_ST_LISTEN;
@@ -192,9 +179,9 @@ static wst_ts_us next_deadline(const struct wst_tracker *t, const struct wst_con
         wst_ts_us e = 0;
         uint32_t fin_ack = wst_fsm_fin_ack_deadline(&c->ep[i]);
         if (fin_ack)
-            e = abs_us(c, fin_ack);
+            e = wst_conn_at_us(c, fin_ack);
         else if (c->ep[i].state == WST_ST_TIME_WAIT)
-            e = abs_us(c, c->ep[i].since_ms) + t->time_wait_us;
+            e = wst_conn_at_us(c, c->ep[i].since_ms) + t->time_wait_us;
         if (e && (d == 0 || e < d))
             d = e;
     }
@@ -231,10 +218,8 @@ static wst_ts_us record_end(const struct wst_tracker *t, const struct wst_conn *
         return t->stats.now_us;
     case WST_END_TIMEOUT:
         return c->last_ts_us + t->idle_us;
-    case WST_END_REUSED:
-        if (notes && notes->end_us)
-            return notes->end_us;
-        return c->last_ts_us;
+    case WST_END_REUSED: /* the new SYN's time, kept when a SYN of this one was waiting */
+        return notes && notes->end_us ? notes->end_us : c->last_ts_us;
     default:
         return c->last_ts_us;
     }
@@ -291,7 +276,7 @@ static void expire(struct wst_tracker *t, struct wst_conn *c, wst_ts_us now)
         struct wst_endpoint *ep = &c->ep[i];
         uint8_t st = ep->state;
         uint32_t since = ep->since_ms;
-        if (wst_fsm_expire(ep, rel_ms(c, now), (uint32_t)(t->time_wait_us / 1000)))
+        if (wst_fsm_expire(ep, wst_conn_ms(c, now), (uint32_t)(t->time_wait_us / 1000)))
             wst_anomaly_left_state(&t->notes, &t->anomaly, c, i, st, since, ep->since_ms);
     }
 }
@@ -486,7 +471,7 @@ static void process(struct wst_tracker *t, struct pending *p)
     c->tcp_flags[p->from] |= p->seg.flags;
 
     struct wst_fsm_step step;
-    wst_fsm_step(snd, &c->ep[!p->from], &p->seg, rel_ms(c, p->ts_us), &step);
+    wst_fsm_step(snd, &c->ep[!p->from], &p->seg, wst_conn_ms(c, p->ts_us), &step);
     if (step.n_snd && step.snd[0] == WST_EV_SND_RST)
         c->flags |= WST_CONN_RESET; /* the classifier emits it only for an acceptable RST */
     an.step = &step;
@@ -518,7 +503,7 @@ static void icmp_error(struct wst_tracker *t, const struct wst_segment *icmp, co
     struct wst_conn *c = wst_flow_table_get(t->table, &key, wst_flow_table_hash(t->table, &key));
     if (c == NULL)
         return;
-    uint32_t now_ms = rel_ms(c, ts);
+    uint32_t now_ms = wst_conn_ms(c, ts);
     uint32_t since = c->ep[from].since_ms;
     if (!wst_fsm_icmp_unreachable(&c->ep[from], &c->ep[!from], e->seq, now_ms))
         return;

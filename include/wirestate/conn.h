@@ -87,6 +87,19 @@ struct wst_conn {
     uint8_t addr[];           /* endpoint 0's address, then endpoint 1's */
 };
 
+/* Capture time of a time in ms after the connection's start (wst_endpoint.since_ms). */
+static inline wst_ts_us wst_conn_at_us(const struct wst_conn *c, uint32_t ms)
+{
+    return c->first_ts_us + (uint64_t)ms * 1000;
+}
+
+/* ms after the connection's start of a capture time, saturating (49 days). */
+static inline uint32_t wst_conn_ms(const struct wst_conn *c, wst_ts_us ts)
+{
+    uint64_t ms = ts > c->first_ts_us ? (ts - c->first_ts_us) / 1000 : 0;
+    return ms > UINT32_MAX ? UINT32_MAX : (uint32_t)ms;
+}
+
 /* Length of one address in c->addr (4 or 16). */
 static inline size_t wst_conn_addr_len(const struct wst_conn *c)
 {
@@ -174,6 +187,9 @@ void wst_huge_free(void *p, size_t size);
  * allocation failures everywhere.
  */
 void *wst_xcalloc(size_t n, size_t size);
+
+/* That policy for an allocation that failed elsewhere (libjudy's): one line naming `what`, exit 1. */
+_Noreturn void wst_out_of_memory(const char *what);
 
 /* realloc() of n elements of size bytes with the same policy (and an overflow check). */
 void *wst_xrealloc(void *p, size_t n, size_t size);
