@@ -56,12 +56,12 @@
 #include "wirestate/anomaly.h"
 
 #include <Judy.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "seq.h"
+#include "text.h"
 #include "wirestate/flow.h"
 
 static const char *const kind_names[WST_AN__COUNT] = {
@@ -667,88 +667,57 @@ size_t wst_anomaly_collect(const struct wst_conn *c, const struct wst_anomaly_no
 
 /* ---- diagnoses ---- */
 
-struct text {
-    char *buf;
-    size_t size, len;
-};
-
-static void put(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void put(struct text *t, const char *fmt, ...)
-{
-    if (t->len >= t->size)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(t->buf + t->len, t->size - t->len, fmt, ap);
-    va_end(ap);
-    if (n > 0)
-        t->len = t->len + (size_t)n < t->size ? t->len + (size_t)n : t->size - 1;
-}
-
 /* "client 10.0.0.1:5000" or "server [2001:db8::1]:80". */
-static void who(struct text *t, const struct wst_conn *c, int i)
+static void who(struct wst_text *t, const struct wst_conn *c, int i)
 {
     struct wst_addr addr;
     char s[WST_ENDPOINT_STRLEN];
     wst_conn_addr(c, i, &addr);
     wst_endpoint_format(s, c->family, &addr, c->port[i]);
-    put(t, "%s %s", i == c->client ? "client" : "server", s);
+    wst_text_put(t, "%s %s", i == c->client ? "client" : "server", s);
 }
 
 /* An address without its port, for "the route to ...". */
-static void host(struct text *t, const struct wst_conn *c, int i)
+static void host(struct wst_text *t, const struct wst_conn *c, int i)
 {
     char s[WST_ENDPOINT_STRLEN];
     wst_addr_format(s, c->family, c->addr + i * wst_conn_addr_len(c));
-    put(t, "%s", s);
-}
-
-static void secs(struct text *t, wst_ts_us us)
-{
-    put(t, "%llu.%03llu s", (unsigned long long)(us / WST_US_PER_S),
-        (unsigned long long)(us % WST_US_PER_S / 1000));
-}
-
-static const char *plural(uint64_t n, const char *one, const char *many)
-{
-    return n == 1 ? one : many;
+    wst_text_put(t, "%s", s);
 }
 
 size_t wst_anomaly_diagnosis(char *buf, size_t size, const struct wst_conn *c, const struct wst_anomaly *a)
 {
-    struct text t = {buf, size, 0};
     if (size == 0)
         return 0;
-    buf[0] = '\0';
+    struct wst_text t = wst_text_start(buf, size);
     int e = a->endpoint, p = !a->endpoint;
     wst_ts_us dur = a->until_us > a->since_us ? a->until_us - a->since_us : 0;
     switch ((enum wst_anomaly_kind)a->kind) {
     case WST_AN_SYN_UNANSWERED:
         if (a->detail[0] == WST_ANSWER_NONE) {
             who(&t, c, e);
-            put(&t, " sent %u %s and got no SYN+ACK, RST or ICMP error in ", a->count,
-                plural(a->count, "SYN", "SYNs"));
-            secs(&t, dur);
-            put(&t, ": the SYN is dropped on the way (firewall, security "
+            wst_text_put(&t, " sent %u %s and got no SYN+ACK, RST or ICMP error in ", a->count,
+                wst_plural(a->count, "SYN", "SYNs"));
+            wst_text_secs(&t, dur);
+            wst_text_put(&t, ": the SYN is dropped on the way (firewall, security "
                     "group), the route to ");
             host(&t, c, p);
-            put(&t, " is wrong, or the host is down; check filtering and routing toward ");
+            wst_text_put(&t, " is wrong, or the host is down; check filtering and routing toward ");
             who(&t, c, p);
         } else {
-            put(&t, "the SYN of ");
+            wst_text_put(&t, "the SYN of ");
             who(&t, c, e);
-            put(&t, " was answered only after ");
-            secs(&t, dur);
-            put(&t, " (%u %s sent): early SYNs or their answers were lost, or ", a->count,
-                plural(a->count, "SYN", "SYNs"));
+            wst_text_put(&t, " was answered only after ");
+            wst_text_secs(&t, dur);
+            wst_text_put(&t, " (%u %s sent): early SYNs or their answers were lost, or ", a->count,
+                wst_plural(a->count, "SYN", "SYNs"));
             who(&t, c, p);
-            put(&t, " was slow to answer; check packet loss on the path and its SYN backlog");
+            wst_text_put(&t, " was slow to answer; check packet loss on the path and its SYN backlog");
         }
         break;
     case WST_AN_REFUSED:
         who(&t, c, e);
-        put(&t, " answered the SYN with a RST: nothing listens on port %u there, or a firewall rejects the "
+        wst_text_put(&t, " answered the SYN with a RST: nothing listens on port %u there, or a firewall rejects the "
                 "connection; check the service and the firewall's reject rules",
             (unsigned)c->port[e]);
         break;
@@ -756,27 +725,27 @@ size_t wst_anomaly_diagnosis(char *buf, size_t size, const struct wst_conn *c, c
         enum wst_unreach_cause cause;
         char from[WST_ENDPOINT_STRLEN];
         wst_addr_format(from, c->family, a->addr.b);
-        put(&t, "%s answered the SYN to ", from);
+        wst_text_put(&t, "%s answered the SYN to ", from);
         who(&t, c, e);
-        put(&t, " with destination unreachable (%s)", wst_unreach_name(c->family, a->detail[1], &cause));
+        wst_text_put(&t, " with destination unreachable (%s)", wst_unreach_name(c->family, a->detail[1], &cause));
         switch (cause) {
         case WST_UNREACH_FIREWALL:
-            put(&t, ": a firewall rejects the connection; check the filtering rules at %s and on the path", from);
+            wst_text_put(&t, ": a firewall rejects the connection; check the filtering rules at %s and on the path", from);
             break;
         case WST_UNREACH_ROUTE:
-            put(&t, ": no route leads there; check the routing tables at %s and the address itself", from);
+            wst_text_put(&t, ": no route leads there; check the routing tables at %s and the address itself", from);
             break;
         case WST_UNREACH_HOST:
-            put(&t, ": the host does not answer on its network (down, or a wrong address); check that ");
+            wst_text_put(&t, ": the host does not answer on its network (down, or a wrong address); check that ");
             host(&t, c, e);
-            put(&t, " is up and reachable from %s", from);
+            wst_text_put(&t, " is up and reachable from %s", from);
             break;
         case WST_UNREACH_PORT:
-            put(&t, ": the host refuses the transport or port; check the service at ");
+            wst_text_put(&t, ": the host refuses the transport or port; check the service at ");
             who(&t, c, e);
             break;
         default:
-            put(&t, "; check the path toward ");
+            wst_text_put(&t, "; check the path toward ");
             host(&t, c, e);
             break;
         }
@@ -784,117 +753,117 @@ size_t wst_anomaly_diagnosis(char *buf, size_t size, const struct wst_conn *c, c
     }
     case WST_AN_HANDSHAKE_INCOMPLETE:
         who(&t, c, e);
-        put(&t, " sent %u %s and stayed in SYN_RCVD for ", a->count, plural(a->count, "SYN+ACK", "SYN+ACKs"));
-        secs(&t, dur);
+        wst_text_put(&t, " sent %u %s and stayed in SYN_RCVD for ", a->count, wst_plural(a->count, "SYN+ACK", "SYN+ACKs"));
+        wst_text_secs(&t, dur);
         if (a->detail[0] == WST_ST_ESTABLISHED) {
-            put(&t, " though the client acknowledged it: the client's final ACK is lost on its way to the "
+            wst_text_put(&t, " though the client acknowledged it: the client's final ACK is lost on its way to the "
                     "server; check the path from ");
             host(&t, c, p);
-            put(&t, " and any firewall or NAT in between");
+            wst_text_put(&t, " and any firewall or NAT in between");
         } else if (a->detail[0] == WST_ST_SYN_SENT && a->detail[1] > 0) {
-            put(&t, " while the client kept sending SYNs: the SYN+ACK is lost on its way back to ");
+            wst_text_put(&t, " while the client kept sending SYNs: the SYN+ACK is lost on its way back to ");
             host(&t, c, p);
-            put(&t, "; check the return path (routing, NAT, a one-way firewall rule)");
+            wst_text_put(&t, "; check the return path (routing, NAT, a one-way firewall rule)");
         } else {
-            put(&t, " and the client never answered: a spoofed source (SYN flood or scan), or the SYN+ACK is "
+            wst_text_put(&t, " and the client never answered: a spoofed source (SYN flood or scan), or the SYN+ACK is "
                     "lost on its way back; check for many half-open connections and the return path");
         }
         break;
     case WST_AN_PORT_REUSE:
-        put(&t, "a new SYN from ");
+        wst_text_put(&t, "a new SYN from ");
         who(&t, c, e);
-        put(&t, " reused this 4-tuple while the %s was still in TIME_WAIT (",
+        wst_text_put(&t, " reused this 4-tuple while the %s was still in TIME_WAIT (",
             a->detail[0] == c->client ? "client" : "server");
-        secs(&t, (wst_ts_us)a->value[0] * 1000);
-        put(&t, " left): the client cycles through source ports fast or uses a fixed one; check ephemeral port "
+        wst_text_secs(&t, (wst_ts_us)a->value[0] * 1000);
+        wst_text_put(&t, " left): the client cycles through source ports fast or uses a fixed one; check ephemeral port "
                 "use and connection reuse on ");
         host(&t, c, c->client);
         break;
     case WST_AN_INVALID_FLAGS: {
         who(&t, c, e);
-        put(&t, " sent %u %s with flags no TCP sends (first:", a->count, plural(a->count, "segment", "segments"));
+        wst_text_put(&t, " sent %u %s with flags no TCP sends (first:", a->count, wst_plural(a->count, "segment", "segments"));
         uint8_t f = a->detail[0];
         if (f == 0)
-            put(&t, " none");
+            wst_text_put(&t, " none");
 #define WST_DIAG_FLAG(bit, name) \
     if (f & (bit))               \
-        put(&t, " %s", name);
+        wst_text_put(&t, " %s", name);
         WST_TCP_FLAG_MAP(WST_DIAG_FLAG)
 #undef WST_DIAG_FLAG
-        put(&t, "): a port scan (null, FIN, Xmas) or a broken stack or middlebox; check what runs at ");
+        wst_text_put(&t, "): a port scan (null, FIN, Xmas) or a broken stack or middlebox; check what runs at ");
         host(&t, c, e);
         break;
     }
     case WST_AN_ZERO_WINDOW:
         who(&t, c, e);
-        put(&t, " advertised a zero window for ");
-        secs(&t, dur);
-        put(&t, " (%u %s): its application is not reading what it receives, so its peer cannot send; check "
+        wst_text_put(&t, " advertised a zero window for ");
+        wst_text_secs(&t, dur);
+        wst_text_put(&t, " (%u %s): its application is not reading what it receives, so its peer cannot send; check "
                 "that application (a blocked thread, a slow consumer)",
-            a->count, plural(a->count, "segment", "segments"));
+            a->count, wst_plural(a->count, "segment", "segments"));
         break;
     case WST_AN_RETRANSMISSION_STALL:
         who(&t, c, e);
-        put(&t, " sent the same data again %u times (gaps up to ", a->count);
-        secs(&t, (wst_ts_us)a->value[0] * 1000);
-        put(&t, ") and got no acknowledgement for ");
-        secs(&t, dur);
-        put(&t, ": the path drops its segments or ");
+        wst_text_put(&t, " sent the same data again %u times (gaps up to ", a->count);
+        wst_text_secs(&t, (wst_ts_us)a->value[0] * 1000);
+        wst_text_put(&t, ") and got no acknowledgement for ");
+        wst_text_secs(&t, dur);
+        wst_text_put(&t, ": the path drops its segments or ");
         who(&t, c, p);
-        put(&t, " is gone; check loss and the MTU on the path (a black hole drops large segments only) and that "
+        wst_text_put(&t, " is gone; check loss and the MTU on the path (a black hole drops large segments only) and that "
                 "host");
         break;
     case WST_AN_KEEPALIVE_UNANSWERED:
         who(&t, c, e);
-        put(&t, " sent %u keepalive %s over ", a->count, plural(a->count, "probe", "probes"));
-        secs(&t, dur);
-        put(&t, " and got no reply: ");
+        wst_text_put(&t, " sent %u keepalive %s over ", a->count, wst_plural(a->count, "probe", "probes"));
+        wst_text_secs(&t, dur);
+        wst_text_put(&t, " and got no reply: ");
         who(&t, c, p);
-        put(&t, " is powered off or gone, or a NAT or firewall on the path dropped the connection's state; check "
+        wst_text_put(&t, " is powered off or gone, or a NAT or firewall on the path dropped the connection's state; check "
                 "that host and the idle timeouts of the middleboxes in between");
         break;
     case WST_AN_CLOSE_WAIT_LINGERING:
         who(&t, c, e);
-        put(&t, " received and acknowledged the FIN of the %s but did not close its side for ",
+        wst_text_put(&t, " received and acknowledged the FIN of the %s but did not close its side for ",
             p == c->client ? "client" : "server");
-        secs(&t, dur);
-        put(&t, ": the application at ");
+        wst_text_secs(&t, dur);
+        wst_text_put(&t, ": the application at ");
         who(&t, c, e);
-        put(&t, " is not closing its socket (a close() missed on an error path, a connection pool that keeps dead "
+        wst_text_put(&t, " is not closing its socket (a close() missed on an error path, a connection pool that keeps dead "
                 "connections); check that application");
         break;
     case WST_AN_FIN_WAIT_1_STUCK:
     case WST_AN_LAST_ACK_STUCK:
         who(&t, c, e);
-        put(&t, " %s and its FIN (sent %u %s) went unacknowledged for ",
+        wst_text_put(&t, " %s and its FIN (sent %u %s) went unacknowledged for ",
             a->kind == WST_AN_LAST_ACK_STUCK ? "closed after its peer" : "closed first", a->count,
-            plural(a->count, "time", "times"));
-        secs(&t, dur);
-        put(&t, ": ");
+            wst_plural(a->count, "time", "times"));
+        wst_text_secs(&t, dur);
+        wst_text_put(&t, ": ");
         who(&t, c, p);
-        put(&t, " is gone, the path loses packets, or a firewall or NAT dropped the connection's state; check "
+        wst_text_put(&t, " is gone, the path loses packets, or a firewall or NAT dropped the connection's state; check "
                 "that host and the path to it");
         break;
     case WST_AN_DATA_AFTER_CLOSE:
         who(&t, c, e);
-        put(&t, " sent %u %s (%u bytes) of data after its own %s: a broken TCP stack or a middlebox "
+        wst_text_put(&t, " sent %u %s (%u bytes) of data after its own %s: a broken TCP stack or a middlebox "
                 "rewriting the connection; check the devices between the two hosts",
-            a->count, plural(a->count, "segment", "segments"), a->value[0],
+            a->count, wst_plural(a->count, "segment", "segments"), a->value[0],
             a->detail[0] == WST_AFTER_RST ? "RST" : "FIN");
         break;
     case WST_AN_RST_ABORT:
         who(&t, c, e);
-        put(&t, " reset the connection in %s (%s %s)", wst_state_name((enum wst_tcp_state)a->detail[0]),
+        wst_text_put(&t, " reset the connection in %s (%s %s)", wst_state_name((enum wst_tcp_state)a->detail[0]),
             p == c->client ? "client" : "server", wst_state_name((enum wst_tcp_state)a->detail[1]));
         if (a->value[0] || a->value[1])
-            put(&t, " with %u bytes of its own and %u of the %s's unacknowledged: ", a->value[0], a->value[1],
+            wst_text_put(&t, " with %u bytes of its own and %u of the %s's unacknowledged: ", a->value[0], a->value[1],
                 p == c->client ? "client" : "server");
         else
-            put(&t, " with nothing unacknowledged: ");
-        put(&t, "its application aborted (a crash, SO_LINGER 0, a close with unread data) or a middlebox "
+            wst_text_put(&t, " with nothing unacknowledged: ");
+        wst_text_put(&t, "its application aborted (a crash, SO_LINGER 0, a close with unread data) or a middlebox "
                 "injected the RST; check the logs at ");
         host(&t, c, e);
-        put(&t, " and any firewall that resets idle connections");
+        wst_text_put(&t, " and any firewall that resets idle connections");
         break;
     case WST_AN__COUNT:
         break;

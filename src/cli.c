@@ -13,7 +13,7 @@
 #include <string.h>
 
 enum { OPT_FORMAT = 256, OPT_VLAN_KEY, OPT_SERVER_PORTS, OPT_MSL, OPT_IDLE_TIMEOUT, OPT_TIMELINE, OPT_EVENTS,
-       OPT_SYN_TIMEOUT, OPT_LINGER, OPT_ANOMALIES_ONLY };
+       OPT_SYN_TIMEOUT, OPT_LINGER, OPT_ANOMALIES_ONLY, OPT_GROUP_MIN, OPT_FLOOD_MIN, OPT_EPHEMERAL_PORTS };
 
 static const struct option long_options[] = {
     {"read", required_argument, NULL, 'r'},
@@ -31,6 +31,9 @@ static const struct option long_options[] = {
     {"syn-timeout", required_argument, NULL, OPT_SYN_TIMEOUT},
     {"linger", required_argument, NULL, OPT_LINGER},
     {"anomalies-only", no_argument, NULL, OPT_ANOMALIES_ONLY},
+    {"group-min", required_argument, NULL, OPT_GROUP_MIN},
+    {"flood-min", required_argument, NULL, OPT_FLOOD_MIN},
+    {"ephemeral-ports", required_argument, NULL, OPT_EPHEMERAL_PORTS},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -68,6 +71,13 @@ void wst_cli_usage(FILE *fp)
           "                         held this long is an anomaly (default 5)\n"
           "      --anomalies-only   write only the connections with an anomaly\n"
           "                         (the summary still counts them all)\n"
+          "      --group-min N      connections that make a finding of a CLOSE_WAIT\n"
+          "                         pile-up, an unreachable service or a host's\n"
+          "                         TIME_WAIT (default 5)\n"
+          "      --flood-min N      half-open connections to one server endpoint, from\n"
+          "                         at least 10 sources, that make a SYN flood (default 100)\n"
+          "      --ephemeral-ports LO-HI  the clients' ephemeral port range, for the\n"
+          "                         TIME_WAIT finding (default 32768-60999, Linux's)\n"
           "  -h, --help             show this help\n"
           "  -V, --version          show the version\n"
           "\n"
@@ -124,6 +134,23 @@ static int parse_seconds_ms(const char *s, uint64_t min_ms, uint64_t max_ms, uin
     return 0;
 }
 
+/* Parses "LO-HI", ports with 1 <= LO <= HI <= 65535. */
+static int parse_port_range(const char *s, uint16_t *lo, uint16_t *hi)
+{
+    char first[8];
+    const char *dash = strchr(s, '-');
+    uint64_t a, b;
+    if (dash == NULL || (size_t)(dash - s) >= sizeof first)
+        return -1;
+    memcpy(first, s, (size_t)(dash - s));
+    first[dash - s] = '\0';
+    if (parse_number(first, 1, 65535, &a) < 0 || parse_number(dash + 1, a, 65535, &b) < 0)
+        return -1;
+    *lo = (uint16_t)a;
+    *hi = (uint16_t)b;
+    return 0;
+}
+
 /* Joins argv[from..argc) with single spaces; NULL if there is nothing. */
 static char *join_words(int argc, char **argv, int from)
 {
@@ -154,6 +181,12 @@ int wst_cli_parse(struct wst_options *o, int argc, char **argv, char *errbuf)
     o->timeline_max = WST_TIMELINE_MAX_DEFAULT;
     o->syn_timeout_ms = WST_SYN_TIMEOUT_DEFAULT_MS;
     o->linger_ms = WST_LINGER_DEFAULT_MS;
+    o->findings = (struct wst_findings_config){
+        .group_min = WST_GROUP_MIN_DEFAULT,
+        .flood_min = WST_FLOOD_MIN_DEFAULT,
+        .ephemeral_lo = WST_EPHEMERAL_LO_DEFAULT,
+        .ephemeral_hi = WST_EPHEMERAL_HI_DEFAULT,
+    };
     o->emitter = &wst_emitter_text;
     wst_port_set_init_default(&o->server_ports);
     o->files = calloc((size_t)argc + 1, sizeof *o->files);
@@ -246,6 +279,29 @@ int wst_cli_parse(struct wst_options *o, int argc, char **argv, char *errbuf)
             break;
         case OPT_ANOMALIES_ONLY:
             o->anomalies_only = true;
+            break;
+        case OPT_GROUP_MIN:
+            if (parse_number(optarg, 1, 1000000000, &n) < 0) {
+                snprintf(errbuf, WST_ERRBUF_SIZE, "bad group minimum '%s': expected 1 to 1000000000 connections",
+                         optarg);
+                return WST_EUSAGE;
+            }
+            o->findings.group_min = (uint32_t)n;
+            break;
+        case OPT_FLOOD_MIN:
+            if (parse_number(optarg, 1, 1000000000, &n) < 0) {
+                snprintf(errbuf, WST_ERRBUF_SIZE, "bad flood minimum '%s': expected 1 to 1000000000 connections",
+                         optarg);
+                return WST_EUSAGE;
+            }
+            o->findings.flood_min = (uint32_t)n;
+            break;
+        case OPT_EPHEMERAL_PORTS:
+            if (parse_port_range(optarg, &o->findings.ephemeral_lo, &o->findings.ephemeral_hi) < 0) {
+                snprintf(errbuf, WST_ERRBUF_SIZE,
+                         "bad ephemeral port range '%s': expected LO-HI with 1 <= LO <= HI <= 65535", optarg);
+                return WST_EUSAGE;
+            }
             break;
         case OPT_SERVER_PORTS:
             if (wst_port_set_parse(&o->server_ports, optarg, errbuf) < 0)

@@ -198,6 +198,21 @@ static void key_flags(struct wst_outbuf *ob, const char *k, uint8_t flags)
     wst_outbuf_write(ob, buf, fmt_flags(buf, flags));
 }
 
+/* ,"icmp":{"type":3,"code":13,"reason":"...","from":"192.0.2.1"} */
+static void key_icmp(struct wst_outbuf *ob, uint8_t family, uint8_t type, uint8_t code, const struct wst_addr *from)
+{
+    char s[WST_ENDPOINT_STRLEN];
+    wst_outbuf_puts(ob, ",\"icmp\":{\"type\":");
+    wst_outbuf_u64(ob, type);
+    key_u64(ob, "code", code);
+    key(ob, "reason");
+    wst_outbuf_json_string(ob, wst_unreach_name(family, code, NULL));
+    wst_addr_format(s, family, from->b);
+    key(ob, "from");
+    wst_outbuf_json_string(ob, s);
+    wst_outbuf_putc(ob, '}');
+}
+
 /* The fields only some kinds have (the table in docs/output.md). */
 static void anomaly_extras(struct wst_outbuf *ob, const struct wst_conn *c, const struct wst_anomaly *a)
 {
@@ -218,19 +233,9 @@ static void anomaly_extras(struct wst_outbuf *ob, const struct wst_conn *c, cons
     case WST_AN_INVALID_FLAGS:
         key_flags(ob, "flags", a->detail[0]);
         break;
-    case WST_AN_UNREACHABLE: {
-        char from[WST_ENDPOINT_STRLEN];
-        wst_outbuf_puts(ob, ",\"icmp\":{\"type\":");
-        wst_outbuf_u64(ob, a->detail[0]);
-        key_u64(ob, "code", a->detail[1]);
-        key(ob, "reason");
-        wst_outbuf_json_string(ob, wst_unreach_name(c->family, a->detail[1], NULL));
-        wst_addr_format(from, c->family, a->addr.b);
-        key(ob, "from");
-        wst_outbuf_json_string(ob, from);
-        wst_outbuf_putc(ob, '}');
+    case WST_AN_UNREACHABLE:
+        key_icmp(ob, c->family, a->detail[0], a->detail[1], &a->addr);
         break;
-    }
     case WST_AN_RETRANSMISSION_STALL:
         key_seconds(ob, "longest_gap", (uint64_t)a->value[0] * 1000);
         break;
@@ -377,6 +382,73 @@ static void class_object(struct wst_outbuf *ob, const struct wst_summary *s, enu
     wst_outbuf_putc(ob, '}');
 }
 
+/* One finding of the summary's "findings" array (docs/output.md, "Findings"). */
+static void finding_object(struct wst_outbuf *ob, const struct wst_finding *x)
+{
+    char buf[WST_FINDING_DIAGNOSIS_MAX];
+    wst_outbuf_puts(ob, "{\"kind\":");
+    wst_outbuf_json_string(ob, wst_finding_name((enum wst_finding_kind)x->kind));
+    key(ob, "severity");
+    wst_outbuf_json_string(ob, wst_severity_name((enum wst_severity)x->severity));
+    if (x->port) {
+        key(ob, "endpoint");
+        wst_endpoint_format(buf, x->family, &x->addr, x->port);
+    } else {
+        key(ob, "host");
+        wst_addr_format(buf, x->family, x->addr.b);
+    }
+    wst_outbuf_json_string(ob, buf);
+    key(ob, "role");
+    wst_outbuf_json_string(ob, x->role == WST_ROLE_SERVER ? "server" : "client");
+    key_u64(ob, "connections", x->connections);
+    key_u64(ob, "peers", x->peers);
+    key(ob, "peers_at_least");
+    wst_outbuf_puts(ob, x->peers_at_least ? "true" : "false");
+    key_seconds(ob, "since", x->since_us);
+    key_seconds(ob, "until", x->until_us);
+    switch ((enum wst_finding_kind)x->kind) {
+    case WST_FIND_SYN_FLOOD:
+        key_u64(ob, "unanswered", x->unanswered);
+        key_u64(ob, "synack_unacked", x->synack_unacked);
+        key_u64(ob, "attempts", x->attempts);
+        key_u64(ob, "completed", x->completed);
+        break;
+    case WST_FIND_UNREACHABLE_SERVICE:
+        key_u64(ob, "unanswered", x->unanswered);
+        key_u64(ob, "refused", x->refused);
+        key_u64(ob, "unreachable", x->unreachable);
+        if (x->unreachable)
+            key_icmp(ob, x->family, x->icmp_type, x->icmp_code, &x->icmp_from);
+        key_u64(ob, "attempts", x->attempts);
+        key_u64(ob, "completed", x->completed);
+        break;
+    case WST_FIND_CLOSE_WAIT_PILEUP:
+        key_u64(ob, "ongoing", x->ongoing);
+        key_seconds(ob, "longest", x->longest_us);
+        break;
+    case WST_FIND_TIME_WAIT:
+        key_u64(ob, "as_client", x->as_client);
+        key_u64(ob, "as_server", x->as_server);
+        key_seconds(ob, "time_wait", x->longest_us);
+        if (x->as_client) {
+            wst_endpoint_format(buf, x->family, &x->dest_addr, x->dest_port);
+            wst_outbuf_puts(ob, ",\"busiest\":{\"server\":");
+            wst_outbuf_json_string(ob, buf);
+            key_u64(ob, "peak", x->peak);
+            key_seconds(ob, "at", x->peak_us);
+            wst_outbuf_putc(ob, '}');
+            key_u64(ob, "ephemeral_ports", x->ports);
+        }
+        break;
+    default:
+        break;
+    }
+    key(ob, "diagnosis");
+    wst_finding_diagnosis(buf, sizeof buf, x);
+    wst_outbuf_json_string(ob, buf);
+    wst_outbuf_putc(ob, '}');
+}
+
 static void json_summary(struct wst_outbuf *ob, const struct wst_summary *s)
 {
     const struct wst_tracker_stats *ts = s->tracker;
@@ -427,6 +499,14 @@ static void json_summary(struct wst_outbuf *ob, const struct wst_summary *s)
         wst_outbuf_u64(ob, ts->by_anomaly[k]);
     }
     wst_outbuf_putc(ob, '}');
+    key(ob, "findings");
+    wst_outbuf_putc(ob, '[');
+    for (size_t i = 0; i < s->n_findings; i++) {
+        if (i)
+            wst_outbuf_putc(ob, ',');
+        finding_object(ob, &s->findings[i]);
+    }
+    wst_outbuf_putc(ob, ']');
 
     key(ob, "capture");
     wst_outbuf_puts(ob, "{\"start\":");

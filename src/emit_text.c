@@ -289,6 +289,56 @@ static void open_states(struct wst_outbuf *ob, const struct wst_tracker_stats *t
     }
 }
 
+/* Findings of one kind shown in text; JSON has them all. */
+#define TEXT_FINDINGS_PER_KIND 10
+
+/*
+ *   findings     2
+ *      warning  close_wait_pileup  10.0.0.5:8080
+ *               412 connections on 10.0.0.5:8080 stuck in CLOSE_WAIT ...
+ */
+static void findings(struct wst_outbuf *ob, const struct wst_summary *s)
+{
+    char buf[WST_FINDING_DIAGNOSIS_MAX];
+    wst_outbuf_puts(ob, "   findings     ");
+    if (s->n_findings)
+        wst_outbuf_u64(ob, s->n_findings);
+    else
+        wst_outbuf_puts(ob, "none");
+    wst_outbuf_putc(ob, '\n');
+    unsigned shown[WST_FIND__COUNT] = {0};
+    uint64_t hidden[WST_FIND__COUNT] = {0};
+    for (size_t i = 0; i < s->n_findings; i++) {
+        const struct wst_finding *x = &s->findings[i];
+        if (shown[x->kind] == TEXT_FINDINGS_PER_KIND) {
+            hidden[x->kind]++;
+            continue;
+        }
+        shown[x->kind]++;
+        wst_outbuf_puts(ob, x->severity == WST_SEV_WARNING ? "      warning  " : "      info     ");
+        wst_outbuf_puts(ob, wst_finding_name((enum wst_finding_kind)x->kind));
+        wst_outbuf_puts(ob, "  ");
+        if (x->port)
+            wst_endpoint_format(buf, x->family, &x->addr, x->port);
+        else
+            wst_addr_format(buf, x->family, x->addr.b);
+        wst_outbuf_puts(ob, buf);
+        wst_outbuf_puts(ob, "\n               ");
+        wst_finding_diagnosis(buf, sizeof buf, x);
+        wst_outbuf_puts(ob, buf);
+        wst_outbuf_putc(ob, '\n');
+    }
+    for (int k = 0; k < WST_FIND__COUNT; k++) {
+        if (!hidden[k])
+            continue;
+        wst_outbuf_puts(ob, "      ... and ");
+        wst_outbuf_u64(ob, hidden[k]);
+        wst_outbuf_puts(ob, " more ");
+        wst_outbuf_puts(ob, wst_finding_name((enum wst_finding_kind)k));
+        wst_outbuf_puts(ob, " (--format json lists them all)\n");
+    }
+}
+
 static void text_summary(struct wst_outbuf *ob, const struct wst_summary *s)
 {
     const struct wst_tracker_stats *ts = s->tracker;
@@ -339,6 +389,7 @@ static void text_summary(struct wst_outbuf *ob, const struct wst_summary *s)
         any = true;
     }
     wst_outbuf_putc(ob, '\n');
+    findings(ob, s);
     if (ts->packets) {
         wst_outbuf_puts(ob, "   capture      ");
         wst_outbuf_utc(ob, ts->first_ts_us);

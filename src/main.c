@@ -150,6 +150,7 @@ int main(int argc, char **argv)
         .idle_timeout_s = opt.idle_timeout_s,
         .timeline_max = opt.timeline_max,
         .anomaly = {.syn_timeout_ms = opt.syn_timeout_ms, .linger_ms = opt.linger_ms},
+        .findings = opt.findings,
     };
     struct wst_tracker *tracker = wst_tracker_new(&cfg, emit_conn, &run);
     if (opt.events) {
@@ -184,6 +185,7 @@ int main(int argc, char **argv)
     set_signals(SIG_DFL);
     wst_tracker_finish(tracker);
     struct wst_summary summary = {.tracker = wst_tracker_stats(tracker), .complete = read_rc >= 0};
+    summary.findings = wst_tracker_findings(tracker, &summary.n_findings);
     for (size_t i = 0; i < n_sources; i++) {
         struct wst_capture_stats cs;
         wst_capture_stats(sources[i], &cs);

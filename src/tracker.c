@@ -92,6 +92,7 @@ struct wst_tracker {
     uint32_t timeline_max;    /* 0: no timelines */
     struct wst_anomaly_config anomaly;
     struct wst_notes_table notes;
+    struct wst_findings findings;
     wst_conn_fn *on_conn;
     void *arg;
     wst_event_fn *on_event;
@@ -122,6 +123,9 @@ struct wst_tracker *wst_tracker_new(const struct wst_tracker_config *cfg, wst_co
         t->anomaly.syn_timeout_ms = WST_SYN_TIMEOUT_DEFAULT_MS;
     if (!t->anomaly.linger_ms)
         t->anomaly.linger_ms = WST_LINGER_DEFAULT_MS;
+    struct wst_findings_config fc = cfg->findings;
+    fc.time_wait_us = t->time_wait_us;
+    wst_findings_init(&t->findings, &fc);
     if (t->timeline_max)
         wst_flow_table_set_conn_extra(t->table, sizeof(struct wst_timeline *));
     t->on_conn = on_conn;
@@ -146,6 +150,7 @@ void wst_tracker_free(struct wst_tracker *t)
             wst_timeline_free(*timeline_of(c));
     }
     wst_notes_table_fini(&t->notes);
+    wst_findings_fini(&t->findings);
     wst_flow_table_free(t->table);
     free(t);
 }
@@ -153,6 +158,11 @@ void wst_tracker_free(struct wst_tracker *t)
 const struct wst_tracker_stats *wst_tracker_stats(const struct wst_tracker *t)
 {
     return &t->stats;
+}
+
+const struct wst_finding *wst_tracker_findings(struct wst_tracker *t, size_t *n)
+{
+    return wst_findings_collect(&t->findings, n);
 }
 
 struct wst_flow_table *wst_tracker_table(struct wst_tracker *t)
@@ -249,6 +259,7 @@ static void flush(struct wst_tracker *t)
         for (size_t i = 0; i < r.n_anomalies; i++)
             st->by_anomaly[found[i].kind]++;
         st->with_anomalies += r.n_anomalies != 0;
+        wst_findings_add(&t->findings, &r);
         if (t->on_conn)
             t->on_conn(t->arg, &r);
         wst_timeline_free(tl);
@@ -474,6 +485,10 @@ static void process(struct wst_tracker *t, struct pending *p)
     wst_fsm_step(snd, &c->ep[!p->from], &p->seg, wst_conn_ms(c, p->ts_us), &step);
     if (step.n_snd && step.snd[0] == WST_EV_SND_RST)
         c->flags |= WST_CONN_RESET; /* the classifier emits it only for an acceptable RST */
+    if (step.snd_to == WST_ST_TIME_WAIT)
+        c->flags |= (uint8_t)(WST_CONN_TIME_WAIT << p->from);
+    if (step.rcv_to == WST_ST_TIME_WAIT)
+        c->flags |= (uint8_t)(WST_CONN_TIME_WAIT << !p->from);
     an.step = &step;
     if (wst_anomaly_worth_observing(c, &an))
         wst_anomaly_observe(&t->notes, &t->anomaly, c, &an);

@@ -19,6 +19,7 @@
     X(timeline)           \
     X(tracker)            \
     X(anomaly)            \
+    X(findings)           \
     X(pcapng)             \
     X(capture)            \
     X(outbuf)             \

@@ -383,6 +383,46 @@ START_TEST(test_cli_error_bad_thresholds)
 }
 END_TEST
 
+/* The findings' thresholds: counts, and a port range "LO-HI". */
+START_TEST(test_cli_findings_thresholds)
+{
+    ck_assert_int_eq(parse("-r", "a", NULL), 0);
+    ck_assert_uint_eq(opt.findings.group_min, 5);
+    ck_assert_uint_eq(opt.findings.flood_min, 100);
+    ck_assert_uint_eq(opt.findings.ephemeral_lo, 32768);
+    ck_assert_uint_eq(opt.findings.ephemeral_hi, 60999);
+    ck_assert_int_eq(parse("-r", "a", "--group-min", "1", "--flood-min", "2500", "--ephemeral-ports", "1024-65535",
+                           NULL),
+                     0);
+    ck_assert_uint_eq(opt.findings.group_min, 1);
+    ck_assert_uint_eq(opt.findings.flood_min, 2500);
+    ck_assert_uint_eq(opt.findings.ephemeral_lo, 1024);
+    ck_assert_uint_eq(opt.findings.ephemeral_hi, 65535);
+    ck_assert_int_eq(parse("-r", "a", "--ephemeral-ports", "40000-40000", NULL), 0);
+    ck_assert_uint_eq(opt.findings.ephemeral_lo, 40000);
+    ck_assert_uint_eq(opt.findings.ephemeral_hi, 40000);
+}
+END_TEST
+
+START_TEST(test_cli_error_bad_findings_thresholds)
+{
+    static const char *const counts[] = {"0", "-1", "", "ten", "1000000001", "5k"};
+    static const char *const ranges[] = {"", "-", "1000", "0-10", "10-0", "60999-32768", "1-65536", "a-b",
+                                         "32768-", "-60999", "1234567-2", "1-2-3"};
+    char want[80];
+    for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++) {
+        snprintf(want, sizeof want, "bad group minimum '%s'", counts[i]);
+        ck_assert_usage(parse("-r", "a", "--group-min", counts[i], NULL), want);
+        snprintf(want, sizeof want, "bad flood minimum '%s'", counts[i]);
+        ck_assert_usage(parse("-r", "a", "--flood-min", counts[i], NULL), want);
+    }
+    for (size_t i = 0; i < sizeof ranges / sizeof ranges[0]; i++) {
+        snprintf(want, sizeof want, "bad ephemeral port range '%s'", ranges[i]);
+        ck_assert_usage(parse("-r", "a", "--ephemeral-ports", ranges[i], NULL), want);
+    }
+}
+END_TEST
+
 START_TEST(test_cli_error_bad_count)
 {
     static const char *const bad[] = {"0", "-1", "", "ten", "5k", "+5", "18446744073709551616"};
@@ -443,6 +483,8 @@ Suite *cli_suite(void)
     tcase_add_test(tc, test_cli_error_bad_count);
     tcase_add_test(tc, test_cli_thresholds);
     tcase_add_test(tc, test_cli_error_bad_thresholds);
+    tcase_add_test(tc, test_cli_findings_thresholds);
+    tcase_add_test(tc, test_cli_error_bad_findings_thresholds);
     suite_add_tcase(s, tc);
     return s;
 }

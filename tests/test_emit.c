@@ -274,6 +274,7 @@ START_TEST(test_emit_summary_accounts)
                      "                       0         1  SYN_RCVD\n"
                      "                       1         1  ESTABLISHED\n"
                      "   anomalies    1 connection: handshake_incomplete 1\n"
+                     "   findings     none\n"
                      "   capture      1970-01-01 00:00:01.000000 to 1970-01-01 00:00:03.500000 UTC (2.500000 s)\n"
                      "   incomplete   reading stopped at an error (see the message on stderr)\n");
 }
@@ -292,6 +293,43 @@ START_TEST(test_emit_summary_json_empty_capture)
     ck_assert_ptr_nonnull(strstr(out, "\"packets\":{\"total\":0,\"tcp\":0,"));
     ck_assert_ptr_nonnull(strstr(out, "\"capture\":{\"start\":null,\"end\":null,\"duration\":null,\"complete\":true}"));
     ck_assert_ptr_nonnull(strstr(out, "\"kernel\":{\"received\":9,\"dropped\":1,\"interface_dropped\":0}}\n"));
+}
+END_TEST
+
+/* Text shows ten findings of a kind and says how many more JSON has; JSON all. */
+START_TEST(test_emit_summary_findings_cap)
+{
+    struct wst_tracker_stats ts;
+    memset(&ts, 0, sizeof ts);
+    struct wst_finding f[12];
+    memset(f, 0, sizeof f);
+    for (int i = 0; i < 12; i++) {
+        f[i].kind = WST_FIND_TIME_WAIT;
+        f[i].severity = WST_SEV_INFO;
+        f[i].family = WST_AF_INET;
+        f[i].role = WST_ROLE_SERVER;
+        f[i].addr.b[0] = 10;
+        f[i].addr.b[3] = (uint8_t)(i + 1);
+        f[i].connections = 5;
+        f[i].as_server = 5;
+        f[i].longest_us = 60000000;
+    }
+    struct wst_summary s = {.tracker = &ts, .complete = true, .findings = f, .n_findings = 12};
+    wst_emitter_text.summary(&ob, &s);
+    const char *out = output();
+    ck_assert_ptr_nonnull(strstr(out, "   findings     12\n      info     time_wait  10.0.0.1\n"
+                                      "               server 10.0.0.1 closed 5 connections first (5 as server)"));
+    ck_assert_ptr_nonnull(strstr(out, "      info     time_wait  10.0.0.10\n"));
+    ck_assert_ptr_null(strstr(out, "10.0.0.11"));
+    ck_assert_ptr_nonnull(strstr(out, "      ... and 2 more time_wait (--format json lists them all)\n"));
+
+    wst_emitter_json.summary(&ob, &s);
+    out = output();
+    ck_assert_ptr_nonnull(strstr(out, "\"findings\":[{\"kind\":\"time_wait\",\"severity\":\"info\","
+                                      "\"host\":\"10.0.0.1\",\"role\":\"server\",\"connections\":5,"));
+    ck_assert_ptr_nonnull(strstr(out, "\"host\":\"10.0.0.12\""));
+    /* A server's TIME_WAIT has no busiest destination. */
+    ck_assert_ptr_null(strstr(out, "\"busiest\""));
 }
 END_TEST
 
@@ -319,6 +357,7 @@ Suite *emit_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_emit_summary_accounts);
     tcase_add_test(tc, test_emit_summary_json_empty_capture);
+    tcase_add_test(tc, test_emit_summary_findings_cap);
     suite_add_tcase(s, tc);
     tc = tcase_create("registry");
     tcase_add_test(tc, test_emit_lookup);

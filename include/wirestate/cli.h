@@ -14,6 +14,7 @@
 
 #include "wirestate/emit.h"
 #include "wirestate/error.h"
+#include "wirestate/findings.h"
 #include "wirestate/ports.h"
 
 /* Exit statuses of the program. */
@@ -40,6 +41,7 @@ struct wst_options {
     uint32_t syn_timeout_ms;   /* --syn-timeout */
     uint32_t linger_ms;        /* --linger */
     bool anomalies_only;       /* --anomalies-only */
+    struct wst_findings_config findings; /* --group-min, --flood-min, --ephemeral-ports */
     char *filter;              /* the trailing expression joined by spaces; NULL if none */
     bool help, version;
 };

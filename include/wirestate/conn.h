@@ -66,6 +66,7 @@ enum {
     WST_CONN_MIDSTREAM = 0x02, /* the capture holds no SYN or SYN+ACK of it */
     WST_CONN_RESET = 0x04,     /* an acceptable RST ended an endpoint */
     WST_CONN_NOTES = 0x08,     /* has anomaly notes in the tracker's side table (anomaly.h) */
+    WST_CONN_TIME_WAIT = 0x10, /* endpoint 0 entered TIME_WAIT (<< 1: endpoint 1): it closed first */
 };
 
 struct wst_conn {

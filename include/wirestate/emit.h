@@ -22,6 +22,8 @@
 struct wst_summary {
     const struct wst_tracker_stats *tracker;
     struct wst_capture_stats capture; /* summed over all sources */
+    const struct wst_finding *findings; /* wst_tracker_findings() */
+    size_t n_findings;
     bool complete;                    /* false when reading stopped at an error */
 };
 

@@ -16,6 +16,7 @@
 #include "wirestate/anomaly.h"
 #include "wirestate/conn.h"
 #include "wirestate/decode.h"
+#include "wirestate/findings.h"
 #include "wirestate/flow_table.h"
 #include "wirestate/packet.h"
 #include "wirestate/ports.h"
@@ -32,6 +33,7 @@ struct wst_tracker_config {
     uint32_t idle_timeout_s;                /* retire a connection idle this long (0 = never) */
     uint32_t timeline_max;                  /* events kept per connection (0 = no timelines) */
     struct wst_anomaly_config anomaly;      /* thresholds; a zero field takes its default */
+    struct wst_findings_config findings;    /* the same (time_wait_us is set from msl_s) */
 };
 
 /* Linux's TIME_WAIT is 60 s (TCP_TIMEWAIT_LEN), so 2 x 30. */
@@ -99,6 +101,13 @@ void wst_tracker_drain(struct wst_tracker *t);
 void wst_tracker_finish(struct wst_tracker *t);
 
 const struct wst_tracker_stats *wst_tracker_stats(const struct wst_tracker *t);
+
+/*
+ * Findings across the connections emitted so far (all of them after
+ * wst_tracker_finish()), sorted (findings.h). Owned by the tracker; valid
+ * until the next call into it.
+ */
+const struct wst_finding *wst_tracker_findings(struct wst_tracker *t, size_t *n);
 
 /* The connection table, for inspection by tests and the benchmark. */
 struct wst_flow_table *wst_tracker_table(struct wst_tracker *t);

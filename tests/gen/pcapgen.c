@@ -4,9 +4,9 @@
  * Usage: pcapgen OUTDIR
  *
  * Every file is a pure function of this program: timestamps start at
- * 1700000000.000000 UTC and advance 1 ms per packet (anomalies.pcap also
- * waits fixed gaps of up to seconds where a scenario needs them), ISNs, IP
- * IDs and TCP timestamp values are fixed, and nothing reads the clock or a
+ * 1700000000.000000 UTC and advance 1 ms per packet (anomalies.pcap and
+ * findings.pcap also wait fixed gaps of up to seconds where a scenario
+ * needs them), ISNs, IP IDs and TCP timestamp values are fixed, and nothing reads the clock or a
  * random source, so two runs write byte-identical files. Unless a file says
  * otherwise, a "connection" below is nine packets: a three-way handshake
  * with MSS, SACK-permitted, timestamps and window scale on the SYNs, one
@@ -130,6 +130,32 @@
  *                                    nothing else follows, the client's ARP
  *                                    request for 192.0.2.1 at t+5 s ends the
  *                                    capture (4) (63)
+ * findings.pcap       Ethernet (1)   patterns across connections, one after
+ *                                    the other (the generator's comments
+ *                                    give the timing): (1) 40 short
+ *                                    connections from 192.0.2.60 to
+ *                                    198.51.100.60:80, 25 ms apart, each
+ *                                    closed by the client first (360);
+ *                                    (2) five clients whose server
+ *                                    198.51.100.70:80 closes first (45);
+ *                                    (3) seven clients of 198.51.100.50:8080
+ *                                    whose FINs it ACKs and never answers
+ *                                    with its own (56); (4) 192.0.2.93 to
+ *                                    198.51.100.43:8081: six attempts
+ *                                    refused (RST+ACK), two completed (30);
+ *                                    (5) five SYNs from 192.0.2.92 to
+ *                                    198.51.100.42:22, each answered by ICMP
+ *                                    3/13 from 203.0.113.1 (10); (6) a SYN
+ *                                    flood: 30 sources in 203.0.113.0/24, one
+ *                                    SYN each 5 ms apart to
+ *                                    198.51.100.30:443, each answered by a
+ *                                    SYN+ACK never acknowledged, and one
+ *                                    real client completing an exchange
+ *                                    meanwhile (65); (7) six attempts from
+ *                                    192.0.2.90 and .91 to
+ *                                    198.51.100.41:5432, SYNs at t, t+1 and
+ *                                    t+3 s, never answered (18); an ARP
+ *                                    request at t+9 s ends the capture (531)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -1085,6 +1111,146 @@ static void gen_anomalies(struct out *o)
     out_frame(o, &c);
 }
 
+/* ---- patterns across connections (findings.pcap) */
+
+/* Addresses made up per connection, kept for the life of the file. */
+static const char *host_addr(char (*buf)[16], unsigned n, const char *net, unsigned host)
+{
+    snprintf(buf[n], sizeof buf[n], "%s.%u", net, host % 256);
+    return buf[n];
+}
+
+/* A short exchange: handshake, a request and its response. */
+static void put_exchange(struct out *o, struct conv *cv)
+{
+    put_handshake(o, cv);
+    put_seg(o, cv, C2S, CRAFT_PSH | CRAFT_ACK, 100);
+    put_seg(o, cv, S2C, CRAFT_PSH | CRAFT_ACK, 200);
+}
+
+static void gen_findings(struct out *o)
+{
+    static const uint8_t mac_broadcast[6] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
+    static char addrs[64][16];
+    unsigned na = 0;
+    struct craft c, syn;
+    struct conv cv;
+    uint64_t t;
+
+    /* 1. TIME_WAIT on a client: 40 short connections from 192.0.2.60 to
+     * 198.51.100.60:80, 25 ms apart, each closed by the client first. */
+    for (unsigned i = 0; i < 40; i++) {
+        cv = conv4(ENC_ETH, (uint16_t)(40001 + i), 80, 5000000u + 1000u * i, 6000000u + 1000u * i);
+        cv.addr[0] = "192.0.2.60";
+        cv.addr[1] = "198.51.100.60";
+        t = o->ts_us;
+        put_exchange(o, &cv);
+        put_seg(o, &cv, C2S, CRAFT_FIN | CRAFT_ACK, 0);
+        put_seg(o, &cv, S2C, CRAFT_FIN | CRAFT_ACK, 0);
+        put_seg(o, &cv, C2S, CRAFT_ACK, 0);
+        out_at(o, t + 25 * MS_US);
+    }
+
+    /* 2. TIME_WAIT on a server: 198.51.100.70:80 closes five connections
+     * first (HTTP/1.0 style). */
+    for (unsigned i = 0; i < 5; i++) {
+        cv = conv4(ENC_ETH, (uint16_t)(41001 + i), 80, 5100000u + 1000u * i, 6100000u + 1000u * i);
+        cv.addr[0] = host_addr(addrs, na++, "192.0.2", 70 + i);
+        cv.addr[1] = "198.51.100.70";
+        put_exchange(o, &cv);
+        put_seg(o, &cv, S2C, CRAFT_FIN | CRAFT_ACK, 0);
+        put_seg(o, &cv, C2S, CRAFT_FIN | CRAFT_ACK, 0);
+        put_seg(o, &cv, S2C, CRAFT_ACK, 0);
+    }
+
+    /* 3. A CLOSE_WAIT pile-up: seven clients close; the application at
+     * 198.51.100.50:8080 acknowledges each FIN and never closes. */
+    for (unsigned i = 0; i < 7; i++) {
+        cv = conv4(ENC_ETH, (uint16_t)(42001 + i), 8080, 5200000u + 1000u * i, 6200000u + 1000u * i);
+        cv.addr[0] = host_addr(addrs, na++, "192.0.2", 80 + i);
+        cv.addr[1] = "198.51.100.50";
+        put_exchange(o, &cv);
+        put_seg(o, &cv, C2S, CRAFT_FIN | CRAFT_ACK, 0);
+        put_seg(o, &cv, S2C, CRAFT_ACK, 0);
+    }
+
+    /* 4. A load balancer with a dead member: 198.51.100.43:8081 refuses
+     * six of eight attempts from 192.0.2.93 and accepts the other two. */
+    for (unsigned i = 0; i < 8; i++) {
+        cv = conv4(ENC_ETH, (uint16_t)(43001 + i), 8081, 5300000u + 1000u * i, 6300000u + 1000u * i);
+        cv.addr[0] = "192.0.2.93";
+        cv.addr[1] = "198.51.100.43";
+        if (i % 3 == 2) {
+            put_exchange(o, &cv);
+            put_seg(o, &cv, C2S, CRAFT_FIN | CRAFT_ACK, 0);
+            put_seg(o, &cv, S2C, CRAFT_FIN | CRAFT_ACK, 0);
+            put_seg(o, &cv, C2S, CRAFT_ACK, 0);
+        } else {
+            conv_start(&cv);
+            put_seg(o, &cv, C2S, CRAFT_SYN, 0);
+            put_seg_at(o, &cv, &c, S2C, CRAFT_RST | CRAFT_ACK, 0, 0, 0);
+        }
+    }
+
+    /* 5. A firewall in front of 198.51.100.42:22: five attempts from
+     * 192.0.2.92, each answered by 203.0.113.1 with ICMP 3/13. */
+    for (unsigned i = 0; i < 5; i++) {
+        cv = conv4(ENC_ETH, (uint16_t)(44001 + i), 22, 5400000u + 1000u * i, 6400000u + 1000u * i);
+        cv.addr[0] = "192.0.2.92";
+        cv.addr[1] = "198.51.100.42";
+        conv_start(&cv);
+        put_seg_at(o, &cv, &syn, C2S, CRAFT_SYN, cv.isn[C2S], default_win(C2S, CRAFT_SYN), 0);
+        put_unreach(&c, &syn, "203.0.113.1", cv.addr[C2S], 13, 20 + 8);
+        out_frame(o, &c);
+    }
+
+    /* 6. A SYN flood: 30 spoofed sources in 203.0.113.0/24, one SYN each,
+     * 5 ms apart, to 198.51.100.30:443, which answers every one with a
+     * SYN+ACK nobody acknowledges; one real client completes meanwhile. */
+    for (unsigned i = 0; i < 30; i++) {
+        cv = conv4(ENC_ETH, (uint16_t)(1024 + 37 * i), 443, 0x10000000u * (i % 16) + 7919u * i,
+                   6500000u + 1000u * i);
+        cv.addr[0] = host_addr(addrs, na++, "203.0.113", 10 + 7 * i);
+        cv.addr[1] = "198.51.100.30";
+        conv_start(&cv);
+        t = o->ts_us;
+        put_seg(o, &cv, C2S, CRAFT_SYN, 0);
+        put_seg(o, &cv, S2C, CRAFT_SYN | CRAFT_ACK, 0);
+        out_at(o, t + 5 * MS_US);
+        if (i == 15) {
+            cv = conv4(ENC_ETH, 45001, 443, 5500000u, 6600000u);
+            cv.addr[0] = "192.0.2.95";
+            cv.addr[1] = "198.51.100.30";
+            put_exchange(o, &cv);
+        }
+    }
+
+    /* 7. A silent service: 198.51.100.41:5432 answers nothing; six
+     * attempts from two clients, each SYN sent again at 1 and 3 s. */
+    struct conv silent[6];
+    for (unsigned i = 0; i < 6; i++) {
+        silent[i] = conv4(ENC_ETH, (uint16_t)(46001 + i), 5432, 5600000u + 1000u * i, 0);
+        silent[i].addr[0] = i % 2 ? "192.0.2.91" : "192.0.2.90";
+        silent[i].addr[1] = "198.51.100.41";
+        conv_start(&silent[i]);
+    }
+    t = o->ts_us;
+    for (unsigned k = 0; k < 3; k++) {
+        out_at(o, t + (k == 0 ? 0 : k == 1 ? 1 : 3) * S_US);
+        for (unsigned i = 0; i < 6; i++)
+            put_seg_at(o, &silent[i], &c, C2S, CRAFT_SYN, silent[i].isn[C2S], default_win(C2S, CRAFT_SYN), 0);
+    }
+
+    /* The capture goes on to 6 s after the last SYNs: past --syn-timeout
+     * for all of them, past --linger for the CLOSE_WAIT. */
+    out_at(o, t + 9 * S_US);
+    craft_init(&c);
+    craft_eth_mac(&c, mac_broadcast, mac_client, CRAFT_ETH_ARP);
+    put_arp_request(&c);
+    craft_finish(&c);
+    out_frame(o, &c);
+}
+
 /* ---- main */
 
 static const struct file {
@@ -1106,6 +1272,7 @@ static const struct file {
     {"other.pcap", LT_ETHERNET, false, gen_other},
     {"multi-link.pcapng", 0, true, gen_multi_link},
     {"anomalies.pcap", LT_ETHERNET, false, gen_anomalies},
+    {"findings.pcap", LT_ETHERNET, false, gen_findings},
 };
 
 #define SNAPLEN 65535

@@ -1,0 +1,166 @@
+/*
+ * wirestate/findings.h - patterns across connections.
+ *
+ * One connection in CLOSE_WAIT is an anomaly of that connection; four
+ * hundred of them on the same server port are a finding about the
+ * application behind it. Findings are built from the finished connection
+ * records (their states, flags and anomalies), grouped by the endpoint
+ * they concern, and judged when the capture ends:
+ *
+ *   syn_flood            many half-open connections to one server endpoint
+ *                        from many sources
+ *   unreachable_service  connection attempts to one server endpoint that
+ *                        failed: unanswered, refused, ICMP unreachable
+ *   close_wait_pileup    connections left in CLOSE_WAIT by the same
+ *                        application: one server endpoint, or one client host
+ *   time_wait            the TIME_WAIT a host holds as the active closer:
+ *                        information, a warning only when the TIME_WAIT
+ *                        toward one destination could use up the client's
+ *                        ephemeral ports
+ *
+ * Memory grows with the number of distinct server endpoints and hosts, not
+ * with connections: a group counts, and estimates its distinct peers with a
+ * fixed-size bitmap (linear counting) allocated only once a second peer
+ * shows up, so a SYN flood from millions of spoofed sources costs 2 KiB for
+ * its target.
+ */
+#ifndef WIRESTATE_FINDINGS_H
+#define WIRESTATE_FINDINGS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "wirestate/types.h"
+
+struct wst_conn_report;
+
+/*
+ *        enum                  name (stable: part of the output schema)
+ */
+#define WST_FINDING_MAP(X)                            \
+    X(SYN_FLOOD,           "syn_flood")               \
+    X(UNREACHABLE_SERVICE, "unreachable_service")     \
+    X(CLOSE_WAIT_PILEUP,   "close_wait_pileup")       \
+    X(TIME_WAIT,           "time_wait")
+
+enum wst_finding_kind {
+#define WST_FINDING_ENUM(e, name) WST_FIND_##e,
+    WST_FINDING_MAP(WST_FINDING_ENUM)
+#undef WST_FINDING_ENUM
+    WST_FIND__COUNT
+};
+
+/* Stable snake_case name of a kind. */
+const char *wst_finding_name(enum wst_finding_kind kind);
+
+enum wst_severity { WST_SEV_INFO, WST_SEV_WARNING };
+
+/* "info", "warning". */
+const char *wst_severity_name(enum wst_severity sev);
+
+/* Role of the endpoint or host a finding names. */
+enum { WST_ROLE_CLIENT = 0, WST_ROLE_SERVER = 1 };
+
+/*
+ * One finding. `addr`/`port` name what it is about: a server endpoint, or a
+ * host (port 0) for the client side of close_wait_pileup and for time_wait.
+ * Fields not listed for a kind are zero:
+ *   syn_flood            connections half-open ones: the client sent SYNs
+ *                        and never an ACK; unanswered (server silent) and
+ *                        synack_unacked (the server's SYN+ACK never
+ *                        acknowledged) split them; peers distinct sources;
+ *                        attempts, completed
+ *   unreachable_service  connections failed attempts: unanswered,
+ *                        refused, unreachable split them; icmp_type/code
+ *                        and icmp_from: the latest ICMP error and its
+ *                        sender; peers distinct clients; attempts, completed
+ *   close_wait_pileup    connections that lingered in CLOSE_WAIT; ongoing
+ *                        still in it at their end; longest_us; peers
+ *                        distinct peer addresses
+ *   time_wait            connections the host closed first (it entered
+ *                        TIME_WAIT): as_client, as_server split them;
+ *                        peak the most it held at once toward one
+ *                        destination (dest_addr:dest_port), at peak_us;
+ *                        ports the size of the ephemeral port range;
+ *                        longest_us how long TIME_WAIT lasts
+ * since_us/until_us: first and last moment of the pattern (the first
+ * connection's start, the latest end).
+ */
+struct wst_finding {
+    uint8_t kind;         /* enum wst_finding_kind */
+    uint8_t severity;     /* enum wst_severity */
+    uint8_t family;
+    uint8_t role;         /* WST_ROLE_*: what addr:port is to its connections */
+    struct wst_addr addr;
+    uint16_t port;        /* 0: a host */
+    bool peers_at_least;  /* peers is a lower bound: the estimate saturated */
+    uint8_t icmp_type, icmp_code;
+    struct wst_addr icmp_from;
+    uint64_t connections;
+    uint64_t attempts, completed;  /* connection attempts to the endpoint; handshakes completed */
+    uint64_t peers;
+    uint64_t unanswered, synack_unacked, refused, unreachable;
+    uint64_t ongoing;
+    uint64_t as_client, as_server;
+    uint64_t peak;
+    wst_ts_us peak_us;
+    struct wst_addr dest_addr;
+    uint16_t dest_port;
+    uint32_t ports;
+    wst_ts_us since_us, until_us;
+    uint64_t longest_us;
+};
+
+/* Thresholds; a zero field takes its default. */
+struct wst_findings_config {
+    uint32_t group_min;          /* --group-min: connections that make a pile-up, an
+                                    unreachable service, a TIME_WAIT host worth a line */
+    uint32_t flood_min;          /* --flood-min: half-open connections that make a flood */
+    uint16_t ephemeral_lo, ephemeral_hi; /* --ephemeral-ports */
+    uint64_t time_wait_us;       /* how long TIME_WAIT lasts (the tracker's 2 x MSL) */
+};
+
+#define WST_GROUP_MIN_DEFAULT 5
+#define WST_FLOOD_MIN_DEFAULT 100
+/* A flood comes from many sources: one client retrying is not one. */
+#define WST_FLOOD_SOURCES_MIN 10
+/* Linux's net.ipv4.ip_local_port_range. */
+#define WST_EPHEMERAL_LO_DEFAULT 32768
+#define WST_EPHEMERAL_HI_DEFAULT 60999
+
+/* The groups built so far. Caller-allocated; zero it, then wst_findings_init(). */
+struct wst_findings {
+    struct wst_findings_config cfg;
+    void *index;                 /* JudyHS: group key -> group number + 1 */
+    struct wst_find_group *groups;
+    size_t n_groups, cap_groups;
+    struct wst_finding *out;     /* wst_findings_collect()'s result */
+    size_t n_out;
+};
+
+void wst_findings_init(struct wst_findings *f, const struct wst_findings_config *cfg);
+
+/* Accounts for one finished connection (called by the tracker as it emits it). */
+void wst_findings_add(struct wst_findings *f, const struct wst_conn_report *r);
+
+/*
+ * Judges the groups and returns the findings, sorted: warnings first, then
+ * by kind, then most connections first, then by address. The array is
+ * owned by f and stays valid until the next add or fini.
+ */
+const struct wst_finding *wst_findings_collect(struct wst_findings *f, size_t *n);
+
+/*
+ * The one-line diagnosis of a finding, NUL-terminated into buf (truncated
+ * to size): what the pattern is, where, since when, and what to check.
+ * Returns the length.
+ */
+size_t wst_finding_diagnosis(char *buf, size_t size, const struct wst_finding *f);
+
+/* Longest diagnosis of a finding. */
+#define WST_FINDING_DIAGNOSIS_MAX 640
+
+void wst_findings_fini(struct wst_findings *f);
+
+#endif

@@ -1,0 +1,695 @@
+/*
+ * findings.c - grouping finished connections into patterns (findings.h).
+ *
+ * Rules (the reasons are in docs/output.md, "Findings"):
+ *  F1. Only connections whose client's SYN was captured are attempts
+ *      (client decided by the SYN, not midstream): the others say nothing
+ *      about how their handshake went.
+ *  F2. An attempt is half-open while its client never sent an ACK (it never
+ *      saw an acceptable SYN+ACK, or never meant to: a spoofed source), and
+ *      it was neither refused nor unreachable. A SYN flood is many of them
+ *      to one server endpoint from many sources; one client retrying is
+ *      never a flood, however many SYNs it sends.
+ *  F3. An attempt failed when it raised refused, unreachable, or
+ *      syn_unanswered without a late answer (anomaly.c judged the
+ *      threshold). Failures group by server endpoint.
+ *  F4. CLOSE_WAIT belongs to the application of the endpoint that lingers
+ *      (close_wait_lingering names it): a server groups by its endpoint
+ *      (one listening service), a client by its host (its ports are
+ *      ephemeral, its application is the one on that host).
+ *  F5. TIME_WAIT sits on the active closer (RFC 9293 §3.6) and is a
+ *      protection, not a leak. It costs a client one ephemeral port per
+ *      4-tuple, so what can run out is the ports toward one destination
+ *      address and port: the peak count held at once toward each is what
+ *      is compared with the ephemeral range.
+ */
+#include "wirestate/findings.h"
+
+#include <Judy.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "text.h"
+#include "wirestate/anomaly.h"
+#include "wirestate/conn.h"
+#include "wirestate/flow.h"
+#include "wirestate/tracker.h"
+
+static const char *const kind_names[WST_FIND__COUNT] = {
+#define WST_FINDING_NAME(e, name) [WST_FIND_##e] = name,
+    WST_FINDING_MAP(WST_FINDING_NAME)
+#undef WST_FINDING_NAME
+};
+
+const char *wst_finding_name(enum wst_finding_kind kind)
+{
+    return (unsigned)kind < WST_FIND__COUNT ? kind_names[kind] : "unknown";
+}
+
+const char *wst_severity_name(enum wst_severity sev)
+{
+    return sev == WST_SEV_WARNING ? "warning" : "info";
+}
+
+/* ---- distinct peers: linear counting ---- */
+
+/*
+ * Whang, Vander-Zanden and Taylor's linear counting: hash each value to one
+ * bit of m; with z bits still zero, n ~ -m ln(z/m). With m = 16384 the
+ * estimate is within about 1% up to 20 000 values (and exact in practice
+ * below a few hundred); past 75 000 (fewer than 1% of the bits zero) it is
+ * reported as a lower bound.
+ */
+#define DISTINCT_BITS 16384u
+
+struct distinct {
+    uint64_t *bits; /* NULL while at most one value was seen */
+    uint64_t first; /* that value's hash */
+    bool any;
+};
+
+static uint64_t mix64(uint64_t x)
+{
+    /* splitmix64's finalizer: every input bit reaches every output bit. */
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ULL;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
+}
+
+static uint64_t addr_hash(uint8_t family, const struct wst_addr *a)
+{
+    uint64_t lo, hi;
+    memcpy(&lo, a->b, 8);
+    memcpy(&hi, a->b + 8, 8);
+    return mix64(lo ^ mix64(hi ^ family));
+}
+
+static void distinct_set(uint64_t *bits, uint64_t h)
+{
+    uint32_t b = (uint32_t)(h % DISTINCT_BITS);
+    bits[b / 64] |= (uint64_t)1 << (b % 64);
+}
+
+static void distinct_add(struct distinct *d, uint64_t h)
+{
+    if (!d->bits) {
+        if (!d->any || h == d->first) {
+            d->any = true;
+            d->first = h;
+            return;
+        }
+        d->bits = wst_xcalloc(DISTINCT_BITS / 64, sizeof *d->bits);
+        distinct_set(d->bits, d->first);
+    }
+    distinct_set(d->bits, h);
+}
+
+static uint64_t distinct_estimate(const struct distinct *d, bool *at_least)
+{
+    *at_least = false;
+    if (!d->bits)
+        return d->any;
+    uint32_t ones = 0;
+    for (uint32_t i = 0; i < DISTINCT_BITS / 64; i++)
+        ones += (uint32_t)__builtin_popcountll(d->bits[i]);
+    uint32_t zero = DISTINCT_BITS - ones;
+    if (zero < DISTINCT_BITS / 100) {
+        *at_least = true;
+        zero = DISTINCT_BITS / 100;
+    }
+    return (uint64_t)(-(double)DISTINCT_BITS * log((double)zero / DISTINCT_BITS) + 0.5);
+}
+
+/* ---- groups ---- */
+
+enum { SCOPE_SERVER = 1, SCOPE_HOST, SCOPE_DEST };
+
+/* Connections of one pattern: how many, when, with how many peers. */
+struct tally {
+    uint64_t n;
+    wst_ts_us since, until;
+    struct distinct peers;
+};
+
+/*
+ * A server endpoint (SCOPE_SERVER), a host (SCOPE_HOST), or a host's
+ * TIME_WAIT toward one destination (SCOPE_DEST).
+ */
+struct wst_find_group {
+    uint8_t scope, family;
+    uint16_t port;
+    struct wst_addr addr;
+    /* SCOPE_SERVER */
+    uint64_t attempts, completed;
+    struct tally half_open, failed;
+    uint64_t synack_unacked, unanswered, refused, unreachable;
+    uint8_t icmp_type, icmp_code;
+    struct wst_addr icmp_from;
+    wst_ts_us icmp_at;
+    /* SCOPE_SERVER (the server lingers) and SCOPE_HOST (a client does) */
+    struct tally close_wait;
+    uint64_t cw_ongoing, cw_longest_us;
+    /* SCOPE_HOST: TIME_WAIT, and its busiest destination */
+    struct tally time_wait;
+    uint64_t tw_as_client, tw_as_server;
+    uint64_t tw_peak;
+    wst_ts_us tw_peak_us;
+    struct wst_addr tw_dest_addr;
+    uint16_t tw_dest_port;
+    /* SCOPE_DEST: addr is the host, dest_* the destination */
+    struct wst_addr dest_addr;
+    uint16_t dest_port;
+    size_t parent;   /* the host's group */
+    void *seconds;   /* JudyL: capture second -> TIME_WAIT entered in it */
+};
+
+void wst_findings_init(struct wst_findings *f, const struct wst_findings_config *cfg)
+{
+    memset(f, 0, sizeof *f);
+    f->cfg = *cfg;
+    if (!f->cfg.group_min)
+        f->cfg.group_min = WST_GROUP_MIN_DEFAULT;
+    if (!f->cfg.flood_min)
+        f->cfg.flood_min = WST_FLOOD_MIN_DEFAULT;
+    if (!f->cfg.ephemeral_lo && !f->cfg.ephemeral_hi) {
+        f->cfg.ephemeral_lo = WST_EPHEMERAL_LO_DEFAULT;
+        f->cfg.ephemeral_hi = WST_EPHEMERAL_HI_DEFAULT;
+    }
+    if (!f->cfg.time_wait_us)
+        f->cfg.time_wait_us = 60 * (uint64_t)WST_US_PER_S;
+}
+
+/* The index of a key's group, created empty on first use (f->groups may move). */
+static size_t group(struct wst_findings *f, uint8_t scope, uint8_t family, const struct wst_addr *a,
+                    uint16_t port, const struct wst_addr *a2, uint16_t port2)
+{
+    uint8_t key[2 + 2 * (16 + 2)];
+    size_t alen = wst_family_addr_len(family), n = 0;
+    key[n++] = scope;
+    key[n++] = family;
+    memcpy(key + n, a->b, alen);
+    n += alen;
+    key[n++] = (uint8_t)(port >> 8);
+    key[n++] = (uint8_t)port;
+    if (a2) {
+        memcpy(key + n, a2->b, alen);
+        n += alen;
+        key[n++] = (uint8_t)(port2 >> 8);
+        key[n++] = (uint8_t)port2;
+    }
+    PWord_t pv = (PWord_t)JudyHSIns(&f->index, key, n, PJE0);
+    if (pv == PJERR)
+        wst_out_of_memory("JudyHSIns");
+    if (*pv)
+        return *pv - 1;
+    if (f->n_groups == f->cap_groups) {
+        f->cap_groups = f->cap_groups ? 2 * f->cap_groups : 64;
+        f->groups = wst_xrealloc(f->groups, f->cap_groups, sizeof *f->groups);
+    }
+    struct wst_find_group *g = &f->groups[f->n_groups];
+    memset(g, 0, sizeof *g);
+    g->scope = scope;
+    g->family = family;
+    g->addr = *a;
+    g->port = port;
+    if (a2) {
+        g->dest_addr = *a2;
+        g->dest_port = port2;
+    }
+    *pv = ++f->n_groups;
+    return f->n_groups - 1;
+}
+
+static void tally_add(struct tally *t, wst_ts_us since, wst_ts_us until, uint64_t peer)
+{
+    if (t->n == 0 || since < t->since)
+        t->since = since;
+    if (until > t->until)
+        t->until = until;
+    t->n++;
+    distinct_add(&t->peers, peer);
+}
+
+/* F1-F3: one attempt to the server endpoint of c. */
+static void add_attempt(struct wst_findings *f, const struct wst_conn_report *r, const struct wst_anomaly *fail)
+{
+    const struct wst_conn *c = r->conn;
+    int cl = c->client, sv = !cl;
+    struct wst_addr ca, sa;
+    wst_conn_addr(c, cl, &ca);
+    wst_conn_addr(c, sv, &sa);
+    uint64_t peer = addr_hash(c->family, &ca);
+    size_t gi = group(f, SCOPE_SERVER, c->family, &sa, c->port[sv], NULL, 0);
+    struct wst_find_group *g = &f->groups[gi];
+
+    g->attempts++;
+    bool acked = c->tcp_flags[cl] & WST_TH_ACK;
+    bool synack = c->ep[sv].flags & WST_EP_SYNACK;
+    if (acked && synack)
+        g->completed++;
+    if (fail) {
+        tally_add(&g->failed, c->first_ts_us, r->end_us, peer);
+        switch (fail->kind) {
+        case WST_AN_REFUSED:
+            g->refused++;
+            break;
+        case WST_AN_UNREACHABLE:
+            g->unreachable++;
+            if (fail->since_us >= g->icmp_at) {
+                g->icmp_at = fail->since_us;
+                g->icmp_type = fail->detail[0];
+                g->icmp_code = fail->detail[1];
+                g->icmp_from = fail->addr;
+            }
+            break;
+        default:
+            g->unanswered++;
+            break;
+        }
+    }
+    bool rejected = fail && fail->kind != WST_AN_SYN_UNANSWERED;
+    if (!acked && !rejected && !(c->tcp_flags[sv] & WST_TH_RST)) {
+        tally_add(&g->half_open, c->first_ts_us, c->last_ts_us, peer);
+        g->synack_unacked += synack;
+    }
+}
+
+/* F4: endpoint a->endpoint of c lingered in CLOSE_WAIT. */
+static void add_close_wait(struct wst_findings *f, const struct wst_conn *c, const struct wst_anomaly *a)
+{
+    int e = a->endpoint;
+    struct wst_addr ea, pa;
+    wst_conn_addr(c, e, &ea);
+    wst_conn_addr(c, !e, &pa);
+    bool server = e != c->client;
+    size_t gi = group(f, server ? SCOPE_SERVER : SCOPE_HOST, c->family, &ea, server ? c->port[e] : 0, NULL, 0);
+    struct wst_find_group *g = &f->groups[gi];
+    tally_add(&g->close_wait, a->since_us, a->until_us, addr_hash(c->family, &pa));
+    g->cw_ongoing += a->ongoing;
+    wst_ts_us d = a->until_us > a->since_us ? a->until_us - a->since_us : 0;
+    if (d > g->cw_longest_us)
+        g->cw_longest_us = d;
+}
+
+/* F5: endpoint i of c entered TIME_WAIT. */
+static void add_time_wait(struct wst_findings *f, const struct wst_conn *c, int i)
+{
+    struct wst_addr ea, pa;
+    wst_conn_addr(c, i, &ea);
+    wst_conn_addr(c, !i, &pa);
+    /* When it entered: its state's start if it is still there; else the
+     * last packet, which is the final ACK it sent, or within a round trip
+     * of it (a timer or a RST moved it on since). */
+    wst_ts_us at = c->ep[i].state == WST_ST_TIME_WAIT ? wst_conn_at_us(c, c->ep[i].since_ms) : c->last_ts_us;
+    size_t h = group(f, SCOPE_HOST, c->family, &ea, 0, NULL, 0);
+    struct wst_find_group *g = &f->groups[h];
+    tally_add(&g->time_wait, at, at, addr_hash(c->family, &pa));
+    if (i != c->client) {
+        g->tw_as_server++;
+        return;
+    }
+    g->tw_as_client++;
+    size_t di = group(f, SCOPE_DEST, c->family, &ea, 0, &pa, c->port[!i]); /* moves the groups */
+    struct wst_find_group *d = &f->groups[di];
+    d->parent = h;
+    PWord_t pv = (PWord_t)JudyLIns(&d->seconds, (Word_t)(at / WST_US_PER_S), PJE0);
+    if (pv == PJERR)
+        wst_out_of_memory("JudyLIns");
+    (*pv)++;
+}
+
+void wst_findings_add(struct wst_findings *f, const struct wst_conn_report *r)
+{
+    const struct wst_conn *c = r->conn;
+    const struct wst_anomaly *fail = NULL;
+    for (size_t i = 0; i < r->n_anomalies; i++) {
+        const struct wst_anomaly *a = &r->anomalies[i];
+        switch (a->kind) {
+        case WST_AN_SYN_UNANSWERED:
+            if (a->detail[0] == WST_ANSWER_NONE && !fail)
+                fail = a;
+            break;
+        case WST_AN_REFUSED:
+        case WST_AN_UNREACHABLE:
+            fail = a; /* the answer that ended the attempt */
+            break;
+        case WST_AN_CLOSE_WAIT_LINGERING:
+            add_close_wait(f, c, a);
+            break;
+        default:
+            break;
+        }
+    }
+    if (!(c->flags & WST_CONN_MIDSTREAM) && c->client_basis == WST_CLIENT_SYN)
+        add_attempt(f, r, fail);
+    for (int i = 0; i < 2; i++)
+        if (c->flags & (WST_CONN_TIME_WAIT << i))
+            add_time_wait(f, c, i);
+}
+
+/* ---- judging ---- */
+
+/* The most TIME_WAIT a destination group held at once; updates its host's busiest. */
+static void judge_dest(struct wst_findings *f, struct wst_find_group *d)
+{
+    uint64_t window = (f->cfg.time_wait_us + WST_US_PER_S - 1) / WST_US_PER_S;
+    /* A sliding window over the seconds: entries in (s - window, s] are
+     * all still in TIME_WAIT at second s. */
+    Word_t lo = 0, hi = 0;
+    uint64_t sum = 0, peak = 0;
+    wst_ts_us peak_us = 0;
+    PWord_t plo = (PWord_t)JudyLFirst(d->seconds, &lo, PJE0);
+    for (PWord_t phi = (PWord_t)JudyLFirst(d->seconds, &hi, PJE0); phi;
+         phi = (PWord_t)JudyLNext(d->seconds, &hi, PJE0)) {
+        sum += *phi;
+        while (plo && lo + window <= hi) {
+            sum -= *plo;
+            plo = (PWord_t)JudyLNext(d->seconds, &lo, PJE0);
+        }
+        if (sum > peak) {
+            peak = sum;
+            peak_us = (wst_ts_us)hi * WST_US_PER_S;
+        }
+    }
+    struct wst_find_group *h = &f->groups[d->parent];
+    if (peak > h->tw_peak) {
+        h->tw_peak = peak;
+        h->tw_peak_us = peak_us;
+        h->tw_dest_addr = d->dest_addr;
+        h->tw_dest_port = d->dest_port;
+    }
+}
+
+static struct wst_finding *new_finding(struct wst_findings *f, size_t *cap, const struct wst_find_group *g,
+                                       enum wst_finding_kind kind, const struct tally *t)
+{
+    if (f->n_out == *cap) {
+        *cap = *cap ? 2 * *cap : 16;
+        f->out = wst_xrealloc(f->out, *cap, sizeof *f->out);
+    }
+    struct wst_finding *x = &f->out[f->n_out++];
+    memset(x, 0, sizeof *x);
+    x->kind = (uint8_t)kind;
+    x->severity = WST_SEV_WARNING;
+    x->family = g->family;
+    x->role = g->scope == SCOPE_SERVER ? WST_ROLE_SERVER : WST_ROLE_CLIENT;
+    x->addr = g->addr;
+    x->port = g->port;
+    x->connections = t->n;
+    x->peers = distinct_estimate(&t->peers, &x->peers_at_least);
+    x->since_us = t->since;
+    x->until_us = t->until;
+    return x;
+}
+
+static int cmp_finding(const void *pa, const void *pb)
+{
+    const struct wst_finding *a = pa, *b = pb;
+    if (a->severity != b->severity)
+        return a->severity > b->severity ? -1 : 1;
+    if (a->kind != b->kind)
+        return a->kind < b->kind ? -1 : 1;
+    if (a->connections != b->connections)
+        return a->connections > b->connections ? -1 : 1;
+    if (a->family != b->family)
+        return a->family < b->family ? -1 : 1;
+    int d = memcmp(a->addr.b, b->addr.b, sizeof a->addr.b);
+    if (d)
+        return d;
+    return a->port < b->port ? -1 : a->port > b->port;
+}
+
+const struct wst_finding *wst_findings_collect(struct wst_findings *f, size_t *n)
+{
+    const struct wst_findings_config *cfg = &f->cfg;
+    size_t cap = 0;
+    free(f->out);
+    f->out = NULL;
+    f->n_out = 0;
+    for (size_t i = 0; i < f->n_groups; i++)
+        if (f->groups[i].scope == SCOPE_HOST)
+            f->groups[i].tw_peak = 0;
+    for (size_t i = 0; i < f->n_groups; i++)
+        if (f->groups[i].scope == SCOPE_DEST)
+            judge_dest(f, &f->groups[i]);
+
+    uint32_t ports = (uint32_t)cfg->ephemeral_hi - cfg->ephemeral_lo + 1;
+    for (size_t i = 0; i < f->n_groups; i++) {
+        const struct wst_find_group *g = &f->groups[i];
+        struct wst_finding *x;
+        if (g->scope == SCOPE_DEST)
+            continue;
+        if (g->scope == SCOPE_SERVER && g->half_open.n >= cfg->flood_min) {
+            bool at_least;
+            if (distinct_estimate(&g->half_open.peers, &at_least) >= WST_FLOOD_SOURCES_MIN) {
+                x = new_finding(f, &cap, g, WST_FIND_SYN_FLOOD, &g->half_open);
+                x->synack_unacked = g->synack_unacked;
+                x->unanswered = g->half_open.n - g->synack_unacked;
+                x->attempts = g->attempts;
+                x->completed = g->completed;
+            }
+        }
+        if (g->scope == SCOPE_SERVER && g->failed.n >= cfg->group_min) {
+            x = new_finding(f, &cap, g, WST_FIND_UNREACHABLE_SERVICE, &g->failed);
+            x->unanswered = g->unanswered;
+            x->refused = g->refused;
+            x->unreachable = g->unreachable;
+            x->icmp_type = g->icmp_type;
+            x->icmp_code = g->icmp_code;
+            x->icmp_from = g->icmp_from;
+            x->attempts = g->attempts;
+            x->completed = g->completed;
+        }
+        if (g->close_wait.n >= cfg->group_min) {
+            x = new_finding(f, &cap, g, WST_FIND_CLOSE_WAIT_PILEUP, &g->close_wait);
+            x->ongoing = g->cw_ongoing;
+            x->longest_us = g->cw_longest_us;
+        }
+        if (g->scope == SCOPE_HOST && g->time_wait.n >= cfg->group_min) {
+            x = new_finding(f, &cap, g, WST_FIND_TIME_WAIT, &g->time_wait);
+            x->role = g->tw_as_client >= g->tw_as_server ? WST_ROLE_CLIENT : WST_ROLE_SERVER;
+            x->as_client = g->tw_as_client;
+            x->as_server = g->tw_as_server;
+            x->peak = g->tw_peak;
+            x->peak_us = g->tw_peak_us;
+            x->dest_addr = g->tw_dest_addr;
+            x->dest_port = g->tw_dest_port;
+            x->ports = ports;
+            x->longest_us = cfg->time_wait_us;
+            /* Half the range toward one destination: the next burst can use
+             * up the rest, and connect() fails with EADDRNOTAVAIL. */
+            x->severity = (uint64_t)2 * x->peak >= ports ? WST_SEV_WARNING : WST_SEV_INFO;
+        }
+    }
+    if (f->n_out > 1)
+        qsort(f->out, f->n_out, sizeof *f->out, cmp_finding);
+    *n = f->n_out;
+    return f->out;
+}
+
+/* ---- diagnoses ---- */
+
+static void endpoint(struct wst_text *t, const struct wst_finding *x)
+{
+    char s[WST_ENDPOINT_STRLEN];
+    if (x->port)
+        wst_endpoint_format(s, x->family, &x->addr, x->port);
+    else
+        wst_addr_format(s, x->family, x->addr.b);
+    wst_text_put(t, "%s", s);
+}
+
+static void peers(struct wst_text *t, const struct wst_finding *x, const char *one, const char *many)
+{
+    wst_text_put(t, "%s%llu %s", x->peers_at_least ? "more than " : "", (unsigned long long)x->peers,
+                 wst_plural(x->peers, one, many));
+}
+
+static void span(struct wst_text *t, const struct wst_finding *x)
+{
+    wst_text_secs(t, x->until_us > x->since_us ? x->until_us - x->since_us : 0);
+}
+
+static void diagnose_flood(struct wst_text *t, const struct wst_finding *x)
+{
+    wst_text_put(t, "%llu half-open connections to server ", (unsigned long long)x->connections);
+    endpoint(t, x);
+    wst_text_put(t, " from ");
+    peers(t, x, "source", "sources");
+    wst_text_put(t, " in ");
+    span(t, x);
+    wst_text_put(t, " (%llu of %llu handshakes completed): likely a SYN flood; ",
+                 (unsigned long long)x->completed, (unsigned long long)x->attempts);
+    if (x->synack_unacked >= x->unanswered)
+        wst_text_put(t, "the server answered %llu with a SYN+ACK that was never acknowledged (spoofed sources, "
+                        "or a broken return path)",
+                     (unsigned long long)x->synack_unacked);
+    else
+        wst_text_put(t, "%llu got no answer at all (a full listen queue, or a filter in front of it)",
+                     (unsigned long long)x->unanswered);
+    wst_text_put(t, "; check that SYN cookies are on (net.ipv4.tcp_syncookies), the SYN backlog "
+                    "(net.ipv4.tcp_max_syn_backlog, ss -ltn) and filtering upstream");
+}
+
+static void diagnose_unreachable(struct wst_text *t, const struct wst_finding *x)
+{
+    char from[WST_ENDPOINT_STRLEN];
+    enum wst_unreach_cause cause = WST_UNREACH_OTHER;
+    const char *reason = x->unreachable ? wst_unreach_name(x->family, x->icmp_code, &cause) : "";
+    wst_addr_format(from, x->family, x->icmp_from.b);
+
+    wst_text_put(t, "%llu of %llu connection attempts to server ", (unsigned long long)x->connections,
+                 (unsigned long long)x->attempts);
+    endpoint(t, x);
+    wst_text_put(t, " from ");
+    peers(t, x, "client", "clients");
+    wst_text_put(t, " failed in ");
+    span(t, x);
+    const char *sep = ": ";
+    if (x->unanswered) {
+        wst_text_put(t, "%s%llu unanswered", sep, (unsigned long long)x->unanswered);
+        sep = ", ";
+    }
+    if (x->refused) {
+        wst_text_put(t, "%s%llu refused", sep, (unsigned long long)x->refused);
+        sep = ", ";
+    }
+    if (x->unreachable)
+        wst_text_put(t, "%s%llu unreachable (%s, from %s)", sep, (unsigned long long)x->unreachable, reason, from);
+    wst_text_put(t, "; ");
+    /* Advice for what most attempts met. */
+    if (x->unanswered >= x->refused && x->unanswered >= x->unreachable) {
+        wst_text_put(t, "SYNs are dropped on the way or the host is down: check firewalls and security groups, "
+                        "the route to ");
+        wst_addr_format(from, x->family, x->addr.b);
+        wst_text_put(t, "%s and that it is up", from);
+    } else if (x->refused >= x->unreachable) {
+        wst_text_put(t, "nothing listens on port %u there, or a firewall rejects: check the service (ss -ltn) and "
+                        "reject rules",
+                     (unsigned)x->port);
+    } else {
+        switch (cause) {
+        case WST_UNREACH_FIREWALL:
+            wst_text_put(t, "a firewall rejects them: check the filtering rules at %s and on the path", from);
+            break;
+        case WST_UNREACH_ROUTE:
+            wst_text_put(t, "no route leads there: check the routing at %s", from);
+            break;
+        case WST_UNREACH_HOST:
+            wst_text_put(t, "the host does not answer on its network: check that it is up and its address");
+            break;
+        default:
+            wst_text_put(t, "check the service, and the host and router at %s that reject it", from);
+            break;
+        }
+    }
+    if (x->completed)
+        wst_text_put(t, "; %llu %s completed, so it fails only at times: check the listen backlog, load-balancer "
+                        "members and rate limits",
+                     (unsigned long long)x->completed, wst_plural(x->completed, "attempt", "attempts"));
+}
+
+static void diagnose_close_wait(struct wst_text *t, const struct wst_finding *x)
+{
+    char host[WST_ENDPOINT_STRLEN];
+    wst_addr_format(host, x->family, x->addr.b);
+    wst_text_put(t, "%llu connections ", (unsigned long long)x->connections);
+    if (x->role == WST_ROLE_SERVER) {
+        wst_text_put(t, "on ");
+        endpoint(t, x);
+    } else {
+        wst_text_put(t, "of client %s to ", host);
+        peers(t, x, "server", "servers");
+    }
+    wst_text_put(t, " stuck in CLOSE_WAIT for up to ");
+    wst_text_secs(t, x->longest_us);
+    if (x->ongoing)
+        wst_text_put(t, " (%llu still at the end)", (unsigned long long)x->ongoing);
+    wst_text_put(t, ": the application at ");
+    endpoint(t, x);
+    if (x->role == WST_ROLE_SERVER)
+        wst_text_put(t, " is not closing sockets its clients closed; find the process (ss -tanp state close-wait "
+                        "at %s) and check it for a connection leak or a blocked worker",
+                     host);
+    else
+        wst_text_put(t, " does not close connections its servers closed; check its connection pool for sockets "
+                        "kept after the server's FIN (ss -tanp state close-wait)");
+}
+
+static void diagnose_time_wait(struct wst_text *t, const struct wst_finding *x)
+{
+    wst_text_put(t, "%s ", x->role == WST_ROLE_SERVER ? "server" : "client");
+    endpoint(t, x);
+    wst_text_put(t, " closed %llu connections first (", (unsigned long long)x->connections);
+    if (x->as_client)
+        wst_text_put(t, "%llu as client%s", (unsigned long long)x->as_client, x->as_server ? ", " : "");
+    if (x->as_server)
+        wst_text_put(t, "%llu as server", (unsigned long long)x->as_server);
+    wst_text_put(t, ") and so holds their TIME_WAIT for ");
+    wst_text_secs(t, x->longest_us);
+    if (!x->as_client) {
+        wst_text_put(t, ": normal protection, not a leak; a server's TIME_WAIT holds no ephemeral port, only a "
+                        "little memory");
+        return;
+    }
+    char dest[WST_ENDPOINT_STRLEN];
+    wst_endpoint_format(dest, x->family, &x->dest_addr, x->dest_port);
+    uint64_t tenths = x->peak * 1000 / x->ports;
+    wst_text_put(t, "; at most %llu at once toward %s, ", (unsigned long long)x->peak, dest);
+    if (tenths)
+        wst_text_put(t, "%llu.%llu%%", (unsigned long long)(tenths / 10), (unsigned long long)(tenths % 10));
+    else
+        wst_text_put(t, "under 0.1%%");
+    wst_text_put(t, " of the %u ephemeral ports", x->ports);
+    if (x->severity == WST_SEV_WARNING)
+        wst_text_put(t, ": new connections to %s can fail for want of a port (EADDRNOTAVAIL); reuse connections "
+                        "(keep-alive, a pool), widen net.ipv4.ip_local_port_range, or let the server close first",
+                     dest);
+    else
+        wst_text_put(t, ": normal for a client of short connections, not a leak; ports run out only when about %u "
+                        "connections to one destination close within one TIME_WAIT",
+                     x->ports);
+}
+
+size_t wst_finding_diagnosis(char *buf, size_t size, const struct wst_finding *x)
+{
+    if (size == 0)
+        return 0;
+    struct wst_text t = wst_text_start(buf, size);
+    switch ((enum wst_finding_kind)x->kind) {
+    case WST_FIND_SYN_FLOOD:
+        diagnose_flood(&t, x);
+        break;
+    case WST_FIND_UNREACHABLE_SERVICE:
+        diagnose_unreachable(&t, x);
+        break;
+    case WST_FIND_CLOSE_WAIT_PILEUP:
+        diagnose_close_wait(&t, x);
+        break;
+    case WST_FIND_TIME_WAIT:
+        diagnose_time_wait(&t, x);
+        break;
+    default:
+        break;
+    }
+    return t.len;
+}
+
+void wst_findings_fini(struct wst_findings *f)
+{
+    for (size_t i = 0; i < f->n_groups; i++) {
+        struct wst_find_group *g = &f->groups[i];
+        free(g->half_open.peers.bits);
+        free(g->failed.peers.bits);
+        free(g->close_wait.peers.bits);
+        free(g->time_wait.peers.bits);
+        JudyLFreeArray(&g->seconds, PJE0);
+    }
+    free(f->groups);
+    JudyHSFreeArray(&f->index, PJE0);
+    free(f->out);
+    memset(f, 0, sizeof *f);
+}
