@@ -507,6 +507,7 @@ static void json_summary(struct wst_outbuf *ob, const struct wst_summary *s)
         finding_object(ob, &s->findings[i]);
     }
     wst_outbuf_putc(ob, ']');
+    key_u64(ob, "findings_untracked", ts->findings_untracked);
 
     key(ob, "capture");
     wst_outbuf_puts(ob, "{\"start\":");

@@ -337,6 +337,11 @@ static void findings(struct wst_outbuf *ob, const struct wst_summary *s)
         wst_outbuf_puts(ob, wst_finding_name((enum wst_finding_kind)k));
         wst_outbuf_puts(ob, " (--format json lists them all)\n");
     }
+    if (s->tracker->findings_untracked) {
+        wst_outbuf_puts(ob, "      ");
+        wst_outbuf_u64(ob, s->tracker->findings_untracked);
+        wst_outbuf_puts(ob, " connections left out: too many endpoints to follow (they still count above)\n");
+    }
 }
 
 static void text_summary(struct wst_outbuf *ob, const struct wst_summary *s)

@@ -136,7 +136,8 @@ struct tally {
 
 /*
  * A server endpoint (SCOPE_SERVER), a host (SCOPE_HOST), or a host's
- * TIME_WAIT toward one destination (SCOPE_DEST).
+ * TIME_WAIT toward one destination (SCOPE_DEST), once it has more to
+ * remember than a light record holds (below).
  */
 struct wst_find_group {
     uint8_t scope, family;
@@ -159,12 +160,33 @@ struct wst_find_group {
     wst_ts_us tw_peak_us;
     struct wst_addr tw_dest_addr;
     uint16_t tw_dest_port;
+    /* The first TIME_WAIT of the host, from its light record: its
+     * destination is known only by the hash of its address, and the entry
+     * goes to the first destination group with that hash. */
+    bool tw_pending;
+    uint32_t tw_pending_hash;
+    wst_ts_us tw_pending_at;
     /* SCOPE_DEST: addr is the host, dest_* the destination */
     struct wst_addr dest_addr;
     uint16_t dest_port;
     size_t parent;   /* the host's group */
     void *seconds;   /* JudyL: capture second -> TIME_WAIT entered in it */
 };
+
+/*
+ * Light records. Most server endpoints only ever see connections that
+ * went well, and most hosts close one connection or two: a group of a few
+ * hundred bytes for each would make memory grow with every client address
+ * a server ever saw. Until something worth a group happens, the Judy value
+ * itself holds what is needed (bit 0 set):
+ *   server endpoint  bits 1-31 attempts, bits 32-63 completed handshakes
+ *   host             its one TIME_WAIT: bit 1 set if it closed as the
+ *                    server, bits 2-25 the hash of the peer's address,
+ *                    bits 26-57 when it entered, ms after f->base_us
+ * A full group is ((index + 1) << 1).
+ */
+#define LIGHT ((Word_t)1)
+#define LIGHT_MAX_ATTEMPTS 0x7FFFFFFFu
 
 void wst_findings_init(struct wst_findings *f, const struct wst_findings_config *cfg)
 {
@@ -180,31 +202,55 @@ void wst_findings_init(struct wst_findings *f, const struct wst_findings_config 
     }
     if (!f->cfg.time_wait_us)
         f->cfg.time_wait_us = 60 * (uint64_t)WST_US_PER_S;
+    if (!f->cfg.max_groups || f->cfg.max_groups > WST_FINDINGS_MAX_GROUPS)
+        f->cfg.max_groups = WST_FINDINGS_MAX_GROUPS;
 }
 
-/* The index of a key's group, created empty on first use (f->groups may move). */
-static size_t group(struct wst_findings *f, uint8_t scope, uint8_t family, const struct wst_addr *a,
-                    uint16_t port, const struct wst_addr *a2, uint16_t port2)
+struct key {
+    uint8_t b[2 + 2 * (16 + 2)];
+    size_t len;
+};
+
+static void make_key(struct key *k, uint8_t scope, uint8_t family, const struct wst_addr *a, uint16_t port,
+                     const struct wst_addr *a2, uint16_t port2)
 {
-    uint8_t key[2 + 2 * (16 + 2)];
     size_t alen = wst_family_addr_len(family), n = 0;
-    key[n++] = scope;
-    key[n++] = family;
-    memcpy(key + n, a->b, alen);
+    k->b[n++] = scope;
+    k->b[n++] = family;
+    memcpy(k->b + n, a->b, alen);
     n += alen;
-    key[n++] = (uint8_t)(port >> 8);
-    key[n++] = (uint8_t)port;
+    k->b[n++] = (uint8_t)(port >> 8);
+    k->b[n++] = (uint8_t)port;
     if (a2) {
-        memcpy(key + n, a2->b, alen);
+        memcpy(k->b + n, a2->b, alen);
         n += alen;
-        key[n++] = (uint8_t)(port2 >> 8);
-        key[n++] = (uint8_t)port2;
+        k->b[n++] = (uint8_t)(port2 >> 8);
+        k->b[n++] = (uint8_t)port2;
     }
-    PWord_t pv = (PWord_t)JudyHSIns(&f->index, key, n, PJE0);
+    k->len = n;
+}
+
+/* The Judy value of a key (0 for a new one); valid until the next insert. */
+static Word_t *slot(struct wst_findings *f, const struct key *k)
+{
+    PWord_t pv = (PWord_t)JudyHSIns(&f->index, (void *)k->b, k->len, PJE0);
     if (pv == PJERR)
         wst_out_of_memory("JudyHSIns");
-    if (*pv)
-        return *pv - 1;
+    return pv;
+}
+
+#define NO_GROUP ((size_t)-1)
+
+/*
+ * A new full group for *pv (which it then names), or NO_GROUP when
+ * cfg.max_groups are already kept: memory stays bounded, and the
+ * connections left out are counted (wst_findings.untracked).
+ */
+static size_t new_group(struct wst_findings *f, Word_t *pv, uint8_t scope, uint8_t family, const struct wst_addr *a,
+                        uint16_t port)
+{
+    if (f->n_groups == f->cfg.max_groups)
+        return NO_GROUP;
     if (f->n_groups == f->cap_groups) {
         f->cap_groups = f->cap_groups ? 2 * f->cap_groups : 64;
         f->groups = wst_xrealloc(f->groups, f->cap_groups, sizeof *f->groups);
@@ -215,12 +261,13 @@ static size_t group(struct wst_findings *f, uint8_t scope, uint8_t family, const
     g->family = family;
     g->addr = *a;
     g->port = port;
-    if (a2) {
-        g->dest_addr = *a2;
-        g->dest_port = port2;
-    }
-    *pv = ++f->n_groups;
-    return f->n_groups - 1;
+    *pv = (Word_t)(f->n_groups + 1) << 1;
+    return f->n_groups++;
+}
+
+static size_t group_of(Word_t v)
+{
+    return (size_t)(v >> 1) - 1;
 }
 
 static void tally_add(struct tally *t, wst_ts_us since, wst_ts_us until, uint64_t peer)
@@ -233,23 +280,61 @@ static void tally_add(struct tally *t, wst_ts_us since, wst_ts_us until, uint64_
     distinct_add(&t->peers, peer);
 }
 
+/* The hash of an address that peers are counted by (24 bits: a light record holds it). */
+static uint32_t peer_hash(uint8_t family, const struct wst_addr *a)
+{
+    return (uint32_t)(addr_hash(family, a) & 0xFFFFFF);
+}
+
+/* The full group of a server endpoint, made from its light record if need be. */
+static size_t server_group(struct wst_findings *f, uint8_t family, const struct wst_addr *a, uint16_t port)
+{
+    struct key k;
+    make_key(&k, SCOPE_SERVER, family, a, port, NULL, 0);
+    Word_t *pv = slot(f, &k), v = *pv;
+    if (v && !(v & LIGHT))
+        return group_of(v);
+    size_t gi = new_group(f, pv, SCOPE_SERVER, family, a, port);
+    if (gi != NO_GROUP) {
+        f->groups[gi].attempts = v >> 1 & LIGHT_MAX_ATTEMPTS;
+        f->groups[gi].completed = v >> 32;
+    }
+    return gi;
+}
+
 /* F1-F3: one attempt to the server endpoint of c. */
 static void add_attempt(struct wst_findings *f, const struct wst_conn_report *r, const struct wst_anomaly *fail)
 {
     const struct wst_conn *c = r->conn;
     int cl = c->client, sv = !cl;
-    struct wst_addr ca, sa;
-    wst_conn_addr(c, cl, &ca);
-    wst_conn_addr(c, sv, &sa);
-    uint64_t peer = addr_hash(c->family, &ca);
-    size_t gi = group(f, SCOPE_SERVER, c->family, &sa, c->port[sv], NULL, 0);
-    struct wst_find_group *g = &f->groups[gi];
-
-    g->attempts++;
     bool acked = c->tcp_flags[cl] & WST_TH_ACK;
     bool synack = c->ep[sv].flags & WST_EP_SYNACK;
-    if (acked && synack)
-        g->completed++;
+    bool completed = acked && synack;
+    bool rejected = fail && fail->kind != WST_AN_SYN_UNANSWERED;
+    bool half_open = !acked && !rejected && !(c->tcp_flags[sv] & WST_TH_RST);
+    struct wst_addr ca, sa;
+    wst_conn_addr(c, sv, &sa);
+
+    if (!fail && !half_open) {
+        /* A connection that went well: counted in the light record while there is one. */
+        struct key k;
+        make_key(&k, SCOPE_SERVER, c->family, &sa, c->port[sv], NULL, 0);
+        Word_t *pv = slot(f, &k), v = *pv;
+        if (v == 0 || ((v & LIGHT) && (v >> 1 & LIGHT_MAX_ATTEMPTS) < LIGHT_MAX_ATTEMPTS - 1)) {
+            *pv = (v + ((Word_t)1 << 1) + ((Word_t)completed << 32)) | LIGHT;
+            return;
+        }
+    }
+    size_t gi = server_group(f, c->family, &sa, c->port[sv]);
+    if (gi == NO_GROUP) {
+        f->untracked++;
+        return;
+    }
+    struct wst_find_group *g = &f->groups[gi];
+    wst_conn_addr(c, cl, &ca);
+    uint64_t peer = peer_hash(c->family, &ca);
+    g->attempts++;
+    g->completed += completed;
     if (fail) {
         tally_add(&g->failed, c->first_ts_us, r->end_us, peer);
         switch (fail->kind) {
@@ -270,11 +355,53 @@ static void add_attempt(struct wst_findings *f, const struct wst_conn_report *r,
             break;
         }
     }
-    bool rejected = fail && fail->kind != WST_AN_SYN_UNANSWERED;
-    if (!acked && !rejected && !(c->tcp_flags[sv] & WST_TH_RST)) {
+    if (half_open) {
         tally_add(&g->half_open, c->first_ts_us, c->last_ts_us, peer);
         g->synack_unacked += synack;
     }
+}
+
+/* A light host record for a TIME_WAIT entered at `at`. */
+static Word_t light_time_wait(const struct wst_findings *f, bool as_server, uint32_t peer, wst_ts_us at)
+{
+    uint64_t ms = (at - f->base_us) / 1000;
+    if (ms > UINT32_MAX)
+        ms = UINT32_MAX;
+    return LIGHT | (Word_t)as_server << 1 | (Word_t)peer << 2 | (Word_t)ms << 26;
+}
+
+/* Counts a TIME_WAIT of host group h (not its destination). */
+static void host_time_wait(struct wst_find_group *h, bool as_server, uint32_t peer, wst_ts_us at)
+{
+    tally_add(&h->time_wait, at, at, peer);
+    if (as_server)
+        h->tw_as_server++;
+    else
+        h->tw_as_client++;
+}
+
+/* The full group of a host, made from its light record (one TIME_WAIT) if need be. */
+static size_t host_group(struct wst_findings *f, uint8_t family, const struct wst_addr *a)
+{
+    struct key k;
+    make_key(&k, SCOPE_HOST, family, a, 0, NULL, 0);
+    Word_t *pv = slot(f, &k), v = *pv;
+    if (v && !(v & LIGHT))
+        return group_of(v);
+    size_t gi = new_group(f, pv, SCOPE_HOST, family, a, 0);
+    if (gi != NO_GROUP && v) {
+        struct wst_find_group *h = &f->groups[gi];
+        bool as_server = v >> 1 & 1;
+        uint32_t peer = (uint32_t)(v >> 2 & 0xFFFFFF);
+        wst_ts_us at = f->base_us + (v >> 26 & 0xFFFFFFFF) * 1000;
+        host_time_wait(h, as_server, peer, at);
+        if (!as_server) {
+            h->tw_pending = true;
+            h->tw_pending_hash = peer;
+            h->tw_pending_at = at;
+        }
+    }
+    return gi;
 }
 
 /* F4: endpoint a->endpoint of c lingered in CLOSE_WAIT. */
@@ -284,14 +411,25 @@ static void add_close_wait(struct wst_findings *f, const struct wst_conn *c, con
     struct wst_addr ea, pa;
     wst_conn_addr(c, e, &ea);
     wst_conn_addr(c, !e, &pa);
-    bool server = e != c->client;
-    size_t gi = group(f, server ? SCOPE_SERVER : SCOPE_HOST, c->family, &ea, server ? c->port[e] : 0, NULL, 0);
+    size_t gi = e != c->client ? server_group(f, c->family, &ea, c->port[e]) : host_group(f, c->family, &ea);
+    if (gi == NO_GROUP) {
+        f->untracked++;
+        return;
+    }
     struct wst_find_group *g = &f->groups[gi];
-    tally_add(&g->close_wait, a->since_us, a->until_us, addr_hash(c->family, &pa));
+    tally_add(&g->close_wait, a->since_us, a->until_us, peer_hash(c->family, &pa));
     g->cw_ongoing += a->ongoing;
     wst_ts_us d = a->until_us > a->since_us ? a->until_us - a->since_us : 0;
     if (d > g->cw_longest_us)
         g->cw_longest_us = d;
+}
+
+static void dest_entry(struct wst_find_group *d, wst_ts_us at)
+{
+    PWord_t pv = (PWord_t)JudyLIns(&d->seconds, (Word_t)(at / WST_US_PER_S), PJE0);
+    if (pv == PJERR)
+        wst_out_of_memory("JudyLIns");
+    (*pv)++;
 }
 
 /* F5: endpoint i of c entered TIME_WAIT. */
@@ -300,31 +438,56 @@ static void add_time_wait(struct wst_findings *f, const struct wst_conn *c, int 
     struct wst_addr ea, pa;
     wst_conn_addr(c, i, &ea);
     wst_conn_addr(c, !i, &pa);
+    bool as_server = i != c->client;
+    uint32_t peer = peer_hash(c->family, &pa);
     /* When it entered: its state's start if it is still there; else the
      * last packet, which is the final ACK it sent, or within a round trip
      * of it (a timer or a RST moved it on since). */
     wst_ts_us at = c->ep[i].state == WST_ST_TIME_WAIT ? wst_conn_at_us(c, c->ep[i].since_ms) : c->last_ts_us;
-    size_t h = group(f, SCOPE_HOST, c->family, &ea, 0, NULL, 0);
-    struct wst_find_group *g = &f->groups[h];
-    tally_add(&g->time_wait, at, at, addr_hash(c->family, &pa));
-    if (i != c->client) {
-        g->tw_as_server++;
+
+    struct key k;
+    make_key(&k, SCOPE_HOST, c->family, &ea, 0, NULL, 0);
+    Word_t *pv = slot(f, &k);
+    if (*pv == 0 && f->cfg.group_min > 1) { /* one TIME_WAIT alone is never a finding */
+        *pv = light_time_wait(f, as_server, peer, at);
         return;
     }
-    g->tw_as_client++;
-    size_t di = group(f, SCOPE_DEST, c->family, &ea, 0, &pa, c->port[!i]); /* moves the groups */
-    struct wst_find_group *d = &f->groups[di];
-    d->parent = h;
-    PWord_t pv = (PWord_t)JudyLIns(&d->seconds, (Word_t)(at / WST_US_PER_S), PJE0);
-    if (pv == PJERR)
-        wst_out_of_memory("JudyLIns");
-    (*pv)++;
+    size_t hi = host_group(f, c->family, &ea);
+    if (hi == NO_GROUP) {
+        f->untracked++;
+        return;
+    }
+    host_time_wait(&f->groups[hi], as_server, peer, at);
+    if (as_server)
+        return;
+    make_key(&k, SCOPE_DEST, c->family, &ea, 0, &pa, c->port[!i]);
+    pv = slot(f, &k);
+    size_t di = *pv ? group_of(*pv) : new_group(f, pv, SCOPE_DEST, c->family, &ea, 0);
+    if (di == NO_GROUP) {
+        f->untracked++;
+        return;
+    }
+    struct wst_find_group *d = &f->groups[di], *h = &f->groups[hi];
+    d->parent = hi;
+    d->dest_addr = pa;
+    d->dest_port = c->port[!i];
+    dest_entry(d, at);
+    if (h->tw_pending && h->tw_pending_hash == peer) {
+        dest_entry(d, h->tw_pending_at);
+        h->tw_pending = false;
+    }
 }
 
 void wst_findings_add(struct wst_findings *f, const struct wst_conn_report *r)
 {
     const struct wst_conn *c = r->conn;
     const struct wst_anomaly *fail = NULL;
+    /* Records come out in first-seen order, so the first one's start is
+     * the earliest time a light record needs. */
+    if (!f->has_base) {
+        f->has_base = true;
+        f->base_us = c->first_ts_us;
+    }
     for (size_t i = 0; i < r->n_anomalies; i++) {
         const struct wst_anomaly *a = &r->anomalies[i];
         switch (a->kind) {

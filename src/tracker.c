@@ -260,6 +260,7 @@ static void flush(struct wst_tracker *t)
             st->by_anomaly[found[i].kind]++;
         st->with_anomalies += r.n_anomalies != 0;
         wst_findings_add(&t->findings, &r);
+        st->findings_untracked = t->findings.untracked;
         if (t->on_conn)
             t->on_conn(t->arg, &r);
         wst_timeline_free(tl);

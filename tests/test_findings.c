@@ -573,6 +573,87 @@ START_TEST(test_findings_time_wait_server)
 }
 END_TEST
 
+/* With --group-min 1 a host's single TIME_WAIT is a finding too. */
+START_TEST(test_findings_time_wait_group_min_1)
+{
+    struct wst_tracker_config cfg = {.hash_seed = 1, .findings = {.group_min = 1}};
+    struct script s;
+    script_init(&s, &cfg);
+    closes_from(&s, "10.7.7.7", 1, 0);
+    const struct wst_finding *f = finding_of(&s, WST_FIND_TIME_WAIT);
+    check_endpoint(f, "10.7.7.7");
+    ck_assert_uint_eq(f->connections, 1);
+    ck_assert_uint_eq(f->peak, 1);
+    script_fini(&s);
+}
+END_TEST
+
+/*
+ * A host's first TIME_WAIT is kept in a light record, its destination only
+ * by the hash of its address: it joins that destination's count once a
+ * second TIME_WAIT there makes the host a full group.
+ */
+START_TEST(test_findings_time_wait_first_destination)
+{
+    struct wst_tracker_config cfg = {.hash_seed = 1};
+    struct script s;
+    script_init(&s, &cfg);
+    s.server_ip = "198.51.100.9";
+    closes_from(&s, "10.7.7.7", 1, 0); /* the light record */
+    s.server_ip = "198.51.100.2";
+    for (unsigned i = 1; i < 5; i++) {
+        use_client(&s, i);
+        s.client_ip = "10.7.7.7";
+        close_by_client(&s);
+    }
+    s.server_ip = "198.51.100.9";
+    use_client(&s, 9);
+    s.client_ip = "10.7.7.7";
+    close_by_client(&s);
+    const struct wst_finding *f = finding_of(&s, WST_FIND_TIME_WAIT);
+    ck_assert_uint_eq(f->connections, 6);
+    ck_assert_uint_eq(f->peers, 2);
+    ck_assert_uint_eq(f->peak, 4); /* 198.51.100.2:80 */
+    char dest[WST_ENDPOINT_STRLEN];
+    wst_endpoint_format(dest, f->family, &f->dest_addr, f->dest_port);
+    ck_assert_str_eq(dest, "198.51.100.2:80");
+    ck_assert_uint_eq(f->since_us, T0 + 4 * MS); /* from the light record */
+    script_fini(&s);
+
+    /* Six to 198.51.100.9, the first of them light: all six counted at once. */
+    script_init(&s, &cfg);
+    s.server_ip = "198.51.100.9";
+    closes_from(&s, "10.7.7.7", 6, 0);
+    ck_assert_uint_eq(finding_of(&s, WST_FIND_TIME_WAIT)->peak, 6);
+    script_fini(&s);
+}
+END_TEST
+
+/* Groups kept in full are bounded; what would need more is counted. */
+START_TEST(test_findings_untracked)
+{
+    struct wst_tracker_config cfg = {.hash_seed = 1, .findings = {.max_groups = 2}};
+    struct script s;
+    script_init(&s, &cfg);
+    for (unsigned port = 1; port <= 3; port++) {
+        s.server_port = (uint16_t)port;
+        for (unsigned i = 0; i < 5; i++)
+            refused(&s, 10 * port + i, NULL);
+    }
+    /* Going well needs no group: no more left out. */
+    s.server_port = 4;
+    use_client(&s, 50);
+    handshake(&s);
+    size_t n;
+    const struct wst_finding *f = findings(&s, &n);
+    ck_assert_uint_eq(n, 2);
+    ck_assert_uint_eq(f[0].port, 1);
+    ck_assert_uint_eq(f[1].port, 2);
+    ck_assert_uint_eq(wst_tracker_stats(s.tracker)->findings_untracked, 5);
+    script_fini(&s);
+}
+END_TEST
+
 /* Clean traffic raises nothing: a few short connections, a midstream one. */
 START_TEST(test_findings_clean)
 {
@@ -713,10 +794,13 @@ Suite *findings_suite(void)
     tcase_add_test(tc, test_findings_time_wait_port_pressure);
     tcase_add_test(tc, test_findings_time_wait_peak_window);
     tcase_add_test(tc, test_findings_time_wait_server);
+    tcase_add_test(tc, test_findings_time_wait_group_min_1);
+    tcase_add_test(tc, test_findings_time_wait_first_destination);
     suite_add_tcase(s, tc);
     tc = tcase_create("all");
     tcase_add_test(tc, test_findings_clean);
     tcase_add_test(tc, test_findings_order);
+    tcase_add_test(tc, test_findings_untracked);
     suite_add_tcase(s, tc);
     return s;
 }

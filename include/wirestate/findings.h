@@ -19,10 +19,13 @@
  *                        ephemeral ports
  *
  * Memory grows with the number of distinct server endpoints and hosts, not
- * with connections: a group counts, and estimates its distinct peers with a
- * fixed-size bitmap (linear counting) allocated only once a second peer
- * shows up, so a SYN flood from millions of spoofed sources costs 2 KiB for
- * its target.
+ * with connections, and stays small for the many that never matter: a
+ * server endpoint whose connections all went well, and a host that closed
+ * one connection, are a word in a Judy array; a full group (counts,
+ * times, and a fixed-size bitmap that estimates its distinct peers by
+ * linear counting, allocated once a second peer shows up) is made only
+ * for the others, up to WST_FINDINGS_MAX_GROUPS. A SYN flood from millions
+ * of spoofed sources costs its target one group.
  */
 #ifndef WIRESTATE_FINDINGS_H
 #define WIRESTATE_FINDINGS_H
@@ -119,6 +122,7 @@ struct wst_findings_config {
     uint32_t flood_min;          /* --flood-min: half-open connections that make a flood */
     uint16_t ephemeral_lo, ephemeral_hi; /* --ephemeral-ports */
     uint64_t time_wait_us;       /* how long TIME_WAIT lasts (the tracker's 2 x MSL) */
+    size_t max_groups;           /* groups kept in full (WST_FINDINGS_MAX_GROUPS; tests lower it) */
 };
 
 #define WST_GROUP_MIN_DEFAULT 5
@@ -129,12 +133,22 @@ struct wst_findings_config {
 #define WST_EPHEMERAL_LO_DEFAULT 32768
 #define WST_EPHEMERAL_HI_DEFAULT 60999
 
-/* The groups built so far. Caller-allocated; zero it, then wst_findings_init(). */
+/*
+ * Most groups kept with all their detail (about 300 bytes each): past
+ * this, connections that would need a new one are only counted in
+ * `untracked` (a scan of a million ports must not take a gigabyte).
+ */
+#define WST_FINDINGS_MAX_GROUPS ((size_t)1 << 18)
+
+/* The groups built so far. Caller-allocated; wst_findings_init() sets it up. */
 struct wst_findings {
     struct wst_findings_config cfg;
-    void *index;                 /* JudyHS: group key -> group number + 1 */
+    void *index;                 /* JudyHS: group key -> light record or group (findings.c) */
     struct wst_find_group *groups;
     size_t n_groups, cap_groups;
+    wst_ts_us base_us;           /* the first record's start: light records' times count from it */
+    bool has_base;
+    uint64_t untracked;          /* connections left out: WST_FINDINGS_MAX_GROUPS were kept */
     struct wst_finding *out;     /* wst_findings_collect()'s result */
     size_t n_out;
 };
