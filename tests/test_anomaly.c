@@ -767,6 +767,36 @@ START_TEST(test_anomaly_invalid_flags)
 }
 END_TEST
 
+/*
+ * A SYN+FIN opens nothing (fsm.c, assumption 7), so however long the
+ * capture goes on, nobody waits for an answer: invalid_flags alone, no
+ * syn_unanswered. The same when a closed port answers it with a RST
+ * (Linux acknowledges the SYN and the FIN: ack 1002): that is no refused
+ * connection, as no connection was asked for.
+ */
+START_TEST(test_anomaly_invalid_flags_syn_fin_opens_nothing)
+{
+    for (int answered = 0; answered < 2; answered++) {
+        struct script s;
+        script_init(&s, &defaults);
+        script_seg(&s, C2S, SYN | FIN, 1000, 0, 0);
+        if (answered)
+            script_seg(&s, S2C, RST | ACK, 0, 1002, 0);
+        at(&s, 10 * S);
+        script_finish(&s);
+
+        const struct wst_conn *c = script_conn(&s, 0);
+        const struct wst_anomaly *a = script_anomaly(&s, 0, WST_AN_INVALID_FLAGS);
+        CHECK_ANOMALY(a, CLI(c), T0, T0, false, 1);
+        ck_assert_uint_eq(a->detail[0], WST_TH_SYN | WST_TH_FIN);
+        ck_assert_ptr_null(script_anomaly(&s, 0, WST_AN_SYN_UNANSWERED));
+        ck_assert_ptr_null(script_anomaly(&s, 0, WST_AN_REFUSED));
+        ck_assert_uint_eq(script_n_anomalies(&s, 0), 1);
+        script_fini(&s);
+    }
+}
+END_TEST
+
 START_TEST(test_anomaly_invalid_flags_scans)
 {
     /* A FIN scan (FIN alone) then an Xmas scan (FIN PSH URG), no ACK on
@@ -1158,6 +1188,7 @@ Suite *anomaly_suite(void)
     tcase_add_test(tc, test_anomaly_rst_in_time_wait_is_not_abort);
     tcase_add_test(tc, test_anomaly_invalid_flags);
     tcase_add_test(tc, test_anomaly_invalid_flags_scans);
+    tcase_add_test(tc, test_anomaly_invalid_flags_syn_fin_opens_nothing);
     tcase_add_test(tc, test_anomaly_data_after_fin);
     tcase_add_test(tc, test_anomaly_data_after_fin_adds_up);
     tcase_add_test(tc, test_anomaly_retransmission_before_fin);
