@@ -2272,6 +2272,33 @@ START_TEST(test_decode_icmp_error_quote_ip_options)
 }
 END_TEST
 
+START_TEST(test_decode_icmp_error_quoted_fragment)
+{
+    /* The first fragment of a SYN (MF set, offset 0) still starts with the
+     * TCP header, and an error about it is about the SYN. */
+    struct craft q, c;
+    struct wst_icmp_error e;
+    quoted4(&q, 0, CRAFT_IP_TCP);
+    craft_ipv4_fragment(&q, 0, true);
+    icmp4(&c, 3, 1, &q, 20 + 8);
+    ck_assert(ICMP_ERROR(&c, WST_DECODE_ICMP, &e));
+    check_error(&e, false, 3, 1);
+    /* A later fragment (offset 8, 1480, the largest 65528; last or not)
+     * starts in the middle of the segment's bytes: what follows its header
+     * is no TCP header, and no stack sends an error about it anyway (RFC
+     * 1122 §3.2.2). */
+    static const uint16_t offsets[] = {8, 1480, 65528};
+    for (size_t i = 0; i < sizeof offsets / sizeof offsets[0]; i++) {
+        for (int more = 0; more < 2; more++) {
+            quoted4(&q, 0, CRAFT_IP_TCP);
+            craft_ipv4_fragment(&q, offsets[i], more);
+            icmp4(&c, 3, 1, &q, 20 + 8);
+            ck_assert_msg(!ICMP_ERROR(&c, WST_DECODE_ICMP, &e), "fragment at %u, MF %d", offsets[i], more);
+        }
+    }
+}
+END_TEST
+
 START_TEST(test_decode_icmp_error_other_types)
 {
     /* Echo reply, source quench, redirect, echo request, time exceeded,
@@ -2812,6 +2839,7 @@ Suite *decode_suite(void)
     tcase_add_test(tc, test_decode_icmp_error_quote_short);
     tcase_add_test(tc, test_decode_icmp_error_quote_not_tcp);
     tcase_add_test(tc, test_decode_icmp_error_quote_ip_options);
+    tcase_add_test(tc, test_decode_icmp_error_quoted_fragment);
     tcase_add_test(tc, test_decode_icmp_error_other_types);
     tcase_add_test(tc, test_decode_icmp_error_garbage_lengths);
     suite_add_tcase(s, tc);
