@@ -52,6 +52,16 @@
  *      kinds that rest on it (an unacknowledged FIN, a lingering CLOSE_WAIT
  *      whose FIN would be on the other side, unanswered keepalives, a
  *      handshake never completed) are not raised.
+ *  A11. What runs until a segment ends it (A6's unanswered probes, A7's
+ *      stall, A8's zero window) also ends when the connection does: at a
+ *      RST the state machine accepted, whoever sent it (Linux resets after
+ *      its last unanswered keepalive probe, tcp_keepalive_timer(); an
+ *      application that gives up on a stalled connection may abort it), or
+ *      once both endpoints are done with it (CLOSED, LISTEN or TIME_WAIT),
+ *      whether a segment or a timer (rule L) got them there. It is judged
+ *      then, with that end; only a condition still running when the record
+ *      ends is ongoing. (States held too long, A1, need no such rule: a RST
+ *      or a close moves the endpoint out of them.)
  */
 #include "wirestate/anomaly.h"
 
@@ -264,6 +274,76 @@ static bool judge_held(const struct wst_conn *c, const struct wst_anomaly_notes 
     return true;
 }
 
+/* ---- A6, A7, A8: conditions that run until something ends them ---- */
+
+/*
+ * The running conditions of endpoint k (A6, A7, A8) as anomalies that end
+ * at until_us: each fills *a and returns true if it qualifies. The caller
+ * says whether it is ongoing. wst_anomaly_observe() and
+ * wst_anomaly_collect() judge with these alike.
+ */
+static bool probes_held(const struct wst_conn *c, const struct wst_anomaly_notes *n, int k, wst_ts_us until_us,
+                        struct wst_anomaly *a)
+{
+    if (n->probes[k] < 2)
+        return false; /* one may merely be in flight (A6) */
+    *a = (struct wst_anomaly){.kind = WST_AN_KEEPALIVE_UNANSWERED, .endpoint = (uint8_t)k,
+                              .since_us = wst_conn_at_us(c, n->first_probe_ms[k] - 1), .until_us = until_us,
+                              .count = n->probes[k]};
+    return true;
+}
+
+static bool stall_held(const struct wst_conn *c, const struct wst_anomaly_notes *n, int k, wst_ts_us until_us,
+                       struct wst_anomaly *a)
+{
+    if (n->rexmits[k] < 3 || n->rexmit_gap_shrank[k])
+        return false;
+    *a = (struct wst_anomaly){.kind = WST_AN_RETRANSMISSION_STALL, .endpoint = (uint8_t)k,
+                              .since_us = wst_conn_at_us(c, n->first_rexmit_ms[k]), .until_us = until_us,
+                              .count = n->rexmits[k], .value = {n->rexmit_max_gap_ms[k], 0}};
+    return true;
+}
+
+static bool zero_window_held(const struct wst_conn *c, const struct wst_anomaly_notes *n,
+                             const struct wst_anomaly_config *cfg, int k, wst_ts_us until_us, struct wst_anomaly *a)
+{
+    uint32_t zw = n->zero_window_ms[k], until_ms = wst_conn_ms(c, until_us);
+    if (!zw || until_ms < zw - 1 || until_ms - (zw - 1) < cfg->linger_ms)
+        return false;
+    *a = (struct wst_anomaly){.kind = WST_AN_ZERO_WINDOW, .endpoint = (uint8_t)k,
+                              .since_us = wst_conn_at_us(c, zw - 1), .until_us = until_us,
+                              .count = n->zero_window_segs[k]};
+    return true;
+}
+
+/* A11: done with the connection (a TIME_WAIT endpoint only waits out 2 MSL). */
+static bool is_done(const struct wst_conn *c)
+{
+    for (int k = 0; k < 2; k++) {
+        uint8_t st = c->ep[k].state;
+        if (st != WST_ST_CLOSED && st != WST_ST_LISTEN && st != WST_ST_TIME_WAIT)
+            return false;
+    }
+    return true;
+}
+
+/* A11: the connection ended at until_us; what was running ends with it. */
+static void end_running(struct wst_anomaly_notes *n, const struct wst_anomaly_config *cfg, const struct wst_conn *c,
+                        wst_ts_us until_us)
+{
+    struct wst_anomaly a;
+    for (int k = 0; k < 2; k++) {
+        if (probes_held(c, n, k, until_us, &a))
+            wst_anomaly_raise(n, &a);
+        if (stall_held(c, n, k, until_us, &a))
+            wst_anomaly_raise(n, &a);
+        if (zero_window_held(c, n, cfg, k, until_us, &a))
+            wst_anomaly_raise(n, &a);
+        n->probes[k] = n->rexmits[k] = 0;
+        n->zero_window_ms[k] = n->zero_window_segs[k] = 0;
+    }
+}
+
 void wst_anomaly_left_state(struct wst_notes_table *nt, const struct wst_anomaly_config *cfg, struct wst_conn *c,
                             int i, uint8_t pre_state, uint32_t pre_since_ms, uint32_t now_ms)
 {
@@ -278,6 +358,11 @@ void wst_anomaly_left_state(struct wst_notes_table *nt, const struct wst_anomaly
     struct wst_anomaly a;
     if (judge_held(c, notes, cfg, i, pre_state, pre_since_ms, now_ms, &a))
         wst_anomaly_raise(notes ? notes : wst_notes_get(nt, c), &a);
+    /* A11: a timer (rule L) can end the connection too; after a segment
+     * wst_anomaly_observe() has ended what ran already, at the segment's
+     * exact time, and this finds nothing left. */
+    if (notes && is_done(c))
+        end_running(notes, cfg, c, wst_conn_at_us(c, now_ms));
 }
 
 /* ---- event detectors ---- */
@@ -412,12 +497,8 @@ void wst_anomaly_observe(struct wst_notes_table *nt, const struct wst_anomaly_co
 
     /* A6: any segment answers the peer's probes. */
     if (n && n->probes[j]) {
-        if (n->probes[j] >= 2) {
-            a = (struct wst_anomaly){.kind = WST_AN_KEEPALIVE_UNANSWERED, .endpoint = (uint8_t)j,
-                                     .since_us = wst_conn_at_us(c, n->first_probe_ms[j] - 1), .until_us = s->ts_us,
-                                     .count = n->probes[j]};
+        if (probes_held(c, n, j, s->ts_us, &a))
             wst_anomaly_raise(n, &a);
-        }
         n->probes[j] = 0;
     }
     bool probe = is_probe(seg, pi);
@@ -429,12 +510,8 @@ void wst_anomaly_observe(struct wst_notes_table *nt, const struct wst_anomaly_co
 
     /* A7: the peer acknowledges past the data being sent again. */
     if (n && n->rexmits[j] && (f & WST_TH_ACK) && seq_gt(seg->ack, n->rexmit_seq[j])) {
-        if (n->rexmits[j] >= 3 && !n->rexmit_gap_shrank[j]) {
-            a = (struct wst_anomaly){.kind = WST_AN_RETRANSMISSION_STALL, .endpoint = (uint8_t)j,
-                                     .since_us = wst_conn_at_us(c, n->first_rexmit_ms[j]), .until_us = s->ts_us,
-                                     .count = n->rexmits[j], .value = {n->rexmit_max_gap_ms[j], 0}};
+        if (stall_held(c, n, j, s->ts_us, &a))
             wst_anomaly_raise(n, &a);
-        }
         n->rexmits[j] = 0;
     }
     if (!probe && is_rexmit(seg, pi)) {
@@ -465,16 +542,15 @@ void wst_anomaly_observe(struct wst_notes_table *nt, const struct wst_anomaly_co
                 n->zero_window_ms[i] = now_ms + 1;
             n->zero_window_segs[i]++;
         } else if (n && n->zero_window_ms[i]) {
-            uint32_t start = n->zero_window_ms[i] - 1;
-            if (now_ms - start >= cfg->linger_ms) {
-                a = (struct wst_anomaly){.kind = WST_AN_ZERO_WINDOW, .endpoint = (uint8_t)i,
-                                         .since_us = wst_conn_at_us(c, start), .until_us = s->ts_us,
-                                         .count = n->zero_window_segs[i]};
+            if (zero_window_held(c, n, cfg, i, s->ts_us, &a))
                 wst_anomaly_raise(n, &a);
-            }
             n->zero_window_ms[i] = n->zero_window_segs[i] = 0;
         }
     }
+
+    /* A11: the connection ends with this segment. */
+    if (n && ((step->n_snd && step->snd[0] == WST_EV_SND_RST) || is_done(c)))
+        end_running(n, cfg, c, s->ts_us);
 
     /* A2: a SYN+ACK sent again; the wait began with the handshake. */
     if (step->syn_rexmit && (f & WST_TH_ACK)) {
@@ -632,24 +708,17 @@ size_t wst_anomaly_collect(const struct wst_conn *c, const struct wst_anomaly_no
         }
         if (!notes)
             continue;
-        if (notes->probes[i] >= 2) {
-            a = (struct wst_anomaly){.kind = WST_AN_KEEPALIVE_UNANSWERED, .endpoint = (uint8_t)i,
-                                     .since_us = wst_conn_at_us(c, notes->first_probe_ms[i] - 1), .until_us = end_us,
-                                     .count = notes->probes[i], .ongoing = true};
+        /* Still running (the connection's end, A11, cleared what it ended). */
+        if (probes_held(c, notes, i, end_us, &a)) {
+            a.ongoing = true;
             n = add(out, n, &a);
         }
-        if (notes->rexmits[i] >= 3 && !notes->rexmit_gap_shrank[i]) {
-            a = (struct wst_anomaly){.kind = WST_AN_RETRANSMISSION_STALL, .endpoint = (uint8_t)i,
-                                     .since_us = wst_conn_at_us(c, notes->first_rexmit_ms[i]), .until_us = end_us,
-                                     .count = notes->rexmits[i], .value = {notes->rexmit_max_gap_ms[i], 0},
-                                     .ongoing = true};
+        if (stall_held(c, notes, i, end_us, &a)) {
+            a.ongoing = true;
             n = add(out, n, &a);
         }
-        uint32_t zw = notes->zero_window_ms[i];
-        if (zw && end_ms >= zw - 1 && end_ms - (zw - 1) >= cfg->linger_ms) {
-            a = (struct wst_anomaly){.kind = WST_AN_ZERO_WINDOW, .endpoint = (uint8_t)i,
-                                     .since_us = wst_conn_at_us(c, zw - 1), .until_us = end_us,
-                                     .count = notes->zero_window_segs[i], .ongoing = true};
+        if (zero_window_held(c, notes, cfg, i, end_us, &a)) {
+            a.ongoing = true;
             n = add(out, n, &a);
         }
     }

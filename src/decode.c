@@ -679,6 +679,12 @@ bool wst_decode_icmp_error(const uint8_t *data, uint32_t caplen, const struct ws
         hlen = (uint32_t)(ip[0] & 0x0F) * 4;
         if (hlen < 20)
             return false;
+        /* A quoted fragment other than the first starts inside the
+         * segment's bytes, not at its TCP header: those 8 bytes are no
+         * ports or sequence number (and RFC 1122 §3.2.2 forbids an error
+         * about such a fragment anyway). The first (MF, offset 0) is fine. */
+        if (rd_be16(ip + 6) & 0x1FFF)
+            return false;
         memcpy(out->src.b, ip + 12, 4);
         memset(out->src.b + 4, 0, 12);
         memcpy(out->dst.b, ip + 16, 4);

@@ -106,10 +106,27 @@
  *  5. TIME_WAIT lasts 2 x MSL of capture time, then CLOSED; a retransmitted
  *     FIN received in TIME_WAIT restarts it (RFC 9293 §3.10.7.4).
  *  6. Segments without ACK are dropped in every synchronized state (RFC
- *     9293 §3.10.7.4), and a FIN on a SYN is ignored: only a FIN with ACK
- *     and without SYN closes anything (FIN and Xmas scans move nothing).
- *     A SYN the table does not expect (on a synchronized connection) teaches
- *     nothing about its sender's sequence numbers.
+ *     9293 §3.10.7.4): only a FIN with ACK and without SYN closes anything
+ *     (FIN and Xmas scans move nothing). A SYN the table does not expect
+ *     (on a synchronized connection) teaches nothing about its sender's
+ *     sequence numbers.
+ *  7. A SYN with FIN (with or without ACK; no TCP sends one, a scanner or
+ *     a fingerprinting probe does) is no event at all: it moves neither
+ *     endpoint and teaches nothing about either (EXCEPTION in
+ *     wst_fsm_step()). Linux discards it in LISTEN (tcp_rcv_state_process():
+ *     "if (th->fin) goto discard"; with ACK a listener answers RST), answers
+ *     it with a RST where nothing listens, and netfilter's conntrack marks
+ *     it INVALID (tcp_valid_flags[]); its sender holds no connection it
+ *     belongs to. So a record whose first segment it is starts UNKNOWN on
+ *     both sides, as after a FIN scan, rather than CLOSED and LISTEN: the
+ *     sender opened nothing, and silence does not show a listener (a
+ *     listener drops it, but so does a firewall in front of a closed port).
+ *     One case departs from a kernel: Linux in SYN_SENT takes a SYN+ACK+FIN
+ *     that acknowledges its SYN as the SYN+ACK
+ *     (tcp_rcv_synsent_state_process() does not look at FIN); here the
+ *     client moves to ESTABLISHED with its next ACK instead (SND_ACK).
+ *     A SYN with RST is not such a segment: RFC 9293 §3.10.7.4 checks RST
+ *     before SYN, as Linux does, so it is a RST (assumption 3).
  *
  * References: RFC 9293 (TCP, which obsoletes RFC 793), RFC 5961 (RST and
  * SYN attacks), the Linux TCP stack for what an implementation does where
@@ -252,10 +269,20 @@ uint8_t wst_fsm_table(enum wst_fsm_event ev, enum wst_tcp_state st)
     return transitions[ev][st];
 }
 
+/* A SYN with FIN and without RST (assumption 7). */
+static bool is_syn_fin(uint8_t f)
+{
+    return (f & (WST_TH_SYN | WST_TH_FIN | WST_TH_RST)) == (WST_TH_SYN | WST_TH_FIN);
+}
+
 bool wst_fsm_init(struct wst_endpoint *snd, struct wst_endpoint *rcv, const struct wst_segment *seg)
 {
     uint8_t hs = seg->flags & (WST_TH_SYN | WST_TH_ACK | WST_TH_RST);
     snd->state = rcv->state = WST_ST_UNKNOWN;
+    /* Assumption 7: it opens nothing, and no connection was under way
+     * before it either (one would not have been greeted with a SYN). */
+    if (is_syn_fin(seg->flags))
+        return false;
     if (hs == WST_TH_SYN) {
         snd->state = WST_ST_CLOSED;
         rcv->state = WST_ST_LISTEN;
@@ -493,6 +520,17 @@ void wst_fsm_step(struct wst_endpoint *snd, struct wst_endpoint *rcv, const stru
         out = &local;
     if (step_established(snd, rcv, seg, out))
         return;
+    if (is_syn_fin(seg->flags)) {
+        /* EXCEPTION (assumption 7): no event for either endpoint, and
+         * nothing learned from its numbers; that its sender sent a
+         * segment is still true. */
+        out->n_snd = out->n_rcv = 0;
+        out->snd_from = out->snd_to = snd->state;
+        out->rcv_from = out->rcv_to = rcv->state;
+        out->syn_rexmit = out->fin_rexmit = out->fin_ack_held = false;
+        snd->flags |= WST_EP_SENT;
+        return;
+    }
     classify(snd, rcv, seg, out);
     out->snd_from = snd->state;
     out->rcv_from = rcv->state;
@@ -523,8 +561,8 @@ void wst_fsm_step(struct wst_endpoint *snd, struct wst_endpoint *rcv, const stru
 bool wst_fsm_is_new_connection(const struct wst_endpoint *snd, const struct wst_endpoint *rcv,
                                const struct wst_segment *seg)
 {
-    if ((seg->flags & (WST_TH_SYN | WST_TH_ACK | WST_TH_RST)) != WST_TH_SYN)
-        return false;
+    if ((seg->flags & (WST_TH_SYN | WST_TH_ACK | WST_TH_RST | WST_TH_FIN)) != WST_TH_SYN)
+        return false; /* a SYN+FIN opens nothing (assumption 7) */
     if ((snd->flags & WST_EP_HAS_ISN) && seg->seq == snd->isn)
         return false; /* a retransmission of this connection's SYN */
     bool over_rcv = rcv->state == WST_ST_CLOSED || rcv->state == WST_ST_TIME_WAIT || rcv->state == WST_ST_LISTEN;

@@ -15,9 +15,11 @@
  *     counted exactly once.
  *  3. The client is the sender of the first SYN without ACK; failing that
  *     the receiver of a SYN+ACK; failing that a guess from the ports
- *     (ports.h). A later handshake segment overrides a weaker basis, never
- *     a stronger one (RFC 9293 §3.5: only the active opener sends a bare
- *     SYN, apart from simultaneous open, where the first SYN seen wins).
+ *     (ports.h). A SYN that also carries FIN is neither: it opens nothing
+ *     (fsm.c, assumption 7). A later handshake segment overrides a weaker
+ *     basis, never a stronger one (RFC 9293 §3.5: only the active opener
+ *     sends a bare SYN, apart from simultaneous open, where the first SYN
+ *     seen wins).
  *  4. Connections are emitted in id (first-seen) order, each exactly once,
  *     with an end reason: reused (a SYN with a new ISN took the 4-tuple),
  *     closed or reset (both endpoints CLOSED, and 2 x MSL without packets
@@ -363,7 +365,9 @@ static void advance(struct wst_tracker *t, wst_ts_us now)
     flush(t);
 }
 
-enum { HS_MASK = WST_TH_SYN | WST_TH_ACK | WST_TH_RST };
+/* FIN is in the mask so that a SYN+FIN (or SYN+ACK+FIN), which opens
+ * nothing (fsm.c, assumption 7), says nothing about who the client is. */
+enum { HS_MASK = WST_TH_SYN | WST_TH_ACK | WST_TH_RST | WST_TH_FIN };
 
 /* Decides or corrects which endpoint is the client (invariant 3). */
 static void orient(struct wst_tracker *t, struct wst_conn *c, const struct wst_segment *seg, int from)

@@ -522,6 +522,15 @@ void craft_icmpv6_echo(struct craft *c, uint16_t id, uint16_t seq, size_t payloa
     echo(c, FIX_ICMPV6, 128, id, seq, payload_len);
 }
 
+void craft_icmp_error(struct craft *c, uint8_t type, uint8_t code, const uint8_t *quote, size_t quote_len)
+{
+    bool v6 = c->buf[last_ip(c, 0)] >> 4 == 6;
+    begin_l4(c, v6 ? FIX_ICMPV6 : FIX_ICMP, 8);
+    c->buf[c->l4_off] = type;
+    c->buf[c->l4_off + 1] = code;
+    craft_bytes(c, quote, quote_len);
+}
+
 void craft_gre(struct craft *c, uint16_t proto)
 {
     uint8_t *p = reserve(c, 4);

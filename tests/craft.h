@@ -266,6 +266,16 @@ void craft_udp_header(struct craft *c, uint16_t sport, uint16_t dport);
 void craft_icmp_echo(struct craft *c, uint16_t id, uint16_t seq, size_t payload_len);
 void craft_icmpv6_echo(struct craft *c, uint16_t id, uint16_t seq, size_t payload_len);
 
+/*
+ * An ICMP (RFC 792) error of `type` and `code` after an IPv4 header, or an
+ * ICMPv6 (RFC 4443) one after an IPv6 header: the 8-byte header (type,
+ * code, checksum, 4 unused bytes left zero) and quote_len bytes of quote,
+ * the start of the datagram it reports on (often the IP header of another
+ * crafted frame: c2.buf + c2.ip_off). The checksum is filled by
+ * craft_finish().
+ */
+void craft_icmp_error(struct craft *c, uint8_t type, uint8_t code, const uint8_t *quote, size_t quote_len);
+
 /* GRE header (RFC 2784) without checksum, key or sequence: flags 0, protocol. */
 void craft_gre(struct craft *c, uint16_t proto);
 

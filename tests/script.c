@@ -63,6 +63,12 @@ void script_frame(struct script *s, enum wst_link link, const uint8_t *data, siz
 
 void script_seg(struct script *s, int dir, uint8_t flags, uint32_t seq, uint32_t ack, size_t len)
 {
+    script_seg_win(s, dir, flags, seq, ack, len, 64240);
+}
+
+void script_seg_win(struct script *s, int dir, uint8_t flags, uint32_t seq, uint32_t ack, size_t len,
+                    uint16_t window)
+{
     struct craft c;
     const char *src = dir == C2S ? s->client_ip : s->server_ip;
     const char *dst = dir == C2S ? s->server_ip : s->client_ip;
@@ -81,7 +87,7 @@ void script_seg(struct script *s, int dir, uint8_t flags, uint32_t seq, uint32_t
         craft_ipv6(&c, src, dst, CRAFT_IP_TCP);
     else
         craft_ipv4(&c, src, dst, CRAFT_IP_TCP);
-    craft_tcp(&c, sport, dport, seq, ack, flags, 64240, NULL, 0, len);
+    craft_tcp(&c, sport, dport, seq, ack, flags, window, NULL, 0, len);
     size_t n = craft_finish(&c);
     script_frame(s, WST_LINK_ETHERNET, c.buf, n, n);
 }

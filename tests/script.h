@@ -47,8 +47,12 @@ void script_init(struct script *s, const struct wst_tracker_config *cfg);
 /* Frees the tracker and the copies. */
 void script_fini(struct script *s);
 
-/* Feeds one TCP segment in direction dir (C2S or S2C) with len payload bytes. */
+/* Feeds one TCP segment in direction dir (C2S or S2C) with len payload bytes (window 64240). */
 void script_seg(struct script *s, int dir, uint8_t flags, uint32_t seq, uint32_t ack, size_t len);
+
+/* The same with the given (unscaled) receive window. */
+void script_seg_win(struct script *s, int dir, uint8_t flags, uint32_t seq, uint32_t ack, size_t len,
+                    uint16_t window);
 
 /* Feeds raw frame bytes of a link type at the current time. */
 void script_frame(struct script *s, enum wst_link link, const uint8_t *data, size_t caplen, size_t wirelen);

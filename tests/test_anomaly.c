@@ -767,6 +767,36 @@ START_TEST(test_anomaly_invalid_flags)
 }
 END_TEST
 
+/*
+ * A SYN+FIN opens nothing (fsm.c, assumption 7), so however long the
+ * capture goes on, nobody waits for an answer: invalid_flags alone, no
+ * syn_unanswered. The same when a closed port answers it with a RST
+ * (Linux acknowledges the SYN and the FIN: ack 1002): that is no refused
+ * connection, as no connection was asked for.
+ */
+START_TEST(test_anomaly_invalid_flags_syn_fin_opens_nothing)
+{
+    for (int answered = 0; answered < 2; answered++) {
+        struct script s;
+        script_init(&s, &defaults);
+        script_seg(&s, C2S, SYN | FIN, 1000, 0, 0);
+        if (answered)
+            script_seg(&s, S2C, RST | ACK, 0, 1002, 0);
+        at(&s, 10 * S);
+        script_finish(&s);
+
+        const struct wst_conn *c = script_conn(&s, 0);
+        const struct wst_anomaly *a = script_anomaly(&s, 0, WST_AN_INVALID_FLAGS);
+        CHECK_ANOMALY(a, CLI(c), T0, T0, false, 1);
+        ck_assert_uint_eq(a->detail[0], WST_TH_SYN | WST_TH_FIN);
+        ck_assert_ptr_null(script_anomaly(&s, 0, WST_AN_SYN_UNANSWERED));
+        ck_assert_ptr_null(script_anomaly(&s, 0, WST_AN_REFUSED));
+        ck_assert_uint_eq(script_n_anomalies(&s, 0), 1);
+        script_fini(&s);
+    }
+}
+END_TEST
+
 START_TEST(test_anomaly_invalid_flags_scans)
 {
     /* A FIN scan (FIN alone) then an Xmas scan (FIN PSH URG), no ACK on
@@ -782,6 +812,196 @@ START_TEST(test_anomaly_invalid_flags_scans)
     CHECK_ANOMALY(a, CLI(c), T0, T0 + 1 * MS, false, 2);
     ck_assert_uint_eq(a->detail[0], WST_TH_FIN);
     ck_assert_uint_eq(script_n_anomalies(&s, 0), 1);
+    script_fini(&s);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* Running conditions the connection's end ends (A6, A7, A8)          */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Keepalive probes (seq 1000, one below the client's next 1001, no data)
+ * at 10, 11 and 12 s after the handshake, none answered; at 13 s the
+ * client gives up and resets, as Linux does after tcp_keepalive_probes
+ * (tcp_keepalive_timer(): tcp_send_active_reset()). The probes went
+ * unanswered from 10 s to the RST, and that is where the condition ends:
+ * not ongoing, however long the capture goes on. In the second run a late
+ * ACK from the server (15 s) comes after the connection is over: it
+ * answers no probe of a connection that no longer exists.
+ */
+START_TEST(test_anomaly_keepalive_ended_by_prober_rst)
+{
+    for (int late = 0; late < 2; late++) {
+        struct script s;
+        script_init(&s, &defaults);
+        handshake(&s);
+        for (uint64_t k = 0; k < 3; k++) {
+            at(&s, (10 + k) * S);
+            script_seg(&s, C2S, ACK, 1000, 5001, 0);
+        }
+        at(&s, 13 * S);
+        script_seg(&s, C2S, RST | ACK, 1001, 5001, 0);
+        if (late) {
+            at(&s, 15 * S);
+            script_seg(&s, S2C, ACK, 5001, 1001, 0);
+        }
+        at(&s, 20 * S);
+        script_finish(&s);
+
+        const struct wst_conn *c = script_conn(&s, 0);
+        ck_assert_uint_eq(c->end_reason, WST_END_RESET);
+        CHECK_ANOMALY(script_anomaly(&s, 0, WST_AN_KEEPALIVE_UNANSWERED), CLI(c), T0 + 10 * S, T0 + 13 * S, false,
+                      3);
+        CHECK_ANOMALY(script_anomaly(&s, 0, WST_AN_RST_ABORT), CLI(c), T0 + 13 * S, T0 + 13 * S, false, 1);
+        ck_assert_uint_eq(script_n_anomalies(&s, 0), 2);
+        script_fini(&s);
+    }
+}
+END_TEST
+
+/* The same probes ended by the server's RST: an answer, at 13 s. */
+START_TEST(test_anomaly_keepalive_ended_by_peer_rst)
+{
+    struct script s;
+    script_init(&s, &defaults);
+    handshake(&s);
+    for (uint64_t k = 0; k < 3; k++) {
+        at(&s, (10 + k) * S);
+        script_seg(&s, C2S, ACK, 1000, 5001, 0);
+    }
+    at(&s, 13 * S);
+    script_seg(&s, S2C, RST, 5001, 0, 0);
+    at(&s, 20 * S);
+    script_finish(&s);
+
+    const struct wst_conn *c = script_conn(&s, 0);
+    CHECK_ANOMALY(script_anomaly(&s, 0, WST_AN_KEEPALIVE_UNANSWERED), CLI(c), T0 + 10 * S, T0 + 13 * S, false, 3);
+    CHECK_ANOMALY(script_anomaly(&s, 0, WST_AN_RST_ABORT), SRV(c), T0 + 13 * S, T0 + 13 * S, false, 1);
+    ck_assert_uint_eq(script_n_anomalies(&s, 0), 2);
+    script_fini(&s);
+}
+END_TEST
+
+/*
+ * 100 bytes at 1 s (1001..1100), never acknowledged, sent again at 1.2,
+ * 1.6 and 2.4 s (gaps 0.4 and 0.8 s: backing off), then a RST at 4 s:
+ * the client's own (at its next sequence number, 1101), or the server's
+ * without ACK (at 5001), which acknowledges nothing. Either ends the
+ * connection, and the stall with it: from the first retransmission to the
+ * RST, not ongoing.
+ */
+START_TEST(test_anomaly_retransmission_stall_ended_by_rst)
+{
+    for (int by_server = 0; by_server < 2; by_server++) {
+        struct script s;
+        script_init(&s, &defaults);
+        handshake(&s);
+        at(&s, 1 * S);
+        script_seg(&s, C2S, ACK | PSH, 1001, 5001, 100);
+        static const uint64_t again_ms[] = {1200, 1600, 2400};
+        for (size_t k = 0; k < 3; k++) {
+            at(&s, again_ms[k] * MS);
+            script_seg(&s, C2S, ACK | PSH, 1001, 5001, 100);
+        }
+        at(&s, 4 * S);
+        if (by_server)
+            script_seg(&s, S2C, RST, 5001, 0, 0);
+        else
+            script_seg(&s, C2S, RST | ACK, 1101, 5001, 0);
+        at(&s, 10 * S);
+        script_finish(&s);
+
+        const struct wst_conn *c = script_conn(&s, 0);
+        const struct wst_anomaly *a = script_anomaly(&s, 0, WST_AN_RETRANSMISSION_STALL);
+        CHECK_ANOMALY(a, CLI(c), T0 + 1200 * MS, T0 + 4 * S, false, 3);
+        ck_assert_uint_eq(a->value[0], 800);
+        ck_assert_ptr_nonnull(script_anomaly(&s, 0, WST_AN_RST_ABORT));
+        ck_assert_uint_eq(script_n_anomalies(&s, 0), 2);
+        script_fini(&s);
+    }
+}
+END_TEST
+
+/* The server advertises a zero window at 1 s; the client resets at 8 s. */
+START_TEST(test_anomaly_zero_window_ended_by_rst)
+{
+    struct script s;
+    script_init(&s, &defaults);
+    handshake(&s);
+    at(&s, 1 * S);
+    script_seg_win(&s, S2C, ACK, 5001, 1001, 0, 0);
+    at(&s, 8 * S);
+    script_seg(&s, C2S, RST | ACK, 1001, 5001, 0);
+    at(&s, 20 * S);
+    script_finish(&s);
+
+    const struct wst_conn *c = script_conn(&s, 0);
+    CHECK_ANOMALY(script_anomaly(&s, 0, WST_AN_ZERO_WINDOW), SRV(c), T0 + 1 * S, T0 + 8 * S, false, 1);
+    ck_assert_uint_eq(script_n_anomalies(&s, 0), 2); /* and the client's rst_abort */
+    script_fini(&s);
+}
+END_TEST
+
+/*
+ * The same zero window, then an orderly close at 8 s in which the server
+ * still advertises zero (its ACK and its FIN): the client's last ACK at
+ * 8.003 s leaves the client in TIME_WAIT and the server CLOSED, and the
+ * window's condition ends there, though the record goes on to 20 s.
+ */
+START_TEST(test_anomaly_zero_window_ended_by_close)
+{
+    struct script s;
+    script_init(&s, &defaults);
+    handshake(&s);
+    at(&s, 1 * S);
+    script_seg_win(&s, S2C, ACK, 5001, 1001, 0, 0);
+    at(&s, 8 * S);
+    script_seg(&s, C2S, FIN | ACK, 1001, 5001, 0);
+    script_seg_win(&s, S2C, ACK, 5001, 1002, 0, 0);
+    script_seg_win(&s, S2C, FIN | ACK, 5001, 1002, 0, 0);
+    script_seg(&s, C2S, ACK, 1002, 5002, 0);
+    at(&s, 20 * S);
+    script_finish(&s);
+
+    const struct wst_conn *c = script_conn(&s, 0);
+    ck_assert_uint_eq(c->end_reason, WST_END_CAPTURE_END);
+    CHECK_ANOMALY(script_anomaly(&s, 0, WST_AN_ZERO_WINDOW), SRV(c), T0 + 1 * S, T0 + 8 * S + 3 * MS, false, 3);
+    ck_assert_uint_eq(script_n_anomalies(&s, 0), 1);
+    script_fini(&s);
+}
+END_TEST
+
+/*
+ * The end of a connection a timer decides. After a full close (6 ms: the
+ * client TIME_WAIT, the server CLOSED) the server sends its FIN again, with
+ * a zero window (7 ms): R3, its ACK was lost, so it is LAST_ACK and proven
+ * to lose ACKs; the client's ACK (8 ms) is held (rule L) and the server's
+ * silence releases it at its deadline, 800 ms after that second FIN
+ * (fsm.c: 400 ms doubled once). The connection ends there, at 807 ms, and
+ * so does the zero window (--linger 100 ms, so 800 ms counts).
+ */
+START_TEST(test_anomaly_zero_window_ended_by_timer)
+{
+    struct wst_tracker_config cfg = {.hash_seed = 1, .anomaly = {.linger_ms = 100}};
+    struct script s;
+    script_init(&s, &cfg);
+    handshake(&s);
+    script_seg(&s, C2S, FIN | ACK, 1001, 5001, 0);          /* 3 ms */
+    script_seg(&s, S2C, ACK, 5001, 1002, 0);                /* 4 ms */
+    script_seg(&s, S2C, FIN | ACK, 5001, 1002, 0);          /* 5 ms */
+    script_seg(&s, C2S, ACK, 1002, 5002, 0);                /* 6 ms */
+    script_seg_win(&s, S2C, FIN | ACK, 5001, 1002, 0, 0);   /* 7 ms */
+    ck_assert_uint_eq(script_server_state(&s), WST_ST_LAST_ACK);
+    script_seg(&s, C2S, ACK, 1002, 5002, 0);                /* 8 ms */
+    ck_assert_uint_eq(script_server_state(&s), WST_ST_LAST_ACK);
+    at(&s, 3 * S);
+    script_finish(&s);
+
+    const struct wst_conn *c = script_conn(&s, 0);
+    ck_assert_uint_eq(c->ep[SRV(c)].state, WST_ST_CLOSED);
+    ck_assert_uint_eq(c->ep[CLI(c)].state, WST_ST_TIME_WAIT);
+    CHECK_ANOMALY(script_anomaly(&s, 0, WST_AN_ZERO_WINDOW), SRV(c), T0 + 7 * MS, T0 + 807 * MS, false, 1);
     script_fini(&s);
 }
 END_TEST
@@ -1158,9 +1378,19 @@ Suite *anomaly_suite(void)
     tcase_add_test(tc, test_anomaly_rst_in_time_wait_is_not_abort);
     tcase_add_test(tc, test_anomaly_invalid_flags);
     tcase_add_test(tc, test_anomaly_invalid_flags_scans);
+    tcase_add_test(tc, test_anomaly_invalid_flags_syn_fin_opens_nothing);
     tcase_add_test(tc, test_anomaly_data_after_fin);
     tcase_add_test(tc, test_anomaly_data_after_fin_adds_up);
     tcase_add_test(tc, test_anomaly_retransmission_before_fin);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("ended");
+    tcase_add_test(tc, test_anomaly_keepalive_ended_by_prober_rst);
+    tcase_add_test(tc, test_anomaly_keepalive_ended_by_peer_rst);
+    tcase_add_test(tc, test_anomaly_retransmission_stall_ended_by_rst);
+    tcase_add_test(tc, test_anomaly_zero_window_ended_by_rst);
+    tcase_add_test(tc, test_anomaly_zero_window_ended_by_close);
+    tcase_add_test(tc, test_anomaly_zero_window_ended_by_timer);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("clean");

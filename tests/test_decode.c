@@ -2025,6 +2025,352 @@ START_TEST(test_decode_malformed_tcp_cut_keeps_ports)
 }
 END_TEST
 
+/* ================================================================ icmp errors */
+
+/*
+ * wst_decode_icmp_error(): an ICMP or ICMPv6 error back from a router R to
+ * the sender of a TCP segment A -> B, quoting its start. The quoted segment
+ * is always the SYN 40000 -> 443 with seq 0x01020304 (quoted4/quoted6),
+ * so every test checks the same fields; quote lengths are written as sums
+ * (20 IPv4 + 8 TCP bytes = the 64 bits RFC 792 asks for).
+ */
+#define R4 "203.0.113.254"
+#define R6 "2001:db8:eeee::fe"
+
+static const uint8_t r4_bytes[16] = {203, 0, 113, 254};
+static const uint8_t r6_bytes[16] = {0x20, 0x01, 0x0d, 0xb8, 0xee, 0xee, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xfe};
+
+/* The quoted datagram: IPv4 A4 -> B4 with opt_len bytes of NOP options, carrying proto (TCP: the SYN). */
+static void quoted4(struct craft *q, size_t opt_len, uint8_t proto)
+{
+    uint8_t nops[40];
+    memset(nops, 1, sizeof nops); /* RFC 791: option 1 is No Operation */
+    craft_init(q);
+    craft_ipv4(q, A4, B4, proto);
+    if (opt_len)
+        craft_ipv4_options(q, nops, opt_len);
+    if (proto == CRAFT_IP_TCP)
+        craft_tcp(q, 40000, 443, 0x01020304, 0, CRAFT_SYN, 64240, NULL, 0, 0);
+    else if (proto == CRAFT_IP_UDP)
+        craft_udp(q, 40000, 443, 0);
+    else
+        craft_icmp_echo(q, 1, 1, 20);
+    craft_finish(q);
+}
+
+/* The quoted datagram over IPv6 A6 -> B6: the SYN, or a UDP datagram. */
+static void quoted6(struct craft *q, uint8_t next)
+{
+    craft_init(q);
+    craft_ipv6(q, A6, B6, next);
+    if (next == CRAFT_IP_TCP)
+        craft_tcp(q, 40000, 443, 0x01020304, 0, CRAFT_SYN, 64240, NULL, 0, 0);
+    else
+        craft_udp(q, 40000, 443, 0);
+    craft_finish(q);
+}
+
+/* Ethernet, IPv4 R4 -> A4, ICMP type/code quoting the first quote_len bytes of q's IP packet. */
+static void icmp4(struct craft *c, uint8_t type, uint8_t code, const struct craft *q, size_t quote_len)
+{
+    ck_assert_uint_le(quote_len, q->len - q->ip_off);
+    craft_init(c);
+    craft_eth(c, CRAFT_ETH_IPV4);
+    craft_ipv4(c, R4, A4, CRAFT_IP_ICMP);
+    craft_icmp_error(c, type, code, q->buf + q->ip_off, quote_len);
+    craft_finish(c);
+}
+
+/* Ethernet, IPv6 R6 -> A6, ICMPv6 type/code quoting the first quote_len bytes of q's IP packet. */
+static void icmp6(struct craft *c, uint8_t type, uint8_t code, const struct craft *q, size_t quote_len)
+{
+    ck_assert_uint_le(quote_len, q->len - q->ip_off);
+    craft_init(c);
+    craft_eth(c, CRAFT_ETH_IPV6);
+    craft_ipv6(c, R6, A6, CRAFT_IP_ICMPV6);
+    craft_icmp_error(c, type, code, q->buf + q->ip_off, quote_len);
+    craft_finish(c);
+}
+
+/*
+ * Decodes the first caplen bytes of frame c (wirelen on the wire) from an
+ * exact-size heap copy, asserts wst_decode() called it `want`, and returns
+ * what wst_decode_icmp_error() makes of it; *e is pre-filled with 0xA5.
+ */
+static bool icmp_error_cut(const struct craft *c, size_t caplen, size_t wirelen, enum wst_decode_status want,
+                           struct wst_icmp_error *e)
+{
+    uint8_t *copy = malloc(caplen);
+    ck_assert_ptr_nonnull(copy);
+    memcpy(copy, c->buf, caplen);
+    struct wst_segment seg;
+    memset(&seg, 0xA5, sizeof seg);
+    enum wst_decode_status st = wst_decode(WST_LINK_ETHERNET, copy, (uint32_t)caplen, (uint32_t)wirelen, &seg);
+    ck_assert_msg(st == want, "decoded as %s, expected %s", status_name(st), status_name(want));
+    memset(e, 0xA5, sizeof *e);
+    bool ok = wst_decode_icmp_error(copy, (uint32_t)caplen, &seg, e);
+    free(copy);
+    return ok;
+}
+
+#define ICMP_ERROR(c, want, e) icmp_error_cut((c), (c)->len, (c)->len, (want), (e))
+
+/* Asserts every field of an error about the quoted SYN 40000 -> 443, seq 0x01020304. */
+static void check_error(const struct wst_icmp_error *e, bool v6, uint8_t type, uint8_t code)
+{
+    ck_assert_uint_eq(e->family, v6 ? WST_AF_INET6 : WST_AF_INET);
+    ck_assert_uint_eq(e->type, type);
+    ck_assert_uint_eq(e->code, code);
+    ck_assert_mem_eq(e->reporter.b, v6 ? r6_bytes : r4_bytes, 16);
+    ck_assert_mem_eq(e->src.b, v6 ? a6_bytes : a4_bytes, 16);
+    ck_assert_mem_eq(e->dst.b, v6 ? b6_bytes : b4_bytes, 16);
+    ck_assert_uint_eq(e->sport, 40000);
+    ck_assert_uint_eq(e->dport, 443);
+    ck_assert_uint_eq(e->seq, 0x01020304);
+}
+
+START_TEST(test_decode_icmp_error_ipv4_unreachable)
+{
+    /* Host unreachable, port unreachable, administratively prohibited:
+     * quoting the whole 20 + 20 bytes of the SYN, as Linux does. */
+    static const uint8_t codes[] = {1, 3, 13};
+    struct craft q, c;
+    struct wst_icmp_error e;
+    quoted4(&q, 0, CRAFT_IP_TCP);
+    for (size_t i = 0; i < sizeof codes; i++) {
+        icmp4(&c, 3, codes[i], &q, 20 + 20);
+        ck_assert(ICMP_ERROR(&c, WST_DECODE_ICMP, &e));
+        check_error(&e, false, 3, codes[i]);
+    }
+    /* Code 4, fragmentation needed, is path MTU discovery (RFC 1191), not a failure. */
+    icmp4(&c, 3, 4, &q, 20 + 20);
+    ck_assert(!ICMP_ERROR(&c, WST_DECODE_ICMP, &e));
+}
+END_TEST
+
+START_TEST(test_decode_icmp_error_ipv6_unreachable)
+{
+    /* No route, administratively prohibited, address unreachable, port
+     * unreachable: quoting the whole 40 + 20 bytes (RFC 4443 §2.4 (c)). */
+    static const uint8_t codes[] = {0, 1, 3, 4};
+    struct craft q, c;
+    struct wst_icmp_error e;
+    quoted6(&q, CRAFT_IP_TCP);
+    for (size_t i = 0; i < sizeof codes; i++) {
+        icmp6(&c, 1, codes[i], &q, 40 + 20);
+        ck_assert(ICMP_ERROR(&c, WST_DECODE_ICMPV6, &e));
+        check_error(&e, true, 1, codes[i]);
+    }
+}
+END_TEST
+
+START_TEST(test_decode_icmp_error_quote_64_bits)
+{
+    /* RFC 792: the IP header and the first 64 bits of the datagram, which
+     * hold the ports and the sequence number; nothing more is needed. */
+    struct craft q, c;
+    struct wst_icmp_error e;
+    quoted4(&q, 0, CRAFT_IP_TCP);
+    icmp4(&c, 3, 13, &q, 20 + 8);
+    ck_assert(ICMP_ERROR(&c, WST_DECODE_ICMP, &e));
+    check_error(&e, false, 3, 13);
+
+    quoted6(&q, CRAFT_IP_TCP);
+    icmp6(&c, 1, 4, &q, 40 + 8);
+    ck_assert(ICMP_ERROR(&c, WST_DECODE_ICMPV6, &e));
+    check_error(&e, true, 1, 4);
+}
+END_TEST
+
+START_TEST(test_decode_icmp_error_quote_short)
+{
+    struct craft q, c;
+    struct wst_icmp_error e;
+    /* Quotes shorter than the IP header plus 8 TCP bytes, down to none. */
+    quoted4(&q, 0, CRAFT_IP_TCP);
+    for (size_t n = 0; n < 20 + 8; n++) {
+        icmp4(&c, 3, 1, &q, n);
+        ck_assert_msg(!ICMP_ERROR(&c, WST_DECODE_ICMP, &e), "IPv4 quote of %zu bytes", n);
+    }
+    quoted6(&q, CRAFT_IP_TCP);
+    for (size_t n = 0; n < 40 + 8; n++) {
+        icmp6(&c, 1, 4, &q, n);
+        ck_assert_msg(!ICMP_ERROR(&c, WST_DECODE_ICMPV6, &e), "IPv6 quote of %zu bytes", n);
+    }
+
+    /* A whole quote the snap length cut: every capture length from the
+     * ICMP header's start (14 + 20, or 14 + 40) to one byte short of the
+     * 64 bits; the wire length is the whole frame. */
+    quoted4(&q, 0, CRAFT_IP_TCP);
+    icmp4(&c, 3, 1, &q, 20 + 8);
+    for (size_t cap = 14 + 20; cap < 14 + 20 + 8 + 20 + 8; cap++)
+        ck_assert_msg(!icmp_error_cut(&c, cap, c.len, WST_DECODE_ICMP, &e), "IPv4 cut at %zu", cap);
+    ck_assert(icmp_error_cut(&c, 14 + 20 + 8 + 20 + 8, c.len, WST_DECODE_ICMP, &e));
+    quoted6(&q, CRAFT_IP_TCP);
+    icmp6(&c, 1, 4, &q, 40 + 8);
+    for (size_t cap = 14 + 40; cap < 14 + 40 + 8 + 40 + 8; cap++)
+        ck_assert_msg(!icmp_error_cut(&c, cap, c.len, WST_DECODE_ICMPV6, &e), "IPv6 cut at %zu", cap);
+    ck_assert(icmp_error_cut(&c, 14 + 40 + 8 + 40 + 8, c.len, WST_DECODE_ICMPV6, &e));
+}
+END_TEST
+
+START_TEST(test_decode_icmp_error_quote_not_tcp)
+{
+    struct craft q, c;
+    struct wst_icmp_error e;
+    /* UDP and ICMP datagrams, quoted whole: nothing for the tracker. */
+    static const uint8_t protos[] = {CRAFT_IP_UDP, CRAFT_IP_ICMP};
+    for (size_t i = 0; i < sizeof protos; i++) {
+        quoted4(&q, 0, protos[i]);
+        icmp4(&c, 3, 3, &q, q.len - q.ip_off);
+        ck_assert(!ICMP_ERROR(&c, WST_DECODE_ICMP, &e));
+    }
+    quoted6(&q, CRAFT_IP_UDP);
+    icmp6(&c, 1, 4, &q, q.len - q.ip_off);
+    ck_assert(!ICMP_ERROR(&c, WST_DECODE_ICMPV6, &e));
+
+    /* TCP behind an IPv6 extension header is not walked (decode.h). */
+    craft_init(&q);
+    craft_ipv6(&q, A6, B6, CRAFT_IP_HOPOPTS);
+    craft_ipv6_ext(&q, CRAFT_IP_HOPOPTS, CRAFT_IP_TCP, 8);
+    craft_tcp(&q, 40000, 443, 0x01020304, 0, CRAFT_SYN, 64240, NULL, 0, 0);
+    craft_finish(&q);
+    icmp6(&c, 1, 4, &q, q.len - q.ip_off);
+    ck_assert(!ICMP_ERROR(&c, WST_DECODE_ICMPV6, &e));
+
+    /* An IPv6 datagram quoted in an ICMPv4 error, and the reverse. */
+    quoted6(&q, CRAFT_IP_TCP);
+    icmp4(&c, 3, 1, &q, 40 + 8);
+    ck_assert(!ICMP_ERROR(&c, WST_DECODE_ICMP, &e));
+    quoted4(&q, 0, CRAFT_IP_TCP);
+    icmp6(&c, 1, 4, &q, 20 + 20);
+    ck_assert(!ICMP_ERROR(&c, WST_DECODE_ICMPV6, &e));
+}
+END_TEST
+
+START_TEST(test_decode_icmp_error_quote_ip_options)
+{
+    /* IHL 6 to 15: the TCP bytes start after the options. */
+    struct craft q, c;
+    struct wst_icmp_error e;
+    for (size_t opt = 4; opt <= 40; opt += 4) {
+        quoted4(&q, opt, CRAFT_IP_TCP);
+        icmp4(&c, 3, 13, &q, 20 + opt + 8);
+        ck_assert_msg(ICMP_ERROR(&c, WST_DECODE_ICMP, &e), "%zu bytes of options", opt);
+        check_error(&e, false, 3, 13);
+        /* One byte short of the 64 bits past the options. */
+        icmp4(&c, 3, 13, &q, 20 + opt + 7);
+        ck_assert_msg(!ICMP_ERROR(&c, WST_DECODE_ICMP, &e), "%zu bytes of options, cut", opt);
+    }
+    /* An IHL below 5 is no IPv4 header. */
+    quoted4(&q, 0, CRAFT_IP_TCP);
+    for (uint8_t ihl = 0; ihl < 5; ihl++) {
+        q.buf[q.ip_off] = (uint8_t)(0x40 | ihl);
+        icmp4(&c, 3, 13, &q, 20 + 20);
+        ck_assert_msg(!ICMP_ERROR(&c, WST_DECODE_ICMP, &e), "IHL %u", ihl);
+    }
+}
+END_TEST
+
+START_TEST(test_decode_icmp_error_quoted_fragment)
+{
+    /* The first fragment of a SYN (MF set, offset 0) still starts with the
+     * TCP header, and an error about it is about the SYN. */
+    struct craft q, c;
+    struct wst_icmp_error e;
+    quoted4(&q, 0, CRAFT_IP_TCP);
+    craft_ipv4_fragment(&q, 0, true);
+    icmp4(&c, 3, 1, &q, 20 + 8);
+    ck_assert(ICMP_ERROR(&c, WST_DECODE_ICMP, &e));
+    check_error(&e, false, 3, 1);
+    /* A later fragment (offset 8, 1480, the largest 65528; last or not)
+     * starts in the middle of the segment's bytes: what follows its header
+     * is no TCP header, and no stack sends an error about it anyway (RFC
+     * 1122 §3.2.2). */
+    static const uint16_t offsets[] = {8, 1480, 65528};
+    for (size_t i = 0; i < sizeof offsets / sizeof offsets[0]; i++) {
+        for (int more = 0; more < 2; more++) {
+            quoted4(&q, 0, CRAFT_IP_TCP);
+            craft_ipv4_fragment(&q, offsets[i], more);
+            icmp4(&c, 3, 1, &q, 20 + 8);
+            ck_assert_msg(!ICMP_ERROR(&c, WST_DECODE_ICMP, &e), "fragment at %u, MF %d", offsets[i], more);
+        }
+    }
+}
+END_TEST
+
+START_TEST(test_decode_icmp_error_other_types)
+{
+    /* Echo reply, source quench, redirect, echo request, time exceeded,
+     * parameter problem, timestamp; each quoting the SYN as an error would. */
+    static const uint8_t types4[] = {0, 4, 5, 8, 11, 12, 13};
+    /* Packet too big, time exceeded, parameter problem, echo request and reply. */
+    static const uint8_t types6[] = {2, 3, 4, 128, 129};
+    struct craft q, c;
+    struct wst_icmp_error e;
+    quoted4(&q, 0, CRAFT_IP_TCP);
+    for (size_t i = 0; i < sizeof types4; i++) {
+        icmp4(&c, types4[i], 0, &q, 20 + 20);
+        ck_assert_msg(!ICMP_ERROR(&c, WST_DECODE_ICMP, &e), "ICMP type %u", types4[i]);
+    }
+    quoted6(&q, CRAFT_IP_TCP);
+    for (size_t i = 0; i < sizeof types6; i++) {
+        icmp6(&c, types6[i], 0, &q, 40 + 20);
+        ck_assert_msg(!ICMP_ERROR(&c, WST_DECODE_ICMPV6, &e), "ICMPv6 type %u", types6[i]);
+    }
+}
+END_TEST
+
+START_TEST(test_decode_icmp_error_garbage_lengths)
+{
+    struct craft q, c;
+    struct wst_icmp_error e;
+    quoted4(&q, 0, CRAFT_IP_TCP);
+
+    /* The quoted header's own total length is not the quote's: a router
+     * quotes the start of a longer datagram. 0 and 65535 change nothing. */
+    static const uint16_t totals[] = {0, 1, 65535};
+    for (size_t i = 0; i < sizeof totals / sizeof totals[0]; i++) {
+        struct craft g = q;
+        craft_put16(&g, g.ip_off + 2, totals[i]);
+        icmp4(&c, 3, 1, &g, 20 + 8);
+        ck_assert(ICMP_ERROR(&c, WST_DECODE_ICMP, &e));
+        check_error(&e, false, 3, 1);
+    }
+
+    /* The message ends where the outer IP length says, not where the
+     * frame does: 4 bytes of quoted TCP in the datagram, the other 4 as
+     * Ethernet padding after it, are not 64 bits. */
+    icmp4(&c, 3, 1, &q, 20 + 4);
+    craft_bytes(&c, q.buf + q.ip_off + 20 + 4, 4);
+    ck_assert(!ICMP_ERROR(&c, WST_DECODE_ICMP, &e));
+    quoted6(&q, CRAFT_IP_TCP);
+    icmp6(&c, 1, 4, &q, 40 + 4);
+    craft_bytes(&c, q.buf + q.ip_off + 40 + 4, 4);
+    ck_assert(!ICMP_ERROR(&c, WST_DECODE_ICMPV6, &e));
+    /* Padding after a complete message changes nothing. */
+    icmp6(&c, 1, 4, &q, 40 + 8);
+    craft_bytes(&c, NULL, 16);
+    ck_assert(ICMP_ERROR(&c, WST_DECODE_ICMPV6, &e));
+    check_error(&e, true, 1, 4);
+
+    /* Messages shorter than the ICMP header itself: the outer length cut
+     * to 0..7 bytes of ICMP, the frame still holding all of it. */
+    quoted4(&q, 0, CRAFT_IP_TCP);
+    for (uint16_t n = 0; n < 8; n++) {
+        icmp4(&c, 3, 1, &q, 20 + 8);
+        craft_put16(&c, 14 + 2, (uint16_t)(20 + n));
+        ck_assert_msg(!ICMP_ERROR(&c, WST_DECODE_ICMP, &e), "%u bytes of ICMP", n);
+    }
+    quoted6(&q, CRAFT_IP_TCP);
+    for (uint16_t n = 0; n < 8; n++) {
+        icmp6(&c, 1, 4, &q, 40 + 8);
+        craft_put16(&c, 14 + 4, n);
+        ck_assert_msg(!ICMP_ERROR(&c, WST_DECODE_ICMPV6, &e), "%u bytes of ICMPv6", n);
+    }
+}
+END_TEST
+
 /* ================================================================ classes */
 
 static bool is_snake_case(const char *s)
@@ -2484,6 +2830,18 @@ Suite *decode_suite(void)
     tcase_add_test(tc, test_decode_malformed_ipv6_extensions);
     tcase_add_test(tc, test_decode_malformed_tcp);
     tcase_add_test(tc, test_decode_malformed_tcp_cut_keeps_ports);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("icmp_error");
+    tcase_add_test(tc, test_decode_icmp_error_ipv4_unreachable);
+    tcase_add_test(tc, test_decode_icmp_error_ipv6_unreachable);
+    tcase_add_test(tc, test_decode_icmp_error_quote_64_bits);
+    tcase_add_test(tc, test_decode_icmp_error_quote_short);
+    tcase_add_test(tc, test_decode_icmp_error_quote_not_tcp);
+    tcase_add_test(tc, test_decode_icmp_error_quote_ip_options);
+    tcase_add_test(tc, test_decode_icmp_error_quoted_fragment);
+    tcase_add_test(tc, test_decode_icmp_error_other_types);
+    tcase_add_test(tc, test_decode_icmp_error_garbage_lengths);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("classes");

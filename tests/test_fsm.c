@@ -300,6 +300,135 @@ START_TEST(test_fsm_cell_table_only)
 }
 END_TEST
 
+/*
+ * Flags no TCP sends that carry a SYN (assumption 7): SYN with FIN, with
+ * or without ACK, and with the PSH and URG of an Xmas-style probe. None is
+ * an event: for every state of either endpoint the segment moves nobody,
+ * restarts no timer, is no retransmission, and teaches nothing about the
+ * sender's sequence numbers; only the fact that the sender sent something
+ * is kept.
+ */
+static const uint8_t syn_fin_flags[] = {
+    WST_TH_SYN | WST_TH_FIN,
+    WST_TH_SYN | WST_TH_FIN | WST_TH_ACK,
+    WST_TH_SYN | WST_TH_FIN | WST_TH_PSH | WST_TH_URG,
+};
+
+START_TEST(test_fsm_cell_syn_fin_moves_nobody)
+{
+    uint8_t flags = syn_fin_flags[_i];
+    struct wst_segment seg;
+    memset(&seg, 0, sizeof seg);
+    seg.flags = flags;
+    seg.seq = 1000; /* the sender's ISN: were it a SYN, a retransmission */
+    seg.ack = (flags & WST_TH_ACK) ? 5001 : 0;
+
+    for (int st = WST_ST_UNKNOWN; st < WST_ST__COUNT; st++) {
+        for (int on_sender = 0; on_sender < 2; on_sender++) {
+            /* Both have sent a SYN before (ISNs 1000 and 5000). */
+            struct wst_endpoint snd = {
+                .state = on_sender ? (uint8_t)st : WST_ST_ESTABLISHED,
+                .flags = WST_EP_HAS_ISN | WST_EP_HAS_SEQ | WST_EP_SENT | WST_EP_ACTIVE,
+                .isn = 1000,
+                .next_seq = 1001,
+                .since_ms = 7,
+            };
+            struct wst_endpoint rcv = {
+                .state = on_sender ? WST_ST_ESTABLISHED : (uint8_t)st,
+                .flags = WST_EP_HAS_ISN | WST_EP_HAS_SEQ | WST_EP_SENT | WST_EP_SYNACK,
+                .isn = 5000,
+                .next_seq = 5001,
+                .since_ms = 7,
+            };
+            struct wst_endpoint snd0 = snd, rcv0 = rcv;
+            struct wst_fsm_step out;
+            memset(&out, 0xA5, sizeof out);
+            wst_fsm_step(&snd, &rcv, &seg, 50, &out);
+            ck_assert_msg(out.n_snd == 0 && out.n_rcv == 0, "flags 0x%02x, %s %s: %u+%u events", flags,
+                          on_sender ? "sender" : "receiver", wst_state_name((enum wst_tcp_state)st), out.n_snd,
+                          out.n_rcv);
+            ck_assert_uint_eq(out.snd_from, snd0.state);
+            ck_assert_uint_eq(out.snd_to, snd0.state);
+            ck_assert_uint_eq(out.rcv_from, rcv0.state);
+            ck_assert_uint_eq(out.rcv_to, rcv0.state);
+            ck_assert(!out.syn_rexmit);
+            ck_assert(!out.fin_rexmit);
+            ck_assert(!out.fin_ack_held);
+            ck_assert_mem_eq(&rcv, &rcv0, sizeof rcv);
+            ck_assert_uint_eq(snd.state, snd0.state);
+            ck_assert_uint_eq(snd.since_ms, snd0.since_ms);
+            ck_assert_uint_eq(snd.flags, snd0.flags);
+            ck_assert_uint_eq(snd.next_seq, 1001);
+            ck_assert_uint_eq(snd.syns_again, 0);
+            ck_assert_uint_eq(snd.fins, 0);
+        }
+    }
+
+    /* A sender never seen before learns no ISN and no sequence number. */
+    struct wst_endpoint snd = {.state = WST_ST_UNKNOWN}, rcv = {.state = WST_ST_UNKNOWN};
+    wst_fsm_step(&snd, &rcv, &seg, 0, NULL);
+    ck_assert_uint_eq(snd.flags, WST_EP_SENT);
+    ck_assert_uint_eq(rcv.flags, 0);
+}
+END_TEST
+
+/* A record whose first segment is one of them starts UNKNOWN on both sides, not mid-stream. */
+START_TEST(test_fsm_init_syn_fin_opens_nothing)
+{
+    struct wst_segment seg;
+    memset(&seg, 0, sizeof seg);
+    seg.flags = syn_fin_flags[_i];
+    seg.seq = 1000;
+    struct wst_endpoint snd, rcv;
+    memset(&snd, 0xA5, sizeof snd);
+    memset(&rcv, 0xA5, sizeof rcv);
+    ck_assert(!wst_fsm_init(&snd, &rcv, &seg));
+    ck_assert_uint_eq(snd.state, WST_ST_UNKNOWN);
+    ck_assert_uint_eq(rcv.state, WST_ST_UNKNOWN);
+
+    /* Nor does it open a new connection over one that is over. */
+    struct wst_endpoint tw = {.state = WST_ST_TIME_WAIT, .flags = WST_EP_HAS_ISN | WST_EP_SENT, .isn = 1};
+    struct wst_endpoint cl = {.state = WST_ST_CLOSED, .flags = WST_EP_SENT};
+    ck_assert(!wst_fsm_is_new_connection(&tw, &cl, &seg));
+    ck_assert(!wst_fsm_is_new_connection(&cl, &tw, &seg));
+    /* ...which a SYN alone with the same sequence number does. */
+    seg.flags = WST_TH_SYN;
+    ck_assert(wst_fsm_is_new_connection(&tw, &cl, &seg));
+}
+END_TEST
+
+/*
+ * SYN with RST is not one of them: RFC 9293 §3.10.7.4 checks the RST bit
+ * (second) before the SYN bit (fourth), and so does Linux
+ * (tcp_validate_incoming()), so it is a RST, acceptable or not as any other.
+ */
+START_TEST(test_fsm_cell_syn_rst_is_a_rst)
+{
+    struct wst_endpoint snd = {.state = WST_ST_ESTABLISHED, .flags = WST_EP_HAS_SEQ | WST_EP_SENT, .next_seq = 1001};
+    struct wst_endpoint rcv = {.state = WST_ST_ESTABLISHED, .flags = WST_EP_HAS_SEQ | WST_EP_SENT, .next_seq = 5001};
+    struct wst_segment seg;
+    memset(&seg, 0, sizeof seg);
+    seg.flags = WST_TH_SYN | WST_TH_RST;
+    seg.seq = 9999; /* not RCV.NXT: not acceptable */
+    struct wst_fsm_step out;
+    wst_fsm_step(&snd, &rcv, &seg, 0, &out);
+    ck_assert_uint_eq(out.n_snd, 0);
+    ck_assert_uint_eq(out.n_rcv, 1);
+    ck_assert_uint_eq(out.rcv[0], WST_EV_RCV_RST_BAD);
+    ck_assert(!out.syn_rexmit);
+    ck_assert_uint_eq(snd.state, WST_ST_ESTABLISHED);
+    ck_assert_uint_eq(rcv.state, WST_ST_ESTABLISHED);
+    seg.seq = 1001; /* RCV.NXT */
+    wst_fsm_step(&snd, &rcv, &seg, 0, &out);
+    ck_assert_uint_eq(out.n_snd, 1);
+    ck_assert_uint_eq(out.snd[0], WST_EV_SND_RST);
+    ck_assert_uint_eq(out.rcv[0], WST_EV_RCV_RST);
+    ck_assert_uint_eq(snd.state, WST_ST_CLOSED);
+    ck_assert_uint_eq(rcv.state, WST_ST_CLOSED);
+    ck_assert(!(snd.flags & WST_EP_HAS_ISN));
+}
+END_TEST
+
 /* ------------------------------------------------------------------ */
 /* Packet scripts                                                     */
 /* ------------------------------------------------------------------ */
@@ -1234,14 +1363,91 @@ START_TEST(test_fsm_scan_fin_and_xmas_move_nothing)
     EXPECT_STATES(&s, sES, sES);
     script_seg(&s, C2S, FIN | PSH | CRAFT_URG, 1001, 0, 0);
     EXPECT_STATES(&s, sES, sES);
-    /* A SYN+FIN opens, it does not close. */
+    /* A SYN+FIN opens nothing either (assumption 7). */
     s.client_port = 40001;
     script_seg(&s, C2S, SYN | FIN, 3000, 0, 0);
-    EXPECT_STATES(&s, sSS, sSR);
+    EXPECT_STATES(&s, sUN, sUN);
     /* A FIN scan on a fresh 4-tuple: nothing to infer. */
     s.client_port = 40002;
     script_seg(&s, C2S, FIN, 4000, 0, 0);
     EXPECT_STATES(&s, sUN, sUN);
+    script_fini(&s);
+}
+END_TEST
+
+/*
+ * A scanner's SYN+FIN on a fresh 4-tuple (nmap --scanflags SYNFIN), and
+ * nothing back for 10 s: Linux discards it in LISTEN (tcp_rcv_state_process())
+ * and a closed port would have answered with a RST. The record shows what
+ * the wire proves: nothing opened, both UNKNOWN; no handshake started, so
+ * not mid-stream; the client is the sender only by the port guess (80 is
+ * the service port), as a SYN+FIN is no active open.
+ */
+START_TEST(test_fsm_syn_fin_record)
+{
+    static const uint8_t flags[] = {SYN | FIN, SYN | FIN | ACK};
+    for (size_t k = 0; k < sizeof flags; k++) {
+        struct script s;
+        script_init(&s, &config);
+        uint64_t t0 = s.now_us;
+        script_seg(&s, C2S, flags[k], 3000, (flags[k] & ACK) ? 7000 : 0, 0);
+        EXPECT_STATES(&s, sUN, sUN);
+        idle_to(&s, t0 + 10 * US_PER_S);
+        script_finish(&s);
+        ck_assert_uint_eq(s.n_conns, 1);
+        const struct wst_conn *c = script_conn(&s, 0);
+        ck_assert_uint_eq(rec_client(c), sUN);
+        ck_assert_uint_eq(rec_server(c), sUN);
+        ck_assert(!(c->flags & WST_CONN_MIDSTREAM));
+        ck_assert_uint_eq(c->client_basis, WST_CLIENT_PORTS);
+        ck_assert_uint_eq(c->port[c->client], 40000);
+        ck_assert_uint_eq(c->end_reason, WST_END_CAPTURE_END);
+        ck_assert_uint_eq(wst_conn_syn_retransmissions(c), 0);
+        ck_assert(!(c->ep[c->client].flags & (WST_EP_HAS_ISN | WST_EP_HAS_SEQ)));
+        script_fini(&s);
+    }
+}
+END_TEST
+
+/*
+ * A SYN+FIN with the ISN of the client's SYN, in the middle of the
+ * handshake: not a retransmission of the SYN, and it does not move the
+ * client's next sequence number (a SYN+FIN would take two), so the RST the
+ * client sends at 1001 after the handshake still ends the connection.
+ */
+START_TEST(test_fsm_syn_fin_in_handshake)
+{
+    struct script s;
+    script_init(&s, &config);
+    script_seg(&s, C2S, SYN, 1000, 0, 0);
+    script_seg(&s, C2S, SYN | FIN, 1000, 0, 0);
+    EXPECT_STATES(&s, sSS, sSR);
+    script_seg(&s, S2C, SYN | ACK, 5000, 1001, 0);
+    script_seg(&s, S2C, SYN | FIN | ACK, 5000, 1001, 0);
+    EXPECT_STATES(&s, sES, sSR);
+    script_seg(&s, C2S, ACK, 1001, 5001, 0);
+    EXPECT_STATES(&s, sES, sES);
+    script_seg(&s, C2S, RST, 1001, 0, 0);
+    EXPECT_STATES(&s, sCL, sCL);
+    script_finish(&s);
+    ck_assert_uint_eq(s.n_conns, 1);
+    ck_assert_uint_eq(wst_conn_syn_retransmissions(script_conn(&s, 0)), 0);
+    ck_assert_uint_eq(script_conn(&s, 0)->end_reason, WST_END_RESET);
+    script_fini(&s);
+}
+END_TEST
+
+/* A SYN+FIN with a new ISN over a connection in TIME_WAIT reuses nothing. */
+START_TEST(test_fsm_syn_fin_after_close)
+{
+    struct script s;
+    script_init(&s, &config);
+    to_time_wait(&s);
+    script_seg(&s, C2S, SYN | FIN, 90000, 0, 0);
+    EXPECT_STATES(&s, sTW, sCL);
+    script_finish(&s);
+    ck_assert_uint_eq(s.n_conns, 1);
+    ck_assert_uint_eq(script_conn(&s, 0)->end_reason, WST_END_CAPTURE_END);
     script_fini(&s);
 }
 END_TEST
@@ -1385,6 +1591,9 @@ Suite *fsm_suite(void)
     tcase_add_test(tc, test_fsm_names_are_unique);
     tcase_add_loop_test(tc, test_fsm_cell_by_segment, 1, WST_EV__COUNT);
     tcase_add_test(tc, test_fsm_cell_table_only);
+    tcase_add_loop_test(tc, test_fsm_cell_syn_fin_moves_nobody, 0, (int)sizeof syn_fin_flags);
+    tcase_add_loop_test(tc, test_fsm_init_syn_fin_opens_nothing, 0, (int)sizeof syn_fin_flags);
+    tcase_add_test(tc, test_fsm_cell_syn_rst_is_a_rst);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("handshake");
@@ -1452,6 +1661,9 @@ Suite *fsm_suite(void)
 
     tc = tcase_create("unexpected");
     tcase_add_test(tc, test_fsm_scan_fin_and_xmas_move_nothing);
+    tcase_add_test(tc, test_fsm_syn_fin_record);
+    tcase_add_test(tc, test_fsm_syn_fin_in_handshake);
+    tcase_add_test(tc, test_fsm_syn_fin_after_close);
     tcase_add_test(tc, test_fsm_unexpected_syn_teaches_nothing);
     suite_add_tcase(s, tc);
     return s;

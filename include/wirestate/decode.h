@@ -157,7 +157,10 @@ struct wst_icmp_error {
  * destination unreachable (ICMP type 3 other than code 4, fragmentation
  * needed, which is path MTU discovery, RFC 1191; ICMPv6 type 1) whose quote
  * holds the IP header and the first 8 bytes of a TCP header (RFC 792,
- * RFC 4443 §3.1). Reads no byte outside data[0..caplen).
+ * RFC 4443 §3.1): an IPv4 header (options allowed, not a fragment past the
+ * first) or an IPv6 header directly followed by TCP. False for anything
+ * else, including quotes the message's length or the capture cut short.
+ * Reads no byte outside data[0..caplen).
  */
 bool wst_decode_icmp_error(const uint8_t *data, uint32_t caplen, const struct wst_segment *seg,
                            struct wst_icmp_error *out);

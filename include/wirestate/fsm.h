@@ -123,8 +123,10 @@ struct wst_fsm_step {
 /*
  * Sets up the two endpoints of a new connection from its first segment,
  * sent by `snd`: a SYN without ACK starts a handshake (sender CLOSED,
- * receiver LISTEN, before the segment is applied); anything else is a
- * connection already under way (both UNKNOWN) and returns true (midstream).
+ * receiver LISTEN, before the segment is applied); a SYN with FIN opens
+ * nothing (both UNKNOWN, returns false: nothing was under way either);
+ * anything else is a connection already under way (both UNKNOWN) and
+ * returns true (midstream).
  */
 bool wst_fsm_init(struct wst_endpoint *snd, struct wst_endpoint *rcv, const struct wst_segment *seg);
 
@@ -138,7 +140,7 @@ void wst_fsm_step(struct wst_endpoint *snd, struct wst_endpoint *rcv, const stru
                   uint32_t now_ms, struct wst_fsm_step *out);
 
 /*
- * True if the segment, a SYN without ACK from `snd`, opens a new connection
+ * True if the segment, a SYN without ACK (or FIN) from `snd`, opens a new connection
  * on the same 4-tuple rather than belonging to this one: its sequence
  * number is not the sender's ISN, and this connection is over (both
  * endpoints CLOSED, TIME_WAIT or LISTEN), or the sender's earlier attempt

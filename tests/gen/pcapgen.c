@@ -928,51 +928,24 @@ static void put_handshake(struct out *o, struct conv *cv)
     put_seg(o, cv, C2S, CRAFT_ACK, 0);
 }
 
-/* RFC 1071: the sum of n bytes added to sum, not yet folded or complemented. */
-static uint32_t sum16(uint32_t sum, const uint8_t *p, size_t n)
-{
-    for (size_t i = 0; i + 1 < n; i += 2)
-        sum += (uint32_t)p[i] << 8 | p[i + 1];
-    if (n & 1)
-        sum += (uint32_t)p[n - 1] << 8;
-    return sum;
-}
-
 /*
  * An ICMP destination unreachable (RFC 792: type 3) or, if orig is IPv6, an
  * ICMPv6 one (RFC 4443 §3.1: type 1) with `code`, from `router` back to `to`,
  * the sender of orig (a finished Ethernet frame), quoting the first quote_len
- * bytes of orig's IP packet, its IP header included. The checksum covers
- * the whole ICMP message, and for ICMPv6 the pseudo-header too (RFC 8200
- * §8.1); craft_finish() fills the IP lengths and the IPv4 header checksum.
+ * bytes of orig's IP packet, its IP header included.
  */
 static void put_unreach(struct craft *c, const struct craft *orig, const char *router, const char *to, uint8_t code,
                         size_t quote_len)
 {
     bool v6 = orig->buf[orig->ip_off] >> 4 == 6;
-    uint8_t head[8] = {v6 ? 1 : 3, code}; /* type, code, checksum, 4 unused bytes */
-
     craft_init(c);
     craft_eth_mac(c, mac_client, mac_server, v6 ? CRAFT_ETH_IPV6 : CRAFT_ETH_IPV4);
     if (v6)
         craft_ipv6(c, router, to, CRAFT_IP_ICMPV6);
     else
         craft_ipv4(c, router, to, CRAFT_IP_ICMP);
-    size_t icmp = c->len;
-    craft_bytes(c, head, sizeof head);
-    craft_bytes(c, orig->buf + orig->ip_off, quote_len);
+    craft_icmp_error(c, v6 ? 1 : 3, code, orig->buf + orig->ip_off, quote_len);
     craft_finish(c);
-
-    size_t len = c->len - icmp;
-    uint32_t sum = 0;
-    if (v6) {
-        sum = sum16(0, c->buf + c->ip_off + 8, 32); /* source and destination addresses */
-        sum += (uint32_t)(len >> 16) + (uint32_t)(len & 0xFFFF) + CRAFT_IP_ICMPV6;
-    }
-    sum = sum16(sum, c->buf + icmp, len);
-    while (sum >> 16)
-        sum = (sum & 0xFFFF) + (sum >> 16);
-    craft_put16(c, icmp + 2, (uint16_t)~sum);
 }
 
 /* Scenario n of anomalies.pcap: client port and ISNs. */
