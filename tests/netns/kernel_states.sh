@@ -4,7 +4,8 @@
 # wst-s, see netns.sh) reach chosen TCP states while tcpdump records the
 # client's veth; at the moment of verification `ss` shows what each kernel
 # holds for every connection, and wirestate, run on the capture, must say
-# the same for the client and for the server.
+# the same for the client and for the server, and report exactly the
+# anomalies the scenario makes.
 #
 #   sh tests/netns/kernel_states.sh WIRESTATE TCPDRIVE WORKDIR [--record DIR]
 #
@@ -52,47 +53,71 @@
 #     then 0.4, 0.85 and 1.7 s after it (the RTO of 200 ms, doubling). A
 #     verification falls between two retransmissions, at least 0.4 s from
 #     each (the second snapshot of setting 3 catches one that does not).
+#  8. Anomalies: each scenario names the set of KIND:ENDPOINT wirestate must
+#     report over all its connections (its last run argument, "-" for
+#     none; "=>" in the table below), and any difference counts as a
+#     mismatch. wirestate runs with --syn-timeout 1.5 --linger 1: scenarios
+#     are verified a couple of seconds in, before the defaults (3 s, 5 s)
+#     would pass. At the marker each condition meant to be an anomaly has
+#     held at least 0.15 s past its threshold (FIN_WAIT_1 and LAST_ACK
+#     1.15 s or more, CLOSE_WAIT 1.6 s, SYN_RCVD about 2 s) or counts one
+#     more than it needs (three keepalive probes), and each brief one, in
+#     the clean scenarios too, ended at least 0.5 s before its threshold
+#     (a CLOSE_WAIT of 0.3 to 0.4 s before the close, a lost FIN ACKed
+#     within 0.4 s).
 #
 # Scenarios (client/server = kernel states verified; "drop C" = DROP in the
-# client's INPUT, i.e. segments from the server are lost after the tap):
+# client's INPUT, i.e. segments from the server are lost after the tap;
+# "=>" the anomalies expected, none without such a line, setting 8):
 #
 #   name                  what happens                              client/server
 #   close-by-client       100 bytes each way, the client closes,    TIME_WAIT/CLOSED
 #                         the server closes after EOF
 #   close-by-server       the same, the server closes first         CLOSED/TIME_WAIT
 #   refused               a SYN to 8081, where nothing listens      CLOSED/CLOSED
+#                         => refused:server
 #   syn-dropped           drop S: SYNs to 8080; verified 0.6 s      SYN_SENT/LISTEN
 #                         after the second retransmission (3 s)
+#                         => syn_unanswered:client
 #   synack-lost           drop C: SYN+ACKs; verified at 2 s, after  SYN_SENT/SYN_RCVD
 #                         one retransmission of SYN and SYN+ACK
+#                         => handshake_incomplete:server
 #   final-ack-lost        drop S: all but the SYN from the client;  ESTABLISHED/SYN_RCVD
 #                         verified at 2 s, after the SYN+ACK was
 #                         retransmitted once and ACKed again
+#                         => handshake_incomplete:server
 #   close-wait            the client closes, the server reads EOF   FIN_WAIT_2/CLOSE_WAIT
-#                         and keeps its socket open
+#                         and keeps its socket open; verified 1.6 s
+#                         after EOF
+#                         => close_wait_lingering:server
 #   fin-wait-1            drop C: everything, from just before the  FIN_WAIT_1/CLOSE_WAIT
 #                         client closes; verified 1.25 s after the
 #                         close (FIN sent three more times, each
 #                         ACKed, each ACK lost)
+#                         => fin_wait_1_stuck:client,
+#                            close_wait_lingering:server
 #   last-ack              the client closes; drop S: everything,    TIME_WAIT/LAST_ACK
 #                         from just before the server closes after
 #                         EOF; verified 1.25 s after the server's
 #                         close (its FIN sent three more times)
+#                         => last_ack_stuck:server
 #   simultaneous-close    drop C and S: everything, both close at   TIME_WAIT or CLOSING,
 #                         once (the FINs cross, both lost), rules   each side
 #                         removed 100 ms later so the retransmitted
 #                         FINs arrive; verified 1.5 s after the close
 #   rst-abort             100 bytes each way, the client closes     CLOSED/CLOSED
 #                         with SO_LINGER 0 (RST)
+#                         => rst_abort:client
 #   half-close            the client sends 100 bytes and shuts      FIN_WAIT_2/CLOSE_WAIT
 #                         down writing; the server sends 3 x 1000
 #                         bytes after EOF, 200 ms apart, and keeps
 #                         its socket open
 #   keepalive-answered    keepalive 1,1,9 on the client, idle:      ESTABLISHED/ESTABLISHED
 #                         verified 3.5 s later (three probes)
-#   keepalive-unanswered  the same, but drop C: everything after    ESTABLISHED/ESTABLISHED
-#                         the handshake; verified 2.5 s later (two
-#                         probes, their ACKs lost)
+#   keepalive-unanswered  the same, but drop S: everything after    ESTABLISHED/ESTABLISHED
+#                         the handshake; verified 3.5 s later (three
+#                         probes, lost before the server: no reply)
+#                         => keepalive_unanswered:client
 #   ipv6                  close-by-client over IPv6                 TIME_WAIT/CLOSED
 #   bulk                  the server sends 1 MiB and closes, the    CLOSED/TIME_WAIT
 #                         client reads it, reads EOF and closes;
@@ -350,7 +375,8 @@ sc_close_wait() {
     serve "$S4" $SPORT recv:100 recveof touch:"$flags/eof" hold:20000 ||
         return 1
     client_bg "$S4" $SPORT "$cport" send:100 sleep:50 close hold:20000
-    await eof && sleep 0.3 && verify
+    # CLOSE_WAIT held 1.6 s, past --linger (setting 8).
+    await eof && sleep 1.6 && verify
 }
 
 sc_fin_wait_1() {
@@ -425,10 +451,10 @@ sc_keepalive_unanswered() {
         wait:"$flags/go" keepalive:1,1,9 touch:"$flags/on" hold:20000
     await connected || return 1
     sleep 0.1
-    drop_c -p tcp -s "$S4" --sport $SPORT || return 1
+    drop_s -p tcp -s "$C4" --sport "$cport" || return 1
     touch "$flags/go"
-    # Probes at 1 and 2 s, their ACKs lost; the third at 3 s.
-    await on && sleep 2.5 && verify
+    # Probes at 1, 2 and 3 s, lost before the server; the fourth at 4 s.
+    await on && sleep 3.5 && verify
 }
 
 # paced_reads BYTES CHUNK: steps that read BYTES in CHUNK-sized pieces with
@@ -513,8 +539,9 @@ cut_at_marker() {
         2>/dev/null || error "cannot cut the capture"
 }
 
-# The comparison (settings 3 to 5). Reads wirestate's JSON and the snapshots
-# of one scenario; prints one line per connection and, last, a line
+# The comparison (settings 3 to 5, 8). Reads wirestate's JSON and the
+# snapshots of one scenario; prints one line per connection, a line
+# "anomaly KIND:ENDPOINT" per anomaly of each connection and, last, a line
 # "counts CONNS OK MISMATCH BAD" (BAD: unstable or not the intended state).
 # shellcheck disable=SC2016 # an awk program, not shell expansions
 COMPARE_AWK='
@@ -546,6 +573,14 @@ FILENAME != cur { cur = FILENAME; for (f = 1; ARGV[f] != cur; f++) ; }
 f == 1 && /"type":"conn"/ {
     n++; cl[n] = jstr($0, "client"); sv[n] = jstr($0, "server")
     wc[n] = jstr($0, "client_state"); ws[n] = jstr($0, "server_state")
+    # With --timeline none, "kind" occurs in the anomalies array only.
+    rest = $0
+    while (match(rest, /"kind":"[a-z_0-9]+","endpoint":"[a-z]+"/)) {
+        an = substr(rest, RSTART + 8, RLENGTH - 8)
+        sub(/","endpoint":"/, ":", an); sub(/"$/, "", an)
+        print "anomaly " an
+        rest = substr(rest, RSTART + RLENGTH)
+    }
 }
 f == 2 { kc1[$4 " " $5] = kname($1) }
 f == 3 { ks1[$4 " " $5] = kname($1) }
@@ -576,14 +611,44 @@ END {
 }
 '
 
-n_scen=0 n_fail=0 n_conn=0 n_ok=0 n_mis=0
+n_scen=0 n_fail=0 n_conn=0 n_ok=0 n_mis=0 n_aok=0 n_amis=0
 failed="" mismatched=""
 
-# run NAME FIRST_PORT LAST_PORT SNAPLEN CONNS INTENDED: runs sc_NAME (dashes
-# as underscores) and compares. INTENDED is an awk regex for the kernel's
-# "CLIENT/SERVER" states (setting 5).
+# kind_set LIST: a comma-separated set of KIND:ENDPOINT (or "-"), sorted and
+# without repeats, as compare_anomalies prints it.
+kind_set() {
+    _set=$(echo "$1" | tr , '\n' | grep -v '^-*$' | LC_ALL=C sort -u |
+        paste -sd, -)
+    echo "${_set:--}"
+}
+
+# compare_anomalies EXPECTED: the scenario's anomalies (the "anomaly" lines
+# of $work/$name.result, all its connections together) against EXPECTED
+# (setting 8); a difference counts as a mismatch.
+compare_anomalies() {
+    _want=$(kind_set "$1")
+    _found=$(kind_set "$(sed -n 's/^anomaly //p' "$work/$name.result" |
+        paste -sd, -)")
+    if [ "$_want" = "$_found" ]; then
+        n_aok=$((n_aok + 1)) _res=ok
+    else
+        n_amis=$((n_amis + 1)) _res=MISMATCH
+        case " $mismatched " in
+        *" $name "*) ;;
+        *) mismatched="$mismatched $name" ;;
+        esac
+    fi
+    printf '%-21s anomalies expected %s, found %s  %s\n' "$name" "$_want" \
+        "$_found" "$_res"
+}
+
+# run NAME FIRST_PORT LAST_PORT SNAPLEN CONNS INTENDED ANOMALIES: runs
+# sc_NAME (dashes as underscores) and compares. INTENDED is an awk regex for
+# the kernel's "CLIENT/SERVER" states (setting 5); ANOMALIES the set of
+# KIND:ENDPOINT wirestate must report over all the scenario's connections,
+# comma-separated in any order, or "-" for none (setting 8).
 run() {
-    name=$1 cport=$2 last=$3 snap=$4 conns=$5 intended=$6
+    name=$1 cport=$2 last=$3 snap=$4 conns=$5 intended=$6 anomalies=$7
     n_scen=$((n_scen + 1))
     why="" verified=0
     flags="$work/$name.flags"
@@ -620,7 +685,8 @@ run() {
     rm -rf "$flags"
     [ "$_ok" -eq 1 ] && cut_at_marker || _ok=0
     if [ "$_ok" -eq 1 ]; then
-        "$wirestate" --format json --timeline none -r "$work/$name.pcap" \
+        "$wirestate" --format json --timeline none --syn-timeout 1.5 \
+            --linger 1 -r "$work/$name.pcap" \
             >"$work/$name.json" 2>"$work/$name.wirestate.log" ||
             { why="wirestate failed: $(cat "$work/$name.wirestate.log")"; _ok=0; }
     fi
@@ -629,7 +695,8 @@ run() {
             "$work/$name.json" "$work/$name.ss-c" "$work/$name.ss-s" \
             "$work/$name.ss-c2" "$work/$name.ss-s2" "$work/$name.ss-l" \
             >"$work/$name.result"
-        grep -v '^counts ' "$work/$name.result"
+        grep -v '^counts \|^anomaly ' "$work/$name.result"
+        compare_anomalies "$anomalies"
         # shellcheck disable=SC2046
         set -- $(sed -n 's/^counts //p' "$work/$name.result")
         n_conn=$((n_conn + $1)) n_ok=$((n_ok + $2)) n_mis=$((n_mis + $3))
@@ -657,27 +724,35 @@ start=$(date +%s)
 wst_netns_up || die "cannot create the namespaces"
 
 K_ANY="TIME_WAIT|CLOSING"
-run close-by-client      41001 41001 262144  1 "TIME_WAIT/CLOSED"
-run close-by-server      41002 41002 262144  1 "CLOSED/TIME_WAIT"
-run refused              41003 41003 262144  1 "CLOSED/CLOSED"
-run syn-dropped          41004 41004 262144  1 "SYN_SENT/LISTEN"
-run synack-lost          41005 41005 262144  1 "SYN_SENT/SYN_RCVD"
-run final-ack-lost       41006 41006 262144  1 "ESTABLISHED/SYN_RCVD"
-run close-wait           41007 41007 262144  1 "FIN_WAIT_2/CLOSE_WAIT"
-run fin-wait-1           41008 41008 262144  1 "FIN_WAIT_1/CLOSE_WAIT"
-run last-ack             41009 41009 262144  1 "TIME_WAIT/LAST_ACK"
-run simultaneous-close   41010 41010 262144  1 "($K_ANY)/($K_ANY)"
-run rst-abort            41011 41011 262144  1 "CLOSED/CLOSED"
-run half-close           41012 41012 262144  1 "FIN_WAIT_2/CLOSE_WAIT"
-run keepalive-answered   41013 41013 262144  1 "ESTABLISHED/ESTABLISHED"
-run keepalive-unanswered 41014 41014 262144  1 "ESTABLISHED/ESTABLISHED"
-run ipv6                 41015 41015 262144  1 "TIME_WAIT/CLOSED"
-run bulk                 41016 41016 128     1 "CLOSED/TIME_WAIT"
-run many-short           41101 41120 262144 20 "TIME_WAIT/CLOSED"
+run close-by-client      41001 41001 262144  1 "TIME_WAIT/CLOSED" -
+run close-by-server      41002 41002 262144  1 "CLOSED/TIME_WAIT" -
+run refused              41003 41003 262144  1 "CLOSED/CLOSED" refused:server
+run syn-dropped          41004 41004 262144  1 "SYN_SENT/LISTEN" \
+    syn_unanswered:client
+run synack-lost          41005 41005 262144  1 "SYN_SENT/SYN_RCVD" \
+    handshake_incomplete:server
+run final-ack-lost       41006 41006 262144  1 "ESTABLISHED/SYN_RCVD" \
+    handshake_incomplete:server
+run close-wait           41007 41007 262144  1 "FIN_WAIT_2/CLOSE_WAIT" \
+    close_wait_lingering:server
+run fin-wait-1           41008 41008 262144  1 "FIN_WAIT_1/CLOSE_WAIT" \
+    fin_wait_1_stuck:client,close_wait_lingering:server
+run last-ack             41009 41009 262144  1 "TIME_WAIT/LAST_ACK" \
+    last_ack_stuck:server
+run simultaneous-close   41010 41010 262144  1 "($K_ANY)/($K_ANY)" -
+run rst-abort            41011 41011 262144  1 "CLOSED/CLOSED" rst_abort:client
+run half-close           41012 41012 262144  1 "FIN_WAIT_2/CLOSE_WAIT" -
+run keepalive-answered   41013 41013 262144  1 "ESTABLISHED/ESTABLISHED" -
+run keepalive-unanswered 41014 41014 262144  1 "ESTABLISHED/ESTABLISHED" \
+    keepalive_unanswered:client
+run ipv6                 41015 41015 262144  1 "TIME_WAIT/CLOSED" -
+run bulk                 41016 41016 128     1 "CLOSED/TIME_WAIT" -
+run many-short           41101 41120 262144 20 "TIME_WAIT/CLOSED" -
 
 echo "$me: $n_scen scenarios in $(($(date +%s) - start)) s," \
     "$n_conn connections: $n_ok ok, $n_mis MISMATCH;" \
+    "anomaly sets: $n_aok ok, $n_amis MISMATCH;" \
     "$n_fail scenarios failed to run"
 [ -z "$mismatched" ] || echo "$me: mismatches in:$mismatched"
 [ -z "$failed" ] || echo "$me: failed to run:$failed"
-[ "$n_mis" -eq 0 ] && [ "$n_fail" -eq 0 ]
+[ "$n_mis" -eq 0 ] && [ "$n_amis" -eq 0 ] && [ "$n_fail" -eq 0 ]
