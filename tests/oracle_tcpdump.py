@@ -6,6 +6,8 @@ For every capture, tcpdump (an independent decoder) lists the TCP segments;
 per connection and direction this script adds up packets, payload bytes and
 flags, and requires wirestate's JSON records to say the same: the same set
 of connections, and for each the same counts and flags in each direction.
+A 4-tuple that a new connection took over (end_reason "reused") has a record
+per connection where tcpdump sees one 4-tuple: those records are added up.
 Exits 77 (skipped) when tcpdump is not installed.
 """
 import json
@@ -53,18 +55,25 @@ def wirestate_view(binary, pcap):
         [binary, "--format", "json", "-r", pcap], check=True, capture_output=True, text=True
     ).stdout
     conns = {}
+    reused = set()  # 4-tuples whose last record a new connection took over
     for line in out.splitlines():
         rec = json.loads(line)
         if rec["type"] != "conn":
             continue
         key = tuple(sorted((rec["client"], rec["server"])))
-        if key in conns:
+        if key in conns and key not in reused:
             sys.exit(f"{pcap}: two records for {key}; compare with --vlan-key")
-        conns[key] = {
-            rec[who]: {"packets": rec[f"{who}_packets"], "bytes": rec[f"{who}_bytes"],
-                       "flags": set(rec[f"{who}_flags"])}
-            for who in ("client", "server") if rec[f"{who}_packets"]
-        }
+        reused.discard(key)
+        if rec["end_reason"] == "reused":
+            reused.add(key)
+        per_dir = conns.setdefault(key, {})
+        for who in ("client", "server"):
+            if not rec[f"{who}_packets"]:
+                continue
+            d = per_dir.setdefault(rec[who], {"packets": 0, "bytes": 0, "flags": set()})
+            d["packets"] += rec[f"{who}_packets"]
+            d["bytes"] += rec[f"{who}_bytes"]
+            d["flags"].update(rec[f"{who}_flags"])
     return conns
 
 

@@ -4,15 +4,18 @@
 # wst-s, see netns.sh) reach chosen TCP states while tcpdump records the
 # client's veth; at the moment of verification `ss` shows what each kernel
 # holds for every connection, and wirestate, run on the capture, must say
-# the same for the client and for the server.
+# the same for the client and for the server, and report exactly the
+# anomalies the scenario makes.
 #
 #   sh tests/netns/kernel_states.sh WIRESTATE TCPDRIVE WORKDIR [--record DIR]
 #
 # WORKDIR receives, per scenario NAME: NAME.pcap (the capture, ending at the
 # marker), NAME.full.pcap (as tcpdump wrote it), NAME.json (wirestate's
 # output), NAME.ss-c / NAME.ss-s / NAME.ss-l (ss -tan in the client and the
-# server namespace, ss -tln in the server's), NAME.*.log (tcpdrive and
-# tcpdump). --record DIR also copies each capture to DIR/kernel-NAME.pcap.
+# server namespace, ss -tln in the server's; NAME.ss-cr, NAME.ss-sr and
+# NAME.ss-cr2, NAME.ss-sr2 before a reused 4-tuple, setting 9), NAME.*.log
+# (tcpdrive and tcpdump). --record DIR also copies each capture to
+# DIR/kernel-NAME.pcap.
 # Exit status: 0 all agree; 1 a mismatch, a scenario that could not run or
 # missed its intended kernel states, or a missing tool; 77 not root (the one
 # case where it is skipped).
@@ -23,6 +26,8 @@
 #     the server is lost after it by a DROP in the client's INPUT chain, and
 #     one from the client by a DROP in the server's INPUT chain. Both kinds
 #     of loss are what wirestate's rules R1-R5 and L (src/fsm.c) infer.
+#     A REJECT rule in the server's INPUT likewise sees the SYN after the
+#     tap, and its ICMP error goes back through it.
 #  2. When the sockets are in the states to verify, `ss -tan` runs in both
 #     namespaces (and `ss -tln` in the server's), then the client sends one
 #     UDP datagram to 10.100.0.2 port 9 (the marker), then `ss -tan` runs
@@ -39,11 +44,12 @@
 #  5. Each scenario also names the kernel states it is meant to reach. If
 #     the kernel is elsewhere, the scenario did not do what it is for, and
 #     that fails it whatever wirestate says.
-#  6. Each scenario uses its own client ports (41001..., many-short
+#  6. Each scenario uses its own client ports (41001-41020, many-short
 #     41101-41120) against server port 8080 (8081 for refused), so sockets
 #     an earlier scenario left behind (TIME_WAIT, orphans still
-#     retransmitting) never share a 4-tuple with a later one; the capture
-#     filter keeps only the scenario's ports and the marker. Between
+#     retransmitting) never share a 4-tuple with a later one (port-reuse
+#     shares one between its own two connections, on purpose); the capture
+#     filter keeps only the scenario's ports, ICMP and the marker. Between
 #     scenarios the scenario's processes are killed and the iptables rules
 #     flushed, and a scenario whose ports are still in use does not start.
 #  7. Timers are kept short: keepalive 1 s, the initial RTO of 1 s for SYNs
@@ -52,52 +58,105 @@
 #     then 0.4, 0.85 and 1.7 s after it (the RTO of 200 ms, doubling). A
 #     verification falls between two retransmissions, at least 0.4 s from
 #     each (the second snapshot of setting 3 catches one that does not).
+#     Data sent into a loss is retransmitted on the same schedule.
+#  8. Anomalies: each scenario names the set of KIND:ENDPOINT wirestate must
+#     report over all its connections (its last run argument, "-" for
+#     none; "=>" in the table below), and any difference counts as a
+#     mismatch. wirestate runs with --syn-timeout 1.5 --linger 1: scenarios
+#     are verified a couple of seconds in, before the defaults (3 s, 5 s)
+#     would pass. At the marker each condition meant to be an anomaly has
+#     held at least 0.15 s past its threshold (FIN_WAIT_1 and LAST_ACK
+#     1.15 s or more, CLOSE_WAIT 1.6 s, SYN_RCVD and the zero window about
+#     2 s) or counts one more than it needs (three keepalive probes, four
+#     retransmissions), and each brief one, in the clean scenarios too,
+#     ended at least 0.5 s before its threshold (a CLOSE_WAIT of 0.3 to
+#     0.4 s before the close, a lost FIN ACKed within 0.4 s).
+#  9. A connection whose 4-tuple a later one takes over (port-reuse) no
+#     longer exists at the marker: its record ends at the new SYN, so its
+#     states are checked against two snapshots taken just before that SYN,
+#     the same way as settings 3 to 5.
 #
 # Scenarios (client/server = kernel states verified; "drop C" = DROP in the
-# client's INPUT, i.e. segments from the server are lost after the tap):
+# client's INPUT, i.e. segments from the server are lost after the tap;
+# "=>" the anomalies expected, none without such a line, setting 8):
 #
 #   name                  what happens                              client/server
 #   close-by-client       100 bytes each way, the client closes,    TIME_WAIT/CLOSED
 #                         the server closes after EOF
 #   close-by-server       the same, the server closes first         CLOSED/TIME_WAIT
 #   refused               a SYN to 8081, where nothing listens      CLOSED/CLOSED
+#                         => refused:server
 #   syn-dropped           drop S: SYNs to 8080; verified 0.6 s      SYN_SENT/LISTEN
 #                         after the second retransmission (3 s)
+#                         => syn_unanswered:client
 #   synack-lost           drop C: SYN+ACKs; verified at 2 s, after  SYN_SENT/SYN_RCVD
 #                         one retransmission of SYN and SYN+ACK
+#                         => handshake_incomplete:server
 #   final-ack-lost        drop S: all but the SYN from the client;  ESTABLISHED/SYN_RCVD
 #                         verified at 2 s, after the SYN+ACK was
 #                         retransmitted once and ACKed again
+#                         => handshake_incomplete:server
 #   close-wait            the client closes, the server reads EOF   FIN_WAIT_2/CLOSE_WAIT
-#                         and keeps its socket open
+#                         and keeps its socket open; verified 1.6 s
+#                         after EOF
+#                         => close_wait_lingering:server
 #   fin-wait-1            drop C: everything, from just before the  FIN_WAIT_1/CLOSE_WAIT
 #                         client closes; verified 1.25 s after the
 #                         close (FIN sent three more times, each
 #                         ACKed, each ACK lost)
+#                         => fin_wait_1_stuck:client,
+#                            close_wait_lingering:server
 #   last-ack              the client closes; drop S: everything,    TIME_WAIT/LAST_ACK
 #                         from just before the server closes after
 #                         EOF; verified 1.25 s after the server's
 #                         close (its FIN sent three more times)
+#                         => last_ack_stuck:server
 #   simultaneous-close    drop C and S: everything, both close at   TIME_WAIT or CLOSING,
 #                         once (the FINs cross, both lost), rules   each side
 #                         removed 100 ms later so the retransmitted
 #                         FINs arrive; verified 1.5 s after the close
 #   rst-abort             100 bytes each way, the client closes     CLOSED/CLOSED
 #                         with SO_LINGER 0 (RST)
+#                         => rst_abort:client
 #   half-close            the client sends 100 bytes and shuts      FIN_WAIT_2/CLOSE_WAIT
 #                         down writing; the server sends 3 x 1000
 #                         bytes after EOF, 200 ms apart, and keeps
 #                         its socket open
 #   keepalive-answered    keepalive 1,1,9 on the client, idle:      ESTABLISHED/ESTABLISHED
 #                         verified 3.5 s later (three probes)
-#   keepalive-unanswered  the same, but drop C: everything after    ESTABLISHED/ESTABLISHED
-#                         the handshake; verified 2.5 s later (two
-#                         probes, their ACKs lost)
+#   keepalive-unanswered  the same, but drop S: everything after    ESTABLISHED/ESTABLISHED
+#                         the handshake; verified 3.5 s later (three
+#                         probes, lost before the server: no reply)
+#                         => keepalive_unanswered:client
 #   ipv6                  close-by-client over IPv6                 TIME_WAIT/CLOSED
 #   bulk                  the server sends 1 MiB and closes, the    CLOSED/TIME_WAIT
 #                         client reads it, reads EOF and closes;
 #                         MTU 9000 and snaplen 128 keep the capture
 #                         small
+#   zero-window           the server (SO_RCVBUF 4096) never reads,  ESTABLISHED/ESTABLISHED
+#                         the client writes 1 MiB: the window is
+#                         zero within 0.2 s; verified 2.2 s after
+#                         the connect (window probes about 0.2, 0.7
+#                         and 1.6 s after it closed, answered with a
+#                         zero window)
+#                         => zero_window:server
+#   retransmission-stall  100 bytes each way, then drop S:          ESTABLISHED/ESTABLISHED
+#                         everything; the client sends 100 bytes,
+#                         verified 2.5 s later (sent again at about
+#                         0.2, 0.4, 0.85 and 1.7 s)
+#                         => retransmission_stall:client
+#   icmp-reject           a REJECT in the server's INPUT answers    CLOSED/LISTEN
+#                         SYNs to 8080 (which listens) with ICMP
+#                         communication administratively
+#                         prohibited; the connect fails at once
+#                         => unreachable:server
+#   port-reuse            close-by-server, then the same again      2 x CLOSED/TIME_WAIT
+#                         from the same client port while the
+#                         server's TIME_WAIT runs (Linux takes a
+#                         SYN with a higher ISN and timestamp); the
+#                         first connection verified just before
+#                         the new SYN (setting 9)
+#                         => port_reuse:client
 #   many-short            20 connections one after the other, each  20 x TIME_WAIT/CLOSED
 #                         as close-by-client without data
 set -u
@@ -270,6 +329,13 @@ server_done() {
 drop_c() { wst_in_c iptables -A INPUT "$@" -j DROP || error "iptables failed"; }
 drop_s() { wst_in_s iptables -A INPUT "$@" -j DROP || error "iptables failed"; }
 
+# reject_s RULE...: appends to the server's INPUT chain a REJECT rule that
+# answers with ICMP communication administratively prohibited (setting 1).
+reject_s() {
+    wst_in_s iptables -A INPUT "$@" -j REJECT \
+        --reject-with icmp-admin-prohibited || error "iptables failed"
+}
+
 flush_rules() {
     wst_in_c iptables -F INPUT && wst_in_s iptables -F INPUT
 }
@@ -292,11 +358,21 @@ verify() {
     verified=1
 }
 
+# before_reuse: the moment of verification of a connection whose 4-tuple
+# the scenario's next connection takes over (setting 9): ss -tan in both
+# namespaces, twice, just before the new SYN.
+before_reuse() {
+    if ! snapshot r || ! snapshot r2; then
+        error "ss failed"
+    fi
+}
+
 # ---- scenarios ---------------------------------------------------------------
 
 # exchange SERVER_ADDR CLOSER: a request of 100 bytes, an answer of 200;
 # CLOSER (client or server) closes first, the other side after reading EOF.
 # The 300 ms pause lets the delayed ACK of the first FIN go out alone.
+# Returns once the second close is done.
 exchange() {
     _s_addr=$1 _closer=$2
     if [ "$_closer" = client ]; then
@@ -309,12 +385,12 @@ exchange() {
         client 0 "$_s_addr" $SPORT "$cport" send:100 recv:200 recveof \
             sleep:300 close touch:"$flags/finished" || return 1
     fi
-    await finished && sleep 0.3 && verify
+    await finished && rm -f "$flags/finished"
 }
 
-sc_close_by_client() { exchange "$S4" client; }
-sc_close_by_server() { exchange "$S4" server; }
-sc_ipv6() { exchange "$S6" client; }
+sc_close_by_client() { exchange "$S4" client && sleep 0.3 && verify; }
+sc_close_by_server() { exchange "$S4" server && sleep 0.3 && verify; }
+sc_ipv6() { exchange "$S6" client && sleep 0.3 && verify; }
 
 sc_refused() {
     client 2 "$S4" 8081 "$cport" || return 1
@@ -350,7 +426,8 @@ sc_close_wait() {
     serve "$S4" $SPORT recv:100 recveof touch:"$flags/eof" hold:20000 ||
         return 1
     client_bg "$S4" $SPORT "$cport" send:100 sleep:50 close hold:20000
-    await eof && sleep 0.3 && verify
+    # CLOSE_WAIT held 1.6 s, past --linger (setting 8).
+    await eof && sleep 1.6 && verify
 }
 
 sc_fin_wait_1() {
@@ -425,10 +502,10 @@ sc_keepalive_unanswered() {
         wait:"$flags/go" keepalive:1,1,9 touch:"$flags/on" hold:20000
     await connected || return 1
     sleep 0.1
-    drop_c -p tcp -s "$S4" --sport $SPORT || return 1
+    drop_s -p tcp -s "$C4" --sport "$cport" || return 1
     touch "$flags/go"
-    # Probes at 1 and 2 s, their ACKs lost; the third at 3 s.
-    await on && sleep 2.5 && verify
+    # Probes at 1, 2 and 3 s, lost before the server; the fourth at 4 s.
+    await on && sleep 3.5 && verify
 }
 
 # paced_reads BYTES CHUNK: steps that read BYTES in CHUNK-sized pieces with
@@ -466,6 +543,47 @@ sc_many_short() {
         _p=$((_p + 1))
     done
     sleep 0.4 && verify
+}
+
+sc_zero_window() {
+    serve "$S4" $SPORT --rcvbuf 4096 touch:"$flags/accepted" hold:20000 ||
+        return 1
+    # More than the server's buffer and the client's together: the last
+    # send blocks for good.
+    client_bg "$S4" $SPORT "$cport" touch:"$flags/connected" send:1048576 \
+        hold:20000
+    # The window is zero within 0.2 s; window probes back off from 0.2 s
+    # (about 0.2, 0.7, 1.6 and 3.3 s after it closed).
+    await connected && await accepted && sleep 2.2 && verify
+}
+
+sc_retransmission_stall() {
+    serve "$S4" $SPORT recv:100 send:100 hold:20000 || return 1
+    client_bg "$S4" $SPORT "$cport" send:100 recv:100 \
+        touch:"$flags/connected" wait:"$flags/go" send:100 \
+        touch:"$flags/sent" hold:20000
+    await connected || return 1
+    sleep 0.1
+    drop_s -p tcp -s "$C4" --sport "$cport" || return 1
+    touch "$flags/go"
+    # The 100 bytes at 0, again at about 0.2, 0.4, 0.85 and 1.7 s
+    # (setting 7); the next at 3.3 s.
+    await sent && sleep 2.5 && verify
+}
+
+sc_icmp_reject() {
+    reject_s -p tcp --dport $SPORT --syn || return 1
+    serve "$S4" $SPORT || return 1
+    # The ICMP error aborts the connect at once (EHOSTUNREACH, exit 4).
+    client 4 "$S4" $SPORT "$cport" || return 1
+    grep -q 'No route to host' "$work/$name.client.log" ||
+        { error "connect did not fail by the ICMP error"; return; }
+    sleep 0.2 && verify
+}
+
+sc_port_reuse() {
+    exchange "$S4" server && sleep 0.3 && before_reuse || return 1
+    exchange "$S4" server && sleep 0.3 && verify
 }
 
 # ---- running and comparing -------------------------------------------------
@@ -513,8 +631,9 @@ cut_at_marker() {
         2>/dev/null || error "cannot cut the capture"
 }
 
-# The comparison (settings 3 to 5). Reads wirestate's JSON and the snapshots
-# of one scenario; prints one line per connection and, last, a line
+# The comparison (settings 3 to 5, 8, 9). Reads wirestate's JSON and the
+# snapshots of one scenario; prints one line per connection, a line
+# "anomaly KIND:ENDPOINT" per anomaly of each connection and, last, a line
 # "counts CONNS OK MISMATCH BAD" (BAD: unstable or not the intended state).
 # shellcheck disable=SC2016 # an awk program, not shell expansions
 COMPARE_AWK='
@@ -546,6 +665,15 @@ FILENAME != cur { cur = FILENAME; for (f = 1; ARGV[f] != cur; f++) ; }
 f == 1 && /"type":"conn"/ {
     n++; cl[n] = jstr($0, "client"); sv[n] = jstr($0, "server")
     wc[n] = jstr($0, "client_state"); ws[n] = jstr($0, "server_state")
+    reused[n] = jstr($0, "end_reason") == "reused"
+    # With --timeline none, "kind" occurs in the anomalies array only.
+    rest = $0
+    while (match(rest, /"kind":"[a-z_0-9]+","endpoint":"[a-z]+"/)) {
+        an = substr(rest, RSTART + 8, RLENGTH - 8)
+        sub(/","endpoint":"/, ":", an); sub(/"$/, "", an)
+        print "anomaly " an
+        rest = substr(rest, RSTART + RLENGTH)
+    }
 }
 f == 2 { kc1[$4 " " $5] = kname($1) }
 f == 3 { ks1[$4 " " $5] = kname($1) }
@@ -556,13 +684,26 @@ f == 6 {
     if (a == "*" || a == "0.0.0.0" || a == "[::]") lany[p] = 1
     else laddr[p " " a] = 1
 }
+f == 7 { kcr1[$4 " " $5] = kname($1) }
+f == 8 { ksr1[$4 " " $5] = kname($1) }
+f == 9 { kcr2[$4 " " $5] = kname($1) }
+f == 10 { ksr2[$4 " " $5] = kname($1) }
 END {
     ok = bad = mis = 0
     for (i = 1; i <= n; i++) {
-        c = client_state(kc1, cl[i], sv[i]); s = server_state(ks1, cl[i], sv[i])
+        if (reused[i]) {
+            c = client_state(kcr1, cl[i], sv[i])
+            s = server_state(ksr1, cl[i], sv[i])
+            c2 = client_state(kcr2, cl[i], sv[i])
+            s2 = server_state(ksr2, cl[i], sv[i])
+        } else {
+            c = client_state(kc1, cl[i], sv[i])
+            s = server_state(ks1, cl[i], sv[i])
+            c2 = client_state(kc2, cl[i], sv[i])
+            s2 = server_state(ks2, cl[i], sv[i])
+        }
         note = ""
-        if (c != client_state(kc2, cl[i], sv[i]) ||
-            s != server_state(ks2, cl[i], sv[i]))
+        if (c != c2 || s != s2)
             note = note "  UNSTABLE"
         if ((c "/" s) !~ ("^(" intended ")$"))
             note = note "  NOT-INTENDED(" intended ")"
@@ -576,14 +717,44 @@ END {
 }
 '
 
-n_scen=0 n_fail=0 n_conn=0 n_ok=0 n_mis=0
+n_scen=0 n_fail=0 n_conn=0 n_ok=0 n_mis=0 n_aok=0 n_amis=0
 failed="" mismatched=""
 
-# run NAME FIRST_PORT LAST_PORT SNAPLEN CONNS INTENDED: runs sc_NAME (dashes
-# as underscores) and compares. INTENDED is an awk regex for the kernel's
-# "CLIENT/SERVER" states (setting 5).
+# kind_set LIST: a comma-separated set of KIND:ENDPOINT (or "-"), sorted and
+# without repeats, as compare_anomalies prints it.
+kind_set() {
+    _set=$(echo "$1" | tr , '\n' | grep -v '^-*$' | LC_ALL=C sort -u |
+        paste -sd, -)
+    echo "${_set:--}"
+}
+
+# compare_anomalies EXPECTED: the scenario's anomalies (the "anomaly" lines
+# of $work/$name.result, all its connections together) against EXPECTED
+# (setting 8); a difference counts as a mismatch.
+compare_anomalies() {
+    _want=$(kind_set "$1")
+    _found=$(kind_set "$(sed -n 's/^anomaly //p' "$work/$name.result" |
+        paste -sd, -)")
+    if [ "$_want" = "$_found" ]; then
+        n_aok=$((n_aok + 1)) _res=ok
+    else
+        n_amis=$((n_amis + 1)) _res=MISMATCH
+        case " $mismatched " in
+        *" $name "*) ;;
+        *) mismatched="$mismatched $name" ;;
+        esac
+    fi
+    printf '%-21s anomalies expected %s, found %s  %s\n' "$name" "$_want" \
+        "$_found" "$_res"
+}
+
+# run NAME FIRST_PORT LAST_PORT SNAPLEN CONNS INTENDED ANOMALIES: runs
+# sc_NAME (dashes as underscores) and compares. INTENDED is an awk regex for
+# the kernel's "CLIENT/SERVER" states (setting 5); ANOMALIES the set of
+# KIND:ENDPOINT wirestate must report over all the scenario's connections,
+# comma-separated in any order, or "-" for none (setting 8).
 run() {
-    name=$1 cport=$2 last=$3 snap=$4 conns=$5 intended=$6
+    name=$1 cport=$2 last=$3 snap=$4 conns=$5 intended=$6 anomalies=$7
     n_scen=$((n_scen + 1))
     why="" verified=0
     flags="$work/$name.flags"
@@ -598,7 +769,7 @@ run() {
             END { exit bad }' || { why="ports $cport-$last still in use"; _ok=0; }
     done
     filter="(tcp and portrange $cport-$last) or"
-    filter="$filter (udp and dst host $S4 and dst port 9)"
+    filter="$filter (udp and dst host $S4 and dst port 9) or icmp"
     if [ "$_ok" -eq 1 ]; then
         if capture_start "$snap" "$filter"; then
             "sc_$(echo "$name" | tr - _)" || _ok=0
@@ -620,16 +791,23 @@ run() {
     rm -rf "$flags"
     [ "$_ok" -eq 1 ] && cut_at_marker || _ok=0
     if [ "$_ok" -eq 1 ]; then
-        "$wirestate" --format json --timeline none -r "$work/$name.pcap" \
+        "$wirestate" --format json --timeline none --syn-timeout 1.5 \
+            --linger 1 -r "$work/$name.pcap" \
             >"$work/$name.json" 2>"$work/$name.wirestate.log" ||
             { why="wirestate failed: $(cat "$work/$name.wirestate.log")"; _ok=0; }
     fi
     if [ "$_ok" -eq 1 ]; then
+        # Only a scenario that reuses a 4-tuple has the snapshots before it.
+        for _s in cr sr cr2 sr2; do
+            [ -e "$work/$name.ss-$_s" ] || : >"$work/$name.ss-$_s"
+        done
         awk -v name="$name" -v intended="$intended" "$COMPARE_AWK" \
             "$work/$name.json" "$work/$name.ss-c" "$work/$name.ss-s" \
             "$work/$name.ss-c2" "$work/$name.ss-s2" "$work/$name.ss-l" \
-            >"$work/$name.result"
-        grep -v '^counts ' "$work/$name.result"
+            "$work/$name.ss-cr" "$work/$name.ss-sr" "$work/$name.ss-cr2" \
+            "$work/$name.ss-sr2" >"$work/$name.result"
+        grep -v '^counts \|^anomaly ' "$work/$name.result"
+        compare_anomalies "$anomalies"
         # shellcheck disable=SC2046
         set -- $(sed -n 's/^counts //p' "$work/$name.result")
         n_conn=$((n_conn + $1)) n_ok=$((n_ok + $2)) n_mis=$((n_mis + $3))
@@ -657,27 +835,43 @@ start=$(date +%s)
 wst_netns_up || die "cannot create the namespaces"
 
 K_ANY="TIME_WAIT|CLOSING"
-run close-by-client      41001 41001 262144  1 "TIME_WAIT/CLOSED"
-run close-by-server      41002 41002 262144  1 "CLOSED/TIME_WAIT"
-run refused              41003 41003 262144  1 "CLOSED/CLOSED"
-run syn-dropped          41004 41004 262144  1 "SYN_SENT/LISTEN"
-run synack-lost          41005 41005 262144  1 "SYN_SENT/SYN_RCVD"
-run final-ack-lost       41006 41006 262144  1 "ESTABLISHED/SYN_RCVD"
-run close-wait           41007 41007 262144  1 "FIN_WAIT_2/CLOSE_WAIT"
-run fin-wait-1           41008 41008 262144  1 "FIN_WAIT_1/CLOSE_WAIT"
-run last-ack             41009 41009 262144  1 "TIME_WAIT/LAST_ACK"
-run simultaneous-close   41010 41010 262144  1 "($K_ANY)/($K_ANY)"
-run rst-abort            41011 41011 262144  1 "CLOSED/CLOSED"
-run half-close           41012 41012 262144  1 "FIN_WAIT_2/CLOSE_WAIT"
-run keepalive-answered   41013 41013 262144  1 "ESTABLISHED/ESTABLISHED"
-run keepalive-unanswered 41014 41014 262144  1 "ESTABLISHED/ESTABLISHED"
-run ipv6                 41015 41015 262144  1 "TIME_WAIT/CLOSED"
-run bulk                 41016 41016 128     1 "CLOSED/TIME_WAIT"
-run many-short           41101 41120 262144 20 "TIME_WAIT/CLOSED"
+run close-by-client      41001 41001 262144  1 "TIME_WAIT/CLOSED" -
+run close-by-server      41002 41002 262144  1 "CLOSED/TIME_WAIT" -
+run refused              41003 41003 262144  1 "CLOSED/CLOSED" refused:server
+run syn-dropped          41004 41004 262144  1 "SYN_SENT/LISTEN" \
+    syn_unanswered:client
+run synack-lost          41005 41005 262144  1 "SYN_SENT/SYN_RCVD" \
+    handshake_incomplete:server
+run final-ack-lost       41006 41006 262144  1 "ESTABLISHED/SYN_RCVD" \
+    handshake_incomplete:server
+run close-wait           41007 41007 262144  1 "FIN_WAIT_2/CLOSE_WAIT" \
+    close_wait_lingering:server
+run fin-wait-1           41008 41008 262144  1 "FIN_WAIT_1/CLOSE_WAIT" \
+    fin_wait_1_stuck:client,close_wait_lingering:server
+run last-ack             41009 41009 262144  1 "TIME_WAIT/LAST_ACK" \
+    last_ack_stuck:server
+run simultaneous-close   41010 41010 262144  1 "($K_ANY)/($K_ANY)" -
+run rst-abort            41011 41011 262144  1 "CLOSED/CLOSED" rst_abort:client
+run half-close           41012 41012 262144  1 "FIN_WAIT_2/CLOSE_WAIT" -
+run keepalive-answered   41013 41013 262144  1 "ESTABLISHED/ESTABLISHED" -
+run keepalive-unanswered 41014 41014 262144  1 "ESTABLISHED/ESTABLISHED" \
+    keepalive_unanswered:client
+run ipv6                 41015 41015 262144  1 "TIME_WAIT/CLOSED" -
+run bulk                 41016 41016 128     1 "CLOSED/TIME_WAIT" -
+run zero-window          41017 41017 262144  1 "ESTABLISHED/ESTABLISHED" \
+    zero_window:server
+run retransmission-stall 41018 41018 262144  1 "ESTABLISHED/ESTABLISHED" \
+    retransmission_stall:client
+run icmp-reject          41019 41019 262144  1 "CLOSED/LISTEN" \
+    unreachable:server
+run port-reuse           41020 41020 262144  2 "CLOSED/TIME_WAIT" \
+    port_reuse:client
+run many-short           41101 41120 262144 20 "TIME_WAIT/CLOSED" -
 
 echo "$me: $n_scen scenarios in $(($(date +%s) - start)) s," \
     "$n_conn connections: $n_ok ok, $n_mis MISMATCH;" \
+    "anomaly sets: $n_aok ok, $n_amis MISMATCH;" \
     "$n_fail scenarios failed to run"
 [ -z "$mismatched" ] || echo "$me: mismatches in:$mismatched"
 [ -z "$failed" ] || echo "$me: failed to run:$failed"
-[ "$n_mis" -eq 0 ] && [ "$n_fail" -eq 0 ]
+[ "$n_mis" -eq 0 ] && [ "$n_amis" -eq 0 ] && [ "$n_fail" -eq 0 ]

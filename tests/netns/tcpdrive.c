@@ -20,6 +20,11 @@
  *   --ready FILE           listen: create FILE once the socket listens, so a
  *                          script can start the client without racing.
  *   --accept-timeout MS    listen: give up (exit 3) if nobody connects.
+ *   --rcvbuf BYTES         SO_RCVBUF before listen or connect (the kernel
+ *                          doubles it), so that a peer's writes fill our
+ *                          receive window soon; an accepted socket inherits
+ *                          it from the listener, and the window scale the
+ *                          handshake announces is chosen from it.
  *
  * Steps, run in order; "socket" marks those that need the socket still open
  * (after a "close" step they fail with exit 4):
@@ -399,9 +404,9 @@ static const struct step_def step_defs[] = {
 static void usage(void)
 {
     fputs("usage: tcpdrive listen ADDR PORT [--ready FILE] "
-          "[--accept-timeout MS] [STEP ...]\n"
+          "[--accept-timeout MS] [--rcvbuf BYTES] [STEP ...]\n"
           "       tcpdrive connect ADDR PORT [--bind ADDR:PORT] "
-          "[--connect-timeout MS] [STEP ...]\n"
+          "[--connect-timeout MS] [--rcvbuf BYTES] [STEP ...]\n"
           "steps: send:N recv:N recveof shutwr shutrd close linger0 nodelay\n"
           "       keepalive:IDLE,INTVL,CNT sleep:MS hold:MS wait:FILE "
           "touch:FILE\n",
@@ -539,8 +544,21 @@ struct options {
     socklen_t local_len;
     long connect_timeout_ms;        /* -1: blocking connect */
     long accept_timeout_ms;         /* -1: wait forever */
+    int rcvbuf;                     /* --rcvbuf; 0: the kernel's default */
     const char *ready_path;
 };
+
+/* Applies --rcvbuf to a socket not yet listening or connected. Returns 0 or
+ * an exit code. */
+static int set_rcvbuf(const struct options *opt, int fd)
+{
+    if (opt->rcvbuf == 0)
+        return 0;
+    if (setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &opt->rcvbuf,
+                   sizeof opt->rcvbuf) < 0)
+        return fail_errno("setsockopt SO_RCVBUF", errno);
+    return 0;
+}
 
 /* Listens on opt->peer, accepts one connection into d->fd and closes the
  * listener (assumption 1). Returns 0 or an exit code. */
@@ -556,6 +574,9 @@ static int do_listen(const struct options *opt, struct drive *d)
         rc = fail_errno("setsockopt SO_REUSEADDR", errno);
         goto fail;
     }
+    rc = set_rcvbuf(opt, lfd);
+    if (rc != 0)
+        goto fail;
     if (bind(lfd, (const struct sockaddr *)&opt->peer, opt->peer_len) < 0) {
         rc = fail_errno("bind", errno);
         goto fail;
@@ -600,6 +621,9 @@ static int do_connect(const struct options *opt, struct drive *d)
     fd = socket(opt->peer.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0)
         return fail_errno("socket", errno);
+    rc = set_rcvbuf(opt, fd);
+    if (rc != 0)
+        goto fail;
     if (opt->has_bind) {
         /* Lets a re-recording reuse the port while an old socket that used it
          * against another peer port is still in TIME_WAIT. */
@@ -730,6 +754,10 @@ static int parse_args(int argc, char **argv, struct options *opt,
             opt->accept_timeout_ms = (long)v;
         } else if (strcmp(a, "--ready") == 0 && opt->is_listen) {
             opt->ready_path = val;
+        } else if (strcmp(a, "--rcvbuf") == 0) {
+            if (parse_num(val, 1, INT_MAX / 2, &v) < 0)
+                return fprintf(stderr, "tcpdrive: bad %s '%s'\n", a, val), -1;
+            opt->rcvbuf = (int)v;
         } else {
             return fprintf(stderr, "tcpdrive: option %s is not valid in %s "
                            "mode\n", a, argv[1]), -1;
