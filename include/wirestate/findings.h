@@ -144,6 +144,7 @@ struct wst_findings_config {
 struct wst_findings {
     struct wst_findings_config cfg;
     void *index;                 /* JudyHS: group key -> light record or group (findings.c) */
+    void *index4;                /* JudyL: the same for keys that fit in a word (IPv4) */
     struct wst_find_group *groups;
     size_t n_groups, cap_groups;
     wst_ts_us base_us;           /* the first record's start: light records' times count from it */
