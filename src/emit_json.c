@@ -390,12 +390,12 @@ static void finding_object(struct wst_outbuf *ob, const struct wst_finding *x)
     wst_outbuf_json_string(ob, wst_finding_name((enum wst_finding_kind)x->kind));
     key(ob, "severity");
     wst_outbuf_json_string(ob, wst_severity_name((enum wst_severity)x->severity));
-    if (x->port) {
-        key(ob, "endpoint");
-        wst_endpoint_format(buf, x->family, &x->addr, x->port);
-    } else {
+    if (x->host) {
         key(ob, "host");
         wst_addr_format(buf, x->family, x->addr.b);
+    } else {
+        key(ob, "endpoint");
+        wst_endpoint_format(buf, x->family, &x->addr, x->port);
     }
     wst_outbuf_json_string(ob, buf);
     key(ob, "role");
@@ -410,6 +410,7 @@ static void finding_object(struct wst_outbuf *ob, const struct wst_finding *x)
     case WST_FIND_SYN_FLOOD:
         key_u64(ob, "unanswered", x->unanswered);
         key_u64(ob, "synack_unacked", x->synack_unacked);
+        key_seconds(ob, "spread", x->spread_us);
         key_u64(ob, "attempts", x->attempts);
         key_u64(ob, "completed", x->completed);
         break;
@@ -430,7 +431,7 @@ static void finding_object(struct wst_outbuf *ob, const struct wst_finding *x)
         key_u64(ob, "as_client", x->as_client);
         key_u64(ob, "as_server", x->as_server);
         key_seconds(ob, "time_wait", x->longest_us);
-        if (x->as_client) {
+        if (x->as_client && x->peak) {
             wst_endpoint_format(buf, x->family, &x->dest_addr, x->dest_port);
             wst_outbuf_puts(ob, ",\"busiest\":{\"server\":");
             wst_outbuf_json_string(ob, buf);

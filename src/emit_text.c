@@ -318,10 +318,10 @@ static void findings(struct wst_outbuf *ob, const struct wst_summary *s)
         wst_outbuf_puts(ob, x->severity == WST_SEV_WARNING ? "      warning  " : "      info     ");
         wst_outbuf_puts(ob, wst_finding_name((enum wst_finding_kind)x->kind));
         wst_outbuf_puts(ob, "  ");
-        if (x->port)
-            wst_endpoint_format(buf, x->family, &x->addr, x->port);
-        else
+        if (x->host)
             wst_addr_format(buf, x->family, x->addr.b);
+        else
+            wst_endpoint_format(buf, x->family, &x->addr, x->port);
         wst_outbuf_puts(ob, buf);
         wst_outbuf_puts(ob, "\n               ");
         wst_finding_diagnosis(buf, sizeof buf, x);
@@ -340,7 +340,8 @@ static void findings(struct wst_outbuf *ob, const struct wst_summary *s)
     if (s->tracker->findings_untracked) {
         wst_outbuf_puts(ob, "      ");
         wst_outbuf_u64(ob, s->tracker->findings_untracked);
-        wst_outbuf_puts(ob, " connections left out: too many endpoints to follow (they still count above)\n");
+        wst_outbuf_puts(ob, " connections left out of the findings: more endpoints and hosts with something to "
+                            "report than are followed in detail\n");
     }
 }
 

@@ -5,11 +5,13 @@
  *  F1. Only connections whose client's SYN was captured are attempts
  *      (client decided by the SYN, not midstream): the others say nothing
  *      about how their handshake went.
- *  F2. An attempt is half-open while its client never sent an ACK (it never
- *      saw an acceptable SYN+ACK, or never meant to: a spoofed source), and
- *      it was neither refused nor unreachable. A SYN flood is many of them
- *      to one server endpoint from many sources; one client retrying is
- *      never a flood, however many SYNs it sends.
+ *  F2. An attempt is half-open when its handshake stalled past
+ *      --syn-timeout: a SYN+ACK never acknowledged (handshake_incomplete),
+ *      or a SYN never answered that its client never sent again (real
+ *      stacks retransmit; a flood's spoofed SYNs come once). A SYN flood
+ *      is many of them to one server endpoint from many sources; a service
+ *      that is down, its clients retrying, is an unreachable service, and
+ *      one client retrying is never a flood, however many SYNs it sends.
  *  F3. An attempt failed when it raised refused, unreachable, or
  *      syn_unanswered without a late answer (anomaly.c judged the
  *      threshold). Failures group by server endpoint.
@@ -21,7 +23,9 @@
  *      protection, not a leak. It costs a client one ephemeral port per
  *      4-tuple, so what can run out is the ports toward one destination
  *      address and port: the peak count held at once toward each is what
- *      is compared with the ephemeral range.
+ *      is compared with the ephemeral range. A TIME_WAIT holds its port
+ *      until it ends: 2 x MSL, or earlier when a new SYN takes the 4-tuple
+ *      over (tcp_tw_reuse) or a RST ends it.
  */
 #include "wirestate/findings.h"
 
@@ -55,23 +59,30 @@ const char *wst_severity_name(enum wst_severity sev)
 /* ---- distinct peers: linear counting ---- */
 
 /*
- * Whang, Vander-Zanden and Taylor's linear counting: hash each value to one
- * bit of m; with z bits still zero, n ~ -m ln(z/m). With m = 16384 the
- * estimate is within about 1% up to 20 000 values (and exact in practice
- * below a few hundred); past 75 000 (fewer than 1% of the bits zero) it is
- * reported as a lower bound.
+ * Distinct values are counted exactly up to DISTINCT_EXACT (the flood's
+ * "at least 10 sources" is decided on exact counts, so crafted addresses
+ * that collide in a bitmap cannot hide a flood), then estimated by Whang,
+ * Vander-Zanden and Taylor's linear counting: hash each value to one bit
+ * of m; with z bits still zero, n ~ -m ln(z/m). With m = 16384 the estimate
+ * is within about 2% up to 20 000 values; past 75 000 (fewer than 1% of the
+ * bits zero) it is reported as a lower bound. The caller caps it at the
+ * number of values added (the estimator expects collisions that may not
+ * have happened).
  */
+#define DISTINCT_EXACT 16
 #define DISTINCT_BITS 16384u
 
 struct distinct {
-    uint64_t *bits; /* NULL while at most one value was seen */
-    uint64_t first; /* that value's hash */
-    bool any;
+    uint64_t first;  /* the first value */
+    uint64_t *more;  /* the next DISTINCT_EXACT - 1 distinct values, once there are some */
+    uint64_t *bits;  /* the bitmap, once there are more than DISTINCT_EXACT */
+    uint8_t n;       /* distinct values counted exactly (while bits is NULL) */
 };
 
 static uint64_t mix64(uint64_t x)
 {
-    /* splitmix64's finalizer: every input bit reaches every output bit. */
+    /* splitmix64's finalizer: a bijection on 64 bits, every input bit
+     * reaching every output bit. */
     x ^= x >> 30;
     x *= 0xbf58476d1ce4e5b9ULL;
     x ^= x >> 27;
@@ -79,6 +90,7 @@ static uint64_t mix64(uint64_t x)
     return x ^ (x >> 31);
 }
 
+/* Distinct IPv4 addresses get distinct hashes (mix64 is a bijection). */
 static uint64_t addr_hash(uint8_t family, const struct wst_addr *a)
 {
     uint64_t lo, hi;
@@ -95,23 +107,40 @@ static void distinct_set(uint64_t *bits, uint64_t h)
 
 static void distinct_add(struct distinct *d, uint64_t h)
 {
-    if (!d->bits) {
-        if (!d->any || h == d->first) {
-            d->any = true;
-            d->first = h;
-            return;
-        }
-        d->bits = wst_xcalloc(DISTINCT_BITS / 64, sizeof *d->bits);
-        distinct_set(d->bits, d->first);
+    if (d->bits) {
+        distinct_set(d->bits, h);
+        return;
     }
+    if (d->n == 0) {
+        d->first = h;
+        d->n = 1;
+        return;
+    }
+    if (h == d->first)
+        return;
+    for (unsigned i = 0; i + 1 < d->n; i++)
+        if (d->more[i] == h)
+            return;
+    if (d->n < DISTINCT_EXACT) {
+        if (!d->more)
+            d->more = wst_xcalloc(DISTINCT_EXACT - 1, sizeof *d->more);
+        d->more[d->n++ - 1] = h;
+        return;
+    }
+    d->bits = wst_xcalloc(DISTINCT_BITS / 64, sizeof *d->bits);
+    distinct_set(d->bits, d->first);
+    for (unsigned i = 0; i + 1 < d->n; i++)
+        distinct_set(d->bits, d->more[i]);
     distinct_set(d->bits, h);
+    free(d->more);
+    d->more = NULL;
 }
 
 static uint64_t distinct_estimate(const struct distinct *d, bool *at_least)
 {
     *at_least = false;
     if (!d->bits)
-        return d->any;
+        return d->n;
     uint32_t ones = 0;
     for (uint32_t i = 0; i < DISTINCT_BITS / 64; i++)
         ones += (uint32_t)__builtin_popcountll(d->bits[i]);
@@ -120,7 +149,14 @@ static uint64_t distinct_estimate(const struct distinct *d, bool *at_least)
         *at_least = true;
         zero = DISTINCT_BITS / 100;
     }
-    return (uint64_t)(-(double)DISTINCT_BITS * log((double)zero / DISTINCT_BITS) + 0.5);
+    uint64_t n = (uint64_t)(-(double)DISTINCT_BITS * log((double)zero / DISTINCT_BITS) + 0.5);
+    return n > DISTINCT_EXACT ? n : DISTINCT_EXACT + 1; /* it overflowed the exact set */
+}
+
+static void distinct_fini(struct distinct *d)
+{
+    free(d->more);
+    free(d->bits);
 }
 
 /* ---- groups ---- */
@@ -146,6 +182,7 @@ struct wst_find_group {
     /* SCOPE_SERVER */
     uint64_t attempts, completed;
     struct tally half_open, failed;
+    wst_ts_us half_open_last;   /* the latest start of a half-open one */
     uint64_t synack_unacked, unanswered, refused, unreachable;
     uint8_t icmp_type, icmp_code;
     struct wst_addr icmp_from;
@@ -164,13 +201,15 @@ struct wst_find_group {
      * destination is known only by the hash of its address, and the entry
      * goes to the first destination group with that hash. */
     bool tw_pending;
-    uint32_t tw_pending_hash;
+    uint32_t tw_pending_hash;   /* tw_hash() of the destination address */
+    uint8_t tw_pending_port;    /* port_hash() of its port */
     wst_ts_us tw_pending_at;
     /* SCOPE_DEST: addr is the host, dest_* the destination */
     struct wst_addr dest_addr;
     uint16_t dest_port;
     size_t parent;   /* the host's group */
-    void *seconds;   /* JudyL: capture second -> TIME_WAIT entered in it */
+    void *seconds;   /* JudyL: capture second -> TIME_WAITs entered then, minus those that
+                        ended then (a two's complement count), for a sweep (judge_dest) */
 };
 
 /*
@@ -181,10 +220,13 @@ struct wst_find_group {
  * itself holds what is needed (bit 0 set):
  *   server endpoint  bits 1-31 attempts, bits 32-63 completed handshakes
  *   host             its one TIME_WAIT: bit 1 set if it closed as the
- *                    server, bits 2-25 the hash of the peer's address,
- *                    bits 26-57 when it entered, ms after f->base_us
- * A full group is ((index + 1) << 1).
+ *                    server, bits 2-25 the hash of the peer's address
+ *                    (tw_hash()), bits 26-57 when it entered, ms after
+ *                    f->base_us, bits 58-63 a hash of the peer's port
+ * A full group is ((index + 1) << 1). A TIME_WAIT whose time does not fit
+ * (before the base, or 49 days after it) goes to a full group at once.
  */
+_Static_assert(sizeof(Word_t) == 8, "light records need a 64-bit Judy word");
 #define LIGHT ((Word_t)1)
 #define LIGHT_MAX_ATTEMPTS 0x7FFFFFFFu
 
@@ -294,10 +336,21 @@ static void tally_add(struct tally *t, wst_ts_us since, wst_ts_us until, uint64_
     distinct_add(&t->peers, peer);
 }
 
-/* The hash of an address that peers are counted by (24 bits: a light record holds it). */
-static uint32_t peer_hash(uint8_t family, const struct wst_addr *a)
+/* The hash peers are counted by. */
+static uint64_t peer_hash(uint8_t family, const struct wst_addr *a)
+{
+    return addr_hash(family, a);
+}
+
+/* The same cut to 24 bits, for the TIME_WAIT tally (a light record holds it). */
+static uint32_t tw_hash(uint8_t family, const struct wst_addr *a)
 {
     return (uint32_t)(addr_hash(family, a) & 0xFFFFFF);
+}
+
+static uint8_t port_hash(uint16_t port)
+{
+    return (uint8_t)(mix64(port) & 0x3F);
 }
 
 /* The full group of a server endpoint, made from its light record if need be. */
@@ -316,16 +369,22 @@ static size_t server_group(struct wst_findings *f, uint8_t family, const struct 
     return gi;
 }
 
-/* F1-F3: one attempt to the server endpoint of c. */
-static void add_attempt(struct wst_findings *f, const struct wst_conn_report *r, const struct wst_anomaly *fail)
+/*
+ * F1-F3: one attempt to the server endpoint of c. `fail` is the anomaly
+ * that ended it (refused, unreachable, syn_unanswered without an answer),
+ * `stalled` its handshake_incomplete, either NULL.
+ */
+static void add_attempt(struct wst_findings *f, const struct wst_conn_report *r, const struct wst_anomaly *fail,
+                        const struct wst_anomaly *stalled)
 {
     const struct wst_conn *c = r->conn;
     int cl = c->client, sv = !cl;
-    bool acked = c->tcp_flags[cl] & WST_TH_ACK;
-    bool synack = c->ep[sv].flags & WST_EP_SYNACK;
-    bool completed = acked && synack;
-    bool rejected = fail && fail->kind != WST_AN_SYN_UNANSWERED;
-    bool half_open = !acked && !rejected && !(c->tcp_flags[sv] & WST_TH_RST);
+    bool completed = (c->tcp_flags[cl] & WST_TH_ACK) && (c->ep[sv].flags & WST_EP_SYNACK);
+    /* F2: half-open past --syn-timeout; an unanswered client that sent its
+     * SYN again is a real stack waiting, not a flood's one-shot SYN. */
+    const struct wst_anomaly *half_open = stalled;
+    if (!half_open && fail && fail->kind == WST_AN_SYN_UNANSWERED && c->ep[cl].syns_again == 0)
+        half_open = fail;
     struct wst_addr ca, sa;
     wst_conn_addr(c, sv, &sa);
 
@@ -341,7 +400,7 @@ static void add_attempt(struct wst_findings *f, const struct wst_conn_report *r,
     }
     size_t gi = server_group(f, c->family, &sa, c->port[sv]);
     if (gi == NO_GROUP) {
-        f->untracked++;
+        f->left_out = true;
         return;
     }
     struct wst_find_group *g = &f->groups[gi];
@@ -350,7 +409,7 @@ static void add_attempt(struct wst_findings *f, const struct wst_conn_report *r,
     g->attempts++;
     g->completed += completed;
     if (fail) {
-        tally_add(&g->failed, c->first_ts_us, r->end_us, peer);
+        tally_add(&g->failed, fail->since_us, fail->until_us, peer);
         switch (fail->kind) {
         case WST_AN_REFUSED:
             g->refused++;
@@ -370,18 +429,21 @@ static void add_attempt(struct wst_findings *f, const struct wst_conn_report *r,
         }
     }
     if (half_open) {
-        tally_add(&g->half_open, c->first_ts_us, c->last_ts_us, peer);
-        g->synack_unacked += synack;
+        tally_add(&g->half_open, half_open->since_us, half_open->until_us, peer);
+        if (half_open->since_us > g->half_open_last)
+            g->half_open_last = half_open->since_us;
+        g->synack_unacked += half_open == stalled;
     }
 }
 
-/* A light host record for a TIME_WAIT entered at `at`. */
-static Word_t light_time_wait(const struct wst_findings *f, bool as_server, uint32_t peer, wst_ts_us at)
+/* A light host record for a TIME_WAIT entered at `at`, or 0 if its time does not fit. */
+static Word_t light_time_wait(const struct wst_findings *f, bool as_server, uint32_t peer, uint8_t port,
+                              wst_ts_us at)
 {
+    if (at < f->base_us || (at - f->base_us) / 1000 > UINT32_MAX)
+        return 0;
     uint64_t ms = (at - f->base_us) / 1000;
-    if (ms > UINT32_MAX)
-        ms = UINT32_MAX;
-    return LIGHT | (Word_t)as_server << 1 | (Word_t)peer << 2 | (Word_t)ms << 26;
+    return LIGHT | (Word_t)as_server << 1 | (Word_t)peer << 2 | (Word_t)ms << 26 | (Word_t)port << 58;
 }
 
 /* Counts a TIME_WAIT of host group h (not its destination). */
@@ -412,6 +474,7 @@ static size_t host_group(struct wst_findings *f, uint8_t family, const struct ws
         if (!as_server) {
             h->tw_pending = true;
             h->tw_pending_hash = peer;
+            h->tw_pending_port = (uint8_t)(v >> 58);
             h->tw_pending_at = at;
         }
     }
@@ -427,7 +490,7 @@ static void add_close_wait(struct wst_findings *f, const struct wst_conn *c, con
     wst_conn_addr(c, !e, &pa);
     size_t gi = e != c->client ? server_group(f, c->family, &ea, c->port[e]) : host_group(f, c->family, &ea);
     if (gi == NO_GROUP) {
-        f->untracked++;
+        f->left_out = true;
         return;
     }
     struct wst_find_group *g = &f->groups[gi];
@@ -438,56 +501,73 @@ static void add_close_wait(struct wst_findings *f, const struct wst_conn *c, con
         g->cw_longest_us = d;
 }
 
-static void dest_entry(struct wst_find_group *d, wst_ts_us at)
+static void dest_delta(struct wst_find_group *d, wst_ts_us at, Word_t delta)
 {
     PWord_t pv = (PWord_t)JudyLIns(&d->seconds, (Word_t)(at / WST_US_PER_S), PJE0);
     if (pv == PJERR)
         wst_out_of_memory("JudyLIns");
-    (*pv)++;
+    *pv += delta;
+}
+
+/* A TIME_WAIT toward d held from `at` to `until`. */
+static void dest_entry(struct wst_find_group *d, wst_ts_us at, wst_ts_us until)
+{
+    dest_delta(d, at, 1);
+    dest_delta(d, until, (Word_t)-1);
 }
 
 /* F5: endpoint i of c entered TIME_WAIT. */
-static void add_time_wait(struct wst_findings *f, const struct wst_conn *c, int i)
+static void add_time_wait(struct wst_findings *f, const struct wst_conn_report *r, int i)
 {
+    const struct wst_conn *c = r->conn;
     struct wst_addr ea, pa;
     wst_conn_addr(c, i, &ea);
     wst_conn_addr(c, !i, &pa);
     bool as_server = i != c->client;
-    uint32_t peer = peer_hash(c->family, &pa);
+    uint32_t peer = tw_hash(c->family, &pa);
+    uint16_t port = c->port[!i];
     /* When it entered: its state's start if it is still there; else the
      * last packet, which is the final ACK it sent, or within a round trip
-     * of it (a timer or a RST moved it on since). */
+     * of it (a timer or a RST moved it on since). It holds its port for
+     * the whole TIME_WAIT, unless a new SYN took the 4-tuple over
+     * (tcp_tw_reuse, or a peer's ISN above the old one) or a RST ended it. */
     wst_ts_us at = c->ep[i].state == WST_ST_TIME_WAIT ? wst_conn_at_us(c, c->ep[i].since_ms) : c->last_ts_us;
+    wst_ts_us until = at + f->cfg.time_wait_us;
+    if ((c->end_reason == WST_END_REUSED || c->end_reason == WST_END_RESET) && r->end_us < until)
+        until = r->end_us > at ? r->end_us : at;
 
     struct key k;
     make_key(&k, SCOPE_HOST, c->family, &ea, 0, NULL, 0);
     Word_t *pv = slot(f, &k);
-    if (*pv == 0 && f->cfg.group_min > 1) { /* one TIME_WAIT alone is never a finding */
-        *pv = light_time_wait(f, as_server, peer, at);
-        return;
+    /* One TIME_WAIT alone is never a finding (unless --group-min 1), nor
+     * is a cut-short one worth remembering in a light record. */
+    if (*pv == 0 && f->cfg.group_min > 1 && until == at + f->cfg.time_wait_us) {
+        Word_t v = light_time_wait(f, as_server, peer, port_hash(port), at);
+        if (v) {
+            *pv = v;
+            return;
+        }
     }
     size_t hi = host_group(f, c->family, &ea);
     if (hi == NO_GROUP) {
-        f->untracked++;
+        f->left_out = true;
         return;
     }
     host_time_wait(&f->groups[hi], as_server, peer, at);
     if (as_server)
         return;
-    make_key(&k, SCOPE_DEST, c->family, &ea, 0, &pa, c->port[!i]);
+    make_key(&k, SCOPE_DEST, c->family, &ea, 0, &pa, port);
     pv = slot(f, &k);
     size_t di = *pv ? group_of(*pv) : new_group(f, pv, SCOPE_DEST, c->family, &ea, 0);
-    if (di == NO_GROUP) {
-        f->untracked++;
-        return;
-    }
+    if (di == NO_GROUP)
+        return; /* counted for its host; its destination's peak misses it */
     struct wst_find_group *d = &f->groups[di], *h = &f->groups[hi];
     d->parent = hi;
     d->dest_addr = pa;
-    d->dest_port = c->port[!i];
-    dest_entry(d, at);
-    if (h->tw_pending && h->tw_pending_hash == peer) {
-        dest_entry(d, h->tw_pending_at);
+    d->dest_port = port;
+    dest_entry(d, at, until);
+    if (h->tw_pending && h->tw_pending_hash == peer && h->tw_pending_port == port_hash(port)) {
+        dest_entry(d, h->tw_pending_at, h->tw_pending_at + f->cfg.time_wait_us);
         h->tw_pending = false;
     }
 }
@@ -495,13 +575,15 @@ static void add_time_wait(struct wst_findings *f, const struct wst_conn *c, int 
 void wst_findings_add(struct wst_findings *f, const struct wst_conn_report *r)
 {
     const struct wst_conn *c = r->conn;
-    const struct wst_anomaly *fail = NULL;
+    const struct wst_anomaly *fail = NULL, *stalled = NULL;
     /* Records come out in first-seen order, so the first one's start is
-     * the earliest time a light record needs. */
+     * usually the earliest time a light record needs (light_time_wait()
+     * checks: several files may go back in time). */
     if (!f->has_base) {
         f->has_base = true;
         f->base_us = c->first_ts_us;
     }
+    f->left_out = false;
     for (size_t i = 0; i < r->n_anomalies; i++) {
         const struct wst_anomaly *a = &r->anomalies[i];
         switch (a->kind) {
@@ -513,6 +595,9 @@ void wst_findings_add(struct wst_findings *f, const struct wst_conn_report *r)
         case WST_AN_UNREACHABLE:
             fail = a; /* the answer that ended the attempt */
             break;
+        case WST_AN_HANDSHAKE_INCOMPLETE:
+            stalled = a;
+            break;
         case WST_AN_CLOSE_WAIT_LINGERING:
             add_close_wait(f, c, a);
             break;
@@ -521,10 +606,11 @@ void wst_findings_add(struct wst_findings *f, const struct wst_conn_report *r)
         }
     }
     if (!(c->flags & WST_CONN_MIDSTREAM) && c->client_basis == WST_CLIENT_SYN)
-        add_attempt(f, r, fail);
+        add_attempt(f, r, fail, stalled);
     for (int i = 0; i < 2; i++)
         if (c->flags & (WST_CONN_TIME_WAIT << i))
-            add_time_wait(f, c, i);
+            add_time_wait(f, r, i);
+    f->untracked += f->left_out;
 }
 
 /* ---- judging ---- */
@@ -532,28 +618,22 @@ void wst_findings_add(struct wst_findings *f, const struct wst_conn_report *r)
 /* The most TIME_WAIT a destination group held at once; updates its host's busiest. */
 static void judge_dest(struct wst_findings *f, struct wst_find_group *d)
 {
-    uint64_t window = (f->cfg.time_wait_us + WST_US_PER_S - 1) / WST_US_PER_S;
-    /* A sliding window over the seconds: entries in (s - window, s] are
-     * all still in TIME_WAIT at second s. */
-    Word_t lo = 0, hi = 0;
-    uint64_t sum = 0, peak = 0;
+    /* A sweep over the seconds: each holds the TIME_WAITs entered then
+     * minus those that ended then; the running sum is what was held. */
+    Word_t sec = 0;
+    int64_t held = 0, peak = 0;
     wst_ts_us peak_us = 0;
-    PWord_t plo = (PWord_t)JudyLFirst(d->seconds, &lo, PJE0);
-    for (PWord_t phi = (PWord_t)JudyLFirst(d->seconds, &hi, PJE0); phi;
-         phi = (PWord_t)JudyLNext(d->seconds, &hi, PJE0)) {
-        sum += *phi;
-        while (plo && lo + window <= hi) {
-            sum -= *plo;
-            plo = (PWord_t)JudyLNext(d->seconds, &lo, PJE0);
-        }
-        if (sum > peak) {
-            peak = sum;
-            peak_us = (wst_ts_us)hi * WST_US_PER_S;
+    for (PWord_t pv = (PWord_t)JudyLFirst(d->seconds, &sec, PJE0); pv;
+         pv = (PWord_t)JudyLNext(d->seconds, &sec, PJE0)) {
+        held += (int64_t)*pv;
+        if (held > peak) {
+            peak = held;
+            peak_us = (wst_ts_us)sec * WST_US_PER_S;
         }
     }
     struct wst_find_group *h = &f->groups[d->parent];
-    if (peak > h->tw_peak) {
-        h->tw_peak = peak;
+    if ((uint64_t)peak > h->tw_peak) {
+        h->tw_peak = (uint64_t)peak;
         h->tw_peak_us = peak_us;
         h->tw_dest_addr = d->dest_addr;
         h->tw_dest_port = d->dest_port;
@@ -575,11 +655,22 @@ static struct wst_finding *new_finding(struct wst_findings *f, size_t *cap, cons
     x->role = g->scope == SCOPE_SERVER ? WST_ROLE_SERVER : WST_ROLE_CLIENT;
     x->addr = g->addr;
     x->port = g->port;
+    x->host = g->scope == SCOPE_HOST;
     x->connections = t->n;
     x->peers = distinct_estimate(&t->peers, &x->peers_at_least);
+    if (x->peers > t->n) {
+        x->peers = t->n;
+        x->peers_at_least = false;
+    }
     x->since_us = t->since;
     x->until_us = t->until;
     return x;
+}
+
+/* time_wait ranks by what could run out: the most held at once. */
+static uint64_t rank(const struct wst_finding *x)
+{
+    return x->kind == WST_FIND_TIME_WAIT ? x->peak : x->connections;
 }
 
 static int cmp_finding(const void *pa, const void *pb)
@@ -589,8 +680,12 @@ static int cmp_finding(const void *pa, const void *pb)
         return a->severity > b->severity ? -1 : 1;
     if (a->kind != b->kind)
         return a->kind < b->kind ? -1 : 1;
+    if (rank(a) != rank(b))
+        return rank(a) > rank(b) ? -1 : 1;
     if (a->connections != b->connections)
         return a->connections > b->connections ? -1 : 1;
+    if (a->host != b->host)
+        return a->host ? 1 : -1;
     if (a->family != b->family)
         return a->family < b->family ? -1 : 1;
     int d = memcmp(a->addr.b, b->addr.b, sizeof a->addr.b);
@@ -627,6 +722,7 @@ const struct wst_finding *wst_findings_collect(struct wst_findings *f, size_t *n
                 x->unanswered = g->half_open.n - g->synack_unacked;
                 x->attempts = g->attempts;
                 x->completed = g->completed;
+                x->spread_us = g->half_open_last - g->half_open.since;
             }
         }
         if (g->scope == SCOPE_SERVER && g->failed.n >= cfg->group_min) {
@@ -672,10 +768,10 @@ const struct wst_finding *wst_findings_collect(struct wst_findings *f, size_t *n
 static void endpoint(struct wst_text *t, const struct wst_finding *x)
 {
     char s[WST_ENDPOINT_STRLEN];
-    if (x->port)
-        wst_endpoint_format(s, x->family, &x->addr, x->port);
-    else
+    if (x->host)
         wst_addr_format(s, x->family, x->addr.b);
+    else
+        wst_endpoint_format(s, x->family, &x->addr, x->port);
     wst_text_put(t, "%s", s);
 }
 
@@ -696,8 +792,8 @@ static void diagnose_flood(struct wst_text *t, const struct wst_finding *x)
     endpoint(t, x);
     wst_text_put(t, " from ");
     peers(t, x, "source", "sources");
-    wst_text_put(t, " in ");
-    span(t, x);
+    wst_text_put(t, ", begun over ");
+    wst_text_secs(t, x->spread_us);
     wst_text_put(t, " (%llu of %llu handshakes completed): likely a SYN flood; ",
                  (unsigned long long)x->completed, (unsigned long long)x->attempts);
     if (x->synack_unacked >= x->unanswered)
@@ -773,7 +869,8 @@ static void diagnose_close_wait(struct wst_text *t, const struct wst_finding *x)
 {
     char host[WST_ENDPOINT_STRLEN];
     wst_addr_format(host, x->family, x->addr.b);
-    wst_text_put(t, "%llu connections ", (unsigned long long)x->connections);
+    wst_text_put(t, "%llu %s ", (unsigned long long)x->connections,
+                 wst_plural(x->connections, "connection", "connections"));
     if (x->role == WST_ROLE_SERVER) {
         wst_text_put(t, "on ");
         endpoint(t, x);
@@ -800,16 +897,18 @@ static void diagnose_time_wait(struct wst_text *t, const struct wst_finding *x)
 {
     wst_text_put(t, "%s ", x->role == WST_ROLE_SERVER ? "server" : "client");
     endpoint(t, x);
-    wst_text_put(t, " closed %llu connections first (", (unsigned long long)x->connections);
+    wst_text_put(t, " closed %llu %s first (", (unsigned long long)x->connections,
+                 wst_plural(x->connections, "connection", "connections"));
     if (x->as_client)
         wst_text_put(t, "%llu as client%s", (unsigned long long)x->as_client, x->as_server ? ", " : "");
     if (x->as_server)
         wst_text_put(t, "%llu as server", (unsigned long long)x->as_server);
     wst_text_put(t, ") and so holds their TIME_WAIT for ");
     wst_text_secs(t, x->longest_us);
-    if (!x->as_client) {
-        wst_text_put(t, ": normal protection, not a leak; a server's TIME_WAIT holds no ephemeral port, only a "
-                        "little memory");
+    if (!x->as_client || !x->peak) {
+        wst_text_put(t, ": normal protection, not a leak");
+        if (!x->as_client)
+            wst_text_put(t, "; a server's TIME_WAIT holds no ephemeral port, only a little memory");
         return;
     }
     char dest[WST_ENDPOINT_STRLEN];
@@ -823,7 +922,8 @@ static void diagnose_time_wait(struct wst_text *t, const struct wst_finding *x)
     wst_text_put(t, " of the %u ephemeral ports", x->ports);
     if (x->severity == WST_SEV_WARNING)
         wst_text_put(t, ": new connections to %s can fail for want of a port (EADDRNOTAVAIL); reuse connections "
-                        "(keep-alive, a pool), widen net.ipv4.ip_local_port_range, or let the server close first",
+                        "(keep-alive, a pool), widen net.ipv4.ip_local_port_range, allow reuse of TIME_WAIT ports "
+                        "for new connections (net.ipv4.tcp_tw_reuse), or let the server close first",
                      dest);
     else
         wst_text_put(t, ": normal for a client of short connections, not a leak; ports run out only when about %u "
@@ -859,10 +959,10 @@ void wst_findings_fini(struct wst_findings *f)
 {
     for (size_t i = 0; i < f->n_groups; i++) {
         struct wst_find_group *g = &f->groups[i];
-        free(g->half_open.peers.bits);
-        free(g->failed.peers.bits);
-        free(g->close_wait.peers.bits);
-        free(g->time_wait.peers.bits);
+        distinct_fini(&g->half_open.peers);
+        distinct_fini(&g->failed.peers);
+        distinct_fini(&g->close_wait.peers);
+        distinct_fini(&g->time_wait.peers);
         JudyLFreeArray(&g->seconds, PJE0);
     }
     free(f->groups);

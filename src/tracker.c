@@ -290,8 +290,12 @@ static void expire(struct wst_tracker *t, struct wst_conn *c, wst_ts_us now)
         struct wst_endpoint *ep = &c->ep[i];
         uint8_t st = ep->state;
         uint32_t since = ep->since_ms;
-        if (wst_fsm_expire(ep, wst_conn_ms(c, now), (uint32_t)(t->time_wait_us / 1000)))
+        if (wst_fsm_expire(ep, wst_conn_ms(c, now), (uint32_t)(t->time_wait_us / 1000))) {
+            /* Rule L can move CLOSING on to TIME_WAIT: it closed first. */
+            if (ep->state == WST_ST_TIME_WAIT)
+                c->flags |= (uint8_t)(WST_CONN_TIME_WAIT << i);
             wst_anomaly_left_state(&t->notes, &t->anomaly, c, i, st, since, ep->since_ms);
+        }
     }
 }
 

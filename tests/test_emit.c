@@ -308,6 +308,7 @@ START_TEST(test_emit_summary_findings_cap)
         f[i].severity = WST_SEV_INFO;
         f[i].family = WST_AF_INET;
         f[i].role = WST_ROLE_SERVER;
+        f[i].host = true;
         f[i].addr.b[0] = 10;
         f[i].addr.b[3] = (uint8_t)(i + 1);
         f[i].connections = 5;

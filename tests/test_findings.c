@@ -116,10 +116,10 @@ static const struct wst_finding *collected_of(struct wst_findings *fs, enum wst_
 static void check_endpoint(const struct wst_finding *f, const char *want)
 {
     char got[WST_ENDPOINT_STRLEN];
-    if (f->port)
-        wst_endpoint_format(got, f->family, &f->addr, f->port);
-    else
+    if (f->host)
         wst_addr_format(got, f->family, f->addr.b);
+    else
+        wst_endpoint_format(got, f->family, &f->addr, f->port);
     ck_assert_str_eq(got, want);
 }
 
@@ -154,6 +154,7 @@ START_TEST(test_findings_syn_flood_synack_unacked)
     struct script s;
     script_init(&s, &cfg);
     spoofed_syns(&s, 30, true);
+    script_idle(&s, 4 * S); /* past --syn-timeout: each is handshake_incomplete */
     size_t n;
     const struct wst_finding *all = findings(&s, &n);
     const struct wst_finding *f = only(all, n, WST_FIND_SYN_FLOOD);
@@ -167,14 +168,57 @@ START_TEST(test_findings_syn_flood_synack_unacked)
     ck_assert_uint_eq(f->unanswered, 0);
     ck_assert_uint_eq(f->attempts, 30);
     ck_assert_uint_eq(f->completed, 0);
-    /* The first SYN at T0, the last packet (the 60th) at T0 + 59 ms. */
-    ck_assert_uint_eq(f->since_us, T0);
-    ck_assert_uint_eq(f->until_us, T0 + 59 * MS);
-    check_diagnosis(f, "30 half-open connections to server 198.51.100.2:80 from 30 sources");
+    /* From the first SYN+ACK (1 ms) to the end of the capture (60 packets,
+     * then 4 s). */
+    ck_assert_uint_eq(f->since_us, T0 + 1 * MS);
+    ck_assert_uint_eq(f->until_us, T0 + 4 * S + 60 * MS);
+    ck_assert_uint_eq(f->spread_us, 58 * MS); /* SYN+ACKs at 1 ms ... 59 ms */
+    check_diagnosis(f, "30 half-open connections to server 198.51.100.2:80 from 30 sources, begun over 0.058 s");
     check_diagnosis(f, "likely a SYN flood");
     check_diagnosis(f, "never acknowledged");
     /* Half-open, not failed: the server answered. */
     ck_assert(!has(all, n, WST_FIND_UNREACHABLE_SERVICE));
+    script_fini(&s);
+}
+END_TEST
+
+/* Handshakes younger than --syn-timeout when the capture ends are not half-open yet. */
+START_TEST(test_findings_syn_flood_needs_time)
+{
+    struct wst_tracker_config cfg = {.hash_seed = 1, .findings = {.flood_min = 30}};
+    struct script s;
+    script_init(&s, &cfg);
+    spoofed_syns(&s, 40, true);
+    script_idle(&s, 2 * S);
+    ck_assert(!raised(&s, WST_FIND_SYN_FLOOD));
+    script_fini(&s);
+}
+END_TEST
+
+/*
+ * A service that is down: its clients send their SYNs again, as real
+ * stacks do. That is an unreachable service, not a flood, however many
+ * sources.
+ */
+START_TEST(test_findings_outage_is_not_a_flood)
+{
+    struct wst_tracker_config cfg = {.hash_seed = 1, .findings = {.flood_min = 20}};
+    struct script s;
+    script_init(&s, &cfg);
+    for (unsigned k = 0; k < 3; k++) {
+        for (unsigned i = 0; i < 20; i++) {
+            use_client(&s, i);
+            script_seg(&s, C2S, SYN, 1000, 0, 0);
+        }
+        script_idle(&s, (k + 1) * S);
+    }
+    script_idle(&s, 2 * S);
+    size_t n;
+    const struct wst_finding *all = findings(&s, &n);
+    ck_assert(!has(all, n, WST_FIND_SYN_FLOOD));
+    const struct wst_finding *u = only(all, n, WST_FIND_UNREACHABLE_SERVICE);
+    ck_assert_uint_eq(u->unanswered, 20);
+    ck_assert_uint_eq(u->peers, 20);
     script_fini(&s);
 }
 END_TEST
@@ -224,6 +268,7 @@ START_TEST(test_findings_syn_flood_needs_sources)
         script_seg(&s, C2S, SYN, 1000, 0, 0);
         script_seg(&s, S2C, SYN | ACK, 5000, 1001, 0);
     }
+    script_idle(&s, 4 * S);
     size_t n;
     const struct wst_finding *all = findings(&s, &n);
     ck_assert(has(all, n, WST_FIND_SYN_FLOOD)); /* 10 sources: enough */
@@ -237,6 +282,7 @@ START_TEST(test_findings_syn_flood_needs_sources)
         script_seg(&s, C2S, SYN, 1000, 0, 0);
         script_seg(&s, S2C, SYN | ACK, 5000, 1001, 0);
     }
+    script_idle(&s, 4 * S);
     ck_assert(!raised(&s, WST_FIND_SYN_FLOOD));
     script_fini(&s);
 }
@@ -262,6 +308,7 @@ START_TEST(test_findings_syn_flood_counts_only_half_open)
             script_seg(&s, S2C, RST | ACK, 0, 1001, 0);
         }
     }
+    script_idle(&s, 4 * S); /* the 19 are past --syn-timeout */
     ck_assert(!raised(&s, WST_FIND_SYN_FLOOD));
     script_fini(&s);
 }
@@ -460,7 +507,7 @@ START_TEST(test_findings_close_wait_client_host)
     script_idle(&s, 6 * S);
     const struct wst_finding *f = finding_of(&s, WST_FIND_CLOSE_WAIT_PILEUP);
     check_endpoint(f, "10.7.7.7");
-    ck_assert_uint_eq(f->port, 0);
+    ck_assert(f->host);
     ck_assert_uint_eq(f->role, WST_ROLE_CLIENT);
     ck_assert_uint_eq(f->connections, 5);
     ck_assert_uint_eq(f->peers, 1);
@@ -651,6 +698,134 @@ START_TEST(test_findings_untracked)
     ck_assert_uint_eq(f[1].port, 2);
     ck_assert_uint_eq(wst_tracker_stats(s.tracker)->findings_untracked, 5);
     script_fini(&s);
+
+    /* Counted for its host but without room for its destination: not left out. */
+    cfg.findings = (struct wst_findings_config){.group_min = 1, .max_groups = 1};
+    script_init(&s, &cfg);
+    closes_from(&s, "10.7.7.7", 1, 0);
+    ck_assert_uint_eq(finding_of(&s, WST_FIND_TIME_WAIT)->connections, 1);
+    ck_assert_uint_eq(wst_tracker_stats(s.tracker)->findings_untracked, 0);
+    script_fini(&s);
+}
+END_TEST
+
+/*
+ * A host's only TIME_WAIT as a client, in its light record, whose
+ * destination never shows up again: it is counted, the destination stays
+ * unknown, and nothing pretends otherwise.
+ */
+START_TEST(test_findings_time_wait_destination_unknown)
+{
+    struct wst_tracker_config cfg = {.hash_seed = 1};
+    struct script s;
+    script_init(&s, &cfg);
+    closes_from(&s, "10.7.7.7", 1, 0); /* as a client toward 198.51.100.2:80 */
+    s.server_ip = "10.7.7.7";
+    s.server_port = 8080;
+    for (unsigned i = 1; i < 5; i++) { /* then as the server that closes first */
+        use_client(&s, i);
+        handshake(&s);
+        script_seg(&s, S2C, FIN | ACK, 5001, 1001, 0);
+        script_seg(&s, C2S, FIN | ACK, 1001, 5002, 0);
+        script_seg(&s, S2C, ACK, 5002, 1002, 0);
+    }
+    const struct wst_finding *f = finding_of(&s, WST_FIND_TIME_WAIT);
+    ck_assert_uint_eq(f->connections, 5);
+    ck_assert_uint_eq(f->as_client, 1);
+    ck_assert_uint_eq(f->as_server, 4);
+    ck_assert_uint_eq(f->peak, 0);
+    check_diagnosis(f, "(1 as client, 4 as server)");
+    char buf[WST_FINDING_DIAGNOSIS_MAX];
+    wst_finding_diagnosis(buf, sizeof buf, f);
+    ck_assert_ptr_null(strstr(buf, "at most"));
+    script_fini(&s);
+}
+END_TEST
+
+/* The light record's destination is matched by port too, not only by address. */
+START_TEST(test_findings_time_wait_first_destination_port)
+{
+    struct wst_tracker_config cfg = {.hash_seed = 1};
+    struct script s;
+    script_init(&s, &cfg);
+    s.server_port = 443;
+    closes_from(&s, "10.7.7.7", 1, 0);
+    s.server_port = 80;
+    for (unsigned i = 1; i < 5; i++) {
+        use_client(&s, i);
+        s.client_ip = "10.7.7.7";
+        close_by_client(&s);
+    }
+    const struct wst_finding *f = finding_of(&s, WST_FIND_TIME_WAIT);
+    ck_assert_uint_eq(f->dest_port, 80);
+    ck_assert_uint_eq(f->peak, 4);
+    script_fini(&s);
+}
+END_TEST
+
+/* Capture time that goes back (several files out of order) keeps times right. */
+START_TEST(test_findings_time_wait_before_first_record)
+{
+    struct wst_tracker_config cfg = {.hash_seed = 1};
+    struct script s;
+    script_init(&s, &cfg);
+    s.now_us = T0 + 100 * S;
+    use_client(&s, 99);
+    handshake(&s);
+    s.now_us = T0; /* back in time */
+    closes_from(&s, "10.7.7.7", 5, 0);
+    const struct wst_finding *f = finding_of(&s, WST_FIND_TIME_WAIT);
+    ck_assert_uint_le(f->until_us, T0 + 200 * S);
+    ck_assert_uint_eq(f->peak, 5);
+    script_fini(&s);
+}
+END_TEST
+
+/* A CLOSING endpoint moved on to TIME_WAIT by a timer (rule L) closed first too. */
+START_TEST(test_findings_time_wait_entered_by_timer)
+{
+    struct wst_tracker_config cfg = {.hash_seed = 1, .findings = {.group_min = 1}};
+    struct script s;
+    script_init(&s, &cfg);
+    handshake(&s);
+    script_seg(&s, C2S, FIN | ACK, 1001, 5001, 0);
+    script_seg(&s, S2C, ACK, 5001, 1002, 0);
+    script_seg(&s, C2S, FIN | ACK, 1001, 5001, 0); /* the client lost that ACK */
+    script_seg(&s, S2C, FIN | ACK, 5001, 1002, 0); /* CLOSING, the ACK held */
+    script_idle(&s, 5 * S);
+    ck_assert_uint_eq(script_client_state(&s), WST_ST_TIME_WAIT);
+    ck_assert_uint_eq(finding_of(&s, WST_FIND_TIME_WAIT)->as_client, 1);
+    script_fini(&s);
+}
+END_TEST
+
+/*
+ * A TIME_WAIT cut short by a new SYN on its 4-tuple held its port only
+ * until then: ten ports cycled thirty times never hold more than ten.
+ */
+START_TEST(test_findings_time_wait_reused)
+{
+    struct wst_tracker_config cfg = {.hash_seed = 1, .findings = {.ephemeral_lo = 50000, .ephemeral_hi = 50009}};
+    struct script s;
+    script_init(&s, &cfg);
+    for (unsigned i = 0; i < 30; i++) {
+        use_client(&s, i % 10);
+        s.client_ip = "10.7.7.7";
+        /* Each connection's ISN above the last one's on the 4-tuple. */
+        uint32_t isn = 1000 + 100000 * i;
+        script_seg(&s, C2S, SYN, isn, 0, 0);
+        script_seg(&s, S2C, SYN | ACK, 5000, isn + 1, 0);
+        script_seg(&s, C2S, ACK, isn + 1, 5001, 0);
+        script_seg(&s, C2S, FIN | ACK, isn + 1, 5001, 0);
+        script_seg(&s, S2C, FIN | ACK, 5001, isn + 2, 0);
+        script_seg(&s, C2S, ACK, isn + 2, 5002, 0);
+        script_idle(&s, 2 * S);
+    }
+    const struct wst_finding *f = finding_of(&s, WST_FIND_TIME_WAIT);
+    ck_assert_uint_eq(f->connections, 30);
+    ck_assert_uint_le(f->peak, 10);
+    ck_assert_uint_ge(f->peak, 9);
+    script_fini(&s);
 }
 END_TEST
 
@@ -721,11 +896,14 @@ static void feed_half_open(struct wst_findings *f, uint32_t n)
     c->first_ts_us = c->last_ts_us = T0;
     const uint8_t server[4] = {192, 0, 2, 80};
     memcpy(c->addr + 4, server, 4);
+    /* Each past --syn-timeout with its SYN+ACK unacknowledged. */
+    const struct wst_anomaly stalled = {.kind = WST_AN_HANDSHAKE_INCOMPLETE, .endpoint = 1, .count = 1,
+                                        .since_us = T0, .until_us = T0 + 3 * S, .ongoing = true};
     for (uint32_t i = 0; i < n; i++) {
         uint32_t a = 0x0b000000u + i; /* 11.0.0.0 + i */
         const uint8_t src[4] = {(uint8_t)(a >> 24), (uint8_t)(a >> 16), (uint8_t)(a >> 8), (uint8_t)a};
         memcpy(c->addr, src, 4);
-        struct wst_conn_report r = {.conn = c, .end_us = T0};
+        struct wst_conn_report r = {.conn = c, .end_us = T0 + 3 * S, .anomalies = &stalled, .n_anomalies = 1};
         wst_findings_add(f, &r);
     }
     free(c);
@@ -733,7 +911,7 @@ static void feed_half_open(struct wst_findings *f, uint32_t n)
 
 START_TEST(test_findings_sources_estimate)
 {
-    static const uint32_t counts[] = {100, 1000, 20000};
+    static const uint32_t counts[] = {100, 130, 1000, 20000};
     for (size_t k = 0; k < sizeof counts / sizeof counts[0]; k++) {
         struct wst_findings f;
         struct wst_findings_config cfg = {0};
@@ -742,6 +920,7 @@ START_TEST(test_findings_sources_estimate)
         const struct wst_finding *x = collected_of(&f, WST_FIND_SYN_FLOOD);
         ck_assert_uint_eq(x->connections, counts[k]);
         ck_assert(!x->peers_at_least);
+        ck_assert_uint_le(x->peers, counts[k]); /* never more than there were */
         /* Linear counting: within 2%. */
         ck_assert_uint_ge(x->peers * 100, (uint64_t)counts[k] * 98);
         ck_assert_uint_le(x->peers * 100, (uint64_t)counts[k] * 102);
@@ -771,6 +950,8 @@ Suite *findings_suite(void)
     Suite *s = suite_create("findings");
     TCase *tc = tcase_create("syn_flood");
     tcase_add_test(tc, test_findings_syn_flood_synack_unacked);
+    tcase_add_test(tc, test_findings_syn_flood_needs_time);
+    tcase_add_test(tc, test_findings_outage_is_not_a_flood);
     tcase_add_test(tc, test_findings_syn_flood_unanswered);
     tcase_add_test(tc, test_findings_syn_flood_threshold);
     tcase_add_test(tc, test_findings_syn_flood_needs_sources);
@@ -796,6 +977,11 @@ Suite *findings_suite(void)
     tcase_add_test(tc, test_findings_time_wait_server);
     tcase_add_test(tc, test_findings_time_wait_group_min_1);
     tcase_add_test(tc, test_findings_time_wait_first_destination);
+    tcase_add_test(tc, test_findings_time_wait_destination_unknown);
+    tcase_add_test(tc, test_findings_time_wait_first_destination_port);
+    tcase_add_test(tc, test_findings_time_wait_before_first_record);
+    tcase_add_test(tc, test_findings_time_wait_entered_by_timer);
+    tcase_add_test(tc, test_findings_time_wait_reused);
     suite_add_tcase(s, tc);
     tc = tcase_create("all");
     tcase_add_test(tc, test_findings_clean);

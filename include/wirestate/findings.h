@@ -67,13 +67,15 @@ enum { WST_ROLE_CLIENT = 0, WST_ROLE_SERVER = 1 };
 
 /*
  * One finding. `addr`/`port` name what it is about: a server endpoint, or a
- * host (port 0) for the client side of close_wait_pileup and for time_wait.
+ * host (`host`, port unused) for the client side of close_wait_pileup and
+ * for time_wait.
  * Fields not listed for a kind are zero:
  *   syn_flood            connections half-open ones: the client sent SYNs
  *                        and never an ACK; unanswered (server silent) and
  *                        synack_unacked (the server's SYN+ACK never
  *                        acknowledged) split them; peers distinct sources;
- *                        attempts, completed
+ *                        attempts, completed; spread_us from the first to
+ *                        the last one's start
  *   unreachable_service  connections failed attempts: unanswered,
  *                        refused, unreachable split them; icmp_type/code
  *                        and icmp_from: the latest ICMP error and its
@@ -84,11 +86,15 @@ enum { WST_ROLE_CLIENT = 0, WST_ROLE_SERVER = 1 };
  *   time_wait            connections the host closed first (it entered
  *                        TIME_WAIT): as_client, as_server split them;
  *                        peak the most it held at once toward one
- *                        destination (dest_addr:dest_port), at peak_us;
+ *                        destination (dest_addr:dest_port), at peak_us
+ *                        (0 when the destination of its only TIME_WAIT
+ *                        as a client is not known: see findings.c);
  *                        ports the size of the ephemeral port range;
  *                        longest_us how long TIME_WAIT lasts
- * since_us/until_us: first and last moment of the pattern (the first
- * connection's start, the latest end).
+ * since_us/until_us: from the earliest start to the latest end of the
+ * anomalies that make the pattern (syn_flood, unreachable_service,
+ * close_wait_pileup); for time_wait, the first and the last time the host
+ * entered TIME_WAIT.
  */
 struct wst_finding {
     uint8_t kind;         /* enum wst_finding_kind */
@@ -96,7 +102,8 @@ struct wst_finding {
     uint8_t family;
     uint8_t role;         /* WST_ROLE_*: what addr:port is to its connections */
     struct wst_addr addr;
-    uint16_t port;        /* 0: a host */
+    uint16_t port;
+    bool host;            /* addr is a host (time_wait, a client's close_wait_pileup); port unused */
     bool peers_at_least;  /* peers is a lower bound: the estimate saturated */
     uint8_t icmp_type, icmp_code;
     struct wst_addr icmp_from;
@@ -113,6 +120,7 @@ struct wst_finding {
     uint32_t ports;
     wst_ts_us since_us, until_us;
     uint64_t longest_us;
+    uint64_t spread_us;
 };
 
 /* Thresholds; a zero field takes its default. */
@@ -134,11 +142,12 @@ struct wst_findings_config {
 #define WST_EPHEMERAL_HI_DEFAULT 60999
 
 /*
- * Most groups kept with all their detail (about 300 bytes each): past
- * this, connections that would need a new one are only counted in
- * `untracked` (a scan of a million ports must not take a gigabyte).
+ * Most groups kept with all their detail (about 420 bytes each, and up to
+ * 2 KiB per distinct-peer bitmap): past this, connections that would need
+ * a new one are only counted in `untracked` (a scan of a million ports
+ * must not take a gigabyte).
  */
-#define WST_FINDINGS_MAX_GROUPS ((size_t)1 << 18)
+#define WST_FINDINGS_MAX_GROUPS ((size_t)1 << 16)
 
 /* The groups built so far. Caller-allocated; wst_findings_init() sets it up. */
 struct wst_findings {
@@ -150,6 +159,7 @@ struct wst_findings {
     wst_ts_us base_us;           /* the first record's start: light records' times count from it */
     bool has_base;
     uint64_t untracked;          /* connections left out: WST_FINDINGS_MAX_GROUPS were kept */
+    bool left_out;               /* the connection being added was (part of untracked) */
     struct wst_finding *out;     /* wst_findings_collect()'s result */
     size_t n_out;
 };
