@@ -232,8 +232,15 @@ static wst_ts_us record_end(const struct wst_tracker *t, const struct wst_conn *
         return c->last_ts_us + t->idle_us;
     case WST_END_REUSED: /* the new SYN's time, kept when a SYN of this one was waiting */
         return notes && notes->end_us ? notes->end_us : c->last_ts_us;
-    default:
-        return c->last_ts_us;
+    default: {
+        /* Over: when its last endpoint was done, which a timer may have
+         * decided after the last packet (rule L, the end of TIME_WAIT). */
+        wst_ts_us end = c->last_ts_us;
+        for (int i = 0; i < 2; i++)
+            if (wst_conn_at_us(c, c->ep[i].since_ms) > end)
+                end = wst_conn_at_us(c, c->ep[i].since_ms);
+        return end;
+    }
     }
 }
 

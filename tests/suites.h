@@ -24,7 +24,8 @@
     X(capture)            \
     X(outbuf)             \
     X(emit)               \
-    X(cli)
+    X(cli)                \
+    X(chaos)
 
 #define WST_SUITE_DECL(name) Suite *name##_suite(void);
 WST_SUITE_LIST(WST_SUITE_DECL)

@@ -64,8 +64,9 @@ struct wst_conn_report {
     const struct wst_anomaly *anomalies;    /* sorted by start (wst_anomaly_collect) */
     size_t n_anomalies;
     wst_ts_us end_us;   /* when the record ended: the end of the capture for capture_end,
-                           last packet + idle timeout for timeout, the new SYN for reused,
-                           the last packet otherwise */
+                           last packet + idle timeout for timeout, the new SYN for reused;
+                           for closed and reset, when its last endpoint was done (the last
+                           packet, or a timer after it: rule L, the end of TIME_WAIT) */
 };
 
 /* Called once per finished connection, in id order. */
