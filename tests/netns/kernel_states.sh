@@ -5,7 +5,8 @@
 # client's veth; at the moment of verification `ss` shows what each kernel
 # holds for every connection, and wirestate, run on the capture, must say
 # the same for the client and for the server, and report exactly the
-# anomalies the scenario makes.
+# anomalies the scenario makes and the findings (patterns across its
+# connections) they add up to.
 #
 #   sh tests/netns/kernel_states.sh WIRESTATE TCPDRIVE WORKDIR [--record DIR]
 #
@@ -75,10 +76,26 @@
 #     longer exists at the marker: its record ends at the new SYN, so its
 #     states are checked against two snapshots taken just before that SYN,
 #     the same way as settings 3 to 5.
+# 10. Findings: each scenario also names the set of KIND:SEVERITY:WHERE in
+#     the findings of wirestate's summary, WHERE being the endpoint or the
+#     host the finding is about ("-" if it names neither; its last run
+#     argument, "-" for no finding; "=> finding:" in the table below), and
+#     any difference counts as a mismatch. wirestate runs with --group-min 5
+#     --flood-min 20. The default of 100 half-open connections suits real
+#     traffic, but a scenario holding 100 would take 100 tcpdrive processes
+#     and source addresses; 20, from 20 addresses, is still twice the 10
+#     distinct sources a flood always needs. --group-min 5 is the default,
+#     given so that a change of the default does not move the test. The
+#     scenarios stay below every threshold, except many-short: the client
+#     closed its 20 connections first and holds their TIME_WAIT, a
+#     time_wait finding of severity info (20 at once toward
+#     10.100.0.2:8080, under half of the 28232 ports of the default
+#     --ephemeral-ports).
 #
 # Scenarios (client/server = kernel states verified; "drop C" = DROP in the
 # client's INPUT, i.e. segments from the server are lost after the tap;
-# "=>" the anomalies expected, none without such a line, setting 8):
+# "=>" the anomalies expected, setting 8, and "=> finding:" the findings,
+# setting 10; none without such a line):
 #
 #   name                  what happens                              client/server
 #   close-by-client       100 bytes each way, the client closes,    TIME_WAIT/CLOSED
@@ -159,6 +176,7 @@
 #                         => port_reuse:client
 #   many-short            20 connections one after the other, each  20 x TIME_WAIT/CLOSED
 #                         as close-by-client without data
+#                         => finding: time_wait:info:10.100.0.1
 set -u
 
 me=kernel_states
@@ -631,9 +649,10 @@ cut_at_marker() {
         2>/dev/null || error "cannot cut the capture"
 }
 
-# The comparison (settings 3 to 5, 8, 9). Reads wirestate's JSON and the
+# The comparison (settings 3 to 5, 8 to 10). Reads wirestate's JSON and the
 # snapshots of one scenario; prints one line per connection, a line
-# "anomaly KIND:ENDPOINT" per anomaly of each connection and, last, a line
+# "anomaly KIND:ENDPOINT" per anomaly of each connection, a line
+# "finding KIND:SEVERITY:WHERE" per finding of the summary and, last, a line
 # "counts CONNS OK MISMATCH BAD" (BAD: unstable or not the intended state).
 # shellcheck disable=SC2016 # an awk program, not shell expansions
 COMPARE_AWK='
@@ -673,6 +692,25 @@ f == 1 && /"type":"conn"/ {
         sub(/","endpoint":"/, ":", an); sub(/"$/, "", an)
         print "anomaly " an
         rest = substr(rest, RSTART + RLENGTH)
+    }
+}
+# The summary (the last line): its findings, WHERE being the endpoint or
+# the host the finding is about ("-" if it names neither).
+f == 1 && /"type":"summary"/ {
+    rest = $0
+    sub(/.*"findings":\[/, "", rest)
+    i = index(rest, "\"findings_untracked\"")
+    if (i > 0) rest = substr(rest, 1, i - 1)
+    while (match(rest, /"kind":"[a-z_0-9]+","severity":"[a-z]+"/)) {
+        fd = substr(rest, RSTART + 8, RLENGTH - 9)
+        sub(/","severity":"/, ":", fd)
+        rest = substr(rest, RSTART + RLENGTH)
+        where = "-"
+        if (match(rest, /^,"(endpoint|host)":"[^"]*"/)) {
+            where = substr(rest, 1, RLENGTH - 1)
+            sub(/^,"[a-z]+":"/, "", where)
+        }
+        print "finding " fd ":" where
     }
 }
 f == 2 { kc1[$4 " " $5] = kname($1) }
@@ -717,44 +755,49 @@ END {
 }
 '
 
-n_scen=0 n_fail=0 n_conn=0 n_ok=0 n_mis=0 n_aok=0 n_amis=0
+n_scen=0 n_fail=0 n_conn=0 n_ok=0 n_mis=0 n_aok=0 n_amis=0 n_fok=0 n_fmis=0
 failed="" mismatched=""
 
-# kind_set LIST: a comma-separated set of KIND:ENDPOINT (or "-"), sorted and
-# without repeats, as compare_anomalies prints it.
+# kind_set LIST: a comma-separated set of KIND:ENDPOINT or
+# KIND:SEVERITY:WHERE (or "-"), sorted and without repeats, as compare_set
+# prints it.
 kind_set() {
     _set=$(echo "$1" | tr , '\n' | grep -v '^-*$' | LC_ALL=C sort -u |
         paste -sd, -)
     echo "${_set:--}"
 }
 
-# compare_anomalies EXPECTED: the scenario's anomalies (the "anomaly" lines
-# of $work/$name.result, all its connections together) against EXPECTED
-# (setting 8); a difference counts as a mismatch.
-compare_anomalies() {
-    _want=$(kind_set "$1")
-    _found=$(kind_set "$(sed -n 's/^anomaly //p' "$work/$name.result" |
+# compare_set WHAT WHATS EXPECTED: the set of the scenario's WHAT lines of
+# $work/$name.result ("anomaly": all its connections' anomalies together,
+# setting 8; "finding": the summary's findings, setting 10) against
+# EXPECTED, printed as "NAME WHATS expected ..., found ...". Returns 1 on a
+# difference, which counts as a mismatch of the scenario.
+compare_set() {
+    _want=$(kind_set "$3")
+    _found=$(kind_set "$(sed -n "s/^$1 //p" "$work/$name.result" |
         paste -sd, -)")
-    if [ "$_want" = "$_found" ]; then
-        n_aok=$((n_aok + 1)) _res=ok
-    else
-        n_amis=$((n_amis + 1)) _res=MISMATCH
+    _rc=0 _res=ok
+    if [ "$_want" != "$_found" ]; then
+        _rc=1 _res=MISMATCH
         case " $mismatched " in
         *" $name "*) ;;
         *) mismatched="$mismatched $name" ;;
         esac
     fi
-    printf '%-21s anomalies expected %s, found %s  %s\n' "$name" "$_want" \
+    printf '%-21s %s expected %s, found %s  %s\n' "$name" "$2" "$_want" \
         "$_found" "$_res"
+    return "$_rc"
 }
 
-# run NAME FIRST_PORT LAST_PORT SNAPLEN CONNS INTENDED ANOMALIES: runs
-# sc_NAME (dashes as underscores) and compares. INTENDED is an awk regex for
-# the kernel's "CLIENT/SERVER" states (setting 5); ANOMALIES the set of
-# KIND:ENDPOINT wirestate must report over all the scenario's connections,
-# comma-separated in any order, or "-" for none (setting 8).
+# run NAME FIRST_PORT LAST_PORT SNAPLEN CONNS INTENDED ANOMALIES FINDINGS:
+# runs sc_NAME (dashes as underscores) and compares. INTENDED is an awk
+# regex for the kernel's "CLIENT/SERVER" states (setting 5); ANOMALIES the
+# set of KIND:ENDPOINT wirestate must report over all the scenario's
+# connections (setting 8), FINDINGS the set of KIND:SEVERITY:WHERE of its
+# summary (setting 10), each comma-separated in any order, or "-" for none.
 run() {
     name=$1 cport=$2 last=$3 snap=$4 conns=$5 intended=$6 anomalies=$7
+    findings=$8
     n_scen=$((n_scen + 1))
     why="" verified=0
     flags="$work/$name.flags"
@@ -792,7 +835,7 @@ run() {
     [ "$_ok" -eq 1 ] && cut_at_marker || _ok=0
     if [ "$_ok" -eq 1 ]; then
         "$wirestate" --format json --timeline none --syn-timeout 1.5 \
-            --linger 1 -r "$work/$name.pcap" \
+            --linger 1 --group-min 5 --flood-min 20 -r "$work/$name.pcap" \
             >"$work/$name.json" 2>"$work/$name.wirestate.log" ||
             { why="wirestate failed: $(cat "$work/$name.wirestate.log")"; _ok=0; }
     fi
@@ -806,8 +849,17 @@ run() {
             "$work/$name.ss-c2" "$work/$name.ss-s2" "$work/$name.ss-l" \
             "$work/$name.ss-cr" "$work/$name.ss-sr" "$work/$name.ss-cr2" \
             "$work/$name.ss-sr2" >"$work/$name.result"
-        grep -v '^counts \|^anomaly ' "$work/$name.result"
-        compare_anomalies "$anomalies"
+        grep -v '^counts \|^anomaly \|^finding ' "$work/$name.result"
+        if compare_set anomaly anomalies "$anomalies"; then
+            n_aok=$((n_aok + 1))
+        else
+            n_amis=$((n_amis + 1))
+        fi
+        if compare_set finding findings "$findings"; then
+            n_fok=$((n_fok + 1))
+        else
+            n_fmis=$((n_fmis + 1))
+        fi
         # shellcheck disable=SC2046
         set -- $(sed -n 's/^counts //p' "$work/$name.result")
         n_conn=$((n_conn + $1)) n_ok=$((n_ok + $2)) n_mis=$((n_mis + $3))
@@ -835,43 +887,47 @@ start=$(date +%s)
 wst_netns_up || die "cannot create the namespaces"
 
 K_ANY="TIME_WAIT|CLOSING"
-run close-by-client      41001 41001 262144  1 "TIME_WAIT/CLOSED" -
-run close-by-server      41002 41002 262144  1 "CLOSED/TIME_WAIT" -
-run refused              41003 41003 262144  1 "CLOSED/CLOSED" refused:server
+run close-by-client      41001 41001 262144  1 "TIME_WAIT/CLOSED" - -
+run close-by-server      41002 41002 262144  1 "CLOSED/TIME_WAIT" - -
+run refused              41003 41003 262144  1 "CLOSED/CLOSED" refused:server -
 run syn-dropped          41004 41004 262144  1 "SYN_SENT/LISTEN" \
-    syn_unanswered:client
+    syn_unanswered:client -
 run synack-lost          41005 41005 262144  1 "SYN_SENT/SYN_RCVD" \
-    handshake_incomplete:server
+    handshake_incomplete:server -
 run final-ack-lost       41006 41006 262144  1 "ESTABLISHED/SYN_RCVD" \
-    handshake_incomplete:server
+    handshake_incomplete:server -
 run close-wait           41007 41007 262144  1 "FIN_WAIT_2/CLOSE_WAIT" \
-    close_wait_lingering:server
+    close_wait_lingering:server -
 run fin-wait-1           41008 41008 262144  1 "FIN_WAIT_1/CLOSE_WAIT" \
-    fin_wait_1_stuck:client,close_wait_lingering:server
+    fin_wait_1_stuck:client,close_wait_lingering:server -
 run last-ack             41009 41009 262144  1 "TIME_WAIT/LAST_ACK" \
-    last_ack_stuck:server
-run simultaneous-close   41010 41010 262144  1 "($K_ANY)/($K_ANY)" -
-run rst-abort            41011 41011 262144  1 "CLOSED/CLOSED" rst_abort:client
-run half-close           41012 41012 262144  1 "FIN_WAIT_2/CLOSE_WAIT" -
-run keepalive-answered   41013 41013 262144  1 "ESTABLISHED/ESTABLISHED" -
+    last_ack_stuck:server -
+run simultaneous-close   41010 41010 262144  1 "($K_ANY)/($K_ANY)" - -
+run rst-abort            41011 41011 262144  1 "CLOSED/CLOSED" \
+    rst_abort:client -
+run half-close           41012 41012 262144  1 "FIN_WAIT_2/CLOSE_WAIT" - -
+run keepalive-answered   41013 41013 262144  1 "ESTABLISHED/ESTABLISHED" - -
 run keepalive-unanswered 41014 41014 262144  1 "ESTABLISHED/ESTABLISHED" \
-    keepalive_unanswered:client
-run ipv6                 41015 41015 262144  1 "TIME_WAIT/CLOSED" -
-run bulk                 41016 41016 128     1 "CLOSED/TIME_WAIT" -
+    keepalive_unanswered:client -
+run ipv6                 41015 41015 262144  1 "TIME_WAIT/CLOSED" - -
+run bulk                 41016 41016 128     1 "CLOSED/TIME_WAIT" - -
 run zero-window          41017 41017 262144  1 "ESTABLISHED/ESTABLISHED" \
-    zero_window:server
+    zero_window:server -
 run retransmission-stall 41018 41018 262144  1 "ESTABLISHED/ESTABLISHED" \
-    retransmission_stall:client
+    retransmission_stall:client -
 run icmp-reject          41019 41019 262144  1 "CLOSED/LISTEN" \
-    unreachable:server
+    unreachable:server -
 run port-reuse           41020 41020 262144  2 "CLOSED/TIME_WAIT" \
-    port_reuse:client
-run many-short           41101 41120 262144 20 "TIME_WAIT/CLOSED" -
+    port_reuse:client -
+run many-short           41101 41120 262144 20 "TIME_WAIT/CLOSED" - \
+    "time_wait:info:$C4"
 
 echo "$me: $n_scen scenarios in $(($(date +%s) - start)) s," \
     "$n_conn connections: $n_ok ok, $n_mis MISMATCH;" \
     "anomaly sets: $n_aok ok, $n_amis MISMATCH;" \
+    "finding sets: $n_fok ok, $n_fmis MISMATCH;" \
     "$n_fail scenarios failed to run"
 [ -z "$mismatched" ] || echo "$me: mismatches in:$mismatched"
 [ -z "$failed" ] || echo "$me: failed to run:$failed"
-[ "$n_mis" -eq 0 ] && [ "$n_amis" -eq 0 ] && [ "$n_fail" -eq 0 ]
+[ "$n_mis" -eq 0 ] && [ "$n_amis" -eq 0 ] && [ "$n_fmis" -eq 0 ] &&
+    [ "$n_fail" -eq 0 ]
