@@ -45,7 +45,7 @@
 #  5. Each scenario also names the kernel states it is meant to reach. If
 #     the kernel is elsewhere, the scenario did not do what it is for, and
 #     that fails it whatever wirestate says.
-#  6. Each scenario uses its own client ports (41001-41020, many-short
+#  6. Each scenario uses its own client ports (41001-41050, many-short
 #     41101-41120) against server port 8080 (8081 for refused), so sockets
 #     an earlier scenario left behind (TIME_WAIT, orphans still
 #     retransmitting) never share a 4-tuple with a later one (port-reuse
@@ -67,9 +67,10 @@
 #     are verified a couple of seconds in, before the defaults (3 s, 5 s)
 #     would pass. At the marker each condition meant to be an anomaly has
 #     held at least 0.15 s past its threshold (FIN_WAIT_1 and LAST_ACK
-#     1.15 s or more, CLOSE_WAIT 1.6 s, SYN_RCVD and the zero window about
-#     2 s) or counts one more than it needs (three keepalive probes, four
-#     retransmissions), and each brief one, in the clean scenarios too,
+#     1.15 s or more, CLOSE_WAIT 1.3 s or more, an unanswered SYN and
+#     SYN_RCVD 1.7 s or more, the zero window about 2 s) or counts one more
+#     than it needs (three keepalive probes, four retransmissions), and each
+#     brief one, in the clean scenarios too,
 #     ended at least 0.5 s before its threshold (a CLOSE_WAIT of 0.3 to
 #     0.4 s before the close, a lost FIN ACKed within 0.4 s).
 #  9. A connection whose 4-tuple a later one takes over (port-reuse) no
@@ -85,12 +86,32 @@
 #     traffic, but a scenario holding 100 would take 100 tcpdrive processes
 #     and source addresses; 20, from 20 addresses, is still twice the 10
 #     distinct sources a flood always needs. --group-min 5 is the default,
-#     given so that a change of the default does not move the test. The
-#     scenarios stay below every threshold, except many-short: the client
-#     closed its 20 connections first and holds their TIME_WAIT, a
-#     time_wait finding of severity info (20 at once toward
-#     10.100.0.2:8080, under half of the 28232 ports of the default
-#     --ephemeral-ports).
+#     given so that a change of the default does not move the test. Each
+#     scenario made for a finding makes exactly as many connections as its
+#     threshold (5 or 20): the finding is then raised only if every one of
+#     them counts toward it (half-open, failed, lingering), a check per
+#     connection that the set of anomaly kinds alone does not make. Counts
+#     do not depend on timing, so sitting on the threshold also checks that
+#     it is "at least". The other scenarios stay below every threshold,
+#     except many-short: the client closed its 20 connections first and
+#     holds their TIME_WAIT, a time_wait finding of severity info (20 at
+#     once toward 10.100.0.2:8080, under half of the 28232 ports of the
+#     default --ephemeral-ports).
+# 11. syn-flood: each connection is bound to its own source address,
+#     10.100.0.10 to 10.100.0.29, added to the client's veth for the
+#     scenario, with a permanent neighbour entry for each in the server's
+#     namespace (as netns.sh setting 3: the SYN+ACKs leave without ARP);
+#     both are removed after it. Linux keeps a half-open connection (a
+#     request socket: SYN-RECV in ss) only while the listener's SYN queue
+#     holds fewer than its backlog; past that it answers with SYN cookies
+#     (no socket, nothing for ss to show) or drops the SYN. So the listener
+#     gets --backlog 32 (somaxconn, 4096 in a new namespace, does not cut
+#     it) and net.ipv4.tcp_syncookies is set to 1, the default, in the
+#     server's namespace: cookies only when the queue is full, which 20
+#     never fill. net.ipv4.tcp_max_syn_backlog (2048 in a new namespace)
+#     limits half-open connections only when syncookies are off, so it is
+#     left alone. The scenario fails if the server's TcpExt
+#     SyncookiesSent or ListenDrops counters grew during it.
 #
 # Scenarios (client/server = kernel states verified; "drop C" = DROP in the
 # client's INPUT, i.e. segments from the server are lost after the tap;
@@ -177,6 +198,26 @@
 #   many-short            20 connections one after the other, each  20 x TIME_WAIT/CLOSED
 #                         as close-by-client without data
 #                         => finding: time_wait:info:10.100.0.1
+#   close-wait-pileup     close-wait without data, 5 connections    5 x FIN_WAIT_2/CLOSE_WAIT
+#                         one after the other, the server keeping
+#                         each; verified 1.3 s after the last EOF
+#                         => close_wait_lingering:server
+#                         => finding: close_wait_pileup:warning:
+#                            10.100.0.2:8080
+#   unreachable-service   drop S: SYNs to 8080 (which listens); 5   5 x SYN_SENT/LISTEN
+#                         clients at once, verified 1.7 s after all
+#                         sent their SYN (each sent again at 1 s,
+#                         the next at 3 s)
+#                         => syn_unanswered:client
+#                         => finding: unreachable_service:warning:
+#                            10.100.0.2:8080
+#   syn-flood             drop C: SYN+ACKs; 20 clients at once,     20 x SYN_SENT/SYN_RCVD
+#                         each from its own address (setting 11);
+#                         verified 1.7 s after the server holds all
+#                         20 half-open (SYN and SYN+ACK sent again
+#                         at about 1 s, the next at 3 s)
+#                         => handshake_incomplete:server
+#                         => finding: syn_flood:warning:10.100.0.2:8080
 set -u
 
 me=kernel_states
@@ -303,14 +344,20 @@ serve() {
 }
 
 # client_bg ADDR PORT CLIENT_PORT [OPTION|STEP ...]: starts a tcpdrive
-# client in wst-c, in the background.
+# client in wst-c, in the background, from the client's own address.
 client_bg() {
-    _addr=$1 _port=$2
     case $1 in
-    *:*) _bind=$(endpoint "$C6" "$3") ;;
-    *) _bind=$(endpoint "$C4" "$3") ;;
+    *:*) client_bg_from "$C6" "$@" ;;
+    *) client_bg_from "$C4" "$@" ;;
     esac
-    shift 3
+}
+
+# client_bg_from SOURCE ADDR PORT CLIENT_PORT [OPTION|STEP ...]: the same,
+# from the client's address SOURCE.
+client_bg_from() {
+    _bind=$(endpoint "$1" "$4")
+    _addr=$2 _port=$3
+    shift 4
     ip netns exec "$WST_NS_C" "$drive" connect "$_addr" "$_port" \
         --bind "$_bind" --connect-timeout 20000 "$@" \
         2>>"$work/$name.client.log" &
@@ -340,6 +387,22 @@ server_done() {
     [ "$_rc" -eq "$1" ] ||
         error "server exited with status $_rc, expected $1" \
             "(see $work/$name.server.log)"
+}
+
+# await_socks NAMESPACE STATE COUNT: waits (up to 5 s) until ss -tan in
+# NAMESPACE shows COUNT sockets in STATE (ss's spelling, e.g. SYN-SENT) on
+# the scenario's client ports.
+await_socks() {
+    _ticks=0
+    until [ "$(ip netns exec "$1" ss -tanH | awk -v st="$2" -v lo="$cport" \
+        -v hi="$last" '$1 == st { for (i = 4; i <= 5; i++) { p = $i
+            sub(/.*:/, "", p); if (p + 0 >= lo && p + 0 <= hi) { n++; break } } }
+        END { print n + 0 }')" -eq "$3" ]; do
+        _ticks=$((_ticks + 1))
+        [ "$_ticks" -lt 100 ] ||
+            { error "not $3 sockets in $2 in $1 after 5 s"; return; }
+        sleep 0.05
+    done
 }
 
 # drop_c RULE... / drop_s RULE...: appends a DROP rule to the INPUT chain of
@@ -604,6 +667,86 @@ sc_port_reuse() {
     exchange "$S4" server && sleep 0.3 && verify
 }
 
+sc_close_wait_pileup() {
+    _p=$cport
+    while [ "$_p" -le "$last" ]; do
+        serve "$S4" $SPORT recveof touch:"$flags/eof-$_p" hold:20000 ||
+            return 1
+        client 0 "$S4" $SPORT "$_p" sleep:50 close || return 1
+        await "eof-$_p" || return 1
+        _p=$((_p + 1))
+    done
+    # The last CLOSE_WAIT held 1.3 s, the first less than 2 s (setting 8).
+    sleep 1.3 && verify
+}
+
+sc_unreachable_service() {
+    drop_s -p tcp --dport $SPORT --syn || return 1
+    serve "$S4" $SPORT || return 1
+    _p=$cport
+    while [ "$_p" -le "$last" ]; do
+        client_bg "$S4" $SPORT "$_p"
+        _p=$((_p + 1))
+    done
+    await_socks "$WST_NS_C" SYN-SENT 5 || return 1
+    # Each SYN at 0 and 1 s; the next at 3 s.
+    sleep 1.7 && verify
+}
+
+# flood_source CLIENT_PORT: the syn-flood connection's source address
+# (setting 11), 10.100.0.10 for the first client port and up.
+flood_source() { echo "10.100.0.$((10 + $1 - cport))"; }
+
+# flood_sources add|del: adds the syn-flood's source addresses to the
+# client's veth, each with a permanent neighbour entry in the server's
+# namespace, or removes them (whatever is there: never fails).
+flood_sources() {
+    _p=$cport
+    while [ "$_p" -le "$last" ]; do
+        _a=$(flood_source "$_p")
+        if [ "$1" = add ]; then
+            ip -n "$WST_NS_C" addr add "$_a/24" dev "$WST_DEV_C" &&
+                ip -n "$WST_NS_S" neigh replace "$_a" lladdr "$WST_MAC_C" \
+                    dev "$WST_DEV_S" nud permanent || return 1
+        else
+            ip -n "$WST_NS_C" addr del "$_a/24" dev "$WST_DEV_C" 2>/dev/null
+            ip -n "$WST_NS_S" neigh del "$_a" dev "$WST_DEV_S" 2>/dev/null
+        fi
+        _p=$((_p + 1))
+    done
+    return 0
+}
+
+# tcpext_s COUNTER...: the sum of the server namespace's TcpExt COUNTERs
+# (/proc/net/netstat, e.g. SyncookiesSent).
+tcpext_s() {
+    wst_in_s cat /proc/net/netstat | awk -v want=" $* " '
+        $1 == "TcpExt:" && !named { for (i = 2; i <= NF; i++) k[i] = $i
+            named = 1; next }
+        $1 == "TcpExt:" { for (i = 2; i <= NF; i++)
+            if (index(want, " " k[i] " ")) sum += $i }
+        END { print sum + 0 }'
+}
+
+sc_syn_flood() {
+    flood_sources add || { error "cannot add the source addresses"; return; }
+    wst_in_s sysctl -q -w net.ipv4.tcp_syncookies=1 ||
+        { error "cannot set tcp_syncookies"; return; }
+    _lost=$(tcpext_s SyncookiesSent ListenDrops)
+    drop_c -p tcp --sport $SPORT --tcp-flags SYN,ACK SYN,ACK || return 1
+    serve "$S4" $SPORT --backlog 32 || return 1
+    _p=$cport
+    while [ "$_p" -le "$last" ]; do
+        client_bg_from "$(flood_source "$_p")" "$S4" $SPORT "$_p"
+        _p=$((_p + 1))
+    done
+    await_socks "$WST_NS_S" SYN-RECV 20 || return 1
+    # SYN and SYN+ACK at 0 and about 1 s; the next at 3 s.
+    sleep 1.7 && verify || return 1
+    [ "$(tcpext_s SyncookiesSent ListenDrops)" -eq "$_lost" ] ||
+        error "the server sent SYN cookies or dropped SYNs (setting 11)"
+}
+
 # ---- running and comparing -------------------------------------------------
 
 # capture_start SNAPLEN FILTER: starts tcpdump on the client's veth and
@@ -831,6 +974,7 @@ run() {
     stop_procs
     flush_rules || { why="iptables -F failed"; _ok=0; }
     [ "$name" != bulk ] || set_mtu 1500 || { why="cannot restore MTU"; _ok=0; }
+    [ "$name" != syn-flood ] || flood_sources del
     rm -rf "$flags"
     [ "$_ok" -eq 1 ] && cut_at_marker || _ok=0
     if [ "$_ok" -eq 1 ]; then
@@ -921,6 +1065,12 @@ run port-reuse           41020 41020 262144  2 "CLOSED/TIME_WAIT" \
     port_reuse:client -
 run many-short           41101 41120 262144 20 "TIME_WAIT/CLOSED" - \
     "time_wait:info:$C4"
+run close-wait-pileup    41021 41025 262144  5 "FIN_WAIT_2/CLOSE_WAIT" \
+    close_wait_lingering:server "close_wait_pileup:warning:$S4:$SPORT"
+run unreachable-service  41026 41030 262144  5 "SYN_SENT/LISTEN" \
+    syn_unanswered:client "unreachable_service:warning:$S4:$SPORT"
+run syn-flood            41031 41050 262144 20 "SYN_SENT/SYN_RCVD" \
+    handshake_incomplete:server "syn_flood:warning:$S4:$SPORT"
 
 echo "$me: $n_scen scenarios in $(($(date +%s) - start)) s," \
     "$n_conn connections: $n_ok ok, $n_mis MISMATCH;" \
