@@ -17,7 +17,7 @@ trap 'rm -f "$out"' EXIT
 n=0
 for pcap in $(grep -v '^#' "$dir/CLEAN"); do
     [ -f "$dir/$pcap" ] || { echo "clean_check.sh: $pcap is listed in CLEAN but missing" >&2; exit 1; }
-    for thresholds in "" "--syn-timeout 1.5 --linger 1"; do
+    for thresholds in "" "--syn-timeout 1.5 --linger 1 --group-min 5 --flood-min 20"; do
         # shellcheck disable=SC2086 # thresholds are separate words
         "$bin" --format json --timeline none $thresholds -r "$dir/$pcap" >"$out"
         # The kinds raised, then the warnings; both lists must be empty.

@@ -5,7 +5,8 @@
 # client's veth; at the moment of verification `ss` shows what each kernel
 # holds for every connection, and wirestate, run on the capture, must say
 # the same for the client and for the server, and report exactly the
-# anomalies the scenario makes.
+# anomalies the scenario makes and the findings (patterns across its
+# connections) they add up to.
 #
 #   sh tests/netns/kernel_states.sh WIRESTATE TCPDRIVE WORKDIR [--record DIR]
 #
@@ -44,7 +45,7 @@
 #  5. Each scenario also names the kernel states it is meant to reach. If
 #     the kernel is elsewhere, the scenario did not do what it is for, and
 #     that fails it whatever wirestate says.
-#  6. Each scenario uses its own client ports (41001-41020, many-short
+#  6. Each scenario uses its own client ports (41001-41050, many-short
 #     41101-41120) against server port 8080 (8081 for refused), so sockets
 #     an earlier scenario left behind (TIME_WAIT, orphans still
 #     retransmitting) never share a 4-tuple with a later one (port-reuse
@@ -66,19 +67,56 @@
 #     are verified a couple of seconds in, before the defaults (3 s, 5 s)
 #     would pass. At the marker each condition meant to be an anomaly has
 #     held at least 0.15 s past its threshold (FIN_WAIT_1 and LAST_ACK
-#     1.15 s or more, CLOSE_WAIT 1.6 s, SYN_RCVD and the zero window about
-#     2 s) or counts one more than it needs (three keepalive probes, four
-#     retransmissions), and each brief one, in the clean scenarios too,
+#     1.15 s or more, CLOSE_WAIT 1.3 s or more, an unanswered SYN and
+#     SYN_RCVD 1.7 s or more, the zero window about 2 s) or counts one more
+#     than it needs (three keepalive probes, four retransmissions), and each
+#     brief one, in the clean scenarios too,
 #     ended at least 0.5 s before its threshold (a CLOSE_WAIT of 0.3 to
 #     0.4 s before the close, a lost FIN ACKed within 0.4 s).
 #  9. A connection whose 4-tuple a later one takes over (port-reuse) no
 #     longer exists at the marker: its record ends at the new SYN, so its
 #     states are checked against two snapshots taken just before that SYN,
 #     the same way as settings 3 to 5.
+# 10. Findings: each scenario also names the set of KIND:SEVERITY:WHERE in
+#     the findings of wirestate's summary, WHERE being the endpoint or the
+#     host the finding is about ("-" if it names neither; its last run
+#     argument, "-" for no finding; "=> finding:" in the table below), and
+#     any difference counts as a mismatch. wirestate runs with --group-min 5
+#     --flood-min 20. The default of 100 half-open connections suits real
+#     traffic, but a scenario holding 100 would take 100 tcpdrive processes
+#     and source addresses; 20, from 20 addresses, is still twice the 10
+#     distinct sources a flood always needs. --group-min 5 is the default,
+#     given so that a change of the default does not move the test. Each
+#     scenario made for a finding makes exactly as many connections as its
+#     threshold (5 or 20): the finding is then raised only if every one of
+#     them counts toward it (half-open, failed, lingering), a check per
+#     connection that the set of anomaly kinds alone does not make. Counts
+#     do not depend on timing, so sitting on the threshold also checks that
+#     it is "at least". The other scenarios stay below every threshold,
+#     except many-short: the client closed its 20 connections first and
+#     holds their TIME_WAIT, a time_wait finding of severity info (20 at
+#     once toward 10.100.0.2:8080, under half of the 28232 ports of the
+#     default --ephemeral-ports).
+# 11. syn-flood: each connection is bound to its own source address,
+#     10.100.0.10 to 10.100.0.29, added to the client's veth for the
+#     scenario, with a permanent neighbour entry for each in the server's
+#     namespace (as netns.sh setting 3: the SYN+ACKs leave without ARP);
+#     both are removed after it. Linux keeps a half-open connection (a
+#     request socket: SYN-RECV in ss) only while the listener's SYN queue
+#     holds fewer than its backlog; past that it answers with SYN cookies
+#     (no socket, nothing for ss to show) or drops the SYN. So the listener
+#     gets --backlog 32 (somaxconn, 4096 in a new namespace, does not cut
+#     it) and net.ipv4.tcp_syncookies is set to 1, the default, in the
+#     server's namespace: cookies only when the queue is full, which 20
+#     never fill. net.ipv4.tcp_max_syn_backlog (2048 in a new namespace)
+#     limits half-open connections only when syncookies are off, so it is
+#     left alone. The scenario fails if the server's TcpExt
+#     SyncookiesSent or ListenDrops counters grew during it.
 #
 # Scenarios (client/server = kernel states verified; "drop C" = DROP in the
 # client's INPUT, i.e. segments from the server are lost after the tap;
-# "=>" the anomalies expected, none without such a line, setting 8):
+# "=>" the anomalies expected, setting 8, and "=> finding:" the findings,
+# setting 10; none without such a line):
 #
 #   name                  what happens                              client/server
 #   close-by-client       100 bytes each way, the client closes,    TIME_WAIT/CLOSED
@@ -159,6 +197,27 @@
 #                         => port_reuse:client
 #   many-short            20 connections one after the other, each  20 x TIME_WAIT/CLOSED
 #                         as close-by-client without data
+#                         => finding: time_wait:info:10.100.0.1
+#   close-wait-pileup     close-wait without data, 5 connections    5 x FIN_WAIT_2/CLOSE_WAIT
+#                         one after the other, the server keeping
+#                         each; verified 1.3 s after the last EOF
+#                         => close_wait_lingering:server
+#                         => finding: close_wait_pileup:warning:
+#                            10.100.0.2:8080
+#   unreachable-service   drop S: SYNs to 8080 (which listens); 5   5 x SYN_SENT/LISTEN
+#                         clients at once, verified 1.7 s after all
+#                         sent their SYN (each sent again at 1 s,
+#                         the next at 3 s)
+#                         => syn_unanswered:client
+#                         => finding: unreachable_service:warning:
+#                            10.100.0.2:8080
+#   syn-flood             drop C: SYN+ACKs; 20 clients at once,     20 x SYN_SENT/SYN_RCVD
+#                         each from its own address (setting 11);
+#                         verified 1.7 s after the server holds all
+#                         20 half-open (SYN and SYN+ACK sent again
+#                         at about 1 s, the next at 3 s)
+#                         => handshake_incomplete:server
+#                         => finding: syn_flood:warning:10.100.0.2:8080
 set -u
 
 me=kernel_states
@@ -285,14 +344,20 @@ serve() {
 }
 
 # client_bg ADDR PORT CLIENT_PORT [OPTION|STEP ...]: starts a tcpdrive
-# client in wst-c, in the background.
+# client in wst-c, in the background, from the client's own address.
 client_bg() {
-    _addr=$1 _port=$2
     case $1 in
-    *:*) _bind=$(endpoint "$C6" "$3") ;;
-    *) _bind=$(endpoint "$C4" "$3") ;;
+    *:*) client_bg_from "$C6" "$@" ;;
+    *) client_bg_from "$C4" "$@" ;;
     esac
-    shift 3
+}
+
+# client_bg_from SOURCE ADDR PORT CLIENT_PORT [OPTION|STEP ...]: the same,
+# from the client's address SOURCE.
+client_bg_from() {
+    _bind=$(endpoint "$1" "$4")
+    _addr=$2 _port=$3
+    shift 4
     ip netns exec "$WST_NS_C" "$drive" connect "$_addr" "$_port" \
         --bind "$_bind" --connect-timeout 20000 "$@" \
         2>>"$work/$name.client.log" &
@@ -322,6 +387,22 @@ server_done() {
     [ "$_rc" -eq "$1" ] ||
         error "server exited with status $_rc, expected $1" \
             "(see $work/$name.server.log)"
+}
+
+# await_socks NAMESPACE STATE COUNT: waits (up to 5 s) until ss -tan in
+# NAMESPACE shows COUNT sockets in STATE (ss's spelling, e.g. SYN-SENT) on
+# the scenario's client ports.
+await_socks() {
+    _ticks=0
+    until [ "$(ip netns exec "$1" ss -tanH | awk -v st="$2" -v lo="$cport" \
+        -v hi="$last" '$1 == st { for (i = 4; i <= 5; i++) { p = $i
+            sub(/.*:/, "", p); if (p + 0 >= lo && p + 0 <= hi) { n++; break } } }
+        END { print n + 0 }')" -eq "$3" ]; do
+        _ticks=$((_ticks + 1))
+        [ "$_ticks" -lt 100 ] ||
+            { error "not $3 sockets in $2 in $1 after 5 s"; return; }
+        sleep 0.05
+    done
 }
 
 # drop_c RULE... / drop_s RULE...: appends a DROP rule to the INPUT chain of
@@ -586,6 +667,86 @@ sc_port_reuse() {
     exchange "$S4" server && sleep 0.3 && verify
 }
 
+sc_close_wait_pileup() {
+    _p=$cport
+    while [ "$_p" -le "$last" ]; do
+        serve "$S4" $SPORT recveof touch:"$flags/eof-$_p" hold:20000 ||
+            return 1
+        client 0 "$S4" $SPORT "$_p" sleep:50 close || return 1
+        await "eof-$_p" || return 1
+        _p=$((_p + 1))
+    done
+    # The last CLOSE_WAIT held 1.3 s, the first less than 2 s (setting 8).
+    sleep 1.3 && verify
+}
+
+sc_unreachable_service() {
+    drop_s -p tcp --dport $SPORT --syn || return 1
+    serve "$S4" $SPORT || return 1
+    _p=$cport
+    while [ "$_p" -le "$last" ]; do
+        client_bg "$S4" $SPORT "$_p"
+        _p=$((_p + 1))
+    done
+    await_socks "$WST_NS_C" SYN-SENT 5 || return 1
+    # Each SYN at 0 and 1 s; the next at 3 s.
+    sleep 1.7 && verify
+}
+
+# flood_source CLIENT_PORT: the syn-flood connection's source address
+# (setting 11), 10.100.0.10 for the first client port and up.
+flood_source() { echo "10.100.0.$((10 + $1 - cport))"; }
+
+# flood_sources add|del: adds the syn-flood's source addresses to the
+# client's veth, each with a permanent neighbour entry in the server's
+# namespace, or removes them (whatever is there: never fails).
+flood_sources() {
+    _p=$cport
+    while [ "$_p" -le "$last" ]; do
+        _a=$(flood_source "$_p")
+        if [ "$1" = add ]; then
+            ip -n "$WST_NS_C" addr add "$_a/24" dev "$WST_DEV_C" &&
+                ip -n "$WST_NS_S" neigh replace "$_a" lladdr "$WST_MAC_C" \
+                    dev "$WST_DEV_S" nud permanent || return 1
+        else
+            ip -n "$WST_NS_C" addr del "$_a/24" dev "$WST_DEV_C" 2>/dev/null
+            ip -n "$WST_NS_S" neigh del "$_a" dev "$WST_DEV_S" 2>/dev/null
+        fi
+        _p=$((_p + 1))
+    done
+    return 0
+}
+
+# tcpext_s COUNTER...: the sum of the server namespace's TcpExt COUNTERs
+# (/proc/net/netstat, e.g. SyncookiesSent).
+tcpext_s() {
+    wst_in_s cat /proc/net/netstat | awk -v want=" $* " '
+        $1 == "TcpExt:" && !named { for (i = 2; i <= NF; i++) k[i] = $i
+            named = 1; next }
+        $1 == "TcpExt:" { for (i = 2; i <= NF; i++)
+            if (index(want, " " k[i] " ")) sum += $i }
+        END { print sum + 0 }'
+}
+
+sc_syn_flood() {
+    flood_sources add || { error "cannot add the source addresses"; return; }
+    wst_in_s sysctl -q -w net.ipv4.tcp_syncookies=1 ||
+        { error "cannot set tcp_syncookies"; return; }
+    _lost=$(tcpext_s SyncookiesSent ListenDrops)
+    drop_c -p tcp --sport $SPORT --tcp-flags SYN,ACK SYN,ACK || return 1
+    serve "$S4" $SPORT --backlog 32 || return 1
+    _p=$cport
+    while [ "$_p" -le "$last" ]; do
+        client_bg_from "$(flood_source "$_p")" "$S4" $SPORT "$_p"
+        _p=$((_p + 1))
+    done
+    await_socks "$WST_NS_S" SYN-RECV 20 || return 1
+    # SYN and SYN+ACK at 0 and about 1 s; the next at 3 s.
+    sleep 1.7 && verify || return 1
+    [ "$(tcpext_s SyncookiesSent ListenDrops)" -eq "$_lost" ] ||
+        error "the server sent SYN cookies or dropped SYNs (setting 11)"
+}
+
 # ---- running and comparing -------------------------------------------------
 
 # capture_start SNAPLEN FILTER: starts tcpdump on the client's veth and
@@ -631,9 +792,10 @@ cut_at_marker() {
         2>/dev/null || error "cannot cut the capture"
 }
 
-# The comparison (settings 3 to 5, 8, 9). Reads wirestate's JSON and the
+# The comparison (settings 3 to 5, 8 to 10). Reads wirestate's JSON and the
 # snapshots of one scenario; prints one line per connection, a line
-# "anomaly KIND:ENDPOINT" per anomaly of each connection and, last, a line
+# "anomaly KIND:ENDPOINT" per anomaly of each connection, a line
+# "finding KIND:SEVERITY:WHERE" per finding of the summary and, last, a line
 # "counts CONNS OK MISMATCH BAD" (BAD: unstable or not the intended state).
 # shellcheck disable=SC2016 # an awk program, not shell expansions
 COMPARE_AWK='
@@ -673,6 +835,25 @@ f == 1 && /"type":"conn"/ {
         sub(/","endpoint":"/, ":", an); sub(/"$/, "", an)
         print "anomaly " an
         rest = substr(rest, RSTART + RLENGTH)
+    }
+}
+# The summary (the last line): its findings, WHERE being the endpoint or
+# the host the finding is about ("-" if it names neither).
+f == 1 && /"type":"summary"/ {
+    rest = $0
+    sub(/.*"findings":\[/, "", rest)
+    i = index(rest, "\"findings_untracked\"")
+    if (i > 0) rest = substr(rest, 1, i - 1)
+    while (match(rest, /"kind":"[a-z_0-9]+","severity":"[a-z]+"/)) {
+        fd = substr(rest, RSTART + 8, RLENGTH - 9)
+        sub(/","severity":"/, ":", fd)
+        rest = substr(rest, RSTART + RLENGTH)
+        where = "-"
+        if (match(rest, /^,"(endpoint|host)":"[^"]*"/)) {
+            where = substr(rest, 1, RLENGTH - 1)
+            sub(/^,"[a-z]+":"/, "", where)
+        }
+        print "finding " fd ":" where
     }
 }
 f == 2 { kc1[$4 " " $5] = kname($1) }
@@ -717,44 +898,49 @@ END {
 }
 '
 
-n_scen=0 n_fail=0 n_conn=0 n_ok=0 n_mis=0 n_aok=0 n_amis=0
+n_scen=0 n_fail=0 n_conn=0 n_ok=0 n_mis=0 n_aok=0 n_amis=0 n_fok=0 n_fmis=0
 failed="" mismatched=""
 
-# kind_set LIST: a comma-separated set of KIND:ENDPOINT (or "-"), sorted and
-# without repeats, as compare_anomalies prints it.
+# kind_set LIST: a comma-separated set of KIND:ENDPOINT or
+# KIND:SEVERITY:WHERE (or "-"), sorted and without repeats, as compare_set
+# prints it.
 kind_set() {
     _set=$(echo "$1" | tr , '\n' | grep -v '^-*$' | LC_ALL=C sort -u |
         paste -sd, -)
     echo "${_set:--}"
 }
 
-# compare_anomalies EXPECTED: the scenario's anomalies (the "anomaly" lines
-# of $work/$name.result, all its connections together) against EXPECTED
-# (setting 8); a difference counts as a mismatch.
-compare_anomalies() {
-    _want=$(kind_set "$1")
-    _found=$(kind_set "$(sed -n 's/^anomaly //p' "$work/$name.result" |
+# compare_set WHAT WHATS EXPECTED: the set of the scenario's WHAT lines of
+# $work/$name.result ("anomaly": all its connections' anomalies together,
+# setting 8; "finding": the summary's findings, setting 10) against
+# EXPECTED, printed as "NAME WHATS expected ..., found ...". Returns 1 on a
+# difference, which counts as a mismatch of the scenario.
+compare_set() {
+    _want=$(kind_set "$3")
+    _found=$(kind_set "$(sed -n "s/^$1 //p" "$work/$name.result" |
         paste -sd, -)")
-    if [ "$_want" = "$_found" ]; then
-        n_aok=$((n_aok + 1)) _res=ok
-    else
-        n_amis=$((n_amis + 1)) _res=MISMATCH
+    _rc=0 _res=ok
+    if [ "$_want" != "$_found" ]; then
+        _rc=1 _res=MISMATCH
         case " $mismatched " in
         *" $name "*) ;;
         *) mismatched="$mismatched $name" ;;
         esac
     fi
-    printf '%-21s anomalies expected %s, found %s  %s\n' "$name" "$_want" \
+    printf '%-21s %s expected %s, found %s  %s\n' "$name" "$2" "$_want" \
         "$_found" "$_res"
+    return "$_rc"
 }
 
-# run NAME FIRST_PORT LAST_PORT SNAPLEN CONNS INTENDED ANOMALIES: runs
-# sc_NAME (dashes as underscores) and compares. INTENDED is an awk regex for
-# the kernel's "CLIENT/SERVER" states (setting 5); ANOMALIES the set of
-# KIND:ENDPOINT wirestate must report over all the scenario's connections,
-# comma-separated in any order, or "-" for none (setting 8).
+# run NAME FIRST_PORT LAST_PORT SNAPLEN CONNS INTENDED ANOMALIES FINDINGS:
+# runs sc_NAME (dashes as underscores) and compares. INTENDED is an awk
+# regex for the kernel's "CLIENT/SERVER" states (setting 5); ANOMALIES the
+# set of KIND:ENDPOINT wirestate must report over all the scenario's
+# connections (setting 8), FINDINGS the set of KIND:SEVERITY:WHERE of its
+# summary (setting 10), each comma-separated in any order, or "-" for none.
 run() {
     name=$1 cport=$2 last=$3 snap=$4 conns=$5 intended=$6 anomalies=$7
+    findings=$8
     n_scen=$((n_scen + 1))
     why="" verified=0
     flags="$work/$name.flags"
@@ -788,11 +974,12 @@ run() {
     stop_procs
     flush_rules || { why="iptables -F failed"; _ok=0; }
     [ "$name" != bulk ] || set_mtu 1500 || { why="cannot restore MTU"; _ok=0; }
+    [ "$name" != syn-flood ] || flood_sources del
     rm -rf "$flags"
     [ "$_ok" -eq 1 ] && cut_at_marker || _ok=0
     if [ "$_ok" -eq 1 ]; then
         "$wirestate" --format json --timeline none --syn-timeout 1.5 \
-            --linger 1 -r "$work/$name.pcap" \
+            --linger 1 --group-min 5 --flood-min 20 -r "$work/$name.pcap" \
             >"$work/$name.json" 2>"$work/$name.wirestate.log" ||
             { why="wirestate failed: $(cat "$work/$name.wirestate.log")"; _ok=0; }
     fi
@@ -806,8 +993,17 @@ run() {
             "$work/$name.ss-c2" "$work/$name.ss-s2" "$work/$name.ss-l" \
             "$work/$name.ss-cr" "$work/$name.ss-sr" "$work/$name.ss-cr2" \
             "$work/$name.ss-sr2" >"$work/$name.result"
-        grep -v '^counts \|^anomaly ' "$work/$name.result"
-        compare_anomalies "$anomalies"
+        grep -v '^counts \|^anomaly \|^finding ' "$work/$name.result"
+        if compare_set anomaly anomalies "$anomalies"; then
+            n_aok=$((n_aok + 1))
+        else
+            n_amis=$((n_amis + 1))
+        fi
+        if compare_set finding findings "$findings"; then
+            n_fok=$((n_fok + 1))
+        else
+            n_fmis=$((n_fmis + 1))
+        fi
         # shellcheck disable=SC2046
         set -- $(sed -n 's/^counts //p' "$work/$name.result")
         n_conn=$((n_conn + $1)) n_ok=$((n_ok + $2)) n_mis=$((n_mis + $3))
@@ -835,43 +1031,53 @@ start=$(date +%s)
 wst_netns_up || die "cannot create the namespaces"
 
 K_ANY="TIME_WAIT|CLOSING"
-run close-by-client      41001 41001 262144  1 "TIME_WAIT/CLOSED" -
-run close-by-server      41002 41002 262144  1 "CLOSED/TIME_WAIT" -
-run refused              41003 41003 262144  1 "CLOSED/CLOSED" refused:server
+run close-by-client      41001 41001 262144  1 "TIME_WAIT/CLOSED" - -
+run close-by-server      41002 41002 262144  1 "CLOSED/TIME_WAIT" - -
+run refused              41003 41003 262144  1 "CLOSED/CLOSED" refused:server -
 run syn-dropped          41004 41004 262144  1 "SYN_SENT/LISTEN" \
-    syn_unanswered:client
+    syn_unanswered:client -
 run synack-lost          41005 41005 262144  1 "SYN_SENT/SYN_RCVD" \
-    handshake_incomplete:server
+    handshake_incomplete:server -
 run final-ack-lost       41006 41006 262144  1 "ESTABLISHED/SYN_RCVD" \
-    handshake_incomplete:server
+    handshake_incomplete:server -
 run close-wait           41007 41007 262144  1 "FIN_WAIT_2/CLOSE_WAIT" \
-    close_wait_lingering:server
+    close_wait_lingering:server -
 run fin-wait-1           41008 41008 262144  1 "FIN_WAIT_1/CLOSE_WAIT" \
-    fin_wait_1_stuck:client,close_wait_lingering:server
+    fin_wait_1_stuck:client,close_wait_lingering:server -
 run last-ack             41009 41009 262144  1 "TIME_WAIT/LAST_ACK" \
-    last_ack_stuck:server
-run simultaneous-close   41010 41010 262144  1 "($K_ANY)/($K_ANY)" -
-run rst-abort            41011 41011 262144  1 "CLOSED/CLOSED" rst_abort:client
-run half-close           41012 41012 262144  1 "FIN_WAIT_2/CLOSE_WAIT" -
-run keepalive-answered   41013 41013 262144  1 "ESTABLISHED/ESTABLISHED" -
+    last_ack_stuck:server -
+run simultaneous-close   41010 41010 262144  1 "($K_ANY)/($K_ANY)" - -
+run rst-abort            41011 41011 262144  1 "CLOSED/CLOSED" \
+    rst_abort:client -
+run half-close           41012 41012 262144  1 "FIN_WAIT_2/CLOSE_WAIT" - -
+run keepalive-answered   41013 41013 262144  1 "ESTABLISHED/ESTABLISHED" - -
 run keepalive-unanswered 41014 41014 262144  1 "ESTABLISHED/ESTABLISHED" \
-    keepalive_unanswered:client
-run ipv6                 41015 41015 262144  1 "TIME_WAIT/CLOSED" -
-run bulk                 41016 41016 128     1 "CLOSED/TIME_WAIT" -
+    keepalive_unanswered:client -
+run ipv6                 41015 41015 262144  1 "TIME_WAIT/CLOSED" - -
+run bulk                 41016 41016 128     1 "CLOSED/TIME_WAIT" - -
 run zero-window          41017 41017 262144  1 "ESTABLISHED/ESTABLISHED" \
-    zero_window:server
+    zero_window:server -
 run retransmission-stall 41018 41018 262144  1 "ESTABLISHED/ESTABLISHED" \
-    retransmission_stall:client
+    retransmission_stall:client -
 run icmp-reject          41019 41019 262144  1 "CLOSED/LISTEN" \
-    unreachable:server
+    unreachable:server -
 run port-reuse           41020 41020 262144  2 "CLOSED/TIME_WAIT" \
-    port_reuse:client
-run many-short           41101 41120 262144 20 "TIME_WAIT/CLOSED" -
+    port_reuse:client -
+run many-short           41101 41120 262144 20 "TIME_WAIT/CLOSED" - \
+    "time_wait:info:$C4"
+run close-wait-pileup    41021 41025 262144  5 "FIN_WAIT_2/CLOSE_WAIT" \
+    close_wait_lingering:server "close_wait_pileup:warning:$S4:$SPORT"
+run unreachable-service  41026 41030 262144  5 "SYN_SENT/LISTEN" \
+    syn_unanswered:client "unreachable_service:warning:$S4:$SPORT"
+run syn-flood            41031 41050 262144 20 "SYN_SENT/SYN_RCVD" \
+    handshake_incomplete:server "syn_flood:warning:$S4:$SPORT"
 
 echo "$me: $n_scen scenarios in $(($(date +%s) - start)) s," \
     "$n_conn connections: $n_ok ok, $n_mis MISMATCH;" \
     "anomaly sets: $n_aok ok, $n_amis MISMATCH;" \
+    "finding sets: $n_fok ok, $n_fmis MISMATCH;" \
     "$n_fail scenarios failed to run"
 [ -z "$mismatched" ] || echo "$me: mismatches in:$mismatched"
 [ -z "$failed" ] || echo "$me: failed to run:$failed"
-[ "$n_mis" -eq 0 ] && [ "$n_amis" -eq 0 ] && [ "$n_fail" -eq 0 ]
+[ "$n_mis" -eq 0 ] && [ "$n_amis" -eq 0 ] && [ "$n_fmis" -eq 0 ] &&
+    [ "$n_fail" -eq 0 ]

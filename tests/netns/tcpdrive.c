@@ -20,6 +20,11 @@
  *   --ready FILE           listen: create FILE once the socket listens, so a
  *                          script can start the client without racing.
  *   --accept-timeout MS    listen: give up (exit 3) if nobody connects.
+ *   --backlog N            listen: the listen(2) backlog (default 1). Linux
+ *                          also bounds by it the handshakes a listener keeps
+ *                          half-open (SYN_RCVD): once that many wait, a new
+ *                          SYN is answered with a SYN cookie (no socket
+ *                          kept) or dropped.
  *   --rcvbuf BYTES         SO_RCVBUF before listen or connect (the kernel
  *                          doubles it), so that a peer's writes fill our
  *                          receive window soon; an accepted socket inherits
@@ -65,7 +70,9 @@
  * Assumptions:
  *  1. One process drives one connection. The listening socket is closed as
  *     soon as one connection is accepted, so a second SYN to the port gets
- *     RST rather than sitting unanswered in the backlog.
+ *     RST rather than sitting unanswered in the backlog. (With --backlog N,
+ *     more handshakes may wait in the listener's queues before that accept;
+ *     none of them is ever accepted.)
  *  2. Byte k of each direction is 'a' + k % 26 ("abc...z" repeated), so a
  *     payload in a capture shows at which stream offset it starts.
  *  3. All steps are checked before the socket is created: a typo never leaves
@@ -404,7 +411,8 @@ static const struct step_def step_defs[] = {
 static void usage(void)
 {
     fputs("usage: tcpdrive listen ADDR PORT [--ready FILE] "
-          "[--accept-timeout MS] [--rcvbuf BYTES] [STEP ...]\n"
+          "[--accept-timeout MS] [--backlog N] [--rcvbuf BYTES] "
+          "[STEP ...]\n"
           "       tcpdrive connect ADDR PORT [--bind ADDR:PORT] "
           "[--connect-timeout MS] [--rcvbuf BYTES] [STEP ...]\n"
           "steps: send:N recv:N recveof shutwr shutrd close linger0 nodelay\n"
@@ -544,6 +552,7 @@ struct options {
     socklen_t local_len;
     long connect_timeout_ms;        /* -1: blocking connect */
     long accept_timeout_ms;         /* -1: wait forever */
+    int backlog;                    /* --backlog; 1 unless given */
     int rcvbuf;                     /* --rcvbuf; 0: the kernel's default */
     const char *ready_path;
 };
@@ -581,7 +590,7 @@ static int do_listen(const struct options *opt, struct drive *d)
         rc = fail_errno("bind", errno);
         goto fail;
     }
-    if (listen(lfd, 1) < 0) {
+    if (listen(lfd, opt->backlog) < 0) {
         rc = fail_errno("listen", errno);
         goto fail;
     }
@@ -712,6 +721,7 @@ static int parse_args(int argc, char **argv, struct options *opt,
     memset(opt, 0, sizeof *opt);
     opt->connect_timeout_ms = -1;
     opt->accept_timeout_ms = -1;
+    opt->backlog = 1;
     if (strcmp(argv[1], "listen") == 0)
         opt->is_listen = true;
     else if (strcmp(argv[1], "connect") != 0)
@@ -752,6 +762,10 @@ static int parse_args(int argc, char **argv, struct options *opt,
             if (parse_num(val, 1, INT_MAX, &v) < 0)
                 return fprintf(stderr, "tcpdrive: bad %s '%s'\n", a, val), -1;
             opt->accept_timeout_ms = (long)v;
+        } else if (strcmp(a, "--backlog") == 0 && opt->is_listen) {
+            if (parse_num(val, 1, INT_MAX, &v) < 0)
+                return fprintf(stderr, "tcpdrive: bad %s '%s'\n", a, val), -1;
+            opt->backlog = (int)v;
         } else if (strcmp(a, "--ready") == 0 && opt->is_listen) {
             opt->ready_path = val;
         } else if (strcmp(a, "--rcvbuf") == 0) {
