@@ -411,6 +411,7 @@ static void finding_object(struct wst_outbuf *ob, const struct wst_finding *x)
         key_u64(ob, "unanswered", x->unanswered);
         key_u64(ob, "synack_unacked", x->synack_unacked);
         key_seconds(ob, "spread", x->spread_us);
+        key_u64(ob, "retried", x->retried);
         key_u64(ob, "attempts", x->attempts);
         key_u64(ob, "completed", x->completed);
         break;

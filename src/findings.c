@@ -183,6 +183,7 @@ struct wst_find_group {
     uint64_t attempts, completed;
     struct tally half_open, failed;
     wst_ts_us half_open_last;   /* the latest start of a half-open one */
+    uint64_t half_open_retried; /* half-open ones whose client sent its SYN again */
     uint64_t synack_unacked, unanswered, refused, unreachable;
     uint8_t icmp_type, icmp_code;
     struct wst_addr icmp_from;
@@ -432,6 +433,7 @@ static void add_attempt(struct wst_findings *f, const struct wst_conn_report *r,
         tally_add(&g->half_open, half_open->since_us, half_open->until_us, peer);
         if (half_open->since_us > g->half_open_last)
             g->half_open_last = half_open->since_us;
+        g->half_open_retried += c->ep[cl].syns_again != 0;
         g->synack_unacked += half_open == stalled;
     }
 }
@@ -723,6 +725,7 @@ const struct wst_finding *wst_findings_collect(struct wst_findings *f, size_t *n
                 x->attempts = g->attempts;
                 x->completed = g->completed;
                 x->spread_us = g->half_open_last - g->half_open.since;
+                x->retried = g->half_open_retried;
             }
         }
         if (g->scope == SCOPE_SERVER && g->failed.n >= cfg->group_min) {
@@ -803,6 +806,13 @@ static void diagnose_flood(struct wst_text *t, const struct wst_finding *x)
     else
         wst_text_put(t, "%llu got no answer at all (a full listen queue, or a filter in front of it)",
                      (unsigned long long)x->unanswered);
+    /* A spoofed SYN comes once; a real stack that never got the SYN+ACK
+     * sends its SYN again. */
+    if (x->retried * 2 > x->connections)
+        wst_text_put(t, "; but %llu of them came from clients that sent their SYN again, as real stacks do when "
+                        "no SYN+ACK reaches them: if those clients are real, the way back to them loses the "
+                        "SYN+ACKs (routing, a firewall, asymmetric paths)",
+                     (unsigned long long)x->retried);
     wst_text_put(t, "; check that SYN cookies are on (net.ipv4.tcp_syncookies), the SYN backlog "
                     "(net.ipv4.tcp_max_syn_backlog, ss -ltn) and filtering upstream");
 }

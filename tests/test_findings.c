@@ -173,11 +173,41 @@ START_TEST(test_findings_syn_flood_synack_unacked)
     ck_assert_uint_eq(f->since_us, T0 + 1 * MS);
     ck_assert_uint_eq(f->until_us, T0 + 4 * S + 60 * MS);
     ck_assert_uint_eq(f->spread_us, 58 * MS); /* SYN+ACKs at 1 ms ... 59 ms */
+    ck_assert_uint_eq(f->retried, 0);           /* one SYN each: spoofed */
     check_diagnosis(f, "30 half-open connections to server 198.51.100.2:80 from 30 sources, begun over 0.058 s");
     check_diagnosis(f, "likely a SYN flood");
     check_diagnosis(f, "never acknowledged");
     /* Half-open, not failed: the server answered. */
     ck_assert(!has(all, n, WST_FIND_UNREACHABLE_SERVICE));
+    script_fini(&s);
+}
+END_TEST
+
+/*
+ * SYN+ACKs that never reach real clients: they send their SYNs again. Still
+ * half-open on the server, but the diagnosis points at the way back.
+ */
+START_TEST(test_findings_syn_flood_clients_retry)
+{
+    struct wst_tracker_config cfg = {.hash_seed = 1, .findings = {.flood_min = 12}};
+    struct script s;
+    script_init(&s, &cfg);
+    for (unsigned i = 0; i < 12; i++) {
+        use_client(&s, i);
+        script_seg(&s, C2S, SYN, 1000, 0, 0);
+        script_seg(&s, S2C, SYN | ACK, 5000, 1001, 0);
+    }
+    script_idle(&s, S);
+    for (unsigned i = 0; i < 12; i++) {
+        use_client(&s, i);
+        script_seg(&s, C2S, SYN, 1000, 0, 0); /* the same SYN again */
+    }
+    script_idle(&s, 3 * S);
+    const struct wst_finding *f = finding_of(&s, WST_FIND_SYN_FLOOD);
+    ck_assert_uint_eq(f->connections, 12);
+    ck_assert_uint_eq(f->retried, 12);
+    check_diagnosis(f, "12 of them came from clients that sent their SYN again");
+    check_diagnosis(f, "the way back to them loses the SYN+ACKs");
     script_fini(&s);
 }
 END_TEST
@@ -951,6 +981,7 @@ Suite *findings_suite(void)
     TCase *tc = tcase_create("syn_flood");
     tcase_add_test(tc, test_findings_syn_flood_synack_unacked);
     tcase_add_test(tc, test_findings_syn_flood_needs_time);
+    tcase_add_test(tc, test_findings_syn_flood_clients_retry);
     tcase_add_test(tc, test_findings_outage_is_not_a_flood);
     tcase_add_test(tc, test_findings_syn_flood_unanswered);
     tcase_add_test(tc, test_findings_syn_flood_threshold);

@@ -75,7 +75,9 @@ enum { WST_ROLE_CLIENT = 0, WST_ROLE_SERVER = 1 };
  *                        synack_unacked (the server's SYN+ACK never
  *                        acknowledged) split them; peers distinct sources;
  *                        attempts, completed; spread_us from the first to
- *                        the last one's start
+ *                        the last one's start; retried those whose client
+ *                        sent its SYN again (a real stack, not a spoofed
+ *                        one-shot SYN)
  *   unreachable_service  connections failed attempts: unanswered,
  *                        refused, unreachable split them; icmp_type/code
  *                        and icmp_from: the latest ICMP error and its
@@ -121,6 +123,7 @@ struct wst_finding {
     wst_ts_us since_us, until_us;
     uint64_t longest_us;
     uint64_t spread_us;
+    uint64_t retried;
 };
 
 /* Thresholds; a zero field takes its default. */
@@ -184,7 +187,7 @@ const struct wst_finding *wst_findings_collect(struct wst_findings *f, size_t *n
 size_t wst_finding_diagnosis(char *buf, size_t size, const struct wst_finding *f);
 
 /* Longest diagnosis of a finding. */
-#define WST_FINDING_DIAGNOSIS_MAX 640
+#define WST_FINDING_DIAGNOSIS_MAX 1024
 
 void wst_findings_fini(struct wst_findings *f);
 
