@@ -548,8 +548,9 @@ void wst_anomaly_observe(struct wst_notes_table *nt, const struct wst_anomaly_co
         }
     }
 
-    /* A11: the connection ends with this segment. */
-    if (n && ((step->n_snd && step->snd[0] == WST_EV_SND_RST) || is_done(c)))
+    /* A11: the connection ends with this segment (an acceptable RST leaves
+     * both endpoints CLOSED or LISTEN, so is_done() covers it). */
+    if (n && is_done(c))
         end_running(n, cfg, c, s->ts_us);
 
     /* A2: a SYN+ACK sent again; the wait began with the handshake. */
@@ -766,10 +767,10 @@ size_t wst_anomaly_diagnosis(char *buf, size_t size, const struct wst_conn *c, c
         if (a->detail[0] == WST_ANSWER_NONE) {
             who(&t, c, e);
             wst_text_put(&t, " sent %u %s and got no SYN+ACK, RST or ICMP error in ", a->count,
-                wst_plural(a->count, "SYN", "SYNs"));
+                         wst_plural(a->count, "SYN", "SYNs"));
             wst_text_secs(&t, dur);
             wst_text_put(&t, ": the SYN is dropped on the way (firewall, security "
-                    "group), the route to ");
+                         "group), the route to ");
             host(&t, c, p);
             wst_text_put(&t, " is wrong, or the host is down; check filtering and routing toward ");
             who(&t, c, p);
@@ -779,7 +780,7 @@ size_t wst_anomaly_diagnosis(char *buf, size_t size, const struct wst_conn *c, c
             wst_text_put(&t, " was answered only after ");
             wst_text_secs(&t, dur);
             wst_text_put(&t, " (%u %s sent): early SYNs or their answers were lost, or ", a->count,
-                wst_plural(a->count, "SYN", "SYNs"));
+                         wst_plural(a->count, "SYN", "SYNs"));
             who(&t, c, p);
             wst_text_put(&t, " was slow to answer; check packet loss on the path and its SYN backlog");
         }
@@ -787,8 +788,8 @@ size_t wst_anomaly_diagnosis(char *buf, size_t size, const struct wst_conn *c, c
     case WST_AN_REFUSED:
         who(&t, c, e);
         wst_text_put(&t, " answered the SYN with a RST: nothing listens on port %u there, or a firewall rejects the "
-                "connection; check the service and the firewall's reject rules",
-            (unsigned)c->port[e]);
+                     "connection; check the service and the firewall's reject rules",
+                     (unsigned)c->port[e]);
         break;
     case WST_AN_UNREACHABLE: {
         enum wst_unreach_cause cause;
@@ -799,7 +800,8 @@ size_t wst_anomaly_diagnosis(char *buf, size_t size, const struct wst_conn *c, c
         wst_text_put(&t, " with destination unreachable (%s)", wst_unreach_name(c->family, a->detail[1], &cause));
         switch (cause) {
         case WST_UNREACH_FIREWALL:
-            wst_text_put(&t, ": a firewall rejects the connection; check the filtering rules at %s and on the path", from);
+            wst_text_put(&t, ": a firewall rejects the connection; check the filtering rules at %s and on the path",
+                         from);
             break;
         case WST_UNREACH_ROUTE:
             wst_text_put(&t, ": no route leads there; check the routing tables at %s and the address itself", from);
@@ -822,11 +824,12 @@ size_t wst_anomaly_diagnosis(char *buf, size_t size, const struct wst_conn *c, c
     }
     case WST_AN_HANDSHAKE_INCOMPLETE:
         who(&t, c, e);
-        wst_text_put(&t, " sent %u %s and stayed in SYN_RCVD for ", a->count, wst_plural(a->count, "SYN+ACK", "SYN+ACKs"));
+        wst_text_put(&t, " sent %u %s and stayed in SYN_RCVD for ", a->count,
+                     wst_plural(a->count, "SYN+ACK", "SYN+ACKs"));
         wst_text_secs(&t, dur);
         if (a->detail[0] == WST_ST_ESTABLISHED) {
             wst_text_put(&t, " though the client acknowledged it: the client's final ACK is lost on its way to the "
-                    "server; check the path from ");
+                         "server; check the path from ");
             host(&t, c, p);
             wst_text_put(&t, " and any firewall or NAT in between");
         } else if (a->detail[0] == WST_ST_SYN_SENT && a->detail[1] > 0) {
@@ -835,22 +838,24 @@ size_t wst_anomaly_diagnosis(char *buf, size_t size, const struct wst_conn *c, c
             wst_text_put(&t, "; check the return path (routing, NAT, a one-way firewall rule)");
         } else {
             wst_text_put(&t, " and the client never answered: a spoofed source (SYN flood or scan), or the SYN+ACK is "
-                    "lost on its way back; check for many half-open connections and the return path");
+                         "lost on its way back; check for many half-open connections and the return path");
         }
         break;
     case WST_AN_PORT_REUSE:
         wst_text_put(&t, "a new SYN from ");
         who(&t, c, e);
         wst_text_put(&t, " reused this 4-tuple while the %s was still in TIME_WAIT (",
-            a->detail[0] == c->client ? "client" : "server");
+                     a->detail[0] == c->client ? "client" : "server");
         wst_text_secs(&t, (wst_ts_us)a->value[0] * 1000);
-        wst_text_put(&t, " left): the client cycles through source ports fast or uses a fixed one; check ephemeral port "
-                "use and connection reuse on ");
+        wst_text_put(&t,
+                     " left): the client cycles through source ports fast or uses a fixed one; check ephemeral port "
+                     "use and connection reuse on ");
         host(&t, c, c->client);
         break;
     case WST_AN_INVALID_FLAGS: {
         who(&t, c, e);
-        wst_text_put(&t, " sent %u %s with flags no TCP sends (first:", a->count, wst_plural(a->count, "segment", "segments"));
+        wst_text_put(&t, " sent %u %s with flags no TCP sends (first:", a->count,
+                     wst_plural(a->count, "segment", "segments"));
         uint8_t f = a->detail[0];
         if (f == 0)
             wst_text_put(&t, " none");
@@ -868,8 +873,8 @@ size_t wst_anomaly_diagnosis(char *buf, size_t size, const struct wst_conn *c, c
         wst_text_put(&t, " advertised a zero window for ");
         wst_text_secs(&t, dur);
         wst_text_put(&t, " (%u %s): its application is not reading what it receives, so its peer cannot send; check "
-                "that application (a blocked thread, a slow consumer)",
-            a->count, wst_plural(a->count, "segment", "segments"));
+                     "that application (a blocked thread, a slow consumer)",
+                     a->count, wst_plural(a->count, "segment", "segments"));
         break;
     case WST_AN_RETRANSMISSION_STALL:
         who(&t, c, e);
@@ -879,8 +884,9 @@ size_t wst_anomaly_diagnosis(char *buf, size_t size, const struct wst_conn *c, c
         wst_text_secs(&t, dur);
         wst_text_put(&t, ": the path drops its segments or ");
         who(&t, c, p);
-        wst_text_put(&t, " is gone; check loss and the MTU on the path (a black hole drops large segments only) and that "
-                "host");
+        wst_text_put(&t,
+                     " is gone; check loss and the MTU on the path (a black hole drops large segments only) and that "
+                     "host");
         break;
     case WST_AN_KEEPALIVE_UNANSWERED:
         who(&t, c, e);
@@ -888,49 +894,51 @@ size_t wst_anomaly_diagnosis(char *buf, size_t size, const struct wst_conn *c, c
         wst_text_secs(&t, dur);
         wst_text_put(&t, " and got no reply: ");
         who(&t, c, p);
-        wst_text_put(&t, " is powered off or gone, or a NAT or firewall on the path dropped the connection's state; check "
-                "that host and the idle timeouts of the middleboxes in between");
+        wst_text_put(&t,
+                     " is powered off or gone, or a NAT or firewall on the path dropped the connection's state; check "
+                     "that host and the idle timeouts of the middleboxes in between");
         break;
     case WST_AN_CLOSE_WAIT_LINGERING:
         who(&t, c, e);
         wst_text_put(&t, " received and acknowledged the FIN of the %s but did not close its side for ",
-            p == c->client ? "client" : "server");
+                     p == c->client ? "client" : "server");
         wst_text_secs(&t, dur);
         wst_text_put(&t, ": the application at ");
         who(&t, c, e);
-        wst_text_put(&t, " is not closing its socket (a close() missed on an error path, a connection pool that keeps dead "
-                "connections); check that application");
+        wst_text_put(&t,
+                     " is not closing its socket (a close() missed on an error path, a connection pool that keeps dead "
+                     "connections); check that application");
         break;
     case WST_AN_FIN_WAIT_1_STUCK:
     case WST_AN_LAST_ACK_STUCK:
         who(&t, c, e);
         wst_text_put(&t, " %s and its FIN (sent %u %s) went unacknowledged for ",
-            a->kind == WST_AN_LAST_ACK_STUCK ? "closed after its peer" : "closed first", a->count,
-            wst_plural(a->count, "time", "times"));
+                     a->kind == WST_AN_LAST_ACK_STUCK ? "closed after its peer" : "closed first", a->count,
+                     wst_plural(a->count, "time", "times"));
         wst_text_secs(&t, dur);
         wst_text_put(&t, ": ");
         who(&t, c, p);
         wst_text_put(&t, " is gone, the path loses packets, or a firewall or NAT dropped the connection's state; check "
-                "that host and the path to it");
+                     "that host and the path to it");
         break;
     case WST_AN_DATA_AFTER_CLOSE:
         who(&t, c, e);
         wst_text_put(&t, " sent %u %s (%u bytes) of data after its own %s: a broken TCP stack or a middlebox "
-                "rewriting the connection; check the devices between the two hosts",
-            a->count, wst_plural(a->count, "segment", "segments"), a->value[0],
-            a->detail[0] == WST_AFTER_RST ? "RST" : "FIN");
+                     "rewriting the connection; check the devices between the two hosts",
+                     a->count, wst_plural(a->count, "segment", "segments"), a->value[0],
+                     a->detail[0] == WST_AFTER_RST ? "RST" : "FIN");
         break;
     case WST_AN_RST_ABORT:
         who(&t, c, e);
         wst_text_put(&t, " reset the connection in %s (%s %s)", wst_state_name((enum wst_tcp_state)a->detail[0]),
-            p == c->client ? "client" : "server", wst_state_name((enum wst_tcp_state)a->detail[1]));
+                     p == c->client ? "client" : "server", wst_state_name((enum wst_tcp_state)a->detail[1]));
         if (a->value[0] || a->value[1])
             wst_text_put(&t, " with %u bytes of its own and %u of the %s's unacknowledged: ", a->value[0], a->value[1],
-                p == c->client ? "client" : "server");
+                         p == c->client ? "client" : "server");
         else
             wst_text_put(&t, " with nothing unacknowledged: ");
         wst_text_put(&t, "its application aborted (a crash, SO_LINGER 0, a close with unread data) or a middlebox "
-                "injected the RST; check the logs at ");
+                     "injected the RST; check the logs at ");
         host(&t, c, e);
         wst_text_put(&t, " and any firewall that resets idle connections");
         break;

@@ -390,13 +390,8 @@ static void finding_object(struct wst_outbuf *ob, const struct wst_finding *x)
     wst_outbuf_json_string(ob, wst_finding_name((enum wst_finding_kind)x->kind));
     key(ob, "severity");
     wst_outbuf_json_string(ob, wst_severity_name((enum wst_severity)x->severity));
-    if (x->host) {
-        key(ob, "host");
-        wst_addr_format(buf, x->family, x->addr.b);
-    } else {
-        key(ob, "endpoint");
-        wst_endpoint_format(buf, x->family, &x->addr, x->port);
-    }
+    key(ob, x->host ? "host" : "endpoint");
+    wst_finding_where(buf, x);
     wst_outbuf_json_string(ob, buf);
     key(ob, "role");
     wst_outbuf_json_string(ob, x->role == WST_ROLE_SERVER ? "server" : "client");

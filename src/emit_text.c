@@ -318,10 +318,7 @@ static void findings(struct wst_outbuf *ob, const struct wst_summary *s)
         wst_outbuf_puts(ob, x->severity == WST_SEV_WARNING ? "      warning  " : "      info     ");
         wst_outbuf_puts(ob, wst_finding_name((enum wst_finding_kind)x->kind));
         wst_outbuf_puts(ob, "  ");
-        if (x->host)
-            wst_addr_format(buf, x->family, x->addr.b);
-        else
-            wst_endpoint_format(buf, x->family, &x->addr, x->port);
+        wst_finding_where(buf, x);
         wst_outbuf_puts(ob, buf);
         wst_outbuf_puts(ob, "\n               ");
         wst_finding_diagnosis(buf, sizeof buf, x);

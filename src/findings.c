@@ -337,12 +337,6 @@ static void tally_add(struct tally *t, wst_ts_us since, wst_ts_us until, uint64_
     distinct_add(&t->peers, peer);
 }
 
-/* The hash peers are counted by. */
-static uint64_t peer_hash(uint8_t family, const struct wst_addr *a)
-{
-    return addr_hash(family, a);
-}
-
 /* The same cut to 24 bits, for the TIME_WAIT tally (a light record holds it). */
 static uint32_t tw_hash(uint8_t family, const struct wst_addr *a)
 {
@@ -354,12 +348,20 @@ static uint8_t port_hash(uint16_t port)
     return (uint8_t)(mix64(port) & 0x3F);
 }
 
-/* The full group of a server endpoint, made from its light record if need be. */
-static size_t server_group(struct wst_findings *f, uint8_t family, const struct wst_addr *a, uint16_t port)
+/* The slot of a server endpoint or a host (port unused). */
+static Word_t *slot_of(struct wst_findings *f, uint8_t scope, uint8_t family, const struct wst_addr *a,
+                       uint16_t port)
 {
     struct key k;
-    make_key(&k, SCOPE_SERVER, family, a, port, NULL, 0);
-    Word_t *pv = slot(f, &k), v = *pv;
+    make_key(&k, scope, family, a, scope == SCOPE_HOST ? 0 : port, NULL, 0);
+    return slot(f, &k);
+}
+
+/* The full group of a server endpoint at *pv, made from its light record if need be. */
+static size_t server_group(struct wst_findings *f, Word_t *pv, uint8_t family, const struct wst_addr *a,
+                           uint16_t port)
+{
+    Word_t v = *pv;
     if (v && !(v & LIGHT))
         return group_of(v);
     size_t gi = new_group(f, pv, SCOPE_SERVER, family, a, port);
@@ -373,9 +375,10 @@ static size_t server_group(struct wst_findings *f, uint8_t family, const struct 
 /*
  * F1-F3: one attempt to the server endpoint of c. `fail` is the anomaly
  * that ended it (refused, unreachable, syn_unanswered without an answer),
- * `stalled` its handshake_incomplete, either NULL.
+ * `stalled` its handshake_incomplete, either NULL. False if it was left
+ * out (no room for a group).
  */
-static void add_attempt(struct wst_findings *f, const struct wst_conn_report *r, const struct wst_anomaly *fail,
+static bool add_attempt(struct wst_findings *f, const struct wst_conn_report *r, const struct wst_anomaly *fail,
                         const struct wst_anomaly *stalled)
 {
     const struct wst_conn *c = r->conn;
@@ -389,24 +392,18 @@ static void add_attempt(struct wst_findings *f, const struct wst_conn_report *r,
     struct wst_addr ca, sa;
     wst_conn_addr(c, sv, &sa);
 
-    if (!fail && !half_open) {
+    Word_t *pv = slot_of(f, SCOPE_SERVER, c->family, &sa, c->port[sv]), v = *pv;
+    if (!fail && !half_open && (v == 0 || ((v & LIGHT) && (v >> 1 & LIGHT_MAX_ATTEMPTS) < LIGHT_MAX_ATTEMPTS - 1))) {
         /* A connection that went well: counted in the light record while there is one. */
-        struct key k;
-        make_key(&k, SCOPE_SERVER, c->family, &sa, c->port[sv], NULL, 0);
-        Word_t *pv = slot(f, &k), v = *pv;
-        if (v == 0 || ((v & LIGHT) && (v >> 1 & LIGHT_MAX_ATTEMPTS) < LIGHT_MAX_ATTEMPTS - 1)) {
-            *pv = (v + ((Word_t)1 << 1) + ((Word_t)completed << 32)) | LIGHT;
-            return;
-        }
+        *pv = (v + ((Word_t)1 << 1) + ((Word_t)completed << 32)) | LIGHT;
+        return true;
     }
-    size_t gi = server_group(f, c->family, &sa, c->port[sv]);
-    if (gi == NO_GROUP) {
-        f->left_out = true;
-        return;
-    }
+    size_t gi = server_group(f, pv, c->family, &sa, c->port[sv]);
+    if (gi == NO_GROUP)
+        return false;
     struct wst_find_group *g = &f->groups[gi];
     wst_conn_addr(c, cl, &ca);
-    uint64_t peer = peer_hash(c->family, &ca);
+    uint64_t peer = addr_hash(c->family, &ca);
     g->attempts++;
     g->completed += completed;
     if (fail) {
@@ -436,6 +433,7 @@ static void add_attempt(struct wst_findings *f, const struct wst_conn_report *r,
         g->half_open_retried += c->ep[cl].syns_again != 0;
         g->synack_unacked += half_open == stalled;
     }
+    return true;
 }
 
 /* A light host record for a TIME_WAIT entered at `at`, or 0 if its time does not fit. */
@@ -458,12 +456,10 @@ static void host_time_wait(struct wst_find_group *h, bool as_server, uint32_t pe
         h->tw_as_client++;
 }
 
-/* The full group of a host, made from its light record (one TIME_WAIT) if need be. */
-static size_t host_group(struct wst_findings *f, uint8_t family, const struct wst_addr *a)
+/* The full group of a host at *pv, made from its light record (one TIME_WAIT) if need be. */
+static size_t host_group(struct wst_findings *f, Word_t *pv, uint8_t family, const struct wst_addr *a)
 {
-    struct key k;
-    make_key(&k, SCOPE_HOST, family, a, 0, NULL, 0);
-    Word_t *pv = slot(f, &k), v = *pv;
+    Word_t v = *pv;
     if (v && !(v & LIGHT))
         return group_of(v);
     size_t gi = new_group(f, pv, SCOPE_HOST, family, a, 0);
@@ -483,24 +479,25 @@ static size_t host_group(struct wst_findings *f, uint8_t family, const struct ws
     return gi;
 }
 
-/* F4: endpoint a->endpoint of c lingered in CLOSE_WAIT. */
-static void add_close_wait(struct wst_findings *f, const struct wst_conn *c, const struct wst_anomaly *a)
+/* F4: endpoint a->endpoint of c lingered in CLOSE_WAIT. False if it was left out. */
+static bool add_close_wait(struct wst_findings *f, const struct wst_conn *c, const struct wst_anomaly *a)
 {
     int e = a->endpoint;
+    bool server = e != c->client;
     struct wst_addr ea, pa;
     wst_conn_addr(c, e, &ea);
     wst_conn_addr(c, !e, &pa);
-    size_t gi = e != c->client ? server_group(f, c->family, &ea, c->port[e]) : host_group(f, c->family, &ea);
-    if (gi == NO_GROUP) {
-        f->left_out = true;
-        return;
-    }
+    Word_t *pv = slot_of(f, server ? SCOPE_SERVER : SCOPE_HOST, c->family, &ea, c->port[e]);
+    size_t gi = server ? server_group(f, pv, c->family, &ea, c->port[e]) : host_group(f, pv, c->family, &ea);
+    if (gi == NO_GROUP)
+        return false;
     struct wst_find_group *g = &f->groups[gi];
-    tally_add(&g->close_wait, a->since_us, a->until_us, peer_hash(c->family, &pa));
+    tally_add(&g->close_wait, a->since_us, a->until_us, addr_hash(c->family, &pa));
     g->cw_ongoing += a->ongoing;
     wst_ts_us d = a->until_us > a->since_us ? a->until_us - a->since_us : 0;
     if (d > g->cw_longest_us)
         g->cw_longest_us = d;
+    return true;
 }
 
 static void dest_delta(struct wst_find_group *d, wst_ts_us at, Word_t delta)
@@ -518,8 +515,8 @@ static void dest_entry(struct wst_find_group *d, wst_ts_us at, wst_ts_us until)
     dest_delta(d, until, (Word_t)-1);
 }
 
-/* F5: endpoint i of c entered TIME_WAIT. */
-static void add_time_wait(struct wst_findings *f, const struct wst_conn_report *r, int i)
+/* F5: endpoint i of c entered TIME_WAIT. False if it was left out. */
+static bool add_time_wait(struct wst_findings *f, const struct wst_conn_report *r, int i)
 {
     const struct wst_conn *c = r->conn;
     struct wst_addr ea, pa;
@@ -538,31 +535,28 @@ static void add_time_wait(struct wst_findings *f, const struct wst_conn_report *
     if ((c->end_reason == WST_END_REUSED || c->end_reason == WST_END_RESET) && r->end_us < until)
         until = r->end_us > at ? r->end_us : at;
 
-    struct key k;
-    make_key(&k, SCOPE_HOST, c->family, &ea, 0, NULL, 0);
-    Word_t *pv = slot(f, &k);
+    Word_t *pv = slot_of(f, SCOPE_HOST, c->family, &ea, 0);
     /* One TIME_WAIT alone is never a finding (unless --group-min 1), nor
      * is a cut-short one worth remembering in a light record. */
     if (*pv == 0 && f->cfg.group_min > 1 && until == at + f->cfg.time_wait_us) {
         Word_t v = light_time_wait(f, as_server, peer, port_hash(port), at);
         if (v) {
             *pv = v;
-            return;
+            return true;
         }
     }
-    size_t hi = host_group(f, c->family, &ea);
-    if (hi == NO_GROUP) {
-        f->left_out = true;
-        return;
-    }
+    size_t hi = host_group(f, pv, c->family, &ea);
+    if (hi == NO_GROUP)
+        return false;
     host_time_wait(&f->groups[hi], as_server, peer, at);
     if (as_server)
-        return;
+        return true;
+    struct key k;
     make_key(&k, SCOPE_DEST, c->family, &ea, 0, &pa, port);
     pv = slot(f, &k);
     size_t di = *pv ? group_of(*pv) : new_group(f, pv, SCOPE_DEST, c->family, &ea, 0);
     if (di == NO_GROUP)
-        return; /* counted for its host; its destination's peak misses it */
+        return true; /* counted for its host; its destination's peak misses it */
     struct wst_find_group *d = &f->groups[di], *h = &f->groups[hi];
     d->parent = hi;
     d->dest_addr = pa;
@@ -572,6 +566,7 @@ static void add_time_wait(struct wst_findings *f, const struct wst_conn_report *
         dest_entry(d, h->tw_pending_at, h->tw_pending_at + f->cfg.time_wait_us);
         h->tw_pending = false;
     }
+    return true;
 }
 
 void wst_findings_add(struct wst_findings *f, const struct wst_conn_report *r)
@@ -585,7 +580,7 @@ void wst_findings_add(struct wst_findings *f, const struct wst_conn_report *r)
         f->has_base = true;
         f->base_us = c->first_ts_us;
     }
-    f->left_out = false;
+    bool kept = true; /* false once a part of it found no room */
     for (size_t i = 0; i < r->n_anomalies; i++) {
         const struct wst_anomaly *a = &r->anomalies[i];
         switch (a->kind) {
@@ -601,18 +596,18 @@ void wst_findings_add(struct wst_findings *f, const struct wst_conn_report *r)
             stalled = a;
             break;
         case WST_AN_CLOSE_WAIT_LINGERING:
-            add_close_wait(f, c, a);
+            kept &= add_close_wait(f, c, a);
             break;
         default:
             break;
         }
     }
     if (!(c->flags & WST_CONN_MIDSTREAM) && c->client_basis == WST_CLIENT_SYN)
-        add_attempt(f, r, fail, stalled);
+        kept &= add_attempt(f, r, fail, stalled);
     for (int i = 0; i < 2; i++)
         if (c->flags & (WST_CONN_TIME_WAIT << i))
-            add_time_wait(f, r, i);
-    f->untracked += f->left_out;
+            kept &= add_time_wait(f, r, i);
+    f->untracked += !kept;
 }
 
 /* ---- judging ---- */
@@ -768,13 +763,17 @@ const struct wst_finding *wst_findings_collect(struct wst_findings *f, size_t *n
 
 /* ---- diagnoses ---- */
 
+size_t wst_finding_where(char *out, const struct wst_finding *x)
+{
+    if (x->host)
+        return wst_addr_format(out, x->family, x->addr.b);
+    return wst_endpoint_format(out, x->family, &x->addr, x->port);
+}
+
 static void endpoint(struct wst_text *t, const struct wst_finding *x)
 {
     char s[WST_ENDPOINT_STRLEN];
-    if (x->host)
-        wst_addr_format(s, x->family, x->addr.b);
-    else
-        wst_endpoint_format(s, x->family, &x->addr, x->port);
+    wst_finding_where(s, x);
     wst_text_put(t, "%s", s);
 }
 

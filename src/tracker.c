@@ -164,6 +164,7 @@ const struct wst_tracker_stats *wst_tracker_stats(const struct wst_tracker *t)
 
 const struct wst_finding *wst_tracker_findings(struct wst_tracker *t, size_t *n)
 {
+    t->stats.findings_untracked = t->findings.untracked;
     return wst_findings_collect(&t->findings, n);
 }
 
@@ -269,7 +270,6 @@ static void flush(struct wst_tracker *t)
             st->by_anomaly[found[i].kind]++;
         st->with_anomalies += r.n_anomalies != 0;
         wst_findings_add(&t->findings, &r);
-        st->findings_untracked = t->findings.untracked;
         if (t->on_conn)
             t->on_conn(t->arg, &r);
         wst_timeline_free(tl);
@@ -501,8 +501,8 @@ static void process(struct wst_tracker *t, struct pending *p)
     wst_fsm_step(snd, &c->ep[!p->from], &p->seg, wst_conn_ms(c, p->ts_us), &step);
     if (step.n_snd && step.snd[0] == WST_EV_SND_RST)
         c->flags |= WST_CONN_RESET; /* the classifier emits it only for an acceptable RST */
-    if (step.snd_to == WST_ST_TIME_WAIT)
-        c->flags |= (uint8_t)(WST_CONN_TIME_WAIT << p->from);
+    /* TIME_WAIT is entered on receiving the peer's FIN (or its ACK), never
+     * by sending (RFC 9293 §3.6); expire() catches the timer's way in. */
     if (step.rcv_to == WST_ST_TIME_WAIT)
         c->flags |= (uint8_t)(WST_CONN_TIME_WAIT << !p->from);
     an.step = &step;

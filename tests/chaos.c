@@ -3,8 +3,9 @@
  * out (chaos.h).
  *
  * Input layout: 4 bytes of configuration, then 8 bytes per packet:
- *   [0] the flow and direction: client address (2 bits), server address
- *       (1), client port (2), server port (1), IPv6 (1), server to client (1)
+ *   [0] the flow and direction: client address (low 2 bits of 4), server
+ *       address (1), client port (2), server port (1), IPv6 (1), server to
+ *       client (1)
  *   [1] TCP flags: below 0xC0 a common combination, else the byte itself
  *   [2] how seq and ack are chosen (2 bits each, see pick_seq/pick_ack)
  *   [3] their parameter
@@ -12,8 +13,12 @@
  *   [5] time since the previous packet: 0-199 ms, then 10 s steps
  *   [6] 0xFF: an ICMP error quoting the segment is sent instead of it;
  *       0xFE: the segment carries VLAN tag 10; 0xE0-0xFD: a whole clean
- *       connection on the flow instead (send_lifecycle)
- *   [7] mixed into random sequence numbers
+ *       connection on the flow instead (send_lifecycle); 0xD0-0xDF: a
+ *       burst of one-shot SYNs from 12 clients to the flow's server
+ *       endpoint, answered or not (send_burst)
+ *   [7] the client address's high 2 bits (16 clients: enough sources for
+ *       a flood), the ICMP error's code (high 4 bits), and mixed into
+ *       random sequence numbers
  * Few endpoints, so 4-tuples meet again: reuse, retransmissions, closes
  * crossing, RSTs in every state.
  */
@@ -37,10 +42,8 @@
         }                                                                                            \
     } while (0)
 
-static const char *const clients[2][4] = {
-    {"192.0.2.1", "192.0.2.2", "192.0.2.3", "203.0.113.9"},
-    {"2001:db8::1", "2001:db8::2", "2001:db8::3", "2001:db8:9::9"},
-};
+/* 16 clients per family, "192.0.2.1" ... and "2001:db8::1" ... (client_name()). */
+#define CLIENTS 16
 static const char *const servers[2][2] = {{"198.51.100.2", "198.51.100.3"}, {"2001:db8::80", "2001:db8::81"}};
 static const char *const routers[2] = {"192.0.2.254", "2001:db8::fe"};
 static const uint16_t client_ports[4] = {40000, 40001, 40002, 40003};
@@ -68,7 +71,8 @@ struct chaos {
     uint64_t now_us;
     uint64_t last_id;
     uint64_t emitted, with_anomalies, anomalies;
-    uint32_t nxt[128][2]; /* per flow and direction: the highest sequence number used, plus one */
+    uint32_t nxt[512][2]; /* per flow and direction: the highest sequence number used, plus one */
+    char clients[2][CLIENTS][32];
 };
 
 /* ---- the invariants of one record ---- */
@@ -202,6 +206,8 @@ static void check_end(struct chaos *ch, struct chaos_result *out)
     out->connections = ch->emitted;
     out->anomalies = ch->anomalies;
     out->findings = n;
+    for (size_t i = 0; i < n; i++)
+        out->by_kind[f[i].kind]++;
 }
 
 /* ---- the segments ---- */
@@ -234,7 +240,8 @@ static uint32_t pick_ack(uint8_t mode, uint8_t param, uint32_t peer_next)
     }
 }
 
-/* One segment of flow `flow` (the low 7 bits of the packet's byte 0). */
+/* One segment of flow `flow`: the low 7 bits of the packet's byte 0, and
+ * bits 7-8 the client address's high bits (flow_of()). */
 struct seg {
     unsigned flow;
     int dir;
@@ -248,9 +255,9 @@ struct seg {
 
 static void send_segment(struct chaos *ch, const struct seg *g)
 {
-    int ci = g->flow & 3, si = g->flow >> 2 & 1, cpi = g->flow >> 3 & 3, spi = g->flow >> 5 & 1;
-    int v6 = g->flow >> 6 & 1;
-    const char *cl = clients[v6][ci], *sv = servers[v6][si];
+    int ci = (int)(g->flow & 3) | (int)(g->flow >> 7 & 3) << 2, si = g->flow >> 2 & 1;
+    int cpi = g->flow >> 3 & 3, spi = g->flow >> 5 & 1, v6 = g->flow >> 6 & 1;
+    const char *cl = ch->clients[v6][ci], *sv = servers[v6][si];
     const char *src = g->dir ? sv : cl, *dst = g->dir ? cl : sv;
     uint16_t sport = g->dir ? server_ports[spi] : client_ports[cpi];
     uint16_t dport = g->dir ? client_ports[cpi] : server_ports[spi];
@@ -336,12 +343,45 @@ static void send_lifecycle(struct chaos *ch, unsigned flow, const uint8_t *b)
     }
 }
 
+/*
+ * One SYN from each of 12 clients (the flow's port and family) to the
+ * flow's server endpoint, 1 ms apart, each answered by a SYN+ACK if b[3]
+ * is odd: what a spoofed flood looks like.
+ */
+static void send_burst(struct chaos *ch, unsigned flow, const uint8_t *b)
+{
+    for (unsigned i = 0; i < 12; i++) {
+        unsigned f = (flow & ~(unsigned)0x183) | (i & 3) | (i >> 2 & 3) << 7;
+        struct seg g = {.flow = f, .flags = CRAFT_SYN, .win = 65535};
+        g.seq = (uint32_t)b[7] << 24 ^ i * 0x01000193u;
+        ch->nxt[f][0] = g.seq;
+        ch->now_us += 1000;
+        send_segment(ch, &g);
+        if (b[3] & 1) {
+            g.dir = 1;
+            g.flags = CRAFT_SYN | CRAFT_ACK;
+            g.ack = ch->nxt[f][0];
+            g.seq = ch->nxt[f][1] = (uint32_t)b[2] << 16 ^ i;
+            send_segment(ch, &g);
+        }
+    }
+}
+
+static unsigned flow_of(const uint8_t *b)
+{
+    return (unsigned)(b[0] & 0x7F) | (unsigned)(b[7] & 3) << 7;
+}
+
 static void send_packet(struct chaos *ch, const uint8_t *b)
 {
-    unsigned flow = (unsigned)(b[0] & 0x7F);
+    unsigned flow = flow_of(b);
     ch->now_us += b[5] < 200 ? (uint64_t)b[5] * 1000 : (uint64_t)(b[5] - 199) * 10000000;
     if (b[6] >= 0xE0 && b[6] <= 0xFD) {
         send_lifecycle(ch, flow, b);
+        return;
+    }
+    if (b[6] >= 0xD0 && b[6] <= 0xDF) {
+        send_burst(ch, flow, b);
         return;
     }
     struct seg g = {
@@ -352,7 +392,7 @@ static void send_packet(struct chaos *ch, const uint8_t *b)
         .win = b[4] & 0x40 ? 0 : 65535,
         .vlan = b[6] == 0xFE,
         .icmp = b[6] == 0xFF,
-        .icmp_code = (uint8_t)(b[3] % 16),
+        .icmp_code = (uint8_t)(b[7] >> 4),
         .quote_extra = (uint8_t)(b[3] & 0x0F),
     };
     g.seq = pick_seq(b[2], b[3], b[7], ch->nxt[flow][g.dir]);
@@ -371,6 +411,10 @@ void chaos_run(const uint8_t *data, size_t size, struct chaos_result *out)
     CHECK(ch->sink != NULL);
     wst_outbuf_init(&ch->out, ch->sink);
     ch->now_us = 1700000000ULL * 1000000;
+    for (int i = 0; i < CLIENTS; i++) {
+        snprintf(ch->clients[0][i], sizeof ch->clients[0][i], "192.0.2.%d", i + 1);
+        snprintf(ch->clients[1][i], sizeof ch->clients[1][i], "2001:db8::%x", i + 1);
+    }
 
     /* Small thresholds and bounds, so that timers, caps and findings are
      * all reached by a few hundred packets. */

@@ -18,12 +18,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "wirestate/findings.h"
+
 /* What a run produced, for tests that want to know it did something. */
 struct chaos_result {
     uint64_t packets;
     uint64_t connections;
     uint64_t anomalies;
     uint64_t findings;
+    uint64_t by_kind[WST_FIND__COUNT]; /* findings of each kind */
 };
 
 void chaos_run(const uint8_t *data, size_t size, struct chaos_result *out);

@@ -37,6 +37,8 @@ static void run_seeds(uint64_t first, unsigned n, struct chaos_result *total)
         total->connections += r.connections;
         total->anomalies += r.anomalies;
         total->findings += r.findings;
+        for (int k = 0; k < WST_FIND__COUNT; k++)
+            total->by_kind[k] += r.by_kind[k];
     }
 }
 
@@ -49,6 +51,8 @@ START_TEST(test_chaos_seeds)
     ck_assert_uint_gt(total.connections, 1000);
     ck_assert_uint_gt(total.anomalies, 500);
     ck_assert_uint_gt(total.findings, 50);
+    for (int k = 0; k < WST_FIND__COUNT; k++)
+        ck_assert_msg(total.by_kind[k] > 0, "no %s found", wst_finding_name((enum wst_finding_kind)k));
 }
 END_TEST
 

@@ -315,6 +315,7 @@ START_TEST(test_emit_summary_findings_cap)
         f[i].as_server = 5;
         f[i].longest_us = 60000000;
     }
+    ts.findings_untracked = 3;
     struct wst_summary s = {.tracker = &ts, .complete = true, .findings = f, .n_findings = 12};
     wst_emitter_text.summary(&ob, &s);
     const char *out = output();
@@ -322,13 +323,15 @@ START_TEST(test_emit_summary_findings_cap)
                                       "               server 10.0.0.1 closed 5 connections first (5 as server)"));
     ck_assert_ptr_nonnull(strstr(out, "      info     time_wait  10.0.0.10\n"));
     ck_assert_ptr_null(strstr(out, "10.0.0.11"));
-    ck_assert_ptr_nonnull(strstr(out, "      ... and 2 more time_wait (--format json lists them all)\n"));
+    ck_assert_ptr_nonnull(strstr(out, "      ... and 2 more time_wait (--format json lists them all)\n"
+                                      "      3 connections left out of the findings: "));
 
     wst_emitter_json.summary(&ob, &s);
     out = output();
     ck_assert_ptr_nonnull(strstr(out, "\"findings\":[{\"kind\":\"time_wait\",\"severity\":\"info\","
                                       "\"host\":\"10.0.0.1\",\"role\":\"server\",\"connections\":5,"));
     ck_assert_ptr_nonnull(strstr(out, "\"host\":\"10.0.0.12\""));
+    ck_assert_ptr_nonnull(strstr(out, "],\"findings_untracked\":3,"));
     /* A server's TIME_WAIT has no busiest destination. */
     ck_assert_ptr_null(strstr(out, "\"busiest\""));
 }

@@ -829,6 +829,24 @@ START_TEST(test_findings_time_wait_entered_by_timer)
 }
 END_TEST
 
+/* The final ACK of the one in TIME_WAIT missing from the capture: it still closed first. */
+START_TEST(test_findings_time_wait_final_ack_unseen)
+{
+    struct wst_tracker_config cfg = {.hash_seed = 1, .findings = {.group_min = 1}};
+    struct script s;
+    script_init(&s, &cfg);
+    handshake(&s);
+    script_seg(&s, C2S, FIN | ACK, 1001, 5001, 0);
+    script_seg(&s, S2C, FIN | ACK, 5001, 1002, 0); /* the client enters TIME_WAIT here */
+    script_idle(&s, S);
+    ck_assert_uint_eq(script_client_state(&s), WST_ST_TIME_WAIT);
+    const struct wst_finding *f = finding_of(&s, WST_FIND_TIME_WAIT);
+    check_endpoint(f, "192.0.2.1");
+    ck_assert_uint_eq(f->as_client, 1);
+    script_fini(&s);
+}
+END_TEST
+
 /*
  * A TIME_WAIT cut short by a new SYN on its 4-tuple held its port only
  * until then: ten ports cycled thirty times never hold more than ten.
@@ -1012,6 +1030,7 @@ Suite *findings_suite(void)
     tcase_add_test(tc, test_findings_time_wait_first_destination_port);
     tcase_add_test(tc, test_findings_time_wait_before_first_record);
     tcase_add_test(tc, test_findings_time_wait_entered_by_timer);
+    tcase_add_test(tc, test_findings_time_wait_final_ack_unseen);
     tcase_add_test(tc, test_findings_time_wait_reused);
     suite_add_tcase(s, tc);
     tc = tcase_create("all");

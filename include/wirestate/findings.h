@@ -22,9 +22,8 @@
  * with connections, and stays small for the many that never matter: a
  * server endpoint whose connections all went well, and a host that closed
  * one connection, are a word in a Judy array; a full group (counts,
- * times, and a fixed-size bitmap that estimates its distinct peers by
- * linear counting, allocated once a second peer shows up) is made only
- * for the others, up to WST_FINDINGS_MAX_GROUPS. A SYN flood from millions
+ * times, and its distinct peers: exact up to 16, then a fixed-size bitmap
+ * that estimates them by linear counting) is made only for the others, up to WST_FINDINGS_MAX_GROUPS. A SYN flood from millions
  * of spoofed sources costs its target one group.
  */
 #ifndef WIRESTATE_FINDINGS_H
@@ -145,7 +144,7 @@ struct wst_findings_config {
 #define WST_EPHEMERAL_HI_DEFAULT 60999
 
 /*
- * Most groups kept with all their detail (about 420 bytes each, and up to
+ * Most groups kept with all their detail (about 470 bytes each, and up to
  * 2 KiB per distinct-peer bitmap): past this, connections that would need
  * a new one are only counted in `untracked` (a scan of a million ports
  * must not take a gigabyte).
@@ -162,11 +161,11 @@ struct wst_findings {
     wst_ts_us base_us;           /* the first record's start: light records' times count from it */
     bool has_base;
     uint64_t untracked;          /* connections left out: WST_FINDINGS_MAX_GROUPS were kept */
-    bool left_out;               /* the connection being added was (part of untracked) */
     struct wst_finding *out;     /* wst_findings_collect()'s result */
     size_t n_out;
 };
 
+/* Sets f up, empty, with cfg's thresholds (a zero field takes its default). Cannot fail. */
 void wst_findings_init(struct wst_findings *f, const struct wst_findings_config *cfg);
 
 /* Accounts for one finished connection (called by the tracker as it emits it). */
@@ -189,6 +188,11 @@ size_t wst_finding_diagnosis(char *buf, size_t size, const struct wst_finding *f
 /* Longest diagnosis of a finding. */
 #define WST_FINDING_DIAGNOSIS_MAX 1024
 
+/* What a finding is about, "a.b.c.d:port" or a host's address, into out of
+ * WST_ENDPOINT_STRLEN bytes (NUL-terminated). Returns the length. */
+size_t wst_finding_where(char *out, const struct wst_finding *x);
+
+/* Frees every group and the last collect()'s findings; f is then empty (zeroed). */
 void wst_findings_fini(struct wst_findings *f);
 
 #endif

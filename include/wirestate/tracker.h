@@ -54,7 +54,8 @@ struct wst_tracker_stats {
     /* States of the connections still open at the end of the capture
      * (end reason capture_end): [0] their clients', [1] their servers'. */
     uint64_t open_states[2][WST_ST__COUNT];
-    uint64_t findings_untracked;            /* connections the findings left out (findings.h) */
+    uint64_t findings_untracked;            /* connections the findings left out (findings.h);
+                                               set by wst_tracker_findings() */
 };
 
 /* A finished connection and what is known of it; valid only during the callback. */

@@ -70,9 +70,9 @@
 #     1.15 s or more, CLOSE_WAIT 1.3 s or more, an unanswered SYN and
 #     SYN_RCVD 1.7 s or more, the zero window about 2 s) or counts one more
 #     than it needs (three keepalive probes, four retransmissions), and each
-#     brief one, in the clean scenarios too,
-#     ended at least 0.5 s before its threshold (a CLOSE_WAIT of 0.3 to
-#     0.4 s before the close, a lost FIN ACKed within 0.4 s).
+#     brief one, in the clean scenarios too, ended at least 0.5 s before its
+#     threshold (a CLOSE_WAIT of 0.3 to 0.4 s before the close, a lost FIN
+#     ACKed within 0.4 s).
 #  9. A connection whose 4-tuple a later one takes over (port-reuse) no
 #     longer exists at the marker: its record ends at the new SYN, so its
 #     states are checked against two snapshots taken just before that SYN,
