@@ -922,7 +922,7 @@ static void diagnose_time_wait(struct wst_text *t, const struct wst_finding *x)
     }
     char dest[WST_ENDPOINT_STRLEN];
     wst_endpoint_format(dest, x->family, &x->dest_addr, x->dest_port);
-    uint64_t tenths = x->peak * 1000 / x->ports;
+    uint64_t tenths = (x->peak * 1000 + x->ports / 2) / x->ports; /* rounded */
     wst_text_put(t, "; at most %llu at once toward %s, ", (unsigned long long)x->peak, dest);
     if (tenths)
         wst_text_put(t, "%llu.%llu%%", (unsigned long long)(tenths / 10), (unsigned long long)(tenths % 10));
