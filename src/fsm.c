@@ -269,26 +269,20 @@ uint8_t wst_fsm_table(enum wst_fsm_event ev, enum wst_tcp_state st)
     return transitions[ev][st];
 }
 
-/* A SYN with FIN and without RST (assumption 7). */
-static bool is_syn_fin(uint8_t f)
-{
-    return (f & (WST_TH_SYN | WST_TH_FIN | WST_TH_RST)) == (WST_TH_SYN | WST_TH_FIN);
-}
-
 bool wst_fsm_init(struct wst_endpoint *snd, struct wst_endpoint *rcv, const struct wst_segment *seg)
 {
-    uint8_t hs = seg->flags & (WST_TH_SYN | WST_TH_ACK | WST_TH_RST);
+    enum wst_opening op = wst_fsm_opening(seg->flags);
     snd->state = rcv->state = WST_ST_UNKNOWN;
-    /* Assumption 7: it opens nothing, and no connection was under way
-     * before it either (one would not have been greeted with a SYN). */
-    if (is_syn_fin(seg->flags))
+    /* Assumption 7: a SYN+FIN opens nothing, and no connection was under
+     * way before it either (one would not have been greeted with a SYN). */
+    if (op == WST_OPEN_SYN_FIN)
         return false;
-    if (hs == WST_TH_SYN) {
+    if (op == WST_OPEN_SYN) {
         snd->state = WST_ST_CLOSED;
         rcv->state = WST_ST_LISTEN;
         return false;
     }
-    return hs != (WST_TH_SYN | WST_TH_ACK);
+    return op != WST_OPEN_SYNACK;
 }
 
 /*
@@ -520,7 +514,7 @@ void wst_fsm_step(struct wst_endpoint *snd, struct wst_endpoint *rcv, const stru
         out = &local;
     if (step_established(snd, rcv, seg, out))
         return;
-    if (is_syn_fin(seg->flags)) {
+    if (wst_fsm_opening(seg->flags) == WST_OPEN_SYN_FIN) {
         /* EXCEPTION (assumption 7): no event for either endpoint, and
          * nothing learned from its numbers; that its sender sent a
          * segment is still true. */
@@ -561,8 +555,8 @@ void wst_fsm_step(struct wst_endpoint *snd, struct wst_endpoint *rcv, const stru
 bool wst_fsm_is_new_connection(const struct wst_endpoint *snd, const struct wst_endpoint *rcv,
                                const struct wst_segment *seg)
 {
-    if ((seg->flags & (WST_TH_SYN | WST_TH_ACK | WST_TH_RST | WST_TH_FIN)) != WST_TH_SYN)
-        return false; /* a SYN+FIN opens nothing (assumption 7) */
+    if (wst_fsm_opening(seg->flags) != WST_OPEN_SYN)
+        return false; /* only a SYN opens (a SYN+FIN nothing: assumption 7) */
     if ((snd->flags & WST_EP_HAS_ISN) && seg->seq == snd->isn)
         return false; /* a retransmission of this connection's SYN */
     bool over_rcv = rcv->state == WST_ST_CLOSED || rcv->state == WST_ST_TIME_WAIT || rcv->state == WST_ST_LISTEN;

@@ -376,20 +376,17 @@ static void advance(struct wst_tracker *t, wst_ts_us now)
     flush(t);
 }
 
-/* FIN is in the mask so that a SYN+FIN (or SYN+ACK+FIN), which opens
- * nothing (fsm.c, assumption 7), says nothing about who the client is. */
-enum { HS_MASK = WST_TH_SYN | WST_TH_ACK | WST_TH_RST | WST_TH_FIN };
-
-/* Decides or corrects which endpoint is the client (invariant 3). */
+/* Decides or corrects which endpoint is the client (invariant 3). A
+ * SYN+FIN, which opens nothing (fsm.c, assumption 7), says nothing of it. */
 static void orient(struct wst_tracker *t, struct wst_conn *c, const struct wst_segment *seg, int from)
 {
-    uint8_t hs = seg->flags & HS_MASK;
-    if (hs == WST_TH_SYN) {
+    enum wst_opening op = wst_fsm_opening(seg->flags);
+    if (op == WST_OPEN_SYN) {
         if (c->client_basis != WST_CLIENT_SYN) {
             c->client = (uint8_t)from;
             c->client_basis = WST_CLIENT_SYN;
         }
-    } else if (hs == (WST_TH_SYN | WST_TH_ACK)) {
+    } else if (op == WST_OPEN_SYNACK) {
         if (c->client_basis != WST_CLIENT_SYN && c->client_basis != WST_CLIENT_SYN_ACK) {
             c->client = (uint8_t)!from;
             c->client_basis = WST_CLIENT_SYN_ACK;

@@ -120,6 +120,25 @@ struct wst_fsm_step {
     bool fin_ack_held;          /* an ACK of the receiver's FIN not assumed delivered (rule L) */
 };
 
+/* What a segment's flags say about opening a connection. */
+enum wst_opening {
+    WST_OPEN_NONE,    /* no SYN, or a RST (processed first: RFC 9293 §3.10.7.4) */
+    WST_OPEN_SYN,     /* a SYN without ACK: an active open */
+    WST_OPEN_SYNACK,  /* a SYN+ACK: the answer to one */
+    WST_OPEN_SYN_FIN, /* a SYN with FIN: opens nothing (fsm.c, assumption 7) */
+};
+
+/* The one place the handshake's flags are read: the state machine, the new
+ * connection test and the tracker's choice of client all ask it. */
+static inline enum wst_opening wst_fsm_opening(uint8_t flags)
+{
+    if (!(flags & WST_TH_SYN) || (flags & WST_TH_RST))
+        return WST_OPEN_NONE;
+    if (flags & WST_TH_FIN)
+        return WST_OPEN_SYN_FIN;
+    return (flags & WST_TH_ACK) ? WST_OPEN_SYNACK : WST_OPEN_SYN;
+}
+
 /*
  * Sets up the two endpoints of a new connection from its first segment,
  * sent by `snd`: a SYN without ACK starts a handshake (sender CLOSED,
