@@ -73,6 +73,7 @@
 #include "seq.h"
 #include "text.h"
 #include "wirestate/flow.h"
+#include "alloc.h"
 
 static const char *const kind_names[WST_AN__COUNT] = {
 #define WST_ANOMALY_NAME(e, name) [WST_AN_##e] = name,

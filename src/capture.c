@@ -21,6 +21,7 @@
 #include "wirestate/capture.h"
 
 #include <errno.h>
+#include <pcap/pcap.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +29,9 @@
 #include <sys/stat.h>
 
 #include "wirestate/pcapng.h"
+
+/* errbuf is handed to libpcap as its own error buffer. */
+_Static_assert(WST_ERRBUF_SIZE >= PCAP_ERRBUF_SIZE + 256, "WST_ERRBUF_SIZE too small for libpcap messages");
 
 enum source_kind { SRC_PCAP, SRC_PCAPNG };
 

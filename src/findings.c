@@ -39,6 +39,7 @@
 #include "wirestate/conn.h"
 #include "wirestate/flow.h"
 #include "wirestate/tracker.h"
+#include "alloc.h"
 
 static const char *const kind_names[WST_FIND__COUNT] = {
 #define WST_FINDING_NAME(e, name) [WST_FIND_##e] = name,

@@ -27,6 +27,7 @@
  *  4. live == number of entries in by_hash.
  */
 #include "wirestate/flow_table.h"
+#include "alloc.h"
 
 #include <Judy.h>
 #include <stdio.h>

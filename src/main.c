@@ -9,6 +9,7 @@
  * summary are still written (marked incomplete), then the error is reported.
  */
 #include <errno.h>
+#include <pcap/pcap.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,7 @@
 #include "wirestate/emit.h"
 #include "wirestate/outbuf.h"
 #include "wirestate/tracker.h"
+#include "alloc.h"
 
 struct run {
     struct wst_outbuf out;

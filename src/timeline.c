@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "wirestate/conn.h"
+#include "alloc.h"
 
 struct wst_timeline {
     uint32_t n, cap, max;

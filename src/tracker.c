@@ -41,6 +41,7 @@
 #include <string.h>
 
 #include "seq.h"
+#include "alloc.h"
 
 /*
  * Packets between decoding and their connection update. Each lookup is a

@@ -13,6 +13,7 @@
 #include "suites.h"
 #include "wirestate/conn.h"
 #include "wirestate/flow.h"
+#include "alloc.h"
 
 /* A segment from src:sport to dst:dport (textual addresses) with VLAN tags. */
 static struct wst_segment seg_of(const char *src, uint16_t sport, const char *dst, uint16_t dport,

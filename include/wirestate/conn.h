@@ -168,31 +168,4 @@ struct wst_conn *wst_conn_new(struct wst_conn_pool *pool, const struct wst_flow_
  * a stale pointer to the object (the memory stays mapped) can tell. */
 void wst_conn_free(struct wst_conn_pool *pool, struct wst_conn *c);
 
-/* Huge page size on x86-64 and arm64 Linux. */
-#define WST_HUGE_PAGE ((size_t)2 << 20)
-
-/*
- * Memory for large, long-lived, randomly accessed tables: `size` rounded up
- * to whole 2 MiB pages, aligned to them and marked MADV_HUGEPAGE, so the
- * kernel may back it with huge pages (fewer TLB misses). Zero-filled (fresh
- * anonymous pages). Exits like wst_xcalloc() when memory runs out. Free
- * with wst_huge_free() and the same size.
- */
-void *wst_huge_alloc(size_t size);
-void wst_huge_free(void *p, size_t size);
-
-/*
- * calloc() that never returns NULL: on failure it prints one line and exits
- * with status 1, the same policy as libjudy's allocation failures. Memory
- * is bounded by limits on what is tracked instead of by half-handled
- * allocation failures everywhere.
- */
-void *wst_xcalloc(size_t n, size_t size);
-
-/* That policy for an allocation that failed elsewhere (libjudy's): one line naming `what`, exit 1. */
-_Noreturn void wst_out_of_memory(const char *what);
-
-/* realloc() of n elements of size bytes with the same policy (and an overflow check). */
-void *wst_xrealloc(void *p, size_t n, size_t size);
-
 #endif
