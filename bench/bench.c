@@ -31,6 +31,7 @@
 
 #include "trace.h"
 #include "wirestate/capture.h"
+#include "wirestate/dispatch.h"
 #include "wirestate/tracker.h"
 
 #define MAX_RUNS 51
@@ -145,17 +146,20 @@ static int measure_memory(const char *path)
         return -1;
     }
     struct wst_tracker_config cfg = {.hash_seed = 1};
-    struct wst_tracker *t = wst_tracker_new(&cfg, NULL, NULL);
+    struct wst_tracker *t = wst_tracker_new(&cfg, NULL);
+    struct wst_dispatch *d = wst_dispatch_new(&(struct wst_dispatch_config){.hash_seed = 1}, t);
     struct wst_packet pkt;
     int rc;
     while ((rc = wst_capture_next(cap, &pkt, errbuf)) > 0)
-        wst_tracker_packet(t, &pkt);
+        wst_dispatch_packet(d, &pkt);
+    wst_dispatch_drain(d);
     struct wst_flow_table_mem m;
     wst_flow_table_mem(wst_tracker_table(t), &m);
     size_t conns = m.conns ? m.conns : 1;
     printf("memory per tracked connection (%zu connections held):\n", m.conns);
     printf("  record %.1f B + table index %.1f B = %.1f B  (goal <= 150)\n", (double)m.conn_bytes / conns,
            (double)m.index_bytes / conns, (double)(m.conn_bytes + m.index_bytes) / conns);
+    wst_dispatch_free(d);
     wst_tracker_free(t);
     wst_capture_close(cap);
     return rc < 0 ? -1 : 0;

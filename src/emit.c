@@ -1,22 +1,95 @@
 /*
- * emit.c - the emitter registry and what the formats share.
+ * emit.c - the emitter registry, emitter objects as the pipeline's last
+ * stage, and what the formats share.
  */
 #include "wirestate/emit.h"
 
+#include <stdlib.h>
 #include <string.h>
 
-static const struct wst_emitter *const emitters[] = {
+#include "alloc.h"
+
+static const struct wst_emitter_class *const classes[] = {
     &wst_emitter_text,
     &wst_emitter_json,
 };
 
-const struct wst_emitter *wst_emit_lookup(const char *name)
+const struct wst_emitter_class *wst_emit_lookup(const char *name)
 {
-    for (size_t i = 0; i < sizeof emitters / sizeof emitters[0]; i++) {
-        if (strcmp(emitters[i]->name, name) == 0)
-            return emitters[i];
+    for (size_t i = 0; i < sizeof classes / sizeof classes[0]; i++) {
+        if (strcmp(classes[i]->name, name) == 0)
+            return classes[i];
     }
     return NULL;
+}
+
+/* ---- the emitter as a sink ---- */
+
+static struct wst_emitter *emitter_of(struct wst_sink *s)
+{
+    return (struct wst_emitter *)(void *)s;
+}
+
+static void on_begin(struct wst_sink *s, const struct wst_conn *c)
+{
+    struct wst_emitter *e = emitter_of(s);
+    if (e->cls->begin)
+        e->cls->begin(e, c);
+}
+
+static void on_event(struct wst_sink *s, const struct wst_conn *c, uint64_t id, const struct wst_tl_event *ev)
+{
+    struct wst_emitter *e = emitter_of(s);
+    if (e->cls->event)
+        e->cls->event(e, c, id, ev);
+    /* Live: each event reaches its reader at once. A write error is kept
+     * in the buffer and reported at the end. */
+    if (e->flush_events && wst_outbuf_flush(e->out) < 0)
+        return;
+}
+
+static void on_conn(struct wst_sink *s, const struct wst_conn_report *r)
+{
+    struct wst_emitter *e = emitter_of(s);
+    if (e->cls->conn)
+        e->cls->conn(e, r);
+}
+
+static void on_summary(struct wst_sink *s, const struct wst_summary *sum)
+{
+    struct wst_emitter *e = emitter_of(s);
+    if (e->cls->summary)
+        e->cls->summary(e, sum);
+}
+
+static const struct wst_sink_ops emitter_ops = {
+    .begin = on_begin,
+    .event = on_event,
+    .conn = on_conn,
+    .summary = on_summary,
+};
+
+struct wst_emitter *wst_emitter_new(const struct wst_emitter_class *cls, struct wst_outbuf *out)
+{
+    struct wst_emitter *e = wst_xcalloc(1, sizeof *e);
+    e->sink.ops = &emitter_ops;
+    e->cls = cls;
+    e->out = out;
+    if (cls->state_size)
+        e->state = wst_xcalloc(1, cls->state_size);
+    if (cls->open)
+        cls->open(e);
+    return e;
+}
+
+void wst_emitter_free(struct wst_emitter *e)
+{
+    if (e == NULL)
+        return;
+    if (e->cls->close)
+        e->cls->close(e);
+    free(e->state);
+    free(e);
 }
 
 const char *wst_emit_names(void)
@@ -39,13 +112,13 @@ void wst_summary_class_totals(const struct wst_summary *s, uint64_t totals[WST_D
 {
     memset(totals, 0, sizeof(uint64_t) * WST_DC__COUNT);
     for (int st = 0; st < WST_DECODE__COUNT; st++)
-        totals[wst_decode_status_class((enum wst_decode_status)st)] += s->tracker->by_status[st];
+        totals[wst_decode_status_class((enum wst_decode_status)st)] += s->dispatch->by_status[st];
     totals[0] = s->capture.filtered;
 }
 
 uint64_t wst_summary_total_packets(const struct wst_summary *s)
 {
-    return s->tracker->packets + s->capture.filtered;
+    return s->dispatch->packets + s->capture.filtered;
 }
 
 uint32_t wst_emit_rel_seq(const struct wst_conn *c, int from, uint32_t seq)

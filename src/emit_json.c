@@ -7,6 +7,7 @@
  * exactly six decimals (the microsecond capture timestamps, unrounded).
  */
 #include "wirestate/emit.h"
+#include "wirestate/findings.h"
 
 #include <string.h>
 
@@ -156,11 +157,12 @@ static char *fmt_endpoints(char *q, const struct wst_conn *c)
 }
 
 /* One line per event as it happens (--events). */
-static void json_event(struct wst_outbuf *ob, const struct wst_conn *c, const struct wst_tl_event *ev)
+static void json_event(struct wst_emitter *e, const struct wst_conn *c, uint64_t id, const struct wst_tl_event *ev)
 {
+    struct wst_outbuf *ob = e->out;
     char *start = wst_outbuf_space(ob, EVENT_MAX + 160), *q = start;
     LIT(q, "{\"type\":\"event\",\"conn\":");
-    q += wst_fmt_u64(q, c->id);
+    q += wst_fmt_u64(q, id);
     q = fmt_endpoints(q, c);
     *q++ = ',';
     q = fmt_event_fields(q, c, ev);
@@ -292,15 +294,16 @@ static void json_anomalies(struct wst_outbuf *ob, const struct wst_conn_report *
 }
 
 /* A whole record formatted straight into the output buffer (the hot path). */
-static void json_conn(struct wst_outbuf *ob, const struct wst_conn_report *r)
+static void json_conn(struct wst_emitter *e, const struct wst_conn_report *r)
 {
+    struct wst_outbuf *ob = e->out;
     const struct wst_conn *c = r->conn;
     const struct wst_timeline *tl = r->timeline;
     char *start = wst_outbuf_space(ob, CONN_RECORD_MAX), *q = start;
     int cl = c->client, sv = !c->client;
 
     LIT(q, "{\"type\":\"conn\",\"id\":");
-    q += wst_fmt_u64(q, c->id);
+    q += wst_fmt_u64(q, r->id);
     q = fmt_endpoints(q, c);
     if (c->client_basis == WST_CLIENT_PORTS)
         LIT(q, ",\"client_guessed\":true,\"client_basis\":\"");
@@ -377,7 +380,7 @@ static void class_object(struct wst_outbuf *ob, const struct wst_summary *s, enu
         first = false;
         wst_outbuf_json_string(ob, wst_decode_status_name((enum wst_decode_status)st));
         wst_outbuf_putc(ob, ':');
-        wst_outbuf_u64(ob, s->tracker->by_status[st]);
+        wst_outbuf_u64(ob, s->dispatch->by_status[st]);
     }
     wst_outbuf_putc(ob, '}');
 }
@@ -446,8 +449,10 @@ static void finding_object(struct wst_outbuf *ob, const struct wst_finding *x)
     wst_outbuf_putc(ob, '}');
 }
 
-static void json_summary(struct wst_outbuf *ob, const struct wst_summary *s)
+static void json_summary(struct wst_emitter *e, const struct wst_summary *s)
 {
+    struct wst_outbuf *ob = e->out;
+    const struct wst_dispatch_stats *ds = s->dispatch;
     const struct wst_tracker_stats *ts = s->tracker;
     uint64_t totals[WST_DC__COUNT];
     wst_summary_class_totals(s, totals);
@@ -504,14 +509,14 @@ static void json_summary(struct wst_outbuf *ob, const struct wst_summary *s)
         finding_object(ob, &s->findings[i]);
     }
     wst_outbuf_putc(ob, ']');
-    key_u64(ob, "findings_untracked", ts->findings_untracked);
+    key_u64(ob, "findings_untracked", s->findings_untracked);
 
     key(ob, "capture");
     wst_outbuf_puts(ob, "{\"start\":");
-    if (ts->packets) {
-        wst_outbuf_seconds(ob, ts->first_ts_us);
-        key_seconds(ob, "end", ts->now_us);
-        key_seconds(ob, "duration", ts->now_us - ts->first_ts_us);
+    if (ds->packets) {
+        wst_outbuf_seconds(ob, ds->first_ts_us);
+        key_seconds(ob, "end", ds->now_us);
+        key_seconds(ob, "duration", ds->now_us - ds->first_ts_us);
     } else {
         wst_outbuf_puts(ob, "null,\"end\":null,\"duration\":null");
     }
@@ -530,7 +535,7 @@ static void json_summary(struct wst_outbuf *ob, const struct wst_summary *s)
     wst_outbuf_puts(ob, "}\n");
 }
 
-const struct wst_emitter wst_emitter_json = {
+const struct wst_emitter_class wst_emitter_json = {
     .name = "json",
     .conn = json_conn,
     .event = json_event,

@@ -11,6 +11,7 @@
  * contract for programs.
  */
 #include "wirestate/emit.h"
+#include "wirestate/findings.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -125,11 +126,11 @@ static void ladder(struct wst_outbuf *ob, const struct wst_conn *c, const struct
 }
 
 /* "#id client -> server" (no newline); fills *v. */
-static void heading(struct wst_outbuf *ob, const struct wst_conn *c, struct wst_conn_view *v)
+static void heading(struct wst_outbuf *ob, const struct wst_conn *c, uint64_t id, struct wst_conn_view *v)
 {
     wst_conn_view_init(v, c);
     wst_outbuf_putc(ob, '#');
-    wst_outbuf_u64(ob, c->id);
+    wst_outbuf_u64(ob, id);
     wst_outbuf_putc(ob, ' ');
     wst_outbuf_puts(ob, v->client_text);
     wst_outbuf_puts(ob, " -> ");
@@ -137,10 +138,11 @@ static void heading(struct wst_outbuf *ob, const struct wst_conn *c, struct wst_
 }
 
 /* --events in text: the heading and the ladder step. */
-static void text_event(struct wst_outbuf *ob, const struct wst_conn *c, const struct wst_tl_event *ev)
+static void text_event(struct wst_emitter *e, const struct wst_conn *c, uint64_t id, const struct wst_tl_event *ev)
 {
+    struct wst_outbuf *ob = e->out;
     struct wst_conn_view v;
-    heading(ob, c, &v);
+    heading(ob, c, id, &v);
     wst_outbuf_putc(ob, '\n');
     ladder_line(ob, c, ev);
 }
@@ -193,12 +195,13 @@ static void anomalies(struct wst_outbuf *ob, const struct wst_conn_report *r)
     }
 }
 
-static void text_conn(struct wst_outbuf *ob, const struct wst_conn_report *r)
+static void text_conn(struct wst_emitter *e, const struct wst_conn_report *r)
 {
+    struct wst_outbuf *ob = e->out;
     const struct wst_conn *c = r->conn;
     const struct wst_timeline *tl = r->timeline;
     struct wst_conn_view v;
-    heading(ob, c, &v);
+    heading(ob, c, r->id, &v);
     wst_outbuf_puts(ob, "  (");
     wst_outbuf_puts(ob, basis_text[c->client_basis < WST_CLIENT__COUNT ? c->client_basis : 0]);
     wst_outbuf_puts(ob, ")\n   start ");
@@ -252,7 +255,7 @@ static void class_line(struct wst_outbuf *ob, const struct wst_summary *s, enum 
 {
     bool any = false;
     for (int st = 0; st < WST_DECODE__COUNT; st++) {
-        uint64_t n = s->tracker->by_status[st];
+        uint64_t n = s->dispatch->by_status[st];
         if (wst_decode_status_class((enum wst_decode_status)st) != cls || n == 0)
             continue;
         wst_outbuf_puts(ob, any ? ", " : label);
@@ -334,16 +337,18 @@ static void findings(struct wst_outbuf *ob, const struct wst_summary *s)
         wst_outbuf_puts(ob, wst_finding_name((enum wst_finding_kind)k));
         wst_outbuf_puts(ob, " (--format json lists them all)\n");
     }
-    if (s->tracker->findings_untracked) {
+    if (s->findings_untracked) {
         wst_outbuf_puts(ob, "      ");
-        wst_outbuf_u64(ob, s->tracker->findings_untracked);
+        wst_outbuf_u64(ob, s->findings_untracked);
         wst_outbuf_puts(ob, " connections left out of the findings: more endpoints and hosts with something to "
                             "report than are followed in detail\n");
     }
 }
 
-static void text_summary(struct wst_outbuf *ob, const struct wst_summary *s)
+static void text_summary(struct wst_emitter *e, const struct wst_summary *s)
 {
+    struct wst_outbuf *ob = e->out;
+    const struct wst_dispatch_stats *ds = s->dispatch;
     const struct wst_tracker_stats *ts = s->tracker;
     uint64_t totals[WST_DC__COUNT];
     wst_summary_class_totals(s, totals);
@@ -393,13 +398,13 @@ static void text_summary(struct wst_outbuf *ob, const struct wst_summary *s)
     }
     wst_outbuf_putc(ob, '\n');
     findings(ob, s);
-    if (ts->packets) {
+    if (ds->packets) {
         wst_outbuf_puts(ob, "   capture      ");
-        wst_outbuf_utc(ob, ts->first_ts_us);
+        wst_outbuf_utc(ob, ds->first_ts_us);
         wst_outbuf_puts(ob, " to ");
-        wst_outbuf_utc(ob, ts->now_us);
+        wst_outbuf_utc(ob, ds->now_us);
         wst_outbuf_puts(ob, " UTC (");
-        wst_outbuf_seconds(ob, ts->now_us - ts->first_ts_us);
+        wst_outbuf_seconds(ob, ds->now_us - ds->first_ts_us);
         wst_outbuf_puts(ob, " s)\n");
     }
     if (!s->complete)
@@ -415,7 +420,7 @@ static void text_summary(struct wst_outbuf *ob, const struct wst_summary *s)
     }
 }
 
-const struct wst_emitter wst_emitter_text = {
+const struct wst_emitter_class wst_emitter_text = {
     .name = "text",
     .conn = text_conn,
     .event = text_event,

@@ -38,7 +38,7 @@
 #include "wirestate/anomaly.h"
 #include "wirestate/conn.h"
 #include "wirestate/flow.h"
-#include "wirestate/tracker.h"
+#include "wirestate/sink.h"
 #include "alloc.h"
 
 static const char *const kind_names[WST_FIND__COUNT] = {
@@ -980,4 +980,56 @@ void wst_findings_fini(struct wst_findings *f)
     JudyLFreeArray(&f->index4, PJE0);
     free(f->out);
     memset(f, 0, sizeof *f);
+}
+
+/* ---- the pipeline stage ---- */
+
+static struct wst_findings_sink *stage_of(struct wst_sink *s)
+{
+    return (struct wst_findings_sink *)(void *)s;
+}
+
+static void stage_begin(struct wst_sink *s, const struct wst_conn *c)
+{
+    wst_sink_begin(stage_of(s)->next, c);
+}
+
+static void stage_event(struct wst_sink *s, const struct wst_conn *c, uint64_t id, const struct wst_tl_event *ev)
+{
+    wst_sink_event(stage_of(s)->next, c, id, ev);
+}
+
+static void stage_conn(struct wst_sink *s, const struct wst_conn_report *r)
+{
+    struct wst_findings_sink *fs = stage_of(s);
+    wst_findings_add(&fs->findings, r);
+    wst_sink_conn(fs->next, r);
+}
+
+static void stage_summary(struct wst_sink *s, const struct wst_summary *sum)
+{
+    struct wst_findings_sink *fs = stage_of(s);
+    struct wst_summary out = *sum;
+    out.findings = wst_findings_collect(&fs->findings, &out.n_findings);
+    out.findings_untracked = fs->findings.untracked;
+    wst_sink_summary(fs->next, &out);
+}
+
+static const struct wst_sink_ops stage_ops = {
+    .begin = stage_begin,
+    .event = stage_event,
+    .conn = stage_conn,
+    .summary = stage_summary,
+};
+
+void wst_findings_sink_init(struct wst_findings_sink *fs, const struct wst_findings_config *cfg, struct wst_sink *next)
+{
+    fs->sink.ops = &stage_ops;
+    fs->next = next;
+    wst_findings_init(&fs->findings, cfg);
+}
+
+void wst_findings_sink_fini(struct wst_findings_sink *fs)
+{
+    wst_findings_fini(&fs->findings);
 }

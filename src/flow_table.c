@@ -41,7 +41,6 @@ struct wst_flow_table {
     struct wst_conn *head, *tail; /* the order list */
     uint64_t seed;
     wst_flow_hash_fn *hash;
-    uint64_t next_id;
     size_t live;
     bool vlan_keyed;
     struct wst_conn_pool pool;
@@ -220,10 +219,10 @@ struct wst_conn *wst_flow_table_get(struct wst_flow_table *t, const struct wst_f
 
 /* Fills a free by_hash slot with a new connection for `key`. */
 static struct wst_conn *add(struct wst_flow_table *t, PWord_t slot, const struct wst_flow_key *key,
-                            uint64_t hash, const struct wst_segment *seg)
+                            uint64_t hash, const struct wst_segment *seg, uint64_t id)
 {
     struct wst_conn *c = wst_conn_new(&t->pool, key, seg);
-    c->id = ++t->next_id;
+    c->id = id;
     *slot = (Word_t)c;
     if (t->tail)
         t->tail->next = c;
@@ -237,16 +236,17 @@ static struct wst_conn *add(struct wst_flow_table *t, PWord_t slot, const struct
 }
 
 struct wst_conn *wst_flow_table_create(struct wst_flow_table *t, const struct wst_flow_key *key,
-                                       uint64_t hash, const struct wst_segment *seg)
+                                       uint64_t hash, const struct wst_segment *seg, uint64_t id)
 {
     Word_t i = hash;
     while (judy_get(t->by_hash, i))
         i++;
-    return add(t, judy_ins(&t->by_hash, i), key, hash, seg);
+    return add(t, judy_ins(&t->by_hash, i), key, hash, seg, id);
 }
 
 struct wst_conn *wst_flow_table_find_or_create(struct wst_flow_table *t, const struct wst_flow_key *key,
-                                               uint64_t hash, const struct wst_segment *seg, bool *created)
+                                               uint64_t hash, const struct wst_segment *seg, uint64_t id,
+                                               bool *created)
 {
     *created = false;
     struct wst_conn *c = cache_get(t, key, hash);
@@ -258,7 +258,7 @@ struct wst_conn *wst_flow_table_find_or_create(struct wst_flow_table *t, const s
         c = (struct wst_conn *)*slot;
         if (c == NULL) {
             *created = true;
-            return add(t, slot, key, hash, seg);
+            return add(t, slot, key, hash, seg, id);
         }
         if (wst_conn_matches(c, key, t->vlan_keyed)) {
             cache_put(t, c, hash);
@@ -352,11 +352,6 @@ struct wst_conn *wst_flow_table_next(struct wst_flow_table *t, const struct wst_
 size_t wst_flow_table_live(const struct wst_flow_table *t)
 {
     return t->live;
-}
-
-uint64_t wst_flow_table_created(const struct wst_flow_table *t)
-{
-    return t->next_id;
 }
 
 void wst_flow_table_mem(const struct wst_flow_table *t, struct wst_flow_table_mem *out)

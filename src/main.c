@@ -3,6 +3,9 @@
  * status: 0 success, 1 runtime error (a file, an interface, the output),
  * 2 usage error (the command line, the filter expression).
  *
+ * The pipeline, each stage handing on to the next:
+ *   capture -> dispatch -> tracker -> findings -> select -> emitter
+ *
  * Every source is opened before the first packet is read, so a typo in the
  * third file name fails at once instead of after two files of output. When
  * reading stops at a damaged file, the connections seen so far and the
@@ -18,17 +21,13 @@
 
 #include "wirestate/capture.h"
 #include "wirestate/cli.h"
+#include "wirestate/dispatch.h"
 #include "wirestate/emit.h"
+#include "wirestate/findings.h"
 #include "wirestate/outbuf.h"
+#include "wirestate/select.h"
 #include "wirestate/tracker.h"
 #include "alloc.h"
-
-struct run {
-    struct wst_outbuf out;
-    const struct wst_emitter *emitter;
-    bool live_events; /* flush after each event */
-    bool anomalies_only; /* --anomalies-only */
-};
 
 /*
  * Ctrl-C or SIGTERM ends the capture as the end of the input would: the
@@ -58,23 +57,6 @@ static void set_signals(void (*handler)(int))
     sigaction(SIGTERM, &sa, NULL);
 }
 
-static void emit_conn(void *arg, const struct wst_conn_report *rep)
-{
-    struct run *r = arg;
-    if (r->anomalies_only && rep->n_anomalies == 0)
-        return;
-    r->emitter->conn(&r->out, rep);
-}
-
-/* --events: each line reaches the reader at once (live use). */
-static void emit_event(void *arg, const struct wst_conn *c, const struct wst_tl_event *ev)
-{
-    struct run *r = arg;
-    r->emitter->event(&r->out, c, ev);
-    if (r->live_events && wst_outbuf_flush(&r->out) < 0)
-        return; /* reported at the end */
-}
-
 static int exit_status_for(int err)
 {
     return err == WST_EFILTER || err == WST_EUSAGE ? WST_EXIT_USAGE : WST_EXIT_RUNTIME;
@@ -91,7 +73,7 @@ static uint64_t hash_seed(void)
 
 int main(int argc, char **argv)
 {
-    static struct run run; /* holds the 64 KiB output buffer */
+    static struct wst_outbuf outbuf; /* 64 KiB: not on the stack */
     char errbuf[WST_ERRBUF_SIZE] = "";
     struct wst_options opt;
     struct wst_capture **sources = NULL;
@@ -140,25 +122,32 @@ int main(int argc, char **argv)
             goto done;
         }
     }
-    wst_outbuf_init(&run.out, out);
-    run.emitter = opt.emitter;
-    run.anomalies_only = opt.anomalies_only;
+    wst_outbuf_init(&outbuf, out);
 
+    /* The pipeline, built from its end. */
+    struct wst_emitter *emitter = wst_emitter_new(opt.emitter, &outbuf);
+    emitter->flush_events = opt.events && opt.interface != NULL;
+    struct wst_select select;
+    wst_select_init(&select, &(struct wst_select_config){.anomalies_only = opt.anomalies_only, .events = opt.events},
+                    &emitter->sink);
+    struct wst_findings_sink findings;
+    struct wst_findings_config fc = opt.findings;
+    fc.time_wait_us = 2ULL * opt.msl_s * WST_US_PER_S; /* TIME_WAIT lasts 2 x MSL */
+    wst_findings_sink_init(&findings, &fc, &select.sink);
+    uint64_t seed = hash_seed();
     struct wst_tracker_config cfg = {
         .vlan_key = opt.vlan_key,
-        .hash_seed = hash_seed(),
+        .hash_seed = seed,
         .server_ports = &opt.server_ports,
         .msl_s = opt.msl_s,
         .idle_timeout_s = opt.idle_timeout_s,
         .timeline_max = opt.timeline_max,
+        .events = opt.events,
         .anomaly = {.syn_timeout_ms = opt.syn_timeout_ms, .linger_ms = opt.linger_ms},
-        .findings = opt.findings,
     };
-    struct wst_tracker *tracker = wst_tracker_new(&cfg, emit_conn, &run);
-    if (opt.events) {
-        run.live_events = opt.interface != NULL;
-        wst_tracker_set_event_fn(tracker, emit_event, &run);
-    }
+    struct wst_tracker *tracker = wst_tracker_new(&cfg, &findings.sink);
+    struct wst_dispatch *dispatch =
+        wst_dispatch_new(&(struct wst_dispatch_config){.vlan_key = opt.vlan_key, .hash_seed = seed}, tracker);
 
     set_signals(on_signal);
 
@@ -172,7 +161,7 @@ int main(int argc, char **argv)
         if (interrupted) /* a signal that came before current_source was set */
             wst_capture_break(sources[i]);
         while ((read_rc = wst_capture_next(sources[i], &pkt, errbuf)) > 0) {
-            wst_tracker_packet(tracker, &pkt);
+            wst_dispatch_packet(dispatch, &pkt);
             if (opt.count && ++handed >= opt.count)
                 break;
         }
@@ -185,9 +174,7 @@ int main(int argc, char **argv)
 
     /* From here on a second Ctrl-C kills at once, as users expect. */
     set_signals(SIG_DFL);
-    wst_tracker_finish(tracker);
-    struct wst_summary summary = {.tracker = wst_tracker_stats(tracker), .complete = read_rc >= 0};
-    summary.findings = wst_tracker_findings(tracker, &summary.n_findings);
+    struct wst_summary summary = {.complete = read_rc >= 0};
     for (size_t i = 0; i < n_sources; i++) {
         struct wst_capture_stats cs;
         wst_capture_stats(sources[i], &cs);
@@ -198,12 +185,16 @@ int main(int argc, char **argv)
         summary.capture.kernel_dropped += cs.kernel_dropped;
         summary.capture.interface_dropped += cs.interface_dropped;
     }
-    run.emitter->summary(&run.out, &summary);
+    wst_dispatch_finish(dispatch, &summary);
+    wst_emitter_free(emitter);
+    wst_dispatch_free(dispatch);
     wst_tracker_free(tracker);
+    wst_findings_sink_fini(&findings);
+    wst_select_fini(&select);
 
-    if (wst_outbuf_flush(&run.out) < 0) {
+    if (wst_outbuf_flush(&outbuf) < 0) {
         fprintf(stderr, "wirestate: %s: write error: %s\n", opt.output ? opt.output : "(stdout)",
-                strerror(run.out.err));
+                strerror(outbuf.err));
         status = WST_EXIT_RUNTIME;
     }
     if (failed_source) {

@@ -1,18 +1,17 @@
 /*
- * tracker.c - the per-packet engine.
+ * tracker.c - the per-segment engine.
  *
- * For each packet: advance capture time, decode, count the outcome; for a
- * TCP segment, build its canonical key, find or create the connection,
- * update its counters and client orientation, and step both endpoints'
- * state machines (fsm.c). Timers on capture time end TIME_WAIT and retire
- * connections that are over or idle; retired connections are handed to the
- * caller in first-seen order.
+ * For each item from dispatch (item.h): advance capture time, find or
+ * create the connection by its key, update its counters and client
+ * orientation, and step both endpoints' state machines (fsm.c). Timers on
+ * capture time end TIME_WAIT and retire connections that are over or idle;
+ * retired connections are reported to the next stage in first-seen order.
  *
  * Assumptions and invariants:
- *  1. Capture time is the latest packet timestamp seen. Timestamps that go
- *     backwards (merged files, multi-queue capture) never move it back.
- *  2. stats.packets == sum of stats.by_status[]: every packet handed in is
- *     counted exactly once.
+ *  1. Capture time is the latest item time or advance() time seen; it
+ *     never moves back (dispatch already keeps it monotonic).
+ *  2. A connection's id is the sequence number dispatch gave its first
+ *     packet: ids are unique, and grow with creation order.
  *  3. The client is the sender of the first SYN without ACK; failing that
  *     the receiver of a SYN+ACK; failing that a guess from the ports
  *     (ports.h). A SYN that also carries FIN is neither: it opens nothing
@@ -20,20 +19,15 @@
  *     basis, never a stronger one (RFC 9293 §3.5: only the active opener
  *     sends a bare SYN, apart from simultaneous open, where the first SYN
  *     seen wins).
- *  4. Connections are emitted in id (first-seen) order, each exactly once,
+ *  4. Connections are reported in id (first-seen) order, each exactly once,
  *     with an end reason: reused (a SYN with a new ISN took the 4-tuple),
  *     closed or reset (both endpoints CLOSED, and 2 x MSL without packets
  *     so late segments still find it), timeout (idle), capture_end.
- *  5. A packet whose TCP header the snap length cut after the ports is
- *     counted twice over: as truncated_tcp_header in the summary, and as a
- *     packet (no flags, no payload) of its connection. It does not move
+ *  5. A PARTIAL item (a TCP header the snap length cut after the ports) is
+ *     a packet (no flags, no payload) of its connection. It does not move
  *     any state: its flags and sequence numbers are unknown.
- *  6. Connection updates happen in packet order, up to PIPE_DEPTH - 1
- *     packets after decoding (the pipeline below); the decode counters and
- *     capture time are current for every packet handed in, and finish()
- *     drains the pipeline first.
- *  7. Timers run on capture time, at the time of the packet being
- *     processed: an event due before a packet is handled before it.
+ *  6. Timers run on capture time, at the time of the item being processed:
+ *     an event due before a packet is handled before it.
  */
 #include "wirestate/tracker.h"
 
@@ -42,24 +36,6 @@
 
 #include "seq.h"
 #include "alloc.h"
-
-/*
- * Packets between decoding and their connection update. Each lookup is a
- * likely cache miss (a table slot, then the connection), so decoding runs
- * PIPE_DEPTH packets ahead and prefetches, and the misses of consecutive
- * packets overlap instead of adding up.
- */
-#define PIPE_DEPTH 8
-
-struct pending {
-    struct wst_segment seg;
-    struct wst_flow_key key;
-    uint64_t hash;
-    wst_ts_us ts_us;  /* the packet's own timestamp */
-    wst_ts_us now_us; /* capture time when it was read (invariant 1) */
-    uint8_t from;     /* endpoint index of the sender */
-    bool partial;    /* TCP header cut after the ports (invariant 5) */
-};
 
 /*
  * The timer wheel: one bucket per second of capture time, each an array of
@@ -80,9 +56,8 @@ struct bucket {
 
 struct wst_tracker {
     struct wst_flow_table *table;
-    struct pending pipe[PIPE_DEPTH];
-    unsigned pipe_head, pipe_len;
     struct wst_tracker_stats stats;
+    wst_ts_us now_us;         /* capture time (invariant 1) */
     struct wst_port_set server_ports;
     bool vlan_key;
     uint64_t time_wait_us;    /* 2 x MSL */
@@ -95,11 +70,8 @@ struct wst_tracker {
     uint32_t timeline_max;    /* 0: no timelines */
     struct wst_anomaly_config anomaly;
     struct wst_notes_table notes;
-    struct wst_findings findings;
-    wst_conn_fn *on_conn;
-    void *arg;
-    wst_event_fn *on_event;
-    void *event_arg;
+    bool events;              /* hand timeline-worthy segments on */
+    struct wst_sink *next;
 };
 
 /* The timeline pointer of a connection, in its pool object's extra space. */
@@ -108,7 +80,7 @@ static struct wst_timeline **timeline_of(struct wst_conn *c)
     return wst_conn_extra(c);
 }
 
-struct wst_tracker *wst_tracker_new(const struct wst_tracker_config *cfg, wst_conn_fn *on_conn, void *arg)
+struct wst_tracker *wst_tracker_new(const struct wst_tracker_config *cfg, struct wst_sink *next)
 {
     struct wst_tracker *t = wst_xcalloc(1, sizeof *t);
     t->table = wst_flow_table_new(cfg->vlan_key, cfg->hash_seed);
@@ -126,20 +98,11 @@ struct wst_tracker *wst_tracker_new(const struct wst_tracker_config *cfg, wst_co
         t->anomaly.syn_timeout_ms = WST_SYN_TIMEOUT_DEFAULT_MS;
     if (!t->anomaly.linger_ms)
         t->anomaly.linger_ms = WST_LINGER_DEFAULT_MS;
-    struct wst_findings_config fc = cfg->findings;
-    fc.time_wait_us = t->time_wait_us;
-    wst_findings_init(&t->findings, &fc);
     if (t->timeline_max)
         wst_flow_table_set_conn_extra(t->table, sizeof(struct wst_timeline *));
-    t->on_conn = on_conn;
-    t->arg = arg;
+    t->events = cfg->events;
+    t->next = next;
     return t;
-}
-
-void wst_tracker_set_event_fn(struct wst_tracker *t, wst_event_fn *on_event, void *arg)
-{
-    t->on_event = on_event;
-    t->event_arg = arg;
 }
 
 void wst_tracker_free(struct wst_tracker *t)
@@ -153,7 +116,6 @@ void wst_tracker_free(struct wst_tracker *t)
             wst_timeline_free(*timeline_of(c));
     }
     wst_notes_table_fini(&t->notes);
-    wst_findings_fini(&t->findings);
     wst_flow_table_free(t->table);
     free(t);
 }
@@ -163,15 +125,29 @@ const struct wst_tracker_stats *wst_tracker_stats(const struct wst_tracker *t)
     return &t->stats;
 }
 
-const struct wst_finding *wst_tracker_findings(struct wst_tracker *t, size_t *n)
-{
-    t->stats.findings_untracked = t->findings.untracked;
-    return wst_findings_collect(&t->findings, n);
-}
-
 struct wst_flow_table *wst_tracker_table(struct wst_tracker *t)
 {
     return t->table;
+}
+
+const struct wst_conn *wst_tracker_get(struct wst_tracker *t, const struct wst_flow_key *key)
+{
+    return wst_flow_table_get(t->table, key, wst_flow_table_hash(t->table, key));
+}
+
+wst_ts_us wst_tracker_next_tick(const struct wst_tracker *t)
+{
+    return t->next_tick_us;
+}
+
+void wst_tracker_prefetch_slot(const struct wst_tracker *t, uint64_t hash)
+{
+    wst_flow_table_prefetch_slot(t->table, hash);
+}
+
+void wst_tracker_prefetch_conn(const struct wst_tracker *t, uint64_t hash)
+{
+    wst_flow_table_prefetch_conn(t->table, hash);
 }
 
 static bool is_over_state(uint8_t st)
@@ -229,7 +205,7 @@ static wst_ts_us record_end(const struct wst_tracker *t, const struct wst_conn *
 {
     switch (c->end_reason) {
     case WST_END_CAPTURE_END:
-        return t->stats.now_us;
+        return t->now_us;
     case WST_END_TIMEOUT:
         return c->last_ts_us + t->idle_us;
     case WST_END_REUSED: /* the new SYN's time, kept when a SYN of this one was waiting */
@@ -246,7 +222,7 @@ static wst_ts_us record_end(const struct wst_tracker *t, const struct wst_conn *
     }
 }
 
-/* Emits and frees the retired connections at the head of id order. */
+/* Reports and frees the retired connections at the head of id order. */
 static void flush(struct wst_tracker *t)
 {
     struct wst_conn *c;
@@ -262,6 +238,7 @@ static void flush(struct wst_tracker *t)
         struct wst_timeline *tl = t->timeline_max ? *timeline_of(c) : NULL;
         struct wst_conn_report r = {
             .conn = c,
+            .id = c->id,
             .timeline = tl ? tl : t->timeline_max ? wst_timeline_empty() : NULL,
             .anomalies = found,
             .end_us = record_end(t, c, notes),
@@ -270,9 +247,7 @@ static void flush(struct wst_tracker *t)
         for (size_t i = 0; i < r.n_anomalies; i++)
             st->by_anomaly[found[i].kind]++;
         st->with_anomalies += r.n_anomalies != 0;
-        wst_findings_add(&t->findings, &r);
-        if (t->on_conn)
-            t->on_conn(t->arg, &r);
+        wst_sink_conn(t->next, &r);
         wst_timeline_free(tl);
         wst_notes_drop(&t->notes, c);
         wst_flow_table_release(t->table, c);
@@ -400,20 +375,21 @@ static void orient(struct wst_tracker *t, struct wst_conn *c, const struct wst_s
 }
 
 /* A connection's first packet: its clock, and its endpoints' starting states. */
-static void start(struct wst_tracker *t, struct wst_conn *c, const struct pending *p)
+static void start(struct wst_tracker *t, struct wst_conn *c, const struct wst_item *p)
 {
     c->first_ts_us = p->ts_us;
     t->stats.connections++;
-    if (p->partial) {
+    if (p->kind == WST_ITEM_PARTIAL) {
         c->ep[0].state = c->ep[1].state = WST_ST_UNKNOWN;
         c->flags |= WST_CONN_MIDSTREAM;
     } else if (wst_fsm_init(&c->ep[p->from], &c->ep[!p->from], &p->seg)) {
         c->flags |= WST_CONN_MIDSTREAM;
     }
+    wst_sink_begin(t->next, c);
 }
 
 /* Adds the segment to the timeline and the event stream if it tells part of the story. */
-static void record(struct wst_tracker *t, struct wst_conn *c, const struct pending *p, const struct wst_fsm_step *step,
+static void record(struct wst_tracker *t, struct wst_conn *c, const struct wst_item *p, const struct wst_fsm_step *step,
                    bool first_data)
 {
     uint8_t f = p->seg.flags, why = 0;
@@ -443,26 +419,25 @@ static void record(struct wst_tracker *t, struct wst_conn *c, const struct pendi
     };
     if (t->timeline_max)
         wst_timeline_add(timeline_of(c), &ev, t->timeline_max);
-    if (t->on_event)
-        t->on_event(t->event_arg, c, &ev);
+    if (t->events)
+        wst_sink_event(t->next, c, c->id, &ev);
 }
 
-/* The second half of a packet's work: its connection, in packet order. */
-static void process(struct wst_tracker *t, struct pending *p)
+/* A segment (or a partial one, invariant 5) of its connection. */
+static void segment(struct wst_tracker *t, const struct wst_item *p)
 {
-    advance(t, p->now_us);
-
+    bool partial = p->kind == WST_ITEM_PARTIAL;
     bool created;
-    struct wst_conn *c = wst_flow_table_find_or_create(t->table, &p->key, p->hash, &p->seg, &created);
+    struct wst_conn *c = wst_flow_table_find_or_create(t->table, &p->key, p->hash, &p->seg, p->seq, &created);
     if (created) {
         start(t, c, p);
-    } else if (!p->partial && wst_fsm_is_new_connection(&c->ep[p->from], &c->ep[!p->from], &p->seg)) {
+    } else if (!partial && wst_fsm_is_new_connection(&c->ep[p->from], &c->ep[!p->from], &p->seg)) {
         /* A new SYN on a 4-tuple whose connection is over: a new connection. */
         struct wst_conn *old = c;
         if (old->ep[p->from].state == WST_ST_SYN_SENT)
             wst_notes_get(&t->notes, old)->end_us = p->ts_us; /* its SYN's wait ends here */
         retire(t, old, WST_END_REUSED);
-        c = wst_flow_table_create(t->table, &p->key, p->hash, &p->seg);
+        c = wst_flow_table_create(t->table, &p->key, p->hash, &p->seg, p->seq);
         start(t, c, p);
         wst_anomaly_reused(&t->notes, c, old, p->from, p->ts_us, t->time_wait_us);
         flush(t);
@@ -478,7 +453,7 @@ static void process(struct wst_tracker *t, struct pending *p)
     bool first_data = p->seg.payload_len > 0 && c->payload_bytes[p->from] == 0;
     c->packets[p->from]++;
     c->payload_bytes[p->from] += p->seg.payload_len;
-    if (p->partial) {
+    if (partial) {
         c->tcp_flags[p->from] |= p->seg.flags;
         return;
     }
@@ -506,7 +481,7 @@ static void process(struct wst_tracker *t, struct pending *p)
     an.step = &step;
     if (wst_anomaly_worth_observing(c, &an))
         wst_anomaly_observe(&t->notes, &t->anomaly, c, &an);
-    if (t->timeline_max || t->on_event)
+    if (t->timeline_max || t->events)
         record(t, c, p, &step, first_data);
     /* A state with a deadline (TIME_WAIT, or the connection over): a timer. */
     if (step.fin_ack_held || ((step.snd_to != step.snd_from || step.rcv_to != step.rcv_from) &&
@@ -516,22 +491,17 @@ static void process(struct wst_tracker *t, struct pending *p)
 
 /*
  * An ICMP destination unreachable quoting a TCP segment: if it quotes the
- * SYN of a connection still opening, that connection's open failed. The
- * ICMP's own VLAN tags name the connection as its packets would.
+ * SYN of a connection still opening, that connection's open failed.
+ * Dispatch keyed the item by the quoted connection.
  */
-static void icmp_error(struct wst_tracker *t, const struct wst_segment *icmp, const struct wst_icmp_error *e,
-                       wst_ts_us ts)
+static void icmp_error(struct wst_tracker *t, const struct wst_item *p)
 {
-    struct wst_segment q = *icmp;
-    q.src = e->src;
-    q.dst = e->dst;
-    q.sport = e->sport;
-    q.dport = e->dport;
-    struct wst_flow_key key;
-    int from = wst_flow_key_from_segment(&key, &q, t->vlan_key);
-    struct wst_conn *c = wst_flow_table_get(t->table, &key, wst_flow_table_hash(t->table, &key));
+    const struct wst_icmp_error *e = &p->icmp;
+    struct wst_conn *c = wst_flow_table_get(t->table, &p->key, p->hash);
     if (c == NULL)
         return;
+    int from = p->from;
+    wst_ts_us ts = p->ts_us;
     uint32_t now_ms = wst_conn_ms(c, ts);
     uint32_t since = c->ep[from].since_ms;
     if (!wst_fsm_icmp_unreachable(&c->ep[from], &c->ep[!from], e->seq, now_ms))
@@ -544,78 +514,28 @@ static void icmp_error(struct wst_tracker *t, const struct wst_segment *icmp, co
         schedule(t, c, next_deadline(t, c));
 }
 
-void wst_tracker_packet(struct wst_tracker *t, const struct wst_packet *pkt)
+void wst_tracker_feed(struct wst_tracker *t, const struct wst_item *item)
 {
-    struct wst_tracker_stats *st = &t->stats;
-    if (st->packets++ == 0)
-        st->first_ts_us = pkt->ts_us;
-    if (pkt->ts_us > st->now_us)
-        st->now_us = pkt->ts_us;
-
-    /* Decode straight into the next free pipeline slot. */
-    struct pending *p = &t->pipe[(t->pipe_head + t->pipe_len) % PIPE_DEPTH];
-    enum wst_decode_status status = wst_decode(pkt->link, pkt->data, pkt->caplen, pkt->wirelen, &p->seg);
-    st->by_status[status]++;
-    p->partial = false;
-    struct wst_icmp_error e;
-    if ((status == WST_DECODE_ICMP || status == WST_DECODE_ICMPV6) &&
-        wst_decode_icmp_error(pkt->data, pkt->caplen, &p->seg, &e)) {
-        /* In packet order: after the segments still queued (rare enough
-         * to drain the pipeline for). */
-        struct wst_segment icmp = p->seg;
-        wst_tracker_drain(t);
-        icmp_error(t, &icmp, &e, pkt->ts_us);
-        return;
-    }
-    if (status != WST_DECODE_TCP) {
-        /* A TCP header cut after its ports still says whose packet it was
-         * (invariant 5); its flags and lengths are unknown. */
-        if (status != WST_DECODE_TRUNCATED_TCP || !p->seg.has_ports) {
-            /* Any packet moves capture time, and timers with it (at most once a
-             * second: the queued segments first, to keep invariant 7). */
-            if (st->now_us >= t->next_tick_us)
-                wst_tracker_drain(t);
-            return;
-        }
-        p->partial = true;
-        p->seg.flags = 0;
-        p->seg.payload_len = 0;
-    }
-    p->seg.payload = NULL; /* borrowed from the capture buffer: gone before processing */
-    p->from = (uint8_t)wst_flow_key_from_segment(&p->key, &p->seg, t->vlan_key);
-    p->hash = wst_flow_table_hash(t->table, &p->key);
-    p->ts_us = pkt->ts_us;
-    p->now_us = st->now_us;
-    wst_flow_table_prefetch_slot(t->table, p->hash);
-
-    /* Invariant 6: the slot of a packet half-way down the pipeline is in
-     * cache by now; start loading the connection it points to. */
-    if (++t->pipe_len > PIPE_DEPTH / 2)
-        wst_flow_table_prefetch_conn(t->table, t->pipe[(t->pipe_head + PIPE_DEPTH / 2) % PIPE_DEPTH].hash);
-    if (t->pipe_len == PIPE_DEPTH) {
-        process(t, &t->pipe[t->pipe_head]);
-        t->pipe_head = (t->pipe_head + 1) % PIPE_DEPTH;
-        t->pipe_len--;
-    }
+    wst_tracker_advance(t, item->now_us);
+    if (item->kind == WST_ITEM_ICMP)
+        icmp_error(t, item);
+    else
+        segment(t, item);
 }
 
-void wst_tracker_drain(struct wst_tracker *t)
+void wst_tracker_advance(struct wst_tracker *t, wst_ts_us now_us)
 {
-    while (t->pipe_len > 0) {
-        process(t, &t->pipe[t->pipe_head]);
-        t->pipe_head = (t->pipe_head + 1) % PIPE_DEPTH;
-        t->pipe_len--;
-    }
-    advance(t, t->stats.now_us);
+    if (now_us > t->now_us)
+        t->now_us = now_us;
+    advance(t, t->now_us);
 }
 
-void wst_tracker_finish(struct wst_tracker *t)
+void wst_tracker_finish(struct wst_tracker *t, wst_ts_us now_us, struct wst_summary *summary)
 {
-    wst_tracker_drain(t);
-    wst_ts_us now = t->stats.now_us;
-    /* The end of the capture is the time of its last packet: timers due by
-     * then have run; what is still open ends with the capture. */
-    advance(t, now);
+    wst_tracker_advance(t, now_us);
+    wst_ts_us now = t->now_us;
+    /* The end of the capture: timers due by then have run; what is still
+     * open ends with the capture. */
     for (struct wst_conn *c = wst_flow_table_first(t->table); c; c = wst_flow_table_next(t->table, c)) {
         if (c->flags & WST_CONN_RETIRED)
             continue;
@@ -624,4 +544,6 @@ void wst_tracker_finish(struct wst_tracker *t)
     }
     wst_flow_table_retire_all(t->table);
     flush(t);
+    summary->tracker = &t->stats;
+    wst_sink_summary(t->next, summary);
 }

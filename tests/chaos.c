@@ -30,8 +30,11 @@
 #include <string.h>
 
 #include "craft.h"
+#include "wirestate/dispatch.h"
 #include "wirestate/emit.h"
+#include "wirestate/findings.h"
 #include "wirestate/outbuf.h"
+#include "wirestate/select.h"
 #include "wirestate/tracker.h"
 
 #define CHECK(cond)                                                                                  \
@@ -65,9 +68,17 @@ static const uint8_t common_flags[] = {
 };
 
 struct chaos {
+    struct wst_sink sink;      /* first: the stage after select, checking what comes */
+    struct wst_dispatch *dispatch;
     struct wst_tracker *tracker;
+    struct wst_findings_sink findings;
+    struct wst_select select;
+    struct wst_emitter *json, *text;
+    struct wst_summary summary;
+    bool summarized;
+    uint64_t begun;
     struct wst_outbuf out;
-    FILE *sink;
+    FILE *devnull;
     uint64_t now_us;
     uint64_t last_id;
     uint64_t emitted, with_anomalies, anomalies;
@@ -82,6 +93,8 @@ static void check_record(struct chaos *ch, const struct wst_conn_report *r)
     const struct wst_conn *c = r->conn;
     CHECK(c->id > ch->last_id); /* id order */
     ch->last_id = c->id;
+    CHECK(r->id == ch->emitted + 1); /* shown as its rank (select.h) */
+    CHECK(r->id <= ch->begun);
     CHECK(c->family == WST_AF_INET || c->family == WST_AF_INET6);
     CHECK(c->client <= 1);
     CHECK(c->client_basis < WST_CLIENT__COUNT);
@@ -115,21 +128,50 @@ static void check_record(struct chaos *ch, const struct wst_conn_report *r)
 
     /* Both formats, whatever the states: nothing to check but that they run
      * clean under the sanitizers. */
-    wst_emitter_json.conn(&ch->out, r);
-    wst_emitter_text.conn(&ch->out, r);
+    wst_sink_conn(&ch->json->sink, r);
+    wst_sink_conn(&ch->text->sink, r);
     CHECK(wst_outbuf_flush(&ch->out) == 0);
 }
 
-static void on_conn(void *arg, const struct wst_conn_report *r)
+static struct chaos *chaos_of(struct wst_sink *s)
 {
-    check_record(arg, r);
+    return (struct chaos *)(void *)s;
 }
 
-static void on_event(void *arg, const struct wst_conn *c, const struct wst_tl_event *ev)
+static void on_begin(struct wst_sink *s, const struct wst_conn *c)
 {
-    struct chaos *ch = arg;
-    wst_emitter_json.event(&ch->out, c, ev);
+    struct chaos *ch = chaos_of(s);
+    CHECK(c->id > 0);
+    ch->begun++;
 }
+
+static void on_conn(struct wst_sink *s, const struct wst_conn_report *r)
+{
+    check_record(chaos_of(s), r);
+}
+
+static void on_event(struct wst_sink *s, const struct wst_conn *c, uint64_t id, const struct wst_tl_event *ev)
+{
+    struct chaos *ch = chaos_of(s);
+    CHECK(id >= 1 && id <= ch->begun); /* a rank, of a connection begun */
+    wst_sink_event(&ch->json->sink, c, id, ev);
+    wst_sink_event(&ch->text->sink, c, id, ev);
+}
+
+static void on_summary(struct wst_sink *s, const struct wst_summary *sum)
+{
+    struct chaos *ch = chaos_of(s);
+    CHECK(!ch->summarized); /* once */
+    ch->summary = *sum;
+    ch->summarized = true;
+}
+
+static const struct wst_sink_ops chaos_ops = {
+    .begin = on_begin,
+    .event = on_event,
+    .conn = on_conn,
+    .summary = on_summary,
+};
 
 /* ---- the invariants of the end ---- */
 
@@ -172,16 +214,20 @@ static void check_findings(const struct wst_finding *f, size_t n)
 
 static void check_end(struct chaos *ch, struct chaos_result *out)
 {
-    const struct wst_tracker_stats *st = wst_tracker_stats(ch->tracker);
+    CHECK(ch->summarized);
+    const struct wst_dispatch_stats *ds = ch->summary.dispatch;
+    const struct wst_tracker_stats *st = ch->summary.tracker;
+    CHECK(ds == wst_dispatch_stats(ch->dispatch) && st == wst_tracker_stats(ch->tracker));
     uint64_t sum = 0;
     for (int i = 0; i < WST_DECODE__COUNT; i++)
-        sum += st->by_status[i];
-    CHECK(sum == st->packets); /* every packet in exactly one status */
+        sum += ds->by_status[i];
+    CHECK(sum == ds->packets); /* every packet in exactly one status */
     sum = 0;
     for (int r = 0; r < WST_END__COUNT; r++)
         sum += st->by_end_reason[r];
     CHECK(sum == ch->emitted);
     CHECK(st->connections == ch->emitted); /* all emitted at the end */
+    CHECK(ch->begun == ch->emitted);
     CHECK(st->with_anomalies == ch->with_anomalies);
     sum = 0;
     for (int k = 0; k < WST_AN__COUNT; k++)
@@ -194,15 +240,14 @@ static void check_end(struct chaos *ch, struct chaos_result *out)
         CHECK(sum == st->by_end_reason[WST_END_CAPTURE_END]);
     }
 
-    size_t n;
-    const struct wst_finding *f = wst_tracker_findings(ch->tracker, &n);
+    size_t n = ch->summary.n_findings;
+    const struct wst_finding *f = ch->summary.findings;
     check_findings(f, n);
-    struct wst_summary s = {.tracker = st, .complete = true, .findings = f, .n_findings = n};
-    wst_emitter_json.summary(&ch->out, &s);
-    wst_emitter_text.summary(&ch->out, &s);
+    wst_sink_summary(&ch->json->sink, &ch->summary);
+    wst_sink_summary(&ch->text->sink, &ch->summary);
     CHECK(wst_outbuf_flush(&ch->out) == 0);
 
-    out->packets = st->packets;
+    out->packets = ds->packets;
     out->connections = ch->emitted;
     out->anomalies = ch->anomalies;
     out->findings = n;
@@ -308,7 +353,7 @@ static void send_segment(struct chaos *ch, const struct seg *g)
         .link = WST_LINK_ETHERNET,
         .data = frame->buf,
     };
-    wst_tracker_packet(ch->tracker, &pkt);
+    wst_dispatch_packet(ch->dispatch, &pkt);
 }
 
 /*
@@ -407,9 +452,9 @@ void chaos_run(const uint8_t *data, size_t size, struct chaos_result *out)
         return;
     struct chaos *ch = calloc(1, sizeof *ch);
     CHECK(ch != NULL);
-    ch->sink = fopen("/dev/null", "w");
-    CHECK(ch->sink != NULL);
-    wst_outbuf_init(&ch->out, ch->sink);
+    ch->devnull = fopen("/dev/null", "w");
+    CHECK(ch->devnull != NULL);
+    wst_outbuf_init(&ch->out, ch->devnull);
     ch->now_us = 1700000000ULL * 1000000;
     for (int i = 0; i < CLIENTS; i++) {
         snprintf(ch->clients[0][i], sizeof ch->clients[0][i], "192.0.2.%d", i + 1);
@@ -430,14 +475,27 @@ void chaos_run(const uint8_t *data, size_t size, struct chaos_result *out)
                      .ephemeral_lo = 40000,
                      .ephemeral_hi = (uint16_t)(40000 + (data[3] >> 4))},
     };
-    ch->tracker = wst_tracker_new(&cfg, on_conn, ch);
-    if (data[0] & 4)
-        wst_tracker_set_event_fn(ch->tracker, on_event, ch);
+    cfg.events = data[0] & 4;
+    ch->sink.ops = &chaos_ops;
+    ch->json = wst_emitter_new(&wst_emitter_json, &ch->out);
+    ch->text = wst_emitter_new(&wst_emitter_text, &ch->out);
+    wst_select_init(&ch->select, &(struct wst_select_config){.events = cfg.events}, &ch->sink);
+    struct wst_findings_config fc = cfg.findings;
+    fc.time_wait_us = 2ULL * cfg.msl_s * WST_US_PER_S;
+    wst_findings_sink_init(&ch->findings, &fc, &ch->select.sink);
+    ch->tracker = wst_tracker_new(&cfg, &ch->findings.sink);
+    ch->dispatch = wst_dispatch_new(&(struct wst_dispatch_config){.hash_seed = cfg.hash_seed}, ch->tracker);
     for (size_t i = 4; i + 8 <= size; i += 8)
         send_packet(ch, data + i);
-    wst_tracker_finish(ch->tracker);
+    struct wst_summary sum = {.complete = true};
+    wst_dispatch_finish(ch->dispatch, &sum);
     check_end(ch, out);
+    wst_dispatch_free(ch->dispatch);
     wst_tracker_free(ch->tracker);
-    fclose(ch->sink);
+    wst_findings_sink_fini(&ch->findings);
+    wst_select_fini(&ch->select);
+    wst_emitter_free(ch->json);
+    wst_emitter_free(ch->text);
+    fclose(ch->devnull);
     free(ch);
 }

@@ -9,10 +9,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void collect(void *arg, const struct wst_conn_report *r)
+static struct script *script_of(struct wst_sink *sink)
+{
+    return (struct script *)(void *)((char *)sink - offsetof(struct script, collector));
+}
+
+static void collect(struct wst_sink *sink, const struct wst_conn_report *r)
 {
     const struct wst_conn *c = r->conn;
-    struct script *s = arg;
+    struct script *s = script_of(sink);
     ck_assert_uint_lt(s->n_conns, SCRIPT_MAX_CONNS);
     size_t size = offsetof(struct wst_conn, addr) + 2 * wst_conn_addr_len(c);
     struct wst_conn *copy = malloc(size);
@@ -25,11 +30,29 @@ static void collect(void *arg, const struct wst_conn_report *r)
     s->conns[s->n_conns++] = copy;
 }
 
+static void keep_summary(struct wst_sink *sink, const struct wst_summary *sum)
+{
+    script_of(sink)->summary = *sum;
+}
+
+static const struct wst_sink_ops collector_ops = {
+    .conn = collect,
+    .summary = keep_summary,
+};
+
 void script_init(struct script *s, const struct wst_tracker_config *cfg)
 {
     memset(s, 0, sizeof *s);
     struct wst_tracker_config def = {.hash_seed = 1};
-    s->tracker = wst_tracker_new(cfg ? cfg : &def, collect, s);
+    if (cfg == NULL)
+        cfg = &def;
+    s->collector.ops = &collector_ops;
+    struct wst_findings_config fc = cfg->findings;
+    fc.time_wait_us = 2ULL * (cfg->msl_s ? cfg->msl_s : WST_MSL_DEFAULT_S) * WST_US_PER_S;
+    wst_findings_sink_init(&s->findings, &fc, &s->collector);
+    s->tracker = wst_tracker_new(cfg, &s->findings.sink);
+    struct wst_dispatch_config dc = {.vlan_key = cfg->vlan_key, .hash_seed = cfg->hash_seed};
+    s->dispatch = wst_dispatch_new(&dc, s->tracker);
     s->now_us = 1700000000ULL * 1000000;
     s->step_us = 1000;
     s->client_ip = "192.0.2.1";
@@ -40,7 +63,9 @@ void script_init(struct script *s, const struct wst_tracker_config *cfg)
 
 void script_fini(struct script *s)
 {
+    wst_dispatch_free(s->dispatch);
     wst_tracker_free(s->tracker);
+    wst_findings_sink_fini(&s->findings);
     for (size_t i = 0; i < s->n_conns; i++) {
         free(s->conns[i]);
         free(s->anomalies[i]);
@@ -57,7 +82,7 @@ void script_frame(struct script *s, enum wst_link link, const uint8_t *data, siz
         .link = link,
         .data = data,
     };
-    wst_tracker_packet(s->tracker, &pkt);
+    wst_dispatch_packet(s->dispatch, &pkt);
     s->now_us += s->step_us;
 }
 
@@ -94,7 +119,16 @@ void script_seg_win(struct script *s, int dir, uint8_t flags, uint32_t seq, uint
 
 void script_finish(struct script *s)
 {
-    wst_tracker_finish(s->tracker);
+    struct wst_summary sum = {.complete = true};
+    wst_dispatch_finish(s->dispatch, &sum);
+    s->finished = true;
+}
+
+const struct wst_finding *script_findings(const struct script *s, size_t *n)
+{
+    ck_assert(s->finished);
+    *n = s->summary.n_findings;
+    return s->summary.findings;
 }
 
 const struct wst_conn *script_conn(const struct script *s, size_t i)
@@ -124,7 +158,7 @@ size_t script_n_anomalies(const struct script *s, size_t i)
 
 const struct wst_conn *script_live(struct script *s)
 {
-    wst_tracker_drain(s->tracker);
+    wst_dispatch_drain(s->dispatch);
     struct wst_segment seg;
     memset(&seg, 0, sizeof seg);
     seg.family = s->ipv6 ? WST_AF_INET6 : WST_AF_INET;
@@ -139,8 +173,7 @@ const struct wst_conn *script_live(struct script *s)
     }
     struct wst_flow_key key;
     wst_flow_key_from_segment(&key, &seg, false);
-    struct wst_flow_table *table = wst_tracker_table(s->tracker);
-    return wst_flow_table_get(table, &key, wst_flow_table_hash(table, &key));
+    return wst_tracker_get(s->tracker, &key);
 }
 
 enum wst_tcp_state script_client_state(struct script *s)

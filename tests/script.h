@@ -11,8 +11,10 @@
  *     script_finish(&s);
  *     ck_assert_uint_eq(script_conn(&s, 0)->packets[...], ...);
  *
- * Every segment advances capture time by s->step_us. Connections the
- * tracker emits are copied, in emission order, for the assertions.
+ * Every segment advances capture time by s->step_us. The frames go
+ * through the whole engine: dispatch, the tracker and the findings stage;
+ * the connections reported at its end are copied, in order, for the
+ * assertions, and so is the summary.
  */
 #ifndef WST_TEST_SCRIPT_H
 #define WST_TEST_SCRIPT_H
@@ -21,6 +23,8 @@
 #include <stdint.h>
 
 #include "craft.h"
+#include "wirestate/dispatch.h"
+#include "wirestate/findings.h"
 #include "wirestate/tracker.h"
 
 enum { C2S = 0, S2C = 1 };
@@ -28,7 +32,12 @@ enum { C2S = 0, S2C = 1 };
 #define SCRIPT_MAX_CONNS 64
 
 struct script {
+    struct wst_dispatch *dispatch;
     struct wst_tracker *tracker;
+    struct wst_findings_sink findings;
+    struct wst_sink collector;  /* the last stage: copies what it is handed */
+    struct wst_summary summary; /* as the last stage got it (after script_finish) */
+    bool finished;
     uint64_t now_us;        /* timestamp of the next packet */
     uint64_t step_us;       /* added after each packet (default 1000) */
     int ipv6;               /* endpoints are IPv6 */
@@ -57,8 +66,11 @@ void script_seg_win(struct script *s, int dir, uint8_t flags, uint32_t seq, uint
 /* Feeds raw frame bytes of a link type at the current time. */
 void script_frame(struct script *s, enum wst_link link, const uint8_t *data, size_t caplen, size_t wirelen);
 
-/* Ends the capture; the tracker emits every connection. */
+/* Ends the capture; the tracker reports every connection, then the summary. */
 void script_finish(struct script *s);
+
+/* The findings of the summary (script_finish first), owned by the script. */
+const struct wst_finding *script_findings(const struct script *s, size_t *n);
 
 /*
  * The live connection of the script's 4-tuple after every packet so far is

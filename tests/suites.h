@@ -16,6 +16,7 @@
     X(conn)               \
     X(flow_table)         \
     X(fsm)                \
+    X(dispatch)           \
     X(timeline)           \
     X(tracker)            \
     X(anomaly)            \
@@ -23,6 +24,7 @@
     X(pcapng)             \
     X(capture)            \
     X(outbuf)             \
+    X(select)             \
     X(emit)               \
     X(cli)                \
     X(chaos)

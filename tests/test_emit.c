@@ -9,6 +9,7 @@
 
 #include "suites.h"
 #include "wirestate/emit.h"
+#include "wirestate/findings.h"
 
 static struct wst_conn_pool pool;
 static char *text;
@@ -56,11 +57,21 @@ static const char *output(void)
     return text;
 }
 
-/* Emits c as a finished record without anomalies. */
-static void conn_out(const struct wst_emitter *e, const struct wst_conn *c, const struct wst_timeline *tl)
+/* Emits c as a finished record without anomalies, numbered by its id. */
+static void conn_out(const struct wst_emitter_class *cls, const struct wst_conn *c, const struct wst_timeline *tl)
 {
-    struct wst_conn_report r = {.conn = c, .timeline = tl, .end_us = c->last_ts_us};
-    e->conn(&ob, &r);
+    struct wst_conn_report r = {.conn = c, .id = c->id, .timeline = tl, .end_us = c->last_ts_us};
+    struct wst_emitter *e = wst_emitter_new(cls, &ob);
+    wst_sink_conn(&e->sink, &r);
+    wst_emitter_free(e);
+}
+
+/* Emits the summary in a format. */
+static void summary_out(const struct wst_emitter_class *cls, const struct wst_summary *s)
+{
+    struct wst_emitter *e = wst_emitter_new(cls, &ob);
+    wst_sink_summary(&e->sink, s);
+    wst_emitter_free(e);
 }
 
 START_TEST(test_emit_json_conn_fields)
@@ -237,20 +248,22 @@ START_TEST(test_emit_summary_accounts)
 {
     struct wst_tracker_stats ts;
     memset(&ts, 0, sizeof ts);
-    ts.by_status[WST_DECODE_TCP] = 10;
-    ts.by_status[WST_DECODE_UDP] = 2;
-    ts.by_status[WST_DECODE_FRAGMENT] = 3;
-    ts.by_status[WST_DECODE_TRUNCATED_IP] = 1;
-    ts.packets = 16;
+    struct wst_dispatch_stats ds;
+    memset(&ds, 0, sizeof ds);
+    ds.by_status[WST_DECODE_TCP] = 10;
+    ds.by_status[WST_DECODE_UDP] = 2;
+    ds.by_status[WST_DECODE_FRAGMENT] = 3;
+    ds.by_status[WST_DECODE_TRUNCATED_IP] = 1;
+    ds.packets = 16;
     ts.connections = 2;
-    ts.first_ts_us = 1000000;
-    ts.now_us = 3500000;
+    ds.first_ts_us = 1000000;
+    ds.now_us = 3500000;
     /* Both still open at the end: one established, one half-open. */
     ts.open_states[0][WST_ST_ESTABLISHED] = ts.open_states[1][WST_ST_ESTABLISHED] = 1;
     ts.open_states[0][WST_ST_SYN_SENT] = ts.open_states[1][WST_ST_SYN_RCVD] = 1;
     ts.by_anomaly[WST_AN_HANDSHAKE_INCOMPLETE] = 1;
     ts.with_anomalies = 1;
-    struct wst_summary s = {.tracker = &ts, .complete = false};
+    struct wst_summary s = {.dispatch = &ds, .tracker = &ts, .complete = false};
     s.capture.filtered = 4;
     uint64_t totals[WST_DC__COUNT];
     wst_summary_class_totals(&s, totals);
@@ -261,7 +274,7 @@ START_TEST(test_emit_summary_accounts)
     ck_assert_uint_eq(totals[0], 4);
     ck_assert_uint_eq(wst_summary_total_packets(&s), 20);
 
-    wst_emitter_text.summary(&ob, &s);
+    summary_out(&wst_emitter_text, &s);
     ck_assert_str_eq(output(),
                      "summary\n"
                      "   packets      20 total: 10 tcp, 2 other, 3 not decoded, 1 malformed, 4 filtered out\n"
@@ -284,11 +297,13 @@ START_TEST(test_emit_summary_json_empty_capture)
 {
     struct wst_tracker_stats ts;
     memset(&ts, 0, sizeof ts);
-    struct wst_summary s = {.tracker = &ts, .complete = true};
+    struct wst_dispatch_stats ds;
+    memset(&ds, 0, sizeof ds);
+    struct wst_summary s = {.dispatch = &ds, .tracker = &ts, .complete = true};
     s.capture.is_live = true;
     s.capture.kernel_received = 9;
     s.capture.kernel_dropped = 1;
-    wst_emitter_json.summary(&ob, &s);
+    summary_out(&wst_emitter_json, &s);
     const char *out = output();
     ck_assert_ptr_nonnull(strstr(out, "\"packets\":{\"total\":0,\"tcp\":0,"));
     ck_assert_ptr_nonnull(strstr(out, "\"capture\":{\"start\":null,\"end\":null,\"duration\":null,\"complete\":true}"));
@@ -301,6 +316,8 @@ START_TEST(test_emit_summary_findings_cap)
 {
     struct wst_tracker_stats ts;
     memset(&ts, 0, sizeof ts);
+    struct wst_dispatch_stats ds;
+    memset(&ds, 0, sizeof ds);
     struct wst_finding f[12];
     memset(f, 0, sizeof f);
     for (int i = 0; i < 12; i++) {
@@ -315,9 +332,9 @@ START_TEST(test_emit_summary_findings_cap)
         f[i].as_server = 5;
         f[i].longest_us = 60000000;
     }
-    ts.findings_untracked = 3;
-    struct wst_summary s = {.tracker = &ts, .complete = true, .findings = f, .n_findings = 12};
-    wst_emitter_text.summary(&ob, &s);
+    struct wst_summary s = {.dispatch = &ds, .tracker = &ts, .complete = true, .findings = f, .n_findings = 12,
+                            .findings_untracked = 3};
+    summary_out(&wst_emitter_text, &s);
     const char *out = output();
     ck_assert_ptr_nonnull(strstr(out, "   findings     12\n      info     time_wait  10.0.0.1\n"
                                       "               server 10.0.0.1 closed 5 connections first (5 as server)"));
@@ -326,7 +343,7 @@ START_TEST(test_emit_summary_findings_cap)
     ck_assert_ptr_nonnull(strstr(out, "      ... and 2 more time_wait (--format json lists them all)\n"
                                       "      3 connections left out of the findings: "));
 
-    wst_emitter_json.summary(&ob, &s);
+    summary_out(&wst_emitter_json, &s);
     out = output();
     ck_assert_ptr_nonnull(strstr(out, "\"findings\":[{\"kind\":\"time_wait\",\"severity\":\"info\","
                                       "\"host\":\"10.0.0.1\",\"role\":\"server\",\"connections\":5,"));

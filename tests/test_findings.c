@@ -64,7 +64,7 @@ static void closes_from(struct script *s, const char *ip, unsigned n, uint64_t g
 static const struct wst_finding *findings(struct script *s, size_t *n)
 {
     script_finish(s);
-    return wst_tracker_findings(s->tracker, n);
+    return script_findings(s, n);
 }
 
 /* The only finding of `kind`, failing the test unless there is exactly one. */
@@ -726,7 +726,7 @@ START_TEST(test_findings_untracked)
     ck_assert_uint_eq(n, 2);
     ck_assert_uint_eq(f[0].port, 1);
     ck_assert_uint_eq(f[1].port, 2);
-    ck_assert_uint_eq(wst_tracker_stats(s.tracker)->findings_untracked, 5);
+    ck_assert_uint_eq(s.summary.findings_untracked, 5);
     script_fini(&s);
 
     /* Counted for its host but without room for its destination: not left out. */
@@ -734,7 +734,7 @@ START_TEST(test_findings_untracked)
     script_init(&s, &cfg);
     closes_from(&s, "10.7.7.7", 1, 0);
     ck_assert_uint_eq(finding_of(&s, WST_FIND_TIME_WAIT)->connections, 1);
-    ck_assert_uint_eq(wst_tracker_stats(s.tracker)->findings_untracked, 0);
+    ck_assert_uint_eq(s.summary.findings_untracked, 0);
     script_fini(&s);
 }
 END_TEST

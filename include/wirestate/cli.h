@@ -16,6 +16,7 @@
 #include "wirestate/error.h"
 #include "wirestate/findings.h"
 #include "wirestate/ports.h"
+#include "wirestate/tracker.h"
 
 /* Exit statuses of the program. */
 enum {
@@ -31,7 +32,7 @@ struct wst_options {
     int snaplen;               /* -s, live only */
     uint64_t count;            /* -c: stop after this many packets; 0 = all */
     const char *output;        /* -o; NULL = standard output */
-    const struct wst_emitter *emitter; /* --format */
+    const struct wst_emitter_class *emitter; /* --format */
     bool vlan_key;             /* --vlan-key */
     struct wst_port_set server_ports;  /* --server-ports (defaults otherwise) */
     uint32_t msl_s;            /* --msl */

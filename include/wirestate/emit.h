@@ -1,40 +1,72 @@
 /*
- * wirestate/emit.h - output formats for connection records and the summary.
+ * wirestate/emit.h - output formats: the last stage of the pipeline.
  *
- * An emitter is a small table of functions that turn a finished connection
- * or the end-of-run summary into text on a wst_outbuf. Formats are looked up
- * by name (--format). The JSON format is the documented contract
- * (docs/output.md, docs/wirestate.schema.json); text is for people.
+ * An emitter is an object: a format's hooks (a class) plus its state and
+ * the buffer it writes to. As the last stage it is a sink (sink.h): the
+ * pipeline calls its begin, event, conn and summary hooks; open and close
+ * frame the output (a header, a trailer). A new format is one new file
+ * with one class. Formats are looked up by name (--format). The JSON
+ * format is the documented contract (docs/output.md,
+ * docs/wirestate.schema.json); text is for people.
  */
 #ifndef WIRESTATE_EMIT_H
 #define WIRESTATE_EMIT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
-#include "wirestate/capture.h"
 #include "wirestate/conn.h"
 #include "wirestate/flow.h"
 #include "wirestate/outbuf.h"
-#include "wirestate/tracker.h"
+#include "wirestate/sink.h"
+#include "wirestate/timeline.h"
 
-/* What the summary reports: the tracker's counters and the sources'. */
-struct wst_summary {
-    const struct wst_tracker_stats *tracker;
-    struct wst_capture_stats capture; /* summed over all sources */
-    const struct wst_finding *findings; /* wst_tracker_findings() */
-    size_t n_findings;
-    bool complete;                    /* false when reading stopped at an error */
+struct wst_emitter;
+
+/*
+ * A format. Every hook may be NULL (the format writes nothing then); each
+ * writes to e->out and keeps what it needs between calls in e->state.
+ */
+struct wst_emitter_class {
+    const char *name;
+    size_t state_size;  /* bytes of zeroed private state at e->state */
+    /* Before anything else: a header that needs no data. */
+    void (*open)(struct wst_emitter *e);
+    /* A connection begins (first-seen order). */
+    void (*begin)(struct wst_emitter *e, const struct wst_conn *c);
+    /* One event as it happens (--events); id is the number shown (select.h). */
+    void (*event)(struct wst_emitter *e, const struct wst_conn *c, uint64_t id, const struct wst_tl_event *ev);
+    /* A finished connection, its timeline (NULL with --timeline none) and anomalies. */
+    void (*conn)(struct wst_emitter *e, const struct wst_conn_report *r);
+    /* The end-of-capture summary. */
+    void (*summary)(struct wst_emitter *e, const struct wst_summary *s);
+    /* After everything: a trailer. */
+    void (*close)(struct wst_emitter *e);
 };
 
 struct wst_emitter {
-    const char *name;
-    /* A finished connection, its timeline (NULL with --timeline none) and anomalies. */
-    void (*conn)(struct wst_outbuf *ob, const struct wst_conn_report *r);
-    /* One event as it happens (--events). */
-    void (*event)(struct wst_outbuf *ob, const struct wst_conn *c, const struct wst_tl_event *ev);
-    void (*summary)(struct wst_outbuf *ob, const struct wst_summary *s);
+    struct wst_sink sink;                 /* first: the emitter is a sink */
+    const struct wst_emitter_class *cls;
+    struct wst_outbuf *out;               /* borrowed */
+    bool flush_events;                    /* flush after each event (live capture) */
+    void *state;
 };
+
+/* The format called `name` ("text", "json"), or NULL. */
+const struct wst_emitter_class *wst_emit_lookup(const char *name);
+
+/* Names of all formats, comma-separated, for messages. */
+const char *wst_emit_names(void);
+
+/*
+ * Creates an emitter of class cls writing to `out` (borrowed) and calls
+ * its open hook. Never returns NULL (aborts on out-of-memory, alloc.h).
+ */
+struct wst_emitter *wst_emitter_new(const struct wst_emitter_class *cls, struct wst_outbuf *out);
+
+/* Calls the close hook and frees the emitter; NULL is allowed. */
+void wst_emitter_free(struct wst_emitter *e);
 
 /*
  * Sequence and acknowledgement numbers as shown: relative to the ISN of the
@@ -46,12 +78,6 @@ uint32_t wst_emit_rel_ack(const struct wst_conn *c, int from, uint32_t ack);
 
 /* True if both ISNs are known, so every number shown is relative. */
 bool wst_emit_seq_relative(const struct wst_conn *c);
-
-/* The emitter called `name` ("text", "json"), or NULL. */
-const struct wst_emitter *wst_emit_lookup(const char *name);
-
-/* Names of all emitters, comma-separated, for messages. */
-const char *wst_emit_names(void);
 
 /* ---- shared by the formats ---- */
 
@@ -80,13 +106,13 @@ struct wst_syn_intervals {
 bool wst_emit_syn_interval_next(const struct wst_timeline *tl, int endpoint, struct wst_syn_intervals *it,
                                 wst_ts_us *interval_us);
 
-/* Packet totals per decode class; [WST_DC_TCP] etc.; index 0 holds the filtered count. */
+/* Packet totals per decode class ([WST_DC_TCP] ...); index 0 holds the filtered count. */
 void wst_summary_class_totals(const struct wst_summary *s, uint64_t totals[WST_DC__COUNT]);
 
-/* All packets accounted for: handed to the tracker plus filtered out. */
+/* All packets accounted for: handed to dispatch plus filtered out. */
 uint64_t wst_summary_total_packets(const struct wst_summary *s);
 
-extern const struct wst_emitter wst_emitter_text;
-extern const struct wst_emitter wst_emitter_json;
+extern const struct wst_emitter_class wst_emitter_text;
+extern const struct wst_emitter_class wst_emitter_json;
 
 #endif

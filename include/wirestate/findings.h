@@ -33,9 +33,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "wirestate/sink.h"
 #include "wirestate/types.h"
-
-struct wst_conn_report;
 
 /*
  *        enum                  name (stable: part of the output schema)
@@ -194,5 +193,22 @@ size_t wst_finding_where(char *out, const struct wst_finding *x);
 
 /* Frees every group and the last collect()'s findings; f is then empty (zeroed). */
 void wst_findings_fini(struct wst_findings *f);
+
+/*
+ * The findings as a pipeline stage (sink.h): each connection report is
+ * accounted for and handed on to `next`; at the summary the findings are
+ * judged and added to it before it is handed on. Caller-allocated.
+ */
+struct wst_findings_sink {
+    struct wst_sink sink;        /* first: the stage is a sink */
+    struct wst_findings findings;
+    struct wst_sink *next;       /* borrowed; NULL discards */
+};
+
+/* Sets fs up as a stage in front of `next`, with cfg's thresholds. Cannot fail. */
+void wst_findings_sink_init(struct wst_findings_sink *fs, const struct wst_findings_config *cfg, struct wst_sink *next);
+
+/* Frees what the stage holds (findings handed on with a summary become invalid). */
+void wst_findings_sink_fini(struct wst_findings_sink *fs);
 
 #endif

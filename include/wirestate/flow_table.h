@@ -62,11 +62,12 @@ static inline void wst_flow_table_prefetch_conn(const struct wst_flow_table *t, 
 struct wst_conn *wst_flow_table_get(struct wst_flow_table *t, const struct wst_flow_key *key, uint64_t hash);
 
 /*
- * Creates a connection for `key` (which must not have a live one) with the
- * next id, VLANs taken from `seg`, and returns it borrowed: the table owns it.
+ * Creates a connection for `key` (which must not have a live one) with id
+ * `id` (greater than every id the table holds: it keeps them in id order),
+ * VLANs taken from `seg`, and returns it borrowed: the table owns it.
  */
 struct wst_conn *wst_flow_table_create(struct wst_flow_table *t, const struct wst_flow_key *key,
-                                       uint64_t hash, const struct wst_segment *seg);
+                                       uint64_t hash, const struct wst_segment *seg, uint64_t id);
 
 /*
  * The live connection named by `key`, or a new one as _create() would make
@@ -74,7 +75,8 @@ struct wst_conn *wst_flow_table_create(struct wst_flow_table *t, const struct ws
  * lookup followed by an insert, for the packet path. Borrowed result.
  */
 struct wst_conn *wst_flow_table_find_or_create(struct wst_flow_table *t, const struct wst_flow_key *key,
-                                               uint64_t hash, const struct wst_segment *seg, bool *created);
+                                               uint64_t hash, const struct wst_segment *seg, uint64_t id,
+                                               bool *created);
 
 /*
  * Makes a live connection unfindable by key and marks it WST_CONN_RETIRED;
@@ -103,9 +105,6 @@ struct wst_conn *wst_flow_table_next(struct wst_flow_table *t, const struct wst_
 
 /* Number of live connections (findable by key). */
 size_t wst_flow_table_live(const struct wst_flow_table *t);
-
-/* Total number of connections ever created. */
-uint64_t wst_flow_table_created(const struct wst_flow_table *t);
 
 void wst_flow_table_mem(const struct wst_flow_table *t, struct wst_flow_table_mem *out);
 

@@ -1,11 +1,16 @@
 /*
- * wirestate/tracker.h - the engine: packets in, connection records out.
+ * wirestate/tracker.h - the engine: decoded segments in, connection
+ * reports out.
  *
- * The tracker decodes each packet, finds or creates its connection and
- * updates it. Finished connections are handed to a callback in first-seen
- * order, then freed. A tracker is self-contained (no globals), so several
- * can run side by side, one per worker, each fed a flow-consistent share of
- * the packets.
+ * A tracker holds the connections of the flows it is fed, steps both
+ * endpoints' state machines with each segment, runs timers on capture
+ * time, and reports each connection once it is finished to the next stage
+ * (a sink, sink.h). It has two ways in: feed one item (item.h, from the
+ * dispatch stage), and advance the clock to a time, so timers fire
+ * without packets. It never decodes packets and does not judge patterns
+ * across connections (findings.h does, downstream). A tracker is
+ * self-contained (no globals): several can run side by side, one per
+ * worker, each fed a flow-consistent share of the items.
  */
 #ifndef WIRESTATE_TRACKER_H
 #define WIRESTATE_TRACKER_H
@@ -15,25 +20,27 @@
 
 #include "wirestate/anomaly.h"
 #include "wirestate/conn.h"
-#include "wirestate/decode.h"
 #include "wirestate/findings.h"
 #include "wirestate/flow_table.h"
-#include "wirestate/packet.h"
+#include "wirestate/item.h"
 #include "wirestate/ports.h"
+#include "wirestate/sink.h"
 #include "wirestate/timeline.h"
 
 struct wst_tracker;
 
 struct wst_tracker_config {
     bool vlan_key;                          /* VLAN IDs are part of the connection key */
-    uint64_t hash_seed;                     /* seed of the table's key hash */
+    uint64_t hash_seed;                     /* seed of the table's key hash (as dispatch's) */
     const struct wst_port_set *server_ports; /* borrowed; NULL = wst_port_set_init_default() */
     uint32_t msl_s;                         /* maximum segment lifetime; TIME_WAIT is 2 x MSL
                                                (0 = WST_MSL_DEFAULT_S) */
     uint32_t idle_timeout_s;                /* retire a connection idle this long (0 = never) */
     uint32_t timeline_max;                  /* events kept per connection (0 = no timelines) */
+    bool events;                            /* hand every timeline-worthy segment on (--events) */
     struct wst_anomaly_config anomaly;      /* thresholds; a zero field takes its default */
-    struct wst_findings_config findings;    /* the same (time_wait_us is set from msl_s) */
+    struct wst_findings_config findings;    /* for the findings stage the caller builds
+                                               downstream; the tracker does not read it */
 };
 
 /* Linux's TIME_WAIT is 60 s (TCP_TIMEWAIT_LEN), so 2 x 30. */
@@ -41,76 +48,49 @@ struct wst_tracker_config {
 /* As Zeek's tcp_inactivity_timeout. */
 #define WST_IDLE_TIMEOUT_DEFAULT_S 300
 
-/* Counters; every packet handed to the tracker is in exactly one by_status[]. */
-struct wst_tracker_stats {
-    uint64_t packets;
-    uint64_t by_status[WST_DECODE__COUNT];
-    wst_ts_us first_ts_us;   /* capture time of the first packet (0 if none) */
-    wst_ts_us now_us;        /* capture time: the latest packet time seen */
-    uint64_t connections;    /* connections created */
-    uint64_t by_end_reason[WST_END__COUNT]; /* connections emitted, by why they ended */
-    uint64_t by_anomaly[WST_AN__COUNT];     /* anomalies of emitted connections, by kind */
-    uint64_t with_anomalies;                /* emitted connections with at least one */
-    /* States of the connections still open at the end of the capture
-     * (end reason capture_end): [0] their clients', [1] their servers'. */
-    uint64_t open_states[2][WST_ST__COUNT];
-    uint64_t findings_untracked;            /* connections the findings left out (findings.h);
-                                               set by wst_tracker_findings() */
-};
+/*
+ * Creates a tracker that reports to `next` (borrowed; NULL discards).
+ * Never returns NULL (aborts on out-of-memory, alloc.h).
+ */
+struct wst_tracker *wst_tracker_new(const struct wst_tracker_config *cfg, struct wst_sink *next);
 
-/* A finished connection and what is known of it; valid only during the callback. */
-struct wst_conn_report {
-    const struct wst_conn *conn;
-    const struct wst_timeline *timeline;    /* NULL without timelines */
-    const struct wst_anomaly *anomalies;    /* sorted by start (wst_anomaly_collect) */
-    size_t n_anomalies;
-    wst_ts_us end_us;   /* when the record ended: the end of the capture for capture_end,
-                           last packet + idle timeout for timeout, the new SYN for reused;
-                           for closed and reset, when its last endpoint was done (the last
-                           packet, or a timer after it: rule L, the end of TIME_WAIT) */
-};
-
-/* Called once per finished connection, in id order. */
-typedef void wst_conn_fn(void *arg, const struct wst_conn_report *r);
-
-/* Called for every timeline-worthy segment as it is processed (--events). */
-typedef void wst_event_fn(void *arg, const struct wst_conn *c, const struct wst_tl_event *ev);
-
-/* Creates a tracker. Never returns NULL (aborts on out-of-memory). */
-struct wst_tracker *wst_tracker_new(const struct wst_tracker_config *cfg, wst_conn_fn *on_conn, void *arg);
-
-/* Streams events to on_event (NULL to stop). */
-void wst_tracker_set_event_fn(struct wst_tracker *t, wst_event_fn *on_event, void *arg);
-
-/* Frees the tracker and any connection it holds, without emitting them. */
+/* Frees the tracker and any connection it holds, without reporting them. */
 void wst_tracker_free(struct wst_tracker *t);
 
 /*
- * Accounts for one packet and, if it is a TCP segment, queues it for its
- * connection. The decode counters and capture time are current at once;
- * connection updates (and stats.connections) lag by up to 7 packets, the
- * depth of the prefetch pipeline, until wst_tracker_finish() drains it.
+ * Feeds one item (dispatch.h): first advances the clock to item->now_us
+ * (timers due before the packet act before it), then finds or creates the
+ * connection and applies the segment, or the ICMP error.
  */
-void wst_tracker_packet(struct wst_tracker *t, const struct wst_packet *pkt);
+void wst_tracker_feed(struct wst_tracker *t, const struct wst_item *item);
 
 /*
- * Processes every packet still queued in the pipeline now, and the timers
- * due by the current capture time (tests that look at a connection between
- * packets; a live capture going idle).
+ * Advances capture time to `now_us` without a packet: runs the timers due
+ * (TIME_WAIT's end, rule L, idle connections) and reports what they
+ * finished. A time earlier than the clock changes nothing.
  */
-void wst_tracker_drain(struct wst_tracker *t);
+void wst_tracker_advance(struct wst_tracker *t, wst_ts_us now_us);
 
-/* End of capture: every connection still held is finished and emitted. */
-void wst_tracker_finish(struct wst_tracker *t);
+/* The capture time before which wst_tracker_advance() has nothing to do
+ * (timers run at most once a second of capture time). */
+wst_ts_us wst_tracker_next_tick(const struct wst_tracker *t);
+
+/*
+ * End of capture at `now_us`: every connection still held is finished and
+ * reported; then the tracker's counters are added to `summary`
+ * (summary->tracker points into t) and the summary is handed on.
+ */
+void wst_tracker_finish(struct wst_tracker *t, wst_ts_us now_us, struct wst_summary *summary);
+
+/* Hints for the dispatch queue: start loading the table slot of `hash`,
+ * and the record cached under it. No effect on results. */
+void wst_tracker_prefetch_slot(const struct wst_tracker *t, uint64_t hash);
+void wst_tracker_prefetch_conn(const struct wst_tracker *t, uint64_t hash);
 
 const struct wst_tracker_stats *wst_tracker_stats(const struct wst_tracker *t);
 
-/*
- * Findings across the connections emitted so far (all of them after
- * wst_tracker_finish()), sorted (findings.h). Owned by the tracker; valid
- * until the next call into it.
- */
-const struct wst_finding *wst_tracker_findings(struct wst_tracker *t, size_t *n);
+/* The live connection named by key, or NULL: for tests and inspection. */
+const struct wst_conn *wst_tracker_get(struct wst_tracker *t, const struct wst_flow_key *key);
 
 /* The connection table, for inspection by tests and the benchmark. */
 struct wst_flow_table *wst_tracker_table(struct wst_tracker *t);
