@@ -65,7 +65,6 @@
  */
 #include "wirestate/anomaly.h"
 
-#include <Judy.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,50 +89,34 @@ const char *wst_anomaly_name(enum wst_anomaly_kind kind)
 
 struct wst_anomaly_notes *wst_notes_get(struct wst_notes_table *t, struct wst_conn *c)
 {
-    PWord_t pv = (PWord_t)JudyLIns((PPvoid_t)&t->judy, (Word_t)c, PJE0);
-    if (pv == PJERR)
-        wst_out_of_memory("JudyLIns");
-    if (*pv == 0) {
-        *pv = (Word_t)wst_xcalloc(1, sizeof(struct wst_anomaly_notes));
+    struct wst_conn_ext *ext = wst_conn_ext(c);
+    if (ext->notes == NULL) {
+        ext->notes = wst_xcalloc(1, sizeof *ext->notes);
         t->count++;
         c->flags |= WST_CONN_NOTES;
     }
-    return (struct wst_anomaly_notes *)*pv;
+    return ext->notes;
 }
 
 struct wst_anomaly_notes *wst_notes_find(const struct wst_notes_table *t, const struct wst_conn *c)
 {
-    if (!(c->flags & WST_CONN_NOTES))
-        return NULL;
-    PWord_t pv = (PWord_t)JudyLGet((Pcvoid_t)t->judy, (Word_t)c, PJE0);
-    return pv ? (struct wst_anomaly_notes *)*pv : NULL;
-}
-
-static void notes_free(struct wst_anomaly_notes *n)
-{
-    if (n) {
-        free(n->list);
-        free(n);
-    }
+    (void)t;
+    return (c->flags & WST_CONN_NOTES) ? c->ext->notes : NULL;
 }
 
 void wst_notes_drop(struct wst_notes_table *t, struct wst_conn *c)
 {
     if (!(c->flags & WST_CONN_NOTES))
         return;
-    notes_free(wst_notes_find(t, c));
-    if (JudyLDel((PPvoid_t)&t->judy, (Word_t)c, PJE0) == JERR)
-        wst_out_of_memory("JudyLDel");
+    free(c->ext->notes->list);
+    free(c->ext->notes);
+    c->ext->notes = NULL;
     t->count--;
     c->flags &= (uint8_t)~WST_CONN_NOTES;
 }
 
 void wst_notes_table_fini(struct wst_notes_table *t)
 {
-    Word_t i = 0;
-    for (PWord_t pv = (PWord_t)JudyLFirst(t->judy, &i, PJE0); pv; pv = (PWord_t)JudyLNext(t->judy, &i, PJE0))
-        notes_free((struct wst_anomaly_notes *)*pv);
-    JudyLFreeArray((PPvoid_t)&t->judy, PJE0);
     t->count = 0;
 }
 
@@ -649,7 +632,7 @@ void wst_anomaly_reused(struct wst_notes_table *nt, struct wst_conn *c, const st
 static bool one_sided(const struct wst_conn *c)
 {
     for (int i = 0; i < 2; i++) {
-        if (c->packets[i] == 0 && c->packets[!i] && (c->tcp_flags[!i] & WST_TH_ACK))
+        if (wst_conn_packets(c, i) == 0 && wst_conn_packets(c, !i) && (c->tcp_flags[!i] & WST_TH_ACK))
             return true;
     }
     return false;

@@ -1,9 +1,22 @@
 /*
  * conn.c - connection records and the slab pool they live in.
  *
- * Invariants:
- *  1. A connection's addr[] holds exactly 2 * wst_conn_addr_len() bytes:
- *     endpoint 0's address, then endpoint 1's, in canonical order.
+ * Invariants of a record (wst_conn_check() holds them after every step):
+ *  R1. family is IPv4 or IPv6; addr[] holds exactly 2 * wst_conn_addr_len()
+ *      bytes, endpoint 0's address then endpoint 1's, and endpoint 0 is
+ *      the smaller (address, port) pair (flow.h's canonical order).
+ *  R2. client is 0 or 1, and once a segment has been applied, client_basis
+ *      says how it was decided (never unset).
+ *  R3. Both endpoints hold a real state (UNKNOWN .. LAST_ACK).
+ *  R4. first_ts_us <= last_ts_us.
+ *  R5. An endpoint that sent nothing has no flags, no payload and no
+ *      WST_EP_SENT; one that sent a FIN or a SYN has that flag in
+ *      tcp_flags (WST_EP_HAS_FIN, WST_EP_HAS_ISN).
+ *  R6. WST_CONN_NOTES is set exactly when ext->notes is.
+ *  R7. A retired record has an end reason; a live one has none.
+ *
+ * Invariants of the pool:
+ *  1. (see R1 for the record's addresses)
  *  2. A pool object is handed out, on its family's free list (the first
  *     word of a free object links to the next), or not yet carved: at or
  *     past its family's bump pointer in the newest chunk.
@@ -52,6 +65,61 @@ const char *wst_end_reason_name(enum wst_end_reason r)
 const char *wst_client_basis_name(enum wst_client_basis basis)
 {
     return (unsigned)basis < WST_CLIENT__COUNT ? basis_names[basis] : "unset";
+}
+
+struct wst_conn_ext *wst_conn_ext(struct wst_conn *c)
+{
+    if (c->ext == NULL)
+        c->ext = wst_xcalloc(1, sizeof *c->ext);
+    return c->ext;
+}
+
+bool wst_check_enabled(void)
+{
+#ifdef NDEBUG
+    return false;
+#else
+    static int enabled = -1;
+    if (enabled < 0)
+        enabled = getenv("WST_CHECK") != NULL;
+    return enabled;
+#endif
+}
+
+/* Aborts naming the invariant a record broke. */
+static _Noreturn void broken(const struct wst_conn *c, const char *what)
+{
+    fprintf(stderr, "wirestate: connection %llu: invariant broken: %s\n", (unsigned long long)c->id, what);
+    abort();
+}
+
+void wst_conn_check(const struct wst_conn *c)
+{
+    if (c->family != WST_AF_INET && c->family != WST_AF_INET6)
+        broken(c, "R1 family");
+    size_t len = wst_conn_addr_len(c);
+    int order = memcmp(c->addr, c->addr + len, len);
+    if (order > 0 || (order == 0 && c->port[0] > c->port[1]))
+        broken(c, "R1 canonical order");
+    if (c->client > 1 || c->client_basis == WST_CLIENT_UNSET || c->client_basis >= WST_CLIENT__COUNT)
+        broken(c, "R2 client");
+    for (int i = 0; i < 2; i++) {
+        const struct wst_endpoint *ep = &c->ep[i];
+        if (ep->state < WST_ST_UNKNOWN || ep->state >= WST_ST__COUNT)
+            broken(c, "R3 state");
+        if (wst_conn_packets(c, i) == 0 &&
+            (c->tcp_flags[i] || c->payload_bytes[i] || (ep->flags & WST_EP_SENT)))
+            broken(c, "R5 silent endpoint");
+        if (((ep->flags & WST_EP_HAS_FIN) && !(c->tcp_flags[i] & WST_TH_FIN)) ||
+            ((ep->flags & WST_EP_HAS_ISN) && !(c->tcp_flags[i] & WST_TH_SYN)))
+            broken(c, "R5 flags");
+    }
+    if (c->first_ts_us > c->last_ts_us)
+        broken(c, "R4 times");
+    if (!(c->flags & WST_CONN_NOTES) != !(c->ext && c->ext->notes))
+        broken(c, "R6 notes");
+    if (!(c->flags & WST_CONN_RETIRED) != (c->end_reason == WST_END__NONE) || c->end_reason >= WST_END__COUNT)
+        broken(c, "R7 end reason");
 }
 
 unsigned wst_conn_syn_retransmissions(const struct wst_conn *c)
@@ -129,15 +197,6 @@ void wst_conn_pool_init(struct wst_conn_pool *pool)
     }
 }
 
-void wst_conn_pool_set_extra(struct wst_conn_pool *pool, size_t extra)
-{
-    extra = (extra + 7) & ~(size_t)7;
-    for (int k = 0; k < 2; k++) {
-        size_t size = offsetof(struct wst_conn, addr) + 2 * (k ? 16 : 4);
-        pool->object_size[k] = ((size + 7) & ~(size_t)7) + extra;
-    }
-}
-
 void wst_conn_pool_fini(struct wst_conn_pool *pool)
 {
     for (int k = 0; k < 2; k++) {
@@ -201,6 +260,8 @@ struct wst_conn *wst_conn_new(struct wst_conn_pool *pool, const struct wst_flow_
 
 void wst_conn_free(struct wst_conn_pool *pool, struct wst_conn *c)
 {
+    free(c->ext);
+    c->ext = NULL;
     int k = pool_class(c->family);
     c->id = 0; /* ids start at 1: a stale reference can tell the object was freed */
     memcpy(c, &pool->free_list[k], sizeof(void *));

@@ -331,13 +331,13 @@ static void json_conn(struct wst_emitter *e, const struct wst_conn_report *r)
     LIT(q, ",\"fin_retransmissions\":");
     q += wst_fmt_u64(q, wst_conn_fin_retransmissions(c));
     LIT(q, ",\"client_packets\":");
-    q += wst_fmt_u64(q, c->packets[cl]);
+    q += wst_fmt_u64(q, wst_conn_packets(c, cl));
     LIT(q, ",\"client_bytes\":");
     q += wst_fmt_u64(q, c->payload_bytes[cl]);
     LIT(q, ",\"client_flags\":");
     q += fmt_flags(q, c->tcp_flags[cl]);
     LIT(q, ",\"server_packets\":");
-    q += wst_fmt_u64(q, c->packets[sv]);
+    q += wst_fmt_u64(q, wst_conn_packets(c, sv));
     LIT(q, ",\"server_bytes\":");
     q += wst_fmt_u64(q, c->payload_bytes[sv]);
     LIT(q, ",\"server_flags\":");

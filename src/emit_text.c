@@ -44,8 +44,8 @@ static void direction(struct wst_outbuf *ob, const char *who, const struct wst_c
     wst_outbuf_puts(ob, "   ");
     wst_outbuf_puts(ob, who);
     wst_outbuf_puts(ob, " sent ");
-    wst_outbuf_u64_width(ob, c->packets[i], 10);
-    wst_outbuf_puts(ob, c->packets[i] == 1 ? " packet " : " packets");
+    wst_outbuf_u64_width(ob, wst_conn_packets(c, i), 10);
+    wst_outbuf_puts(ob, wst_conn_packets(c, i) == 1 ? " packet " : " packets");
     wst_outbuf_u64_width(ob, c->payload_bytes[i], 12);
     wst_outbuf_puts(ob, " payload bytes   ");
     flags_words(ob, c->tcp_flags[i]);

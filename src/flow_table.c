@@ -15,7 +15,8 @@
  *            a connection seen a moment ago; the cache turns their lookup
  *            into one cache line and one key comparison, and the tracker
  *            prefetches both a few packets ahead.
- * Only this file and the anomaly notes' side table (anomaly.c) touch Judy.
+ * Only this file touches Judy for connections (findings.c and select.c keep
+ * their own arrays).
  *
  * Invariants (checked by flow_table_check() in debug builds):
  *  1. Every live connection is in by_hash exactly once, at an index i such
@@ -176,17 +177,15 @@ struct wst_flow_table *wst_flow_table_new(bool vlan_keyed, uint64_t seed)
     return t;
 }
 
-void wst_flow_table_set_conn_extra(struct wst_flow_table *t, size_t extra)
-{
-    wst_conn_pool_set_extra(&t->pool, extra);
-}
-
 void wst_flow_table_free(struct wst_flow_table *t)
 {
     if (t == NULL)
         return;
     JudyLFreeArray(&t->by_hash, PJE0);
-
+    /* The pool frees the records wholesale; their extensions one by one
+     * (the owner has emptied them: wst_conn_free()'s contract). */
+    for (struct wst_conn *c = t->head; c; c = c->next)
+        free(c->ext);
     wst_conn_pool_fini(&t->pool);
     wst_huge_free(t, sizeof *t);
 }

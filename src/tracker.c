@@ -28,9 +28,17 @@
  *     any state: its flags and sequence numbers are unknown.
  *  6. Timers run on capture time, at the time of the item being processed:
  *     an event due before a packet is handled before it.
+ *  7. Every report is whole (check_report()): it ends no earlier than its
+ *     last packet; its anomalies are of known kinds, at most one per kind
+ *     and endpoint, each with a count, within the record's time span and
+ *     sorted by start.
+ * Debug builds check a record's invariants (conn.c, R1-R7) after every
+ * step that touched it, and invariant 7 for every report, when WST_CHECK
+ * is set (the tests set it).
  */
 #include "wirestate/tracker.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -74,10 +82,16 @@ struct wst_tracker {
     struct wst_sink *next;
 };
 
-/* The timeline pointer of a connection, in its pool object's extra space. */
+/* The timeline of a connection, in its extension. */
 static struct wst_timeline **timeline_of(struct wst_conn *c)
 {
-    return wst_conn_extra(c);
+    return &wst_conn_ext(c)->timeline;
+}
+
+/* The timeline c has, or NULL (without making an extension). */
+static struct wst_timeline *timeline_if_any(const struct wst_conn *c)
+{
+    return c->ext ? c->ext->timeline : NULL;
 }
 
 struct wst_tracker *wst_tracker_new(const struct wst_tracker_config *cfg, struct wst_sink *next)
@@ -98,11 +112,19 @@ struct wst_tracker *wst_tracker_new(const struct wst_tracker_config *cfg, struct
         t->anomaly.syn_timeout_ms = WST_SYN_TIMEOUT_DEFAULT_MS;
     if (!t->anomaly.linger_ms)
         t->anomaly.linger_ms = WST_LINGER_DEFAULT_MS;
-    if (t->timeline_max)
-        wst_flow_table_set_conn_extra(t->table, sizeof(struct wst_timeline *));
     t->events = cfg->events;
     t->next = next;
     return t;
+}
+
+/* Frees what c's extension owns (the extension itself goes with the record). */
+static void release_ext(struct wst_tracker *t, struct wst_conn *c)
+{
+    if (c->ext == NULL)
+        return;
+    wst_timeline_free(c->ext->timeline);
+    c->ext->timeline = NULL;
+    wst_notes_drop(&t->notes, c);
 }
 
 void wst_tracker_free(struct wst_tracker *t)
@@ -111,10 +133,8 @@ void wst_tracker_free(struct wst_tracker *t)
         return;
     for (size_t i = 0; i < WHEEL_SLOTS; i++)
         free(t->wheel[i].e);
-    if (t->timeline_max) {
-        for (struct wst_conn *c = wst_flow_table_first(t->table); c; c = wst_flow_table_next(t->table, c))
-            wst_timeline_free(*timeline_of(c));
-    }
+    for (struct wst_conn *c = wst_flow_table_first(t->table); c; c = wst_flow_table_next(t->table, c))
+        release_ext(t, c);
     wst_notes_table_fini(&t->notes);
     wst_flow_table_free(t->table);
     free(t);
@@ -199,6 +219,47 @@ static void schedule(struct wst_tracker *t, struct wst_conn *c, wst_ts_us at)
     b->e[b->n++] = c;
 }
 
+/* Aborts naming the report invariant (7) broken. */
+static _Noreturn void report_broken(const struct wst_conn_report *r, const char *what)
+{
+    fprintf(stderr, "wirestate: report of connection %llu: invariant broken: %s\n",
+            (unsigned long long)r->conn->id, what);
+    abort();
+}
+
+/* Invariant 7. */
+static void check_report(const struct wst_conn_report *r)
+{
+    const struct wst_conn *c = r->conn;
+    wst_conn_check(c);
+    if (r->end_us < c->last_ts_us)
+        report_broken(r, "ends before its last packet");
+    if (r->n_anomalies > WST_ANOMALY_MAX)
+        report_broken(r, "too many anomalies");
+    bool seen[WST_AN__COUNT][2] = {{false}};
+    for (size_t i = 0; i < r->n_anomalies; i++) {
+        const struct wst_anomaly *a = &r->anomalies[i];
+        if (a->kind >= WST_AN__COUNT || a->endpoint > 1)
+            report_broken(r, "anomaly kind or endpoint");
+        if (seen[a->kind][a->endpoint])
+            report_broken(r, "two anomalies of one kind and endpoint");
+        seen[a->kind][a->endpoint] = true;
+        if (a->count == 0)
+            report_broken(r, "anomaly without a count");
+        if (a->since_us > a->until_us || a->since_us < c->first_ts_us || a->until_us > r->end_us)
+            report_broken(r, "anomaly outside the record's span");
+        if (i > 0 && r->anomalies[i - 1].since_us > a->since_us)
+            report_broken(r, "anomalies not sorted by start");
+    }
+}
+
+/* Invariants of a record after a step (conn.c, R1-R7), in debug builds. */
+static void check(const struct wst_conn *c)
+{
+    if (wst_check_enabled())
+        wst_conn_check(c);
+}
+
 /* When a retired connection's record ended (wst_conn_report.end_us). */
 static wst_ts_us record_end(const struct wst_tracker *t, const struct wst_conn *c,
                             const struct wst_anomaly_notes *notes)
@@ -235,7 +296,7 @@ static void flush(struct wst_tracker *t)
             st->open_states[1][c->ep[!c->client].state]++;
         }
         const struct wst_anomaly_notes *notes = wst_notes_find(&t->notes, c);
-        struct wst_timeline *tl = t->timeline_max ? *timeline_of(c) : NULL;
+        struct wst_timeline *tl = timeline_if_any(c);
         struct wst_conn_report r = {
             .conn = c,
             .id = c->id,
@@ -247,9 +308,10 @@ static void flush(struct wst_tracker *t)
         for (size_t i = 0; i < r.n_anomalies; i++)
             st->by_anomaly[found[i].kind]++;
         st->with_anomalies += r.n_anomalies != 0;
+        if (wst_check_enabled())
+            check_report(&r);
         wst_sink_conn(t->next, &r);
-        wst_timeline_free(tl);
-        wst_notes_drop(&t->notes, c);
+        release_ext(t, c);
         wst_flow_table_release(t->table, c);
     }
 }
@@ -286,6 +348,7 @@ static void expire(struct wst_tracker *t, struct wst_conn *c, wst_ts_us now)
 static void run_timers(struct wst_tracker *t, struct wst_conn *c, wst_ts_us now)
 {
     expire(t, c, now);
+    check(c);
     if (is_over(c) && now >= c->last_ts_us + t->time_wait_us) {
         retire(t, c, over_reason(c));
         return;
@@ -423,8 +486,8 @@ static void record(struct wst_tracker *t, struct wst_conn *c, const struct wst_i
         wst_sink_event(t->next, c, c->id, &ev);
 }
 
-/* A segment (or a partial one, invariant 5) of its connection. */
-static void segment(struct wst_tracker *t, const struct wst_item *p)
+/* A segment (or a partial one, invariant 5) of its connection; returns the connection. */
+static struct wst_conn *segment(struct wst_tracker *t, const struct wst_item *p)
 {
     bool partial = p->kind == WST_ITEM_PARTIAL;
     bool created;
@@ -451,11 +514,11 @@ static void segment(struct wst_tracker *t, const struct wst_item *p)
     if (p->ts_us > c->last_ts_us)
         c->last_ts_us = p->ts_us;
     bool first_data = p->seg.payload_len > 0 && c->payload_bytes[p->from] == 0;
-    c->packets[p->from]++;
+    wst_conn_count_packet(c, p->from);
     c->payload_bytes[p->from] += p->seg.payload_len;
     if (partial) {
         c->tcp_flags[p->from] |= p->seg.flags;
-        return;
+        return c;
     }
 
     struct wst_anomaly_segment an = {
@@ -487,6 +550,7 @@ static void segment(struct wst_tracker *t, const struct wst_item *p)
     if (step.fin_ack_held || ((step.snd_to != step.snd_from || step.rcv_to != step.rcv_from) &&
                               (step.snd_to == WST_ST_TIME_WAIT || step.rcv_to == WST_ST_TIME_WAIT || is_over(c))))
         schedule(t, c, next_deadline(t, c));
+    return c;
 }
 
 /*
@@ -494,33 +558,33 @@ static void segment(struct wst_tracker *t, const struct wst_item *p)
  * SYN of a connection still opening, that connection's open failed.
  * Dispatch keyed the item by the quoted connection.
  */
-static void icmp_error(struct wst_tracker *t, const struct wst_item *p)
+static struct wst_conn *icmp_error(struct wst_tracker *t, const struct wst_item *p)
 {
     const struct wst_icmp_error *e = &p->icmp;
     struct wst_conn *c = wst_flow_table_get(t->table, &p->key, p->hash);
     if (c == NULL)
-        return;
+        return NULL;
     int from = p->from;
     wst_ts_us ts = p->ts_us;
     uint32_t now_ms = wst_conn_ms(c, ts);
     uint32_t since = c->ep[from].since_ms;
     if (!wst_fsm_icmp_unreachable(&c->ep[from], &c->ep[!from], e->seq, now_ms))
-        return;
+        return c;
     c->flags |= WST_CONN_RESET; /* ended as by a RST */
     if (ts > c->last_ts_us)
         c->last_ts_us = ts; /* the record ends with the error that ended it */
     wst_anomaly_icmp(&t->notes, c, from, e, ts, since);
     if (is_over(c))
         schedule(t, c, next_deadline(t, c));
+    return c;
 }
 
 void wst_tracker_feed(struct wst_tracker *t, const struct wst_item *item)
 {
     wst_tracker_advance(t, item->now_us);
-    if (item->kind == WST_ITEM_ICMP)
-        icmp_error(t, item);
-    else
-        segment(t, item);
+    struct wst_conn *c = item->kind == WST_ITEM_ICMP ? icmp_error(t, item) : segment(t, item);
+    if (c)
+        check(c);
 }
 
 void wst_tracker_advance(struct wst_tracker *t, wst_ts_us now_us)

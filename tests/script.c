@@ -23,6 +23,14 @@ static void collect(struct wst_sink *sink, const struct wst_conn_report *r)
     struct wst_conn *copy = malloc(size);
     ck_assert_ptr_nonnull(copy);
     memcpy(copy, c, size);
+    /* The extension goes with the tracker's record: keep its counts only. */
+    copy->ext = NULL;
+    copy->flags &= (uint8_t)~WST_CONN_NOTES;
+    if (c->ext) {
+        copy->ext = calloc(1, sizeof *copy->ext);
+        ck_assert_ptr_nonnull(copy->ext);
+        memcpy(copy->ext->packets_hi, c->ext->packets_hi, sizeof copy->ext->packets_hi);
+    }
     s->anomalies[s->n_conns] = calloc(r->n_anomalies + 1, sizeof(struct wst_anomaly));
     ck_assert_ptr_nonnull(s->anomalies[s->n_conns]);
     memcpy(s->anomalies[s->n_conns], r->anomalies, r->n_anomalies * sizeof(struct wst_anomaly));
@@ -67,6 +75,7 @@ void script_fini(struct script *s)
     wst_tracker_free(s->tracker);
     wst_findings_sink_fini(&s->findings);
     for (size_t i = 0; i < s->n_conns; i++) {
+        free(s->conns[i]->ext);
         free(s->conns[i]);
         free(s->anomalies[i]);
     }

@@ -110,11 +110,13 @@ START_TEST(test_emit_json_guessed_ipv6_all_flags)
     c->id = 18446744073709551615ULL;
     c->client_basis = WST_CLIENT_PORTS;
     c->tcp_flags[c->client] = 0xFF;
-    c->packets[c->client] = UINT64_MAX;
+    c->packets[c->client] = UINT32_MAX; /* the low half; the high half in the extension */
+    wst_conn_ext(c)->packets_hi[c->client] = UINT32_MAX;
     c->ep[0].state = c->ep[1].state = WST_ST_ESTABLISHED;
     c->flags |= WST_CONN_MIDSTREAM;
     c->end_reason = WST_END_CAPTURE_END;
     conn_out(&wst_emitter_json, c, NULL);
+    wst_conn_free(&pool, c);
     ck_assert_str_eq(output(),
                      "{\"type\":\"conn\",\"id\":18446744073709551615,\"client\":\"[2001:db8::2]:80\","
                      "\"server\":\"[2001:db8::1]:50000\",\"client_guessed\":true,\"client_basis\":\"ports\","

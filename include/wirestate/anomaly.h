@@ -17,9 +17,9 @@
  *    judged from its states by wst_anomaly_collect().
  *
  * Notes are allocated only for the few connections that need them, and
- * found through a side table keyed by the record's address, so the record
- * of an ordinary connection (and of each half-open one in a SYN flood)
- * stays as small as it was.
+ * hang off the record's extension (conn.h), so the record of an ordinary
+ * connection (and of each half-open one in a SYN flood) stays as small as
+ * it was.
  */
 #ifndef WIRESTATE_ANOMALY_H
 #define WIRESTATE_ANOMALY_H
@@ -138,9 +138,9 @@ struct wst_anomaly_notes {
     bool rexmit_gap_shrank[2];
 };
 
-/* Side table from connection to notes (a JudyL keyed by the record's address). */
+/* The notes of a tracker's connections: they live in each record's
+ * extension; this counts them (every one is freed by wst_notes_drop()). */
 struct wst_notes_table {
-    void *judy;
     size_t count;
 };
 
@@ -153,7 +153,7 @@ struct wst_anomaly_notes *wst_notes_find(const struct wst_notes_table *t, const 
 /* Frees the notes of c, if any (before the record is freed). */
 void wst_notes_drop(struct wst_notes_table *t, struct wst_conn *c);
 
-/* Frees every note. */
+/* Ends the table; every connection's notes must have been dropped (the count is then 0). */
 void wst_notes_table_fini(struct wst_notes_table *t);
 
 /*

@@ -9,8 +9,11 @@
  *
  * Memory matters: a capture of a SYN flood holds millions of these. The
  * addresses sit in a flexible array sized by family (8 bytes for IPv4, 32
- * for IPv6), and the connections live in slab pools (wst_conn_pool) rather
- * than one malloc() each.
+ * for IPv6), the connections live in slab pools (wst_conn_pool) rather
+ * than one malloc() each, and what only some connections need (a
+ * timeline, anomaly notes, packet counts past 2^32) hangs off one pointer,
+ * allocated on first use: an IPv4 record is 128 bytes, two cache lines.
+ * Everything about a connection is reachable from its record.
  */
 #ifndef WIRESTATE_CONN_H
 #define WIRESTATE_CONN_H
@@ -65,18 +68,31 @@ enum {
     WST_CONN_RETIRED = 0x01,   /* no longer findable by its 4-tuple; waits to be emitted */
     WST_CONN_MIDSTREAM = 0x02, /* the capture holds no SYN or SYN+ACK of it */
     WST_CONN_RESET = 0x04,     /* an acceptable RST ended an endpoint */
-    WST_CONN_NOTES = 0x08,     /* has anomaly notes in the tracker's side table (anomaly.h) */
+    WST_CONN_NOTES = 0x08,     /* ext->notes is set (anomaly.h): one bit to test on the
+                                  packet path instead of following ext */
     WST_CONN_TIME_WAIT = 0x10, /* endpoint 0 entered TIME_WAIT (<< 1: endpoint 1): it closed first */
+};
+
+struct wst_timeline;        /* timeline.h */
+struct wst_anomaly_notes;   /* anomaly.h */
+
+/* What only some connections need; wst_conn_ext() makes it on first use. */
+struct wst_conn_ext {
+    struct wst_timeline *timeline;   /* its kept events (owned; NULL: none yet) */
+    struct wst_anomaly_notes *notes; /* its anomaly notes (owned; NULL: none) */
+    uint32_t packets_hi[2];          /* high halves of packets[] (wst_conn_packets) */
 };
 
 struct wst_conn {
     struct wst_conn *next;    /* the table's first-seen order list (flow_table.c) */
-    uint64_t id;              /* 1, 2, ... in first-seen order */
+    uint64_t id;              /* the sequence number of its first packet (item.h):
+                                 unique, growing in first-seen order */
     wst_ts_us first_ts_us;    /* first packet */
     wst_ts_us last_ts_us;     /* latest packet */
-    uint64_t packets[2];      /* sent by endpoint i */
+    uint32_t packets[2];      /* sent by endpoint i, low 32 bits (wst_conn_packets) */
     uint64_t payload_bytes[2];/* TCP payload bytes sent by endpoint i */
     struct wst_endpoint ep[2];/* each endpoint's TCP state and what it sent (fsm.h) */
+    struct wst_conn_ext *ext; /* owned; NULL until needed */
     uint16_t port[2];
     uint16_t vlan[2];         /* first packet's outer/inner VLAN ID + 1; 0 = none */
     uint8_t tcp_flags[2];     /* union of WST_TH_* sent by endpoint i */
@@ -106,6 +122,29 @@ static inline size_t wst_conn_addr_len(const struct wst_conn *c)
 {
     return wst_family_addr_len(c->family);
 }
+
+/* Packets endpoint i sent. */
+static inline uint64_t wst_conn_packets(const struct wst_conn *c, int i)
+{
+    return c->packets[i] | (c->ext ? (uint64_t)c->ext->packets_hi[i] << 32 : 0);
+}
+
+/* Counts one more packet sent by endpoint i (the 32-bit half carries into ext). */
+static inline void wst_conn_count_packet(struct wst_conn *c, int i);
+
+/* The extension of c, made empty on first use. Aborts on out-of-memory (alloc.h). */
+struct wst_conn_ext *wst_conn_ext(struct wst_conn *c);
+
+/*
+ * Checks the invariants of one record (conn.c: its family, addresses,
+ * client, states, times, counters, flags and extension) and aborts with a
+ * message naming the one broken. The tracker runs it after every step in
+ * debug builds when WST_CHECK is set (the tests set it); see wst_check_enabled().
+ */
+void wst_conn_check(const struct wst_conn *c);
+
+/* True if the invariant checks run (a debug build with WST_CHECK set). */
+bool wst_check_enabled(void);
 
 /* SYNs and SYN+ACKs sent again, over both endpoints: a lost or unanswered handshake. */
 unsigned wst_conn_syn_retransmissions(const struct wst_conn *c);
@@ -138,20 +177,6 @@ struct wst_conn_pool {
 
 void wst_conn_pool_init(struct wst_conn_pool *pool);
 
-/*
- * Reserves `extra` bytes (rounded to 8) after each object's addresses, for
- * per-connection data only some runs need (a timeline pointer). Call before
- * the first wst_conn_new(); wst_conn_extra() finds the space.
- */
-void wst_conn_pool_set_extra(struct wst_conn_pool *pool, size_t extra);
-
-/* The extra bytes of a connection from a pool with set_extra (8-aligned). */
-static inline void *wst_conn_extra(struct wst_conn *c)
-{
-    size_t off = (offsetof(struct wst_conn, addr) + 2 * wst_conn_addr_len(c) + 7) & ~(size_t)7;
-    return (char *)c + off;
-}
-
 /* Frees every chunk; every connection of the pool becomes invalid. */
 void wst_conn_pool_fini(struct wst_conn_pool *pool);
 
@@ -164,8 +189,18 @@ void wst_conn_pool_fini(struct wst_conn_pool *pool);
 struct wst_conn *wst_conn_new(struct wst_conn_pool *pool, const struct wst_flow_key *key,
                               const struct wst_segment *seg);
 
-/* Returns a connection to its pool; its id becomes 0 (ids start at 1), so
- * a stale pointer to the object (the memory stays mapped) can tell. */
+/*
+ * Returns a connection to its pool and frees its extension, whose timeline
+ * and notes the owner must have freed and cleared first. Its id becomes 0
+ * (ids start at 1), so a stale pointer to the object (the memory stays
+ * mapped) can tell.
+ */
 void wst_conn_free(struct wst_conn_pool *pool, struct wst_conn *c);
+
+static inline void wst_conn_count_packet(struct wst_conn *c, int i)
+{
+    if (++c->packets[i] == 0)
+        wst_conn_ext(c)->packets_hi[i]++;
+}
 
 #endif

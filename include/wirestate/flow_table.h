@@ -34,10 +34,8 @@ struct wst_flow_table_mem {
  */
 struct wst_flow_table *wst_flow_table_new(bool vlan_keyed, uint64_t seed);
 
-/* Reserves extra bytes per connection (wst_conn_pool_set_extra); before the first create. */
-void wst_flow_table_set_conn_extra(struct wst_flow_table *t, size_t extra);
-
-/* Frees the table and every connection it still holds; NULL is allowed. */
+/* Frees the table and every connection it still holds (whose extensions'
+ * timelines and notes the owner has freed); NULL is allowed. */
 void wst_flow_table_free(struct wst_flow_table *t);
 
 /* A key hash; wst_flow_key_hash() unless a test installs another. */
