@@ -16,8 +16,8 @@
 #include <sys/random.h>
 
 #include "wirestate/capture.h"
-#include "wirestate/cli.h"
 #include "wirestate/emit.h"
+#include "wirestate/options.h"
 #include "wirestate/outbuf.h"
 #include "wirestate/tracker.h"
 
@@ -97,25 +97,25 @@ int main(int argc, char **argv)
     FILE *out = stdout;
     int status = WST_EXIT_OK;
 
-    if (wst_cli_parse(&opt, argc, argv, errbuf) < 0) {
+    if (wst_options_parse(&opt, argc, argv, errbuf) < 0) {
         fprintf(stderr, "wirestate: %s\n", errbuf);
-        wst_cli_fini(&opt);
+        wst_options_fini(&opt);
         return WST_EXIT_USAGE;
     }
     if (opt.help || opt.version) {
         if (opt.help)
-            wst_cli_usage(stdout);
+            wst_options_usage(stdout);
         else
             printf("wirestate %s (%s)\n", WST_VERSION, pcap_lib_version());
-        wst_cli_fini(&opt);
+        wst_options_fini(&opt);
         return WST_EXIT_OK;
     }
 
     /* Open every source first: errors surface before any output. */
-    size_t want = opt.interface ? 1 : opt.n_files;
+    size_t want = opt.interface ? 1 : opt.files.n;
     sources = wst_xcalloc(want, sizeof *sources);
     for (size_t i = 0; i < want; i++) {
-        const char *name = opt.interface ? opt.interface : opt.files[i];
+        const char *name = opt.interface ? opt.interface : opt.files.v[i];
         int rc = opt.interface ? wst_capture_open_live(&sources[i], name, opt.snaplen, errbuf)
                                : wst_capture_open_file(&sources[i], name, errbuf);
         if (rc == 0) {
@@ -142,16 +142,9 @@ int main(int argc, char **argv)
     run.emitter = opt.emitter;
     run.anomalies_only = opt.anomalies_only;
 
-    struct wst_tracker_config cfg = {
-        .vlan_key = opt.vlan_key,
-        .hash_seed = hash_seed(),
-        .server_ports = &opt.server_ports,
-        .msl_s = opt.msl_s,
-        .idle_timeout_s = opt.idle_timeout_s,
-        .timeline_max = opt.timeline_max,
-        .anomaly = {.syn_timeout_ms = opt.syn_timeout_ms, .linger_ms = opt.linger_ms},
-        .findings = opt.findings,
-    };
+    struct wst_tracker_config cfg;
+    wst_options_tracker_config(&opt, &cfg);
+    cfg.hash_seed = hash_seed();
     struct wst_tracker *tracker = wst_tracker_new(&cfg, emit_conn, &run);
     if (opt.events) {
         run.live_events = opt.interface != NULL;
@@ -176,7 +169,7 @@ int main(int argc, char **argv)
         }
         current_source = NULL;
         if (read_rc < 0)
-            failed_source = opt.interface ? opt.interface : opt.files[i];
+            failed_source = opt.interface ? opt.interface : opt.files.v[i];
         if (opt.count && handed >= opt.count)
             break;
     }
@@ -217,6 +210,6 @@ done:
     for (size_t i = 0; i < n_sources; i++)
         wst_capture_close(sources[i]);
     free(sources);
-    wst_cli_fini(&opt);
+    wst_options_fini(&opt);
     return status;
 }

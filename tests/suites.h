@@ -24,7 +24,7 @@
     X(capture)            \
     X(outbuf)             \
     X(emit)               \
-    X(cli)                \
+    X(options)            \
     X(chaos)
 
 #define WST_SUITE_DECL(name) Suite *name##_suite(void);

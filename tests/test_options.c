@@ -1,5 +1,5 @@
 /*
- * test_cli.c - the command-line parser.
+ * test_options.c - the option table and the command-line parser built from it.
  *
  * Each test parses a NULL-terminated list of words. The words are copied
  * into a fresh argv, because getopt_long() permutes argv and wst_options
@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "suites.h"
-#include "wirestate/cli.h"
+#include "wirestate/options.h"
 
 #define MAX_ARGS 32
 
@@ -36,7 +36,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-    wst_cli_fini(&opt);
+    wst_options_fini(&opt);
     free_args();
 }
 
@@ -44,7 +44,7 @@ static void teardown(void)
 static int parse(const char *word, ...)
 {
     va_list ap;
-    wst_cli_fini(&opt);
+    wst_options_fini(&opt);
     free_args();
     errbuf[0] = '\0';
     args[nargs++] = strdup("wirestate");
@@ -55,7 +55,7 @@ static int parse(const char *word, ...)
     }
     va_end(ap);
     args[nargs] = NULL;
-    return wst_cli_parse(&opt, nargs, args, errbuf);
+    return wst_options_parse(&opt, nargs, args, errbuf);
 }
 
 /* Asserts a usage error whose one-line message contains `part`. */
@@ -68,11 +68,11 @@ static int parse(const char *word, ...)
 
 /* ---- sources */
 
-START_TEST(test_cli_read_defaults)
+START_TEST(test_options_read_defaults)
 {
     ck_assert_int_eq(parse("-r", "a.pcap", NULL), 0);
-    ck_assert_uint_eq(opt.n_files, 1);
-    ck_assert_str_eq(opt.files[0], "a.pcap");
+    ck_assert_uint_eq(opt.files.n, 1);
+    ck_assert_str_eq(opt.files.v[0], "a.pcap");
     ck_assert_ptr_null(opt.interface);
     ck_assert_int_eq(opt.snaplen, 1024);
     ck_assert_uint_eq(opt.count, 0);
@@ -88,22 +88,22 @@ START_TEST(test_cli_read_defaults)
 }
 END_TEST
 
-START_TEST(test_cli_read_repeated_in_order)
+START_TEST(test_options_read_repeated_in_order)
 {
     ck_assert_int_eq(parse("-r", "one.pcap", "--read", "two.pcapng", "-r", "-", "-rthree.pcap", NULL), 0);
-    ck_assert_uint_eq(opt.n_files, 4);
-    ck_assert_str_eq(opt.files[0], "one.pcap");
-    ck_assert_str_eq(opt.files[1], "two.pcapng");
-    ck_assert_str_eq(opt.files[2], "-");
-    ck_assert_str_eq(opt.files[3], "three.pcap");
+    ck_assert_uint_eq(opt.files.n, 4);
+    ck_assert_str_eq(opt.files.v[0], "one.pcap");
+    ck_assert_str_eq(opt.files.v[1], "two.pcapng");
+    ck_assert_str_eq(opt.files.v[2], "-");
+    ck_assert_str_eq(opt.files.v[3], "three.pcap");
 }
 END_TEST
 
-START_TEST(test_cli_interface)
+START_TEST(test_options_interface)
 {
     ck_assert_int_eq(parse("-i", "eth0", NULL), 0);
     ck_assert_str_eq(opt.interface, "eth0");
-    ck_assert_uint_eq(opt.n_files, 0);
+    ck_assert_uint_eq(opt.files.n, 0);
     ck_assert_int_eq(parse("--interface=any", NULL), 0);
     ck_assert_str_eq(opt.interface, "any");
 }
@@ -111,7 +111,7 @@ END_TEST
 
 /* ---- numbers */
 
-START_TEST(test_cli_snaplen_bounds)
+START_TEST(test_options_snaplen_bounds)
 {
     ck_assert_int_eq(parse("-i", "lo", "-s", "64", NULL), 0);
     ck_assert_int_eq(opt.snaplen, 64);
@@ -122,7 +122,7 @@ START_TEST(test_cli_snaplen_bounds)
 }
 END_TEST
 
-START_TEST(test_cli_count)
+START_TEST(test_options_count)
 {
     ck_assert_int_eq(parse("-r", "a", "-c", "1", NULL), 0);
     ck_assert_uint_eq(opt.count, 1);
@@ -133,7 +133,7 @@ END_TEST
 
 /* ---- output */
 
-START_TEST(test_cli_output)
+START_TEST(test_options_output)
 {
     ck_assert_int_eq(parse("-r", "a", "-o", "out.json", NULL), 0);
     ck_assert_str_eq(opt.output, "out.json");
@@ -142,7 +142,7 @@ START_TEST(test_cli_output)
 }
 END_TEST
 
-START_TEST(test_cli_format)
+START_TEST(test_options_format)
 {
     ck_assert_int_eq(parse("-r", "a", "--format", "json", NULL), 0);
     ck_assert_ptr_eq(opt.emitter, &wst_emitter_json);
@@ -154,7 +154,7 @@ START_TEST(test_cli_format)
 }
 END_TEST
 
-START_TEST(test_cli_format_unknown)
+START_TEST(test_options_format_unknown)
 {
     ck_assert_usage(parse("-r", "a", "--format", "xml", NULL), "unknown format 'xml'");
     ck_assert_ptr_nonnull(strstr(errbuf, "text, json"));
@@ -165,14 +165,14 @@ END_TEST
 
 /* ---- tracking options */
 
-START_TEST(test_cli_vlan_key)
+START_TEST(test_options_vlan_key)
 {
     ck_assert_int_eq(parse("-r", "a", "--vlan-key", NULL), 0);
     ck_assert(opt.vlan_key);
 }
 END_TEST
 
-START_TEST(test_cli_server_ports)
+START_TEST(test_options_server_ports)
 {
     ck_assert_int_eq(parse("-r", "a", "--server-ports", "9000-9001", NULL), 0);
     ck_assert(wst_port_set_has(&opt.server_ports, 9000));
@@ -189,7 +189,7 @@ START_TEST(test_cli_server_ports)
 }
 END_TEST
 
-START_TEST(test_cli_server_ports_bad)
+START_TEST(test_options_server_ports_bad)
 {
     ck_assert_usage(parse("-r", "a", "--server-ports", "x", NULL), "bad port list 'x'");
     ck_assert_usage(parse("-r", "a", "--server-ports", "90-80", NULL), "'90-80'");
@@ -199,7 +199,7 @@ END_TEST
 
 /* ---- help and version */
 
-START_TEST(test_cli_help_short_circuits)
+START_TEST(test_options_help_short_circuits)
 {
     ck_assert_int_eq(parse("--help", NULL), 0);
     ck_assert(opt.help);
@@ -214,7 +214,7 @@ START_TEST(test_cli_help_short_circuits)
 }
 END_TEST
 
-START_TEST(test_cli_version_short_circuits)
+START_TEST(test_options_version_short_circuits)
 {
     ck_assert_int_eq(parse("--version", NULL), 0);
     ck_assert(opt.version);
@@ -225,13 +225,13 @@ START_TEST(test_cli_version_short_circuits)
 END_TEST
 
 /* The usage text names every option. */
-START_TEST(test_cli_usage_text)
+START_TEST(test_options_usage_text)
 {
     char *text = NULL;
     size_t len = 0;
     FILE *fp = open_memstream(&text, &len);
     ck_assert_ptr_nonnull(fp);
-    wst_cli_usage(fp);
+    wst_options_usage(fp);
     ck_assert_int_eq(fclose(fp), 0);
     static const char *const names[] = {"--read", "--interface", "--snaplen", "--count", "--output",
                                         "--format", "--vlan-key", "--server-ports", "--help",
@@ -244,7 +244,7 @@ END_TEST
 
 /* ---- filter expression */
 
-START_TEST(test_cli_filter_joined)
+START_TEST(test_options_filter_joined)
 {
     ck_assert_int_eq(parse("-r", "a", "tcp", "port", "80", NULL), 0);
     ck_assert_str_eq(opt.filter, "tcp port 80");
@@ -257,12 +257,12 @@ START_TEST(test_cli_filter_joined)
 END_TEST
 
 /* getopt permutes: options after the expression still count. */
-START_TEST(test_cli_filter_between_options)
+START_TEST(test_options_filter_between_options)
 {
     ck_assert_int_eq(parse("tcp", "port", "80", "-r", "a.pcap", "-c", "5", NULL), 0);
     ck_assert_str_eq(opt.filter, "tcp port 80");
-    ck_assert_uint_eq(opt.n_files, 1);
-    ck_assert_str_eq(opt.files[0], "a.pcap");
+    ck_assert_uint_eq(opt.files.n, 1);
+    ck_assert_str_eq(opt.files.v[0], "a.pcap");
     ck_assert_uint_eq(opt.count, 5);
     ck_assert_int_eq(parse("-r", "a", "host", "-c", "2", "10.0.0.1", NULL), 0);
     ck_assert_str_eq(opt.filter, "host 10.0.0.1");
@@ -271,7 +271,7 @@ START_TEST(test_cli_filter_between_options)
 END_TEST
 
 /* After "--" every word is filter text, even one that looks like an option. */
-START_TEST(test_cli_filter_after_double_dash)
+START_TEST(test_options_filter_after_double_dash)
 {
     ck_assert_int_eq(parse("-r", "a", "--", "-c", "tcp", NULL), 0);
     ck_assert_str_eq(opt.filter, "-c tcp");
@@ -282,22 +282,22 @@ START_TEST(test_cli_filter_after_double_dash)
 END_TEST
 
 /* The parser resets getopt itself: a second parse starts afresh. */
-START_TEST(test_cli_parse_twice)
+START_TEST(test_options_parse_twice)
 {
     ck_assert_usage(parse("-r", "a", "-x", NULL), "'-x'");
     ck_assert_int_eq(parse("-r", "b", "port", "443", NULL), 0);
-    ck_assert_uint_eq(opt.n_files, 1);
-    ck_assert_str_eq(opt.files[0], "b");
+    ck_assert_uint_eq(opt.files.n, 1);
+    ck_assert_str_eq(opt.files.v[0], "b");
     ck_assert_str_eq(opt.filter, "port 443");
     ck_assert_int_eq(parse("-i", "lo", NULL), 0);
-    ck_assert_uint_eq(opt.n_files, 0);
+    ck_assert_uint_eq(opt.files.n, 0);
     ck_assert_ptr_null(opt.filter);
 }
 END_TEST
 
 /* ---- usage errors */
 
-START_TEST(test_cli_error_nothing_to_read)
+START_TEST(test_options_error_nothing_to_read)
 {
     ck_assert_usage(parse(NULL), "nothing to read");
     ck_assert_usage(parse("tcp", "port", "80", NULL), "nothing to read");
@@ -305,13 +305,13 @@ START_TEST(test_cli_error_nothing_to_read)
 }
 END_TEST
 
-START_TEST(test_cli_error_read_and_interface)
+START_TEST(test_options_error_read_and_interface)
 {
     ck_assert_usage(parse("-r", "a", "-i", "eth0", NULL), "-r and -i cannot be combined");
 }
 END_TEST
 
-START_TEST(test_cli_error_stdin_twice)
+START_TEST(test_options_error_stdin_twice)
 {
     ck_assert_usage(parse("-r", "-", "-r", "a", "-r", "-", NULL), "only once");
     /* Once is fine. */
@@ -319,7 +319,7 @@ START_TEST(test_cli_error_stdin_twice)
 }
 END_TEST
 
-START_TEST(test_cli_error_unknown_option)
+START_TEST(test_options_error_unknown_option)
 {
     ck_assert_usage(parse("-r", "a", "-x", NULL), "unknown option '-x'");
     ck_assert_usage(parse("-r", "a", "--bogus", NULL), "unknown option '--bogus'");
@@ -330,7 +330,7 @@ START_TEST(test_cli_error_unknown_option)
 }
 END_TEST
 
-START_TEST(test_cli_error_missing_argument)
+START_TEST(test_options_error_missing_argument)
 {
     ck_assert_usage(parse("-r", NULL), "option '-r' needs an argument");
     ck_assert_usage(parse("-i", "lo", "-s", NULL), "'-s'");
@@ -341,7 +341,7 @@ START_TEST(test_cli_error_missing_argument)
 }
 END_TEST
 
-START_TEST(test_cli_error_bad_snaplen)
+START_TEST(test_options_error_bad_snaplen)
 {
     static const char *const bad[] = {"63", "0", "262145", "-1", "", "abc", "1500x", " 1500", "99999999999999999999"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -353,7 +353,7 @@ START_TEST(test_cli_error_bad_snaplen)
 END_TEST
 
 /* Thresholds in seconds with up to three decimals, kept in ms. */
-START_TEST(test_cli_thresholds)
+START_TEST(test_options_thresholds)
 {
     ck_assert_int_eq(parse("-r", "a", NULL), 0);
     ck_assert_uint_eq(opt.syn_timeout_ms, 3000);
@@ -369,7 +369,7 @@ START_TEST(test_cli_thresholds)
 }
 END_TEST
 
-START_TEST(test_cli_error_bad_thresholds)
+START_TEST(test_options_error_bad_thresholds)
 {
     static const char *const bad[] = {"0", "0.0", "0.0001", "-1", "", "1.", ".5", "3s", "86400.001", "1e3",
                                       "99999999999999999999"};
@@ -384,27 +384,27 @@ START_TEST(test_cli_error_bad_thresholds)
 END_TEST
 
 /* The findings' thresholds: counts, and a port range "LO-HI". */
-START_TEST(test_cli_findings_thresholds)
+START_TEST(test_options_findings_thresholds)
 {
     ck_assert_int_eq(parse("-r", "a", NULL), 0);
-    ck_assert_uint_eq(opt.findings.group_min, 5);
-    ck_assert_uint_eq(opt.findings.flood_min, 100);
-    ck_assert_uint_eq(opt.findings.ephemeral_lo, 32768);
-    ck_assert_uint_eq(opt.findings.ephemeral_hi, 60999);
+    ck_assert_uint_eq(opt.group_min, 5);
+    ck_assert_uint_eq(opt.flood_min, 100);
+    ck_assert_uint_eq(opt.ephemeral_ports.lo, 32768);
+    ck_assert_uint_eq(opt.ephemeral_ports.hi, 60999);
     ck_assert_int_eq(parse("-r", "a", "--group-min", "1", "--flood-min", "2500", "--ephemeral-ports", "1024-65535",
                            NULL),
                      0);
-    ck_assert_uint_eq(opt.findings.group_min, 1);
-    ck_assert_uint_eq(opt.findings.flood_min, 2500);
-    ck_assert_uint_eq(opt.findings.ephemeral_lo, 1024);
-    ck_assert_uint_eq(opt.findings.ephemeral_hi, 65535);
+    ck_assert_uint_eq(opt.group_min, 1);
+    ck_assert_uint_eq(opt.flood_min, 2500);
+    ck_assert_uint_eq(opt.ephemeral_ports.lo, 1024);
+    ck_assert_uint_eq(opt.ephemeral_ports.hi, 65535);
     ck_assert_int_eq(parse("-r", "a", "--ephemeral-ports", "40000-40000", NULL), 0);
-    ck_assert_uint_eq(opt.findings.ephemeral_lo, 40000);
-    ck_assert_uint_eq(opt.findings.ephemeral_hi, 40000);
+    ck_assert_uint_eq(opt.ephemeral_ports.lo, 40000);
+    ck_assert_uint_eq(opt.ephemeral_ports.hi, 40000);
 }
 END_TEST
 
-START_TEST(test_cli_error_bad_findings_thresholds)
+START_TEST(test_options_error_bad_findings_thresholds)
 {
     static const char *const counts[] = {"0", "-1", "", "ten", "1000000001", "5k"};
     static const char *const ranges[] = {"", "-", "1000", "0-10", "10-0", "60999-32768", "1-65536", "a-b",
@@ -423,7 +423,7 @@ START_TEST(test_cli_error_bad_findings_thresholds)
 }
 END_TEST
 
-START_TEST(test_cli_error_bad_count)
+START_TEST(test_options_error_bad_count)
 {
     static const char *const bad[] = {"0", "-1", "", "ten", "5k", "+5", "18446744073709551616"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -434,57 +434,57 @@ START_TEST(test_cli_error_bad_count)
 }
 END_TEST
 
-Suite *cli_suite(void)
+Suite *options_suite(void)
 {
-    Suite *s = suite_create("cli");
+    Suite *s = suite_create("options");
 
     TCase *tc = tcase_create("sources");
     tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_add_test(tc, test_cli_read_defaults);
-    tcase_add_test(tc, test_cli_read_repeated_in_order);
-    tcase_add_test(tc, test_cli_interface);
+    tcase_add_test(tc, test_options_read_defaults);
+    tcase_add_test(tc, test_options_read_repeated_in_order);
+    tcase_add_test(tc, test_options_interface);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("options");
     tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_add_test(tc, test_cli_snaplen_bounds);
-    tcase_add_test(tc, test_cli_count);
-    tcase_add_test(tc, test_cli_output);
-    tcase_add_test(tc, test_cli_format);
-    tcase_add_test(tc, test_cli_format_unknown);
-    tcase_add_test(tc, test_cli_vlan_key);
-    tcase_add_test(tc, test_cli_server_ports);
-    tcase_add_test(tc, test_cli_server_ports_bad);
+    tcase_add_test(tc, test_options_snaplen_bounds);
+    tcase_add_test(tc, test_options_count);
+    tcase_add_test(tc, test_options_output);
+    tcase_add_test(tc, test_options_format);
+    tcase_add_test(tc, test_options_format_unknown);
+    tcase_add_test(tc, test_options_vlan_key);
+    tcase_add_test(tc, test_options_server_ports);
+    tcase_add_test(tc, test_options_server_ports_bad);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("help_version");
     tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_add_test(tc, test_cli_help_short_circuits);
-    tcase_add_test(tc, test_cli_version_short_circuits);
-    tcase_add_test(tc, test_cli_usage_text);
+    tcase_add_test(tc, test_options_help_short_circuits);
+    tcase_add_test(tc, test_options_version_short_circuits);
+    tcase_add_test(tc, test_options_usage_text);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("filter_expression");
     tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_add_test(tc, test_cli_filter_joined);
-    tcase_add_test(tc, test_cli_filter_between_options);
-    tcase_add_test(tc, test_cli_filter_after_double_dash);
-    tcase_add_test(tc, test_cli_parse_twice);
+    tcase_add_test(tc, test_options_filter_joined);
+    tcase_add_test(tc, test_options_filter_between_options);
+    tcase_add_test(tc, test_options_filter_after_double_dash);
+    tcase_add_test(tc, test_options_parse_twice);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("usage_errors");
     tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_add_test(tc, test_cli_error_nothing_to_read);
-    tcase_add_test(tc, test_cli_error_read_and_interface);
-    tcase_add_test(tc, test_cli_error_stdin_twice);
-    tcase_add_test(tc, test_cli_error_unknown_option);
-    tcase_add_test(tc, test_cli_error_missing_argument);
-    tcase_add_test(tc, test_cli_error_bad_snaplen);
-    tcase_add_test(tc, test_cli_error_bad_count);
-    tcase_add_test(tc, test_cli_thresholds);
-    tcase_add_test(tc, test_cli_error_bad_thresholds);
-    tcase_add_test(tc, test_cli_findings_thresholds);
-    tcase_add_test(tc, test_cli_error_bad_findings_thresholds);
+    tcase_add_test(tc, test_options_error_nothing_to_read);
+    tcase_add_test(tc, test_options_error_read_and_interface);
+    tcase_add_test(tc, test_options_error_stdin_twice);
+    tcase_add_test(tc, test_options_error_unknown_option);
+    tcase_add_test(tc, test_options_error_missing_argument);
+    tcase_add_test(tc, test_options_error_bad_snaplen);
+    tcase_add_test(tc, test_options_error_bad_count);
+    tcase_add_test(tc, test_options_thresholds);
+    tcase_add_test(tc, test_options_error_bad_thresholds);
+    tcase_add_test(tc, test_options_findings_thresholds);
+    tcase_add_test(tc, test_options_error_bad_findings_thresholds);
     suite_add_tcase(s, tc);
     return s;
 }
