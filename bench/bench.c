@@ -31,6 +31,7 @@
 
 #include "trace.h"
 #include "wirestate/capture.h"
+#include "wirestate/options.h"
 #include "wirestate/tracker.h"
 
 #define MAX_RUNS 51
@@ -144,7 +145,15 @@ static int measure_memory(const char *path)
         fprintf(stderr, "wst_bench: %s: %s\n", path, errbuf);
         return -1;
     }
-    struct wst_tracker_config cfg = {.hash_seed = 1};
+    /* The program's defaults, but every connection held (no idle timeout) and
+     * no timelines: the cost of the record and the index alone. */
+    struct wst_options defaults;
+    struct wst_tracker_config cfg;
+    wst_options_defaults(&defaults);
+    wst_options_tracker_config(&defaults, &cfg);
+    cfg.hash_seed = 1;
+    cfg.idle_timeout_s = 0;
+    cfg.timeline_max = 0;
     struct wst_tracker *t = wst_tracker_new(&cfg, NULL, NULL);
     struct wst_packet pkt;
     int rc;

@@ -31,6 +31,7 @@
 
 #include "craft.h"
 #include "wirestate/emit.h"
+#include "wirestate/options.h"
 #include "wirestate/outbuf.h"
 #include "wirestate/tracker.h"
 
@@ -416,20 +417,23 @@ void chaos_run(const uint8_t *data, size_t size, struct chaos_result *out)
         snprintf(ch->clients[1][i], sizeof ch->clients[1][i], "2001:db8::%x", i + 1);
     }
 
-    /* Small thresholds and bounds, so that timers, caps and findings are
-     * all reached by a few hundred packets. */
-    struct wst_tracker_config cfg = {
-        .hash_seed = data[0],
-        .msl_s = 1u + data[3] % 10,
-        .idle_timeout_s = data[0] & 1 ? 0 : 30u + (data[0] >> 1),
-        .timeline_max = data[0] & 2 ? 0 : 6,
-        .anomaly = {.syn_timeout_ms = 200u + data[1] * 20u, .linger_ms = 200u + data[1] * 30u},
-        .findings = {.group_min = 1u + data[2] % 3,
-                     .flood_min = 1u + (data[2] >> 2) % 4,
-                     .max_groups = 1u + (data[2] >> 4),
-                     .ephemeral_lo = 40000,
-                     .ephemeral_hi = (uint16_t)(40000 + (data[3] >> 4))},
-    };
+    /* The program's defaults, then small thresholds and bounds, so that
+     * timers, caps and findings are all reached by a few hundred packets. */
+    struct wst_options defaults;
+    struct wst_tracker_config cfg;
+    wst_options_defaults(&defaults);
+    wst_options_tracker_config(&defaults, &cfg);
+    cfg.hash_seed = data[0];
+    cfg.msl_s = 1u + data[3] % 10;
+    cfg.idle_timeout_s = data[0] & 1 ? 0 : 30u + (data[0] >> 1);
+    cfg.timeline_max = data[0] & 2 ? 0 : 6;
+    cfg.anomaly.syn_timeout_ms = 200u + data[1] * 20u;
+    cfg.anomaly.linger_ms = 200u + data[1] * 30u;
+    cfg.findings.group_min = 1u + data[2] % 3;
+    cfg.findings.flood_min = 1u + (data[2] >> 2) % 4;
+    cfg.findings.max_groups = 1u + (data[2] >> 4);
+    cfg.findings.ephemeral_lo = 40000;
+    cfg.findings.ephemeral_hi = (uint16_t)(40000 + (data[3] >> 4));
     ch->tracker = wst_tracker_new(&cfg, on_conn, ch);
     if (data[0] & 4)
         wst_tracker_set_event_fn(ch->tracker, on_event, ch);

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "wirestate/options.h"
+
 static void collect(void *arg, const struct wst_conn_report *r)
 {
     const struct wst_conn *c = r->conn;
@@ -25,10 +27,20 @@ static void collect(void *arg, const struct wst_conn_report *r)
     s->conns[s->n_conns++] = copy;
 }
 
+struct wst_tracker_config script_config(void)
+{
+    static struct wst_options defaults;
+    struct wst_tracker_config cfg;
+    wst_options_defaults(&defaults);
+    wst_options_tracker_config(&defaults, &cfg);
+    cfg.hash_seed = 1;
+    return cfg;
+}
+
 void script_init(struct script *s, const struct wst_tracker_config *cfg)
 {
     memset(s, 0, sizeof *s);
-    struct wst_tracker_config def = {.hash_seed = 1};
+    struct wst_tracker_config def = script_config();
     s->tracker = wst_tracker_new(cfg ? cfg : &def, collect, s);
     s->now_us = 1700000000ULL * 1000000;
     s->step_us = 1000;

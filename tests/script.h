@@ -41,7 +41,17 @@ struct script {
     size_t n_anomalies[SCRIPT_MAX_CONNS];
 };
 
-/* Starts a script: client 192.0.2.1:40000, server 198.51.100.2:80, time 1700000000 s. */
+/*
+ * The tracker configuration of the program's defaults (wst_options_defaults),
+ * with hash seed 1: a test changes only the fields it is about. Its
+ * server_ports points to static storage, valid for the whole run.
+ */
+struct wst_tracker_config script_config(void);
+
+/*
+ * Starts a script: client 192.0.2.1:40000, server 198.51.100.2:80, time
+ * 1700000000 s, a tracker made from cfg (NULL: script_config()).
+ */
 void script_init(struct script *s, const struct wst_tracker_config *cfg);
 
 /* Frees the tracker and the copies. */

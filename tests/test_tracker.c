@@ -186,7 +186,9 @@ START_TEST(test_tracker_vlan_key)
 {
     /* The same 4-tuple on VLAN 100 and 200: one connection, or two with --vlan-key. */
     for (int keyed = 0; keyed < 2; keyed++) {
-        struct wst_tracker_config cfg = {.vlan_key = keyed, .hash_seed = 7};
+        struct wst_tracker_config cfg = script_config();
+        cfg.vlan_key = keyed;
+        cfg.hash_seed = 7;
         struct script s;
         script_init(&s, &cfg);
         s.vlan = 100;
