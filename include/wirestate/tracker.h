@@ -27,19 +27,13 @@ struct wst_tracker;
 struct wst_tracker_config {
     bool vlan_key;                          /* VLAN IDs are part of the connection key */
     uint64_t hash_seed;                     /* seed of the table's key hash */
-    const struct wst_port_set *server_ports; /* borrowed; NULL = wst_port_set_init_default() */
-    uint32_t msl_s;                         /* maximum segment lifetime; TIME_WAIT is 2 x MSL
-                                               (0 = WST_MSL_DEFAULT_S) */
+    const struct wst_port_set *server_ports; /* borrowed; wst_tracker_new() copies it */
+    uint32_t msl_s;                         /* maximum segment lifetime; TIME_WAIT is 2 x MSL */
     uint32_t idle_timeout_s;                /* retire a connection idle this long (0 = never) */
     uint32_t timeline_max;                  /* events kept per connection (0 = no timelines) */
-    struct wst_anomaly_config anomaly;      /* thresholds; a zero field takes its default */
+    struct wst_anomaly_config anomaly;      /* thresholds */
     struct wst_findings_config findings;    /* the same (time_wait_us is set from msl_s) */
 };
-
-/* Linux's TIME_WAIT is 60 s (TCP_TIMEWAIT_LEN), so 2 x 30. */
-#define WST_MSL_DEFAULT_S 30
-/* As Zeek's tcp_inactivity_timeout. */
-#define WST_IDLE_TIMEOUT_DEFAULT_S 300
 
 /* Counters; every packet handed to the tracker is in exactly one by_status[]. */
 struct wst_tracker_stats {
@@ -76,7 +70,11 @@ typedef void wst_conn_fn(void *arg, const struct wst_conn_report *r);
 /* Called for every timeline-worthy segment as it is processed (--events). */
 typedef void wst_event_fn(void *arg, const struct wst_conn *c, const struct wst_tl_event *ev);
 
-/* Creates a tracker. Never returns NULL (aborts on out-of-memory). */
+/*
+ * Creates a tracker from a complete cfg: every field is used as it is
+ * (wst_options_tracker_config() makes one from the defaults). Never returns
+ * NULL (aborts on out-of-memory).
+ */
 struct wst_tracker *wst_tracker_new(const struct wst_tracker_config *cfg, wst_conn_fn *on_conn, void *arg);
 
 /* Streams events to on_event (NULL to stop). */
