@@ -48,7 +48,7 @@
 static const struct wst_option table[] = {
     {.name = "read", .short_name = 'r', .type = WST_ARG_STRINGS, FIELD(files), .metavar = "FILE",
      .noun = "capture file",
-     .help = "read a pcap or pcapng file ('-' is standard input); repeat it to read several files as one "
+     .help = "read a pcap or pcapng file (`-` is standard input); repeat it to read several files as one "
              "capture, in order"},
     /* Repeatable, as Zeek's -r is not: files split by size or time are one capture. */
     {.name = "interface", .short_name = 'i', .type = WST_ARG_STRING, FIELD(interface), .metavar = "IFACE",
@@ -68,19 +68,19 @@ static const struct wst_option table[] = {
     /* tcpdump's -c. No default: 0 means every packet, and is not a count to give. */
     {.name = "output", .short_name = 'o', .type = WST_ARG_STRING, FIELD(output), .metavar = "FILE",
      .noun = "output file",
-     .help = "write the records to FILE ('-' is standard output)"},
+     .help = "write the records to FILE (`-` is standard output)"},
     /* "-" as tcpdump's -w -. Without -o, standard output. */
     {.name = "format", .type = WST_ARG_FORMAT, FIELD(emitter), .def = "text", .metavar = "FORMAT",
      .noun = "format",
-     .help = "output format: text for people, json for programs (JSON Lines)"},
+     .help = "output format: `text` for people, `json` for programs (JSON Lines)"},
     /* text: what a person runs it for; json is the documented contract. */
     {.name = "vlan-key", .type = WST_ARG_FLAG, FIELD(vlan_key), .noun = "VLAN key",
      .help = "make VLAN IDs part of the connection key: the same 4-tuple on two VLANs is two connections"},
     /* Off: a SPAN port sees one connection once per VLAN it crosses. */
     {.name = "server-ports", .type = WST_ARG_PORT_LIST, FIELD(server_ports), .metavar = "LIST",
      .noun = "port list",
-     .help = "service ports used to guess the client when no handshake was captured: '8000-8099,9443' "
-             "replaces the built-in list, '+8000-8099' adds to it"},
+     .help = "service ports used to guess the client when no handshake was captured: `8000-8099,9443` "
+             "replaces the built-in list, `+8000-8099` adds to it"},
     /* No default text: the built-in list is the ports module's, with a note per port
      * (ports.c); wst_options_defaults() takes it from wst_port_set_init_default(). */
     {.name = "msl", .type = WST_ARG_UINT, FIELD(msl_s), .min = 1, .max = DAY_S, .def = "30",
@@ -93,11 +93,11 @@ static const struct wst_option table[] = {
     /* 300: Zeek's tcp_inactivity_timeout. Up to a year. */
     {.name = "timeline", .type = WST_ARG_UINT, FIELD(timeline_max), .min = 2, .max = 1000000, .def = "32",
      .metavar = "N|none", .noun = "timeline", .unit = "events", .zero_word = "none",
-     .help = "events kept per connection, the first and the last half of them; none for the records only"},
+     .help = "events kept per connection, the first and the last half of them; `none` for the records only"},
     /* 32: a whole short connection, and both ends of a long one, in about 1 KiB.
      * At least 2: the first event and the last. */
     {.name = "events", .type = WST_ARG_FLAG, FIELD(events), .noun = "events",
-     .help = "also write each event as it happens (flushed at once with -i)"},
+     .help = "also write each event as it happens (flushed at once with `-i`)"},
     {.name = "syn-timeout", .type = WST_ARG_MS, FIELD(syn_timeout_ms), .min = 1, .max = DAY_MS, .def = "3",
      .metavar = "SECONDS", .noun = "SYN timeout",
      .help = "a SYN unanswered, or a handshake not completed, this long is an anomaly"},
@@ -133,7 +133,7 @@ enum { N_ROWS = sizeof table / sizeof table[0] };
 #define LONG_BASE 256
 
 /* The words after the options, in the help and the Markdown table. */
-static const char filter_help[] = "the words after the options form a tcpdump filter expression ('port 443')";
+static const char filter_help[] = "the words after the options form a tcpdump filter expression (`port 443`)";
 
 const struct wst_option *wst_options_rows(size_t *n)
 {
@@ -556,6 +556,8 @@ void wst_options_usage(FILE *fp)
             snprintf(text, sizeof text, "%s (default %s)", row->help, row->def);
         else
             snprintf(text, sizeof text, "%s", row->help);
+        for (char *q = text; (q = strchr(q, '`')) != NULL;) /* `code` in Markdown, 'code' here */
+            *q = '\'';
         /* The text at HELP_INDENT, or two spaces after names too long for that. */
         int col = fprintf(fp, "  %-*s  ", HELP_INDENT - 4, names);
         write_wrapped(fp, col > 0 ? (size_t)col : 0, text);
@@ -566,14 +568,16 @@ void wst_options_usage(FILE *fp)
           fp);
 }
 
-/* Writes s with the characters that end a Markdown table cell escaped. */
-static void write_cell(FILE *fp, const char *s)
+/* Writes "| text " with the characters that would end the cell escaped; `code` in backquotes. */
+static void write_cell(FILE *fp, const char *text, bool code)
 {
-    for (; *s; s++) {
+    fputs(code && *text ? "| `" : "| ", fp);
+    for (const char *s = text; *s; s++) {
         if (*s == '|')
             fputc('\\', fp);
         fputc(*s, fp);
     }
+    fputs(code && *text ? "` " : " ", fp);
 }
 
 void wst_options_markdown(FILE *fp)
@@ -586,21 +590,15 @@ void wst_options_markdown(FILE *fp)
         char names[64], accepts[128];
         format_names(names, sizeof names, row);
         wst_options_expected(row, accepts, sizeof accepts);
-        fputs("| `", fp);
-        write_cell(fp, names + strspn(names, " "));
-        fputs("` | ", fp);
-        write_cell(fp, row->help);
-        fputs(" | ", fp);
-        write_cell(fp, accepts);
-        fputs(" | ", fp);
-        if (row->def) {
-            fputs("`", fp);
-            write_cell(fp, row->def);
-            fputs("`", fp);
-        }
-        fputs(" |\n", fp);
+        write_cell(fp, names + strspn(names, " "), true);
+        write_cell(fp, row->help, false);
+        write_cell(fp, accepts, false);
+        write_cell(fp, row->def ? row->def : "", true);
+        fputs("|\n", fp);
     }
-    fputs("| `FILTER` | ", fp);
-    write_cell(fp, filter_help);
-    fputs(" | | |\n", fp);
+    write_cell(fp, "FILTER", true);
+    write_cell(fp, filter_help, false);
+    write_cell(fp, "", false);
+    write_cell(fp, "", false);
+    fputs("|\n", fp);
 }

@@ -506,6 +506,10 @@ START_TEST(test_options_rows_complete)
         ck_assert_msg(r->help != NULL && r->help[0] != '\0', "--%s: no help line", r->name);
         ck_assert_msg(strchr(r->help, '\n') == NULL && r->help[strlen(r->help) - 1] != '.',
                       "--%s: help is one line without a final period", r->name);
+        size_t quotes = 0;
+        for (const char *q = r->help; *q; q++)
+            quotes += *q == '`';
+        ck_assert_msg(quotes % 2 == 0, "--%s: an unclosed ` in its help", r->name);
         ck_assert_msg(r->noun != NULL && r->noun[0] != '\0', "--%s: no noun for its messages", r->name);
         ck_assert_msg((r->metavar == NULL) == (r->type == WST_ARG_FLAG), "--%s: a metavar iff an argument",
                       r->name);
@@ -816,10 +820,14 @@ START_TEST(test_options_usage_every_row)
             snprintf(want, sizeof want, " --%s%s%s ", r->name, r->metavar ? " " : "", r->metavar ? r->metavar : "");
         const char *at = strstr(text, want);
         ck_assert_msg(at != NULL, "--help lacks '%s'", want);
-        /* The help text follows, then the default. */
-        size_t hlen = strlen(r->help);
-        bool closes = hlen > 0 && r->help[hlen - 1] == ')';
-        ck_assert_msg(strncmp(at + strlen(want), r->help, closes && r->def ? hlen - 1 : hlen) == 0,
+        /* The help text follows, `code` in quotes, then the default. */
+        char help[512];
+        snprintf(help, sizeof help, "%s", r->help);
+        for (char *q = help; (q = strchr(q, '`')) != NULL;)
+            *q = '\'';
+        size_t hlen = strlen(help);
+        bool closes = hlen > 0 && help[hlen - 1] == ')';
+        ck_assert_msg(strncmp(at + strlen(want), help, closes && r->def ? hlen - 1 : hlen) == 0,
                       "--%s: its help text does not follow its names", r->name);
         if (r->def) {
             /* In this row's entry, before the next one's names. */

@@ -101,7 +101,8 @@ struct wst_option {
     const char *noun;      /* names it in a bad argument's message ("bad <noun> '...'") */
     const char *unit;      /* follows the bounds in that message ("seconds"), or NULL */
     const char *zero_word; /* a UINT's word for 0 ("none"), or NULL */
-    const char *help;      /* one sentence, no final period, no default */
+    const char *help;      /* one sentence, no final period, no default; `code` in
+                              backquotes (quotes in --help, code in Markdown) */
 };
 
 /*
