@@ -21,8 +21,8 @@
  * tcpdump command line carries over.
  *
  * Assumptions:
- *   1. A row's type fixes the size of its field (row_size_ok(); the unit
- *      tests check every row against it).
+ *   1. A row's type fixes the size of its field (the unit tests check
+ *      every row's size against its type).
  *   2. Every default parses, within its bounds (the unit tests parse each
  *      one back; a broken one fails an assert in wst_options_defaults()).
  *   3. Short option letters are alphanumeric, so they never collide with
@@ -41,7 +41,7 @@
 /* The field a row sets: its offset and size in struct wst_options. */
 #define FIELD(f) .offset = offsetof(struct wst_options, f), .size = sizeof(((struct wst_options *)0)->f)
 
-/* Up to a day, for every time threshold: longer is a mistake, not a choice. */
+/* The longest --msl, --syn-timeout and --linger: a day. */
 #define DAY_S 86400u
 #define DAY_MS (DAY_S * 1000u)
 
@@ -50,7 +50,8 @@ static const struct wst_option table[] = {
      .noun = "capture file",
      .help = "read a pcap or pcapng file (`-` is standard input); repeat it to read several files as one "
              "capture, in order"},
-    /* Repeatable, as Zeek's -r is not: files split by size or time are one capture. */
+    /* Repeatable: a capture split into files by size or time (tcpdump -C, -G) is read
+     * as one, in order. No default: -r or -i is required (check_combination()). */
     {.name = "interface", .short_name = 'i', .type = WST_ARG_STRING, FIELD(interface), .metavar = "IFACE",
      .noun = "interface",
      .help = "capture live on IFACE: promiscuous, immediate mode, a 32 MiB buffer (needs root or CAP_NET_RAW)"},
@@ -58,10 +59,9 @@ static const struct wst_option table[] = {
     {.name = "snaplen", .short_name = 's', .type = WST_ARG_UINT, FIELD(snaplen), .min = 64, .max = 262144,
      .def = "1024", .metavar = "BYTES", .noun = "snapshot length",
      .help = "bytes kept of each live packet"},
-    /* 1024 holds any link, IP and TCP header stack the decoder reads (16 VLAN tags,
-     * IPv6 extension headers, 60 bytes of TCP); 64 is below any of them, and
-     * 262144 is libpcap's MAXIMUM_SNAPLEN. Payload bytes are counted from the IP
-     * lengths, so a small snap length loses nothing. */
+    /* 1024: enough for any link, IP and TCP header stack; payload bytes are counted
+     * from the IP lengths, so the payload cut off is not lost. 64 still holds
+     * Ethernet, IPv4 and TCP (54 bytes); 262144 is libpcap's MAXIMUM_SNAPLEN. */
     {.name = "count", .short_name = 'c', .type = WST_ARG_UINT, FIELD(count), .min = 1, .max = UINT64_MAX,
      .metavar = "N", .noun = "packet count",
      .help = "stop after N packets that pass the filter"},
@@ -76,7 +76,7 @@ static const struct wst_option table[] = {
     /* text: what a person runs it for; json is the documented contract. */
     {.name = "vlan-key", .type = WST_ARG_FLAG, FIELD(vlan_key), .noun = "VLAN key",
      .help = "make VLAN IDs part of the connection key: the same 4-tuple on two VLANs is two connections"},
-    /* Off: a SPAN port sees one connection once per VLAN it crosses. */
+    /* Off: a connection routed between two VLANs of one capture stays one connection. */
     {.name = "server-ports", .type = WST_ARG_PORT_LIST, FIELD(server_ports), .metavar = "LIST",
      .noun = "port list",
      .help = "service ports used to guess the client when no handshake was captured: `8000-8099,9443` "
@@ -105,18 +105,20 @@ static const struct wst_option table[] = {
     {.name = "linger", .type = WST_ARG_MS, FIELD(linger_ms), .min = 1, .max = DAY_MS, .def = "5",
      .metavar = "SECONDS", .noun = "linger time",
      .help = "CLOSE_WAIT, an unacknowledged FIN or a zero window held this long is an anomaly"},
-    /* 5: longer than an application needs to close or read, short enough for a capture. */
+    /* 5: a working application closes a socket, or reads its data, well within it. */
     {.name = "anomalies-only", .type = WST_ARG_FLAG, FIELD(anomalies_only), .noun = "anomalies only",
      .help = "write only the connections with an anomaly (the summary still counts them all)"},
     {.name = "group-min", .type = WST_ARG_UINT, FIELD(group_min), .min = 1, .max = 1000000000, .def = "5",
      .metavar = "N", .noun = "group minimum", .unit = "connections",
      .help = "connections that make a finding of a CLOSE_WAIT pile-up, an unreachable service or a "
              "host's TIME_WAIT"},
-    /* 5: one or two are an anomaly each; five on one endpoint are a pattern. */
+    /* 5: a few connections alike on one endpoint are a pattern, not chance.
+     * 1000000000 here and below: more connections than a capture holds. */
     {.name = "flood-min", .type = WST_ARG_UINT, FIELD(flood_min), .min = 1, .max = 1000000000, .def = "100",
      .metavar = "N", .noun = "flood minimum", .unit = "connections",
      .help = "half-open connections to one server endpoint, from at least 10 sources, that make a SYN flood"},
-    /* 100: far beyond the retries of clients waiting for a service that is down. */
+    /* 100: more half-open connections than a few clients retrying make (and from at
+     * least WST_FLOOD_SOURCES_MIN sources, findings.h). */
     {.name = "ephemeral-ports", .type = WST_ARG_PORT_RANGE, FIELD(ephemeral_ports), .min = 1, .max = 65535,
      .def = "32768-60999", .metavar = "LO-HI", .noun = "ephemeral port range",
      .help = "the clients' ephemeral port range, which the TIME_WAIT finding compares with"},
