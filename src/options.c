@@ -258,7 +258,10 @@ void wst_options_expected(const struct wst_option *row, char *buf, size_t size)
     }
 }
 
-/* Writes the message for an argument the row does not accept. */
+/*
+ * Writes the message for an argument the row does not accept: a name that
+ * is not in the list is "unknown", any other argument "bad".
+ */
 static int bad_argument(const struct wst_option *row, const char *arg, char *errbuf)
 {
     char want[128];
