@@ -48,8 +48,7 @@
 static const struct wst_option table[] = {
     {.name = "read", .short_name = 'r', .type = WST_ARG_STRINGS, FIELD(files), .metavar = "FILE",
      .noun = "capture file",
-     .help = "read a pcap or pcapng file (`-` is standard input); repeat it to read several files as one "
-             "capture, in order"},
+     .help = "read a pcap or pcapng file (`-` is standard input); several `-r` act as one capture, in order"},
     /* Repeatable: a capture split into files by size or time (tcpdump -C, -G) is read
      * as one, in order. No default: -r or -i is required (check_combination()). */
     {.name = "interface", .short_name = 'i', .type = WST_ARG_STRING, FIELD(interface), .metavar = "IFACE",
