@@ -588,8 +588,8 @@ static void seconds_text(char *buf, size_t size, uint64_t ms)
 static const char *other_value(const struct wst_option *r, char *buf, size_t size)
 {
     switch (r->type) {
-    case WST_ARG_UINT:
-        snprintf(buf, size, "%" PRIu64, strcmp(r->def, "1") != 0 && r->min > 0 ? r->min : r->max);
+    case WST_ARG_UINT: /* the lower bound, or the upper one when that is the default */
+        snprintf(buf, size, "%" PRIu64, r->min);
         if (strcmp(buf, r->def) == 0)
             snprintf(buf, size, "%" PRIu64, r->max);
         return buf;
