@@ -31,8 +31,8 @@
 
 #include "trace.h"
 #include "wirestate/capture.h"
-#include "wirestate/dispatch.h"
-#include "wirestate/tracker.h"
+#include "wirestate/options.h"
+#include "wirestate/pipeline.h"
 
 #define MAX_RUNS 51
 
@@ -145,22 +145,29 @@ static int measure_memory(const char *path)
         fprintf(stderr, "wst_bench: %s: %s\n", path, errbuf);
         return -1;
     }
-    struct wst_tracker_config cfg = {.hash_seed = 1};
-    struct wst_tracker *t = wst_tracker_new(&cfg, NULL);
-    struct wst_dispatch *d = wst_dispatch_new(&(struct wst_dispatch_config){.hash_seed = 1}, t);
+    /* The program's defaults, but every connection held (no idle timeout) and
+     * no timelines: the cost of the record and the index alone. */
+    struct wst_options defaults;
+    struct wst_pipeline_config cfg;
+    wst_options_defaults(&defaults);
+    wst_options_pipeline_config(&defaults, &cfg);
+    cfg.hash_seed = 1;
+    cfg.tracker.idle_timeout_s = 0;
+    cfg.tracker.timeline_max = 0;
+    struct wst_pipeline p;
+    wst_pipeline_init(&p, &cfg, NULL);
     struct wst_packet pkt;
     int rc;
     while ((rc = wst_capture_next(cap, &pkt, errbuf)) > 0)
-        wst_dispatch_packet(d, &pkt);
-    wst_dispatch_drain(d);
+        wst_dispatch_packet(p.dispatch, &pkt);
+    wst_dispatch_drain(p.dispatch);
     struct wst_flow_table_mem m;
-    wst_flow_table_mem(wst_tracker_table(t), &m);
+    wst_flow_table_mem(wst_tracker_table(p.tracker), &m);
     size_t conns = m.conns ? m.conns : 1;
     printf("memory per tracked connection (%zu connections held):\n", m.conns);
     printf("  record %.1f B + table index %.1f B = %.1f B  (goal <= 150)\n", (double)m.conn_bytes / conns,
            (double)m.index_bytes / conns, (double)(m.conn_bytes + m.index_bytes) / conns);
-    wst_dispatch_free(d);
-    wst_tracker_free(t);
+    wst_pipeline_fini(&p);
     wst_capture_close(cap);
     return rc < 0 ? -1 : 0;
 }

@@ -236,16 +236,6 @@ void wst_findings_init(struct wst_findings *f, const struct wst_findings_config 
 {
     memset(f, 0, sizeof *f);
     f->cfg = *cfg;
-    if (!f->cfg.group_min)
-        f->cfg.group_min = WST_GROUP_MIN_DEFAULT;
-    if (!f->cfg.flood_min)
-        f->cfg.flood_min = WST_FLOOD_MIN_DEFAULT;
-    if (!f->cfg.ephemeral_lo && !f->cfg.ephemeral_hi) {
-        f->cfg.ephemeral_lo = WST_EPHEMERAL_LO_DEFAULT;
-        f->cfg.ephemeral_hi = WST_EPHEMERAL_HI_DEFAULT;
-    }
-    if (!f->cfg.time_wait_us)
-        f->cfg.time_wait_us = 60 * (uint64_t)WST_US_PER_S;
     if (!f->cfg.max_groups || f->cfg.max_groups > WST_FINDINGS_MAX_GROUPS)
         f->cfg.max_groups = WST_FINDINGS_MAX_GROUPS;
 }

@@ -20,13 +20,10 @@
 #include <sys/random.h>
 
 #include "wirestate/capture.h"
-#include "wirestate/cli.h"
-#include "wirestate/dispatch.h"
 #include "wirestate/emit.h"
-#include "wirestate/findings.h"
+#include "wirestate/options.h"
 #include "wirestate/outbuf.h"
-#include "wirestate/select.h"
-#include "wirestate/tracker.h"
+#include "wirestate/pipeline.h"
 #include "alloc.h"
 
 /*
@@ -81,25 +78,25 @@ int main(int argc, char **argv)
     FILE *out = stdout;
     int status = WST_EXIT_OK;
 
-    if (wst_cli_parse(&opt, argc, argv, errbuf) < 0) {
+    if (wst_options_parse(&opt, argc, argv, errbuf) < 0) {
         fprintf(stderr, "wirestate: %s\n", errbuf);
-        wst_cli_fini(&opt);
+        wst_options_fini(&opt);
         return WST_EXIT_USAGE;
     }
     if (opt.help || opt.version) {
         if (opt.help)
-            wst_cli_usage(stdout);
+            wst_options_usage(stdout);
         else
             printf("wirestate %s (%s)\n", WST_VERSION, pcap_lib_version());
-        wst_cli_fini(&opt);
+        wst_options_fini(&opt);
         return WST_EXIT_OK;
     }
 
     /* Open every source first: errors surface before any output. */
-    size_t want = opt.interface ? 1 : opt.n_files;
+    size_t want = opt.interface ? 1 : opt.files.n;
     sources = wst_xcalloc(want, sizeof *sources);
     for (size_t i = 0; i < want; i++) {
-        const char *name = opt.interface ? opt.interface : opt.files[i];
+        const char *name = opt.interface ? opt.interface : opt.files.v[i];
         int rc = opt.interface ? wst_capture_open_live(&sources[i], name, opt.snaplen, errbuf)
                                : wst_capture_open_file(&sources[i], name, errbuf);
         if (rc == 0) {
@@ -124,30 +121,14 @@ int main(int argc, char **argv)
     }
     wst_outbuf_init(&outbuf, out);
 
-    /* The pipeline, built from its end. */
+    /* The pipeline, ending in the emitter. */
     struct wst_emitter *emitter = wst_emitter_new(opt.emitter, &outbuf);
     emitter->flush_events = opt.events && opt.interface != NULL;
-    struct wst_select select;
-    wst_select_init(&select, &(struct wst_select_config){.anomalies_only = opt.anomalies_only, .events = opt.events},
-                    &emitter->sink);
-    struct wst_findings_sink findings;
-    struct wst_findings_config fc = opt.findings;
-    fc.time_wait_us = 2ULL * opt.msl_s * WST_US_PER_S; /* TIME_WAIT lasts 2 x MSL */
-    wst_findings_sink_init(&findings, &fc, &select.sink);
-    uint64_t seed = hash_seed();
-    struct wst_tracker_config cfg = {
-        .vlan_key = opt.vlan_key,
-        .hash_seed = seed,
-        .server_ports = &opt.server_ports,
-        .msl_s = opt.msl_s,
-        .idle_timeout_s = opt.idle_timeout_s,
-        .timeline_max = opt.timeline_max,
-        .events = opt.events,
-        .anomaly = {.syn_timeout_ms = opt.syn_timeout_ms, .linger_ms = opt.linger_ms},
-    };
-    struct wst_tracker *tracker = wst_tracker_new(&cfg, &findings.sink);
-    struct wst_dispatch *dispatch =
-        wst_dispatch_new(&(struct wst_dispatch_config){.vlan_key = opt.vlan_key, .hash_seed = seed}, tracker);
+    struct wst_pipeline_config cfg;
+    wst_options_pipeline_config(&opt, &cfg);
+    cfg.hash_seed = hash_seed();
+    struct wst_pipeline pipe;
+    wst_pipeline_init(&pipe, &cfg, &emitter->sink);
 
     set_signals(on_signal);
 
@@ -161,13 +142,13 @@ int main(int argc, char **argv)
         if (interrupted) /* a signal that came before current_source was set */
             wst_capture_break(sources[i]);
         while ((read_rc = wst_capture_next(sources[i], &pkt, errbuf)) > 0) {
-            wst_dispatch_packet(dispatch, &pkt);
+            wst_dispatch_packet(pipe.dispatch, &pkt);
             if (opt.count && ++handed >= opt.count)
                 break;
         }
         current_source = NULL;
         if (read_rc < 0)
-            failed_source = opt.interface ? opt.interface : opt.files[i];
+            failed_source = opt.interface ? opt.interface : opt.files.v[i];
         if (opt.count && handed >= opt.count)
             break;
     }
@@ -185,12 +166,9 @@ int main(int argc, char **argv)
         summary.capture.kernel_dropped += cs.kernel_dropped;
         summary.capture.interface_dropped += cs.interface_dropped;
     }
-    wst_dispatch_finish(dispatch, &summary);
+    wst_dispatch_finish(pipe.dispatch, &summary);
     wst_emitter_free(emitter);
-    wst_dispatch_free(dispatch);
-    wst_tracker_free(tracker);
-    wst_findings_sink_fini(&findings);
-    wst_select_fini(&select);
+    wst_pipeline_fini(&pipe);
 
     if (wst_outbuf_flush(&outbuf) < 0) {
         fprintf(stderr, "wirestate: %s: write error: %s\n", opt.output ? opt.output : "(stdout)",
@@ -210,6 +188,6 @@ done:
     for (size_t i = 0; i < n_sources; i++)
         wst_capture_close(sources[i]);
     free(sources);
-    wst_cli_fini(&opt);
+    wst_options_fini(&opt);
     return status;
 }

@@ -99,19 +99,11 @@ struct wst_tracker *wst_tracker_new(const struct wst_tracker_config *cfg, struct
     struct wst_tracker *t = wst_xcalloc(1, sizeof *t);
     t->table = wst_flow_table_new(cfg->vlan_key, cfg->hash_seed);
     t->vlan_key = cfg->vlan_key;
-    if (cfg->server_ports)
-        t->server_ports = *cfg->server_ports;
-    else
-        wst_port_set_init_default(&t->server_ports);
-    uint32_t msl = cfg->msl_s ? cfg->msl_s : WST_MSL_DEFAULT_S;
-    t->time_wait_us = 2ULL * msl * WST_US_PER_S;
+    t->server_ports = *cfg->server_ports;
+    t->time_wait_us = 2ULL * cfg->msl_s * WST_US_PER_S;
     t->idle_us = (uint64_t)cfg->idle_timeout_s * WST_US_PER_S;
     t->timeline_max = cfg->timeline_max;
     t->anomaly = cfg->anomaly;
-    if (!t->anomaly.syn_timeout_ms)
-        t->anomaly.syn_timeout_ms = WST_SYN_TIMEOUT_DEFAULT_MS;
-    if (!t->anomaly.linger_ms)
-        t->anomaly.linger_ms = WST_LINGER_DEFAULT_MS;
     t->events = cfg->events;
     t->next = next;
     return t;

@@ -30,12 +30,10 @@
 #include <string.h>
 
 #include "craft.h"
-#include "wirestate/dispatch.h"
 #include "wirestate/emit.h"
-#include "wirestate/findings.h"
+#include "wirestate/options.h"
 #include "wirestate/outbuf.h"
-#include "wirestate/select.h"
-#include "wirestate/tracker.h"
+#include "wirestate/pipeline.h"
 
 #define CHECK(cond)                                                                                  \
     do {                                                                                             \
@@ -69,10 +67,7 @@ static const uint8_t common_flags[] = {
 
 struct chaos {
     struct wst_sink sink;      /* first: the stage after select, checking what comes */
-    struct wst_dispatch *dispatch;
-    struct wst_tracker *tracker;
-    struct wst_findings_sink findings;
-    struct wst_select select;
+    struct wst_pipeline pipe;
     struct wst_emitter *json, *text;
     struct wst_summary summary;
     bool summarized;
@@ -217,7 +212,7 @@ static void check_end(struct chaos *ch, struct chaos_result *out)
     CHECK(ch->summarized);
     const struct wst_dispatch_stats *ds = ch->summary.dispatch;
     const struct wst_tracker_stats *st = ch->summary.tracker;
-    CHECK(ds == wst_dispatch_stats(ch->dispatch) && st == wst_tracker_stats(ch->tracker));
+    CHECK(ds == wst_dispatch_stats(ch->pipe.dispatch) && st == wst_tracker_stats(ch->pipe.tracker));
     uint64_t sum = 0;
     for (int i = 0; i < WST_DECODE__COUNT; i++)
         sum += ds->by_status[i];
@@ -353,7 +348,7 @@ static void send_segment(struct chaos *ch, const struct seg *g)
         .link = WST_LINK_ETHERNET,
         .data = frame->buf,
     };
-    wst_dispatch_packet(ch->dispatch, &pkt);
+    wst_dispatch_packet(ch->pipe.dispatch, &pkt);
 }
 
 /*
@@ -461,39 +456,34 @@ void chaos_run(const uint8_t *data, size_t size, struct chaos_result *out)
         snprintf(ch->clients[1][i], sizeof ch->clients[1][i], "2001:db8::%x", i + 1);
     }
 
-    /* Small thresholds and bounds, so that timers, caps and findings are
-     * all reached by a few hundred packets. */
-    struct wst_tracker_config cfg = {
-        .hash_seed = data[0],
-        .msl_s = 1u + data[3] % 10,
-        .idle_timeout_s = data[0] & 1 ? 0 : 30u + (data[0] >> 1),
-        .timeline_max = data[0] & 2 ? 0 : 6,
-        .anomaly = {.syn_timeout_ms = 200u + data[1] * 20u, .linger_ms = 200u + data[1] * 30u},
-        .findings = {.group_min = 1u + data[2] % 3,
-                     .flood_min = 1u + (data[2] >> 2) % 4,
-                     .max_groups = 1u + (data[2] >> 4),
-                     .ephemeral_lo = 40000,
-                     .ephemeral_hi = (uint16_t)(40000 + (data[3] >> 4))},
-    };
+    /* The program's defaults, then small thresholds and bounds, so that
+     * timers, caps and findings are all reached by a few hundred packets. */
+    struct wst_options defaults;
+    struct wst_pipeline_config cfg;
+    wst_options_defaults(&defaults);
+    wst_options_pipeline_config(&defaults, &cfg);
+    cfg.hash_seed = data[0];
     cfg.events = data[0] & 4;
+    cfg.tracker.msl_s = 1u + data[3] % 10;
+    cfg.tracker.idle_timeout_s = data[0] & 1 ? 0 : 30u + (data[0] >> 1);
+    cfg.tracker.timeline_max = data[0] & 2 ? 0 : 6;
+    cfg.tracker.anomaly.syn_timeout_ms = 200u + data[1] * 20u;
+    cfg.tracker.anomaly.linger_ms = 200u + data[1] * 30u;
+    cfg.findings.group_min = 1u + data[2] % 3;
+    cfg.findings.flood_min = 1u + (data[2] >> 2) % 4;
+    cfg.findings.max_groups = 1u + (data[2] >> 4);
+    cfg.findings.ephemeral_lo = 40000;
+    cfg.findings.ephemeral_hi = (uint16_t)(40000 + (data[3] >> 4));
     ch->sink.ops = &chaos_ops;
     ch->json = wst_emitter_new(&wst_emitter_json, &ch->out);
     ch->text = wst_emitter_new(&wst_emitter_text, &ch->out);
-    wst_select_init(&ch->select, &(struct wst_select_config){.events = cfg.events}, &ch->sink);
-    struct wst_findings_config fc = cfg.findings;
-    fc.time_wait_us = 2ULL * cfg.msl_s * WST_US_PER_S;
-    wst_findings_sink_init(&ch->findings, &fc, &ch->select.sink);
-    ch->tracker = wst_tracker_new(&cfg, &ch->findings.sink);
-    ch->dispatch = wst_dispatch_new(&(struct wst_dispatch_config){.hash_seed = cfg.hash_seed}, ch->tracker);
+    wst_pipeline_init(&ch->pipe, &cfg, &ch->sink);
     for (size_t i = 4; i + 8 <= size; i += 8)
         send_packet(ch, data + i);
     struct wst_summary sum = {.complete = true};
-    wst_dispatch_finish(ch->dispatch, &sum);
+    wst_dispatch_finish(ch->pipe.dispatch, &sum);
     check_end(ch, out);
-    wst_dispatch_free(ch->dispatch);
-    wst_tracker_free(ch->tracker);
-    wst_findings_sink_fini(&ch->findings);
-    wst_select_fini(&ch->select);
+    wst_pipeline_fini(&ch->pipe);
     wst_emitter_free(ch->json);
     wst_emitter_free(ch->text);
     fclose(ch->devnull);

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "wirestate/options.h"
+
 static struct script *script_of(struct wst_sink *sink)
 {
     return (struct script *)(void *)((char *)sink - offsetof(struct script, collector));
@@ -48,19 +50,22 @@ static const struct wst_sink_ops collector_ops = {
     .summary = keep_summary,
 };
 
-void script_init(struct script *s, const struct wst_tracker_config *cfg)
+struct wst_pipeline_config script_config(void)
+{
+    static struct wst_options defaults;
+    struct wst_pipeline_config cfg;
+    wst_options_defaults(&defaults);
+    wst_options_pipeline_config(&defaults, &cfg);
+    cfg.hash_seed = 1;
+    return cfg;
+}
+
+void script_init(struct script *s, const struct wst_pipeline_config *cfg)
 {
     memset(s, 0, sizeof *s);
-    struct wst_tracker_config def = {.hash_seed = 1};
-    if (cfg == NULL)
-        cfg = &def;
+    struct wst_pipeline_config def = script_config();
     s->collector.ops = &collector_ops;
-    struct wst_findings_config fc = cfg->findings;
-    fc.time_wait_us = 2ULL * (cfg->msl_s ? cfg->msl_s : WST_MSL_DEFAULT_S) * WST_US_PER_S;
-    wst_findings_sink_init(&s->findings, &fc, &s->collector);
-    s->tracker = wst_tracker_new(cfg, &s->findings.sink);
-    struct wst_dispatch_config dc = {.vlan_key = cfg->vlan_key, .hash_seed = cfg->hash_seed};
-    s->dispatch = wst_dispatch_new(&dc, s->tracker);
+    wst_pipeline_init(&s->pipe, cfg ? cfg : &def, &s->collector);
     s->now_us = 1700000000ULL * 1000000;
     s->step_us = 1000;
     s->client_ip = "192.0.2.1";
@@ -71,9 +76,7 @@ void script_init(struct script *s, const struct wst_tracker_config *cfg)
 
 void script_fini(struct script *s)
 {
-    wst_dispatch_free(s->dispatch);
-    wst_tracker_free(s->tracker);
-    wst_findings_sink_fini(&s->findings);
+    wst_pipeline_fini(&s->pipe);
     for (size_t i = 0; i < s->n_conns; i++) {
         free(s->conns[i]->ext);
         free(s->conns[i]);
@@ -91,7 +94,7 @@ void script_frame(struct script *s, enum wst_link link, const uint8_t *data, siz
         .link = link,
         .data = data,
     };
-    wst_dispatch_packet(s->dispatch, &pkt);
+    wst_dispatch_packet(s->pipe.dispatch, &pkt);
     s->now_us += s->step_us;
 }
 
@@ -129,7 +132,7 @@ void script_seg_win(struct script *s, int dir, uint8_t flags, uint32_t seq, uint
 void script_finish(struct script *s)
 {
     struct wst_summary sum = {.complete = true};
-    wst_dispatch_finish(s->dispatch, &sum);
+    wst_dispatch_finish(s->pipe.dispatch, &sum);
     s->finished = true;
 }
 
@@ -167,7 +170,7 @@ size_t script_n_anomalies(const struct script *s, size_t i)
 
 const struct wst_conn *script_live(struct script *s)
 {
-    wst_dispatch_drain(s->dispatch);
+    wst_dispatch_drain(s->pipe.dispatch);
     struct wst_segment seg;
     memset(&seg, 0, sizeof seg);
     seg.family = s->ipv6 ? WST_AF_INET6 : WST_AF_INET;
@@ -182,7 +185,7 @@ const struct wst_conn *script_live(struct script *s)
     }
     struct wst_flow_key key;
     wst_flow_key_from_segment(&key, &seg, false);
-    return wst_tracker_get(s->tracker, &key);
+    return wst_tracker_get(s->pipe.tracker, &key);
 }
 
 enum wst_tcp_state script_client_state(struct script *s)

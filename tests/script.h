@@ -23,18 +23,14 @@
 #include <stdint.h>
 
 #include "craft.h"
-#include "wirestate/dispatch.h"
-#include "wirestate/findings.h"
-#include "wirestate/tracker.h"
+#include "wirestate/pipeline.h"
 
 enum { C2S = 0, S2C = 1 };
 
 #define SCRIPT_MAX_CONNS 64
 
 struct script {
-    struct wst_dispatch *dispatch;
-    struct wst_tracker *tracker;
-    struct wst_findings_sink findings;
+    struct wst_pipeline pipe;   /* dispatch -> tracker -> findings -> select -> collector */
     struct wst_sink collector;  /* the last stage: copies what it is handed */
     struct wst_summary summary; /* as the last stage got it (after script_finish) */
     bool finished;
@@ -50,8 +46,18 @@ struct script {
     size_t n_anomalies[SCRIPT_MAX_CONNS];
 };
 
-/* Starts a script: client 192.0.2.1:40000, server 198.51.100.2:80, time 1700000000 s. */
-void script_init(struct script *s, const struct wst_tracker_config *cfg);
+/*
+ * The engine configuration of the program's defaults (wst_options_defaults),
+ * with hash seed 1: a test changes only the fields it is about. Its
+ * tracker.server_ports points to static storage, valid for the whole run.
+ */
+struct wst_pipeline_config script_config(void);
+
+/*
+ * Starts a script: client 192.0.2.1:40000, server 198.51.100.2:80, time
+ * 1700000000 s, a pipeline made from cfg (NULL: script_config()).
+ */
+void script_init(struct script *s, const struct wst_pipeline_config *cfg);
 
 /* Frees the tracker and the copies. */
 void script_fini(struct script *s);

@@ -26,7 +26,7 @@
     X(outbuf)             \
     X(select)             \
     X(emit)               \
-    X(cli)                \
+    X(options)            \
     X(chaos)
 
 #define WST_SUITE_DECL(name) Suite *name##_suite(void);

@@ -26,9 +26,6 @@ enum { SYN = CRAFT_SYN, ACK = CRAFT_ACK, FIN = CRAFT_FIN, RST = CRAFT_RST, PSH =
 #define MS 1000ULL
 #define S 1000000ULL
 
-/* Default thresholds: --syn-timeout 3 s, --linger 5 s, MSL 30 s. */
-static const struct wst_tracker_config defaults = {.hash_seed = 1};
-
 /*
  * Moves capture time to T0 + t (an ARP frame at that time, as any other
  * traffic on the link would): the next segment is sent at exactly T0 + t.
@@ -83,7 +80,7 @@ START_TEST(test_anomaly_syn_unanswered_ongoing)
      * to 3.5 s. The wait runs from the first SYN (0) to the end of the
      * capture (3.5 s) >= 3 s: ongoing, two SYNs. */
     struct script s;
-    script_init(&s, &defaults);
+    script_init(&s, NULL);
     script_seg(&s, C2S, SYN, 1000, 0, 0);
     at(&s, 1 * S);
     script_seg(&s, C2S, SYN, 1000, 0, 0);
@@ -104,7 +101,7 @@ START_TEST(test_anomaly_syn_unanswered_below_threshold)
     /* The same SYNs, but the capture ends 2 s after the first: 2 s < 3 s,
      * too early to call it unanswered. */
     struct script s;
-    script_init(&s, &defaults);
+    script_init(&s, NULL);
     script_seg(&s, C2S, SYN, 1000, 0, 0);
     at(&s, 1 * S);
     script_seg(&s, C2S, SYN, 1000, 0, 0);
@@ -121,7 +118,7 @@ START_TEST(test_anomaly_syn_unanswered_threshold_edge)
      * exactly 3.000 s is syn_unanswered (end - start >= --syn-timeout). */
     for (int reach = 0; reach < 2; reach++) {
         struct script s;
-        script_init(&s, &defaults);
+        script_init(&s, NULL);
         script_seg(&s, C2S, SYN, 1000, 0, 0);
         at(&s, reach ? 3000 * MS : 2999 * MS);
         script_finish(&s);
@@ -140,7 +137,8 @@ START_TEST(test_anomaly_syn_unanswered_until_idle_timeout)
     /* With --idle-timeout 10 s, a lone SYN at 0 in a capture that goes on
      * to 30 s: the record ends at last packet + 10 s = 10 s, and so does
      * the ongoing wait (not at the capture's end). */
-    struct wst_tracker_config cfg = {.hash_seed = 1, .idle_timeout_s = 10};
+    struct wst_pipeline_config cfg = script_config();
+    cfg.tracker.idle_timeout_s = 10;
     struct script s;
     script_init(&s, &cfg);
     script_seg(&s, C2S, SYN, 1000, 0, 0);
@@ -159,7 +157,7 @@ START_TEST(test_anomaly_syn_answered_late)
     /* A SYN at 0 answered by a SYN+ACK at 4 s, then the final ACK at
      * 4.001 s. Over 3 s: raised with its end, the SYN+ACK's time. */
     struct script s;
-    script_init(&s, &defaults);
+    script_init(&s, NULL);
     script_seg(&s, C2S, SYN, 1000, 0, 0);
     at(&s, 4 * S);
     script_seg(&s, S2C, SYN | ACK, 5000, 1001, 0); /* 4.000 s */
@@ -189,7 +187,7 @@ START_TEST(test_anomaly_syn_answered_late_is_not_handshake_incomplete)
     static const size_t expected[2] = {1, 0};
     for (int k = 0; k < 2; k++) {
         struct script s;
-        script_init(&s, &defaults);
+        script_init(&s, NULL);
         script_seg(&s, C2S, SYN, 1000, 0, 0);
         at(&s, synack_at[k]);
         script_seg(&s, S2C, SYN | ACK, 5000, 1001, 0);
@@ -207,7 +205,7 @@ START_TEST(test_anomaly_syn_answered_promptly)
 {
     /* SYN, SYN+ACK 1 ms later, ACK: nothing to report. */
     struct script s;
-    script_init(&s, &defaults);
+    script_init(&s, NULL);
     handshake(&s);
     at(&s, 10 * S);
     script_finish(&s);
@@ -226,7 +224,7 @@ START_TEST(test_anomaly_refused)
      * the server refused, and it is the server's anomaly. Not rst_abort:
      * nothing was synchronized. */
     struct script s;
-    script_init(&s, &defaults);
+    script_init(&s, NULL);
     script_seg(&s, C2S, SYN, 1000, 0, 0);
     script_seg(&s, S2C, RST | ACK, 0, 1001, 0);
     script_finish(&s);
@@ -245,7 +243,7 @@ START_TEST(test_anomaly_refused_after_retransmission)
     /* SYN at 0, again at 1 s, refused at 1.001 s: two SYNs sent before the
      * RST; the span runs from the first SYN to the RST. */
     struct script s;
-    script_init(&s, &defaults);
+    script_init(&s, NULL);
     script_seg(&s, C2S, SYN, 1000, 0, 0);
     at(&s, 1 * S);
     script_seg(&s, C2S, SYN, 1000, 0, 0);
@@ -265,7 +263,7 @@ START_TEST(test_anomaly_unacceptable_rst_is_not_refused)
     /* A RST+ACK that does not acknowledge the SYN (ack 5555, not 1001) is
      * not accepted in SYN_SENT (RFC 9293 §3.10.7.3): no refusal. */
     struct script s;
-    script_init(&s, &defaults);
+    script_init(&s, NULL);
     script_seg(&s, C2S, SYN, 1000, 0, 0);
     script_seg(&s, S2C, RST | ACK, 0, 5555, 0);
     script_finish(&s);
@@ -286,7 +284,7 @@ START_TEST(test_anomaly_handshake_incomplete)
      * to 3.5 s = 3.499 s >= 3 s, ongoing. The client took the SYN+ACK: it
      * is ESTABLISHED. */
     struct script s;
-    script_init(&s, &defaults);
+    script_init(&s, NULL);
     script_seg(&s, C2S, SYN, 1000, 0, 0);
     script_seg(&s, S2C, SYN | ACK, 5000, 1001, 0);
     at(&s, 3500 * MS);
@@ -310,7 +308,7 @@ START_TEST(test_anomaly_handshake_incomplete_after_r2)
      * end of the capture (3.5 s) it has waited 3.498 s, not 2.5 s from the
      * move: raised, since 2 ms, two SYN+ACKs. */
     struct script s;
-    script_init(&s, &defaults);
+    script_init(&s, NULL);
     handshake(&s);
     at(&s, 1 * S);
     script_seg(&s, S2C, SYN | ACK, 5000, 1001, 0);
@@ -337,7 +335,7 @@ START_TEST(test_anomaly_late_answer_then_r2)
      * < 3 s (A2 takes the final ACK's 4.001 s: 2.499 s), no
      * handshake_incomplete. */
     struct script s;
-    script_init(&s, &defaults);
+    script_init(&s, NULL);
     script_seg(&s, C2S, SYN, 1000, 0, 0);
     at(&s, 4 * S);
     script_seg(&s, S2C, SYN | ACK, 5000, 1001, 0);
@@ -361,7 +359,7 @@ START_TEST(test_anomaly_handshake_incomplete_synack_lost)
      * first SYN+ACK (1 ms, A2), 3.999 s >= 3 s, with two SYN+ACKs; the
      * client is SYN_SENT and sent its SYN twice more (detail[1]). */
     struct script s;
-    script_init(&s, &defaults);
+    script_init(&s, NULL);
     script_seg(&s, C2S, SYN, 1000, 0, 0);
     script_seg(&s, S2C, SYN | ACK, 5000, 1001, 0);
     at(&s, 1 * S);
@@ -401,7 +399,7 @@ START_TEST(test_anomaly_close_wait_ongoing)
     /* The server never closes; capture ends at 6 s. CLOSE_WAIT from 3 ms
      * to 6 s = 5.997 s >= 5 s: ongoing, one FIN received. */
     struct script s;
-    script_init(&s, &defaults);
+    script_init(&s, NULL);
     client_closes(&s);
     at(&s, 6 * S);
     script_finish(&s);
@@ -420,7 +418,7 @@ START_TEST(test_anomaly_close_wait_closed_late)
      * the client's ACK at 6.004 s. CLOSE_WAIT held from 3 ms to 6.003 s =
      * 6 s >= 5 s: raised when left, ending at the server's FIN. */
     struct script s;
-    script_init(&s, &defaults);
+    script_init(&s, NULL);
     client_closes(&s);
     at(&s, 6 * S + 3 * MS);
     script_seg(&s, S2C, FIN | ACK, 5001, 1002, 0); /* 6.003 s */
@@ -442,7 +440,7 @@ START_TEST(test_anomaly_close_wait_half_close_sending)
      * closes at 6.003 s. Lingering counts from its last data: 6.003 - 5.003
      * = 1 s < 5 s, nothing, though CLOSE_WAIT lasted 6 s. */
     struct script s;
-    script_init(&s, &defaults);
+    script_init(&s, NULL);
     client_closes(&s);
     uint32_t seq = 5001;
     for (int k = 1; k <= 5; k++) {
@@ -468,7 +466,7 @@ START_TEST(test_anomaly_close_wait_counts_from_last_data)
      * at 7 s it is 5.997 s, ongoing since 1.003 s. */
     for (int later = 0; later < 2; later++) {
         struct script s;
-        script_init(&s, &defaults);
+        script_init(&s, NULL);
         client_closes(&s);
         at(&s, 1 * S + 3 * MS);
         script_seg(&s, S2C, ACK | PSH, 5001, 1002, 100);
@@ -492,7 +490,7 @@ START_TEST(test_anomaly_linger_threshold_edge)
      * 5.003 s after exactly 5.000 s, raised. */
     for (int reach = 0; reach < 2; reach++) {
         struct script s;
-        script_init(&s, &defaults);
+        script_init(&s, NULL);
         client_closes(&s);
         at(&s, reach ? 5003 * MS : 5002 * MS);
         script_seg(&s, S2C, FIN | ACK, 5001, 1002, 0);
@@ -512,7 +510,7 @@ START_TEST(test_anomaly_close_wait_closed_promptly)
 {
     /* The server closes 1 s after the client's FIN: 1 s < 5 s. */
     struct script s;
-    script_init(&s, &defaults);
+    script_init(&s, NULL);
     client_closes(&s);
     at(&s, 1 * S + 3 * MS);
     script_seg(&s, S2C, FIN | ACK, 5001, 1002, 0);
@@ -533,7 +531,7 @@ START_TEST(test_anomaly_fin_wait_1_stuck)
      * 1.003 s; capture ends at 6 s. The wait runs from the first FIN
      * (A2): 6 s - 3 ms = 5.997 s >= 5 s, ongoing, two FINs sent. */
     struct script s;
-    script_init(&s, &defaults);
+    script_init(&s, NULL);
     handshake(&s);
     script_seg(&s, C2S, FIN | ACK, 1001, 5001, 0); /* 3 ms */
     at(&s, 1 * S + 3 * MS);
@@ -562,7 +560,7 @@ START_TEST(test_anomaly_fin_wait_1_lost_acks)
      * last FIN + 2 x 200 ms x 2^3 = 5.003 + 3.2 = 8.203 s. 8.203 s - 4 ms
      * >= 5 s: raised, ended by the timer, four FINs. */
     struct script s;
-    script_init(&s, &defaults);
+    script_init(&s, NULL);
     client_closes(&s);
     for (uint64_t k = 1; k <= 5; k += 2) {
         at(&s, k * S + 3 * MS);
@@ -587,7 +585,7 @@ START_TEST(test_anomaly_last_ack_stuck)
      * at 1.005 s, never ACKed; capture ends at 6.005 s. LAST_ACK from the
      * first FIN (5 ms) to 6.005 s = 6 s >= 5 s: ongoing, two FINs. */
     struct script s;
-    script_init(&s, &defaults);
+    script_init(&s, NULL);
     client_closes(&s);
     script_seg(&s, S2C, FIN | ACK, 5001, 1002, 0); /* 5 ms */
     at(&s, 1 * S + 5 * MS);
@@ -611,7 +609,7 @@ START_TEST(test_anomaly_closing_stuck)
      * client's wait began in FIN_WAIT_1 at 3 ms, not at CLOSING at 4 ms).
      * Capture end 6.004 s: 6.001 s and 6 s >= 5 s. */
     struct script s;
-    script_init(&s, &defaults);
+    script_init(&s, NULL);
     handshake(&s);
     script_seg(&s, C2S, FIN | ACK, 1001, 5001, 0); /* 3 ms */
     script_seg(&s, S2C, FIN | ACK, 5001, 1001, 0); /* 4 ms */
@@ -639,7 +637,7 @@ START_TEST(test_anomaly_rst_abort)
      * the client expects (5301). Its own bytes are all acknowledged (0);
      * the client's last 100 are not. */
     struct script s;
-    script_init(&s, &defaults);
+    script_init(&s, NULL);
     handshake(&s);
     script_seg(&s, C2S, ACK | PSH, 1001, 5001, 100); /* 3 ms */
     script_seg(&s, S2C, ACK | PSH, 5001, 1101, 300); /* 4 ms */
@@ -667,7 +665,7 @@ START_TEST(test_anomaly_rst_abort_both_unacked)
      * neither acknowledged; the client resets at 5 ms with seq 1101. Its
      * own 100 bytes and the server's 300 were in flight. */
     struct script s;
-    script_init(&s, &defaults);
+    script_init(&s, NULL);
     handshake(&s);
     script_seg(&s, C2S, ACK | PSH, 1001, 5001, 100); /* 3 ms */
     script_seg(&s, S2C, ACK | PSH, 5001, 1001, 300); /* 4 ms */
@@ -692,7 +690,7 @@ START_TEST(test_anomaly_rst_abort_in_close_wait)
      * them. CLOSE_WAIT is synchronized (A5); the client's FIN is not a byte,
      * so 100 of its bytes were unacknowledged, not 101. */
     struct script s;
-    script_init(&s, &defaults);
+    script_init(&s, NULL);
     handshake(&s);
     script_seg(&s, C2S, FIN | ACK | PSH, 1001, 5001, 100); /* 3 ms */
     script_seg(&s, S2C, RST, 5001, 0, 0);                  /* 4 ms */
@@ -714,7 +712,7 @@ START_TEST(test_anomaly_inexact_rst_is_not_abort)
     /* A RST in the window but not at the expected 5001 (RFC 5961 §3.2:
      * only a challenge ACK) resets nothing, so it is no abort (A5). */
     struct script s;
-    script_init(&s, &defaults);
+    script_init(&s, NULL);
     handshake(&s);
     script_seg(&s, C2S, ACK | PSH, 1001, 5001, 100);
     script_seg(&s, S2C, RST, 5100, 0, 0);
@@ -731,7 +729,7 @@ START_TEST(test_anomaly_rst_in_time_wait_is_not_abort)
      * (seq 5002, what the client expects) ends the wait. TIME_WAIT is not
      * synchronized (A5): no rst_abort. */
     struct script s;
-    script_init(&s, &defaults);
+    script_init(&s, NULL);
     handshake(&s);
     script_seg(&s, C2S, FIN | ACK, 1001, 5001, 0); /* 3 ms */
     script_seg(&s, S2C, FIN | ACK, 5001, 1002, 0); /* 4 ms: client TIME_WAIT */
@@ -753,7 +751,7 @@ START_TEST(test_anomaly_invalid_flags)
     /* A scanner's SYN+FIN at 0 and a segment with no flags at 1 ms, both
      * from the client: one anomaly, two segments, the first one's flags. */
     struct script s;
-    script_init(&s, &defaults);
+    script_init(&s, NULL);
     script_seg(&s, C2S, SYN | FIN, 1000, 0, 0);
     script_seg(&s, C2S, 0, 1001, 0, 0);
     script_finish(&s);
@@ -778,7 +776,7 @@ START_TEST(test_anomaly_invalid_flags_syn_fin_opens_nothing)
 {
     for (int answered = 0; answered < 2; answered++) {
         struct script s;
-        script_init(&s, &defaults);
+        script_init(&s, NULL);
         script_seg(&s, C2S, SYN | FIN, 1000, 0, 0);
         if (answered)
             script_seg(&s, S2C, RST | ACK, 0, 1002, 0);
@@ -802,7 +800,7 @@ START_TEST(test_anomaly_invalid_flags_scans)
     /* A FIN scan (FIN alone) then an Xmas scan (FIN PSH URG), no ACK on
      * either: one anomaly of the client's, counted twice, first flags FIN. */
     struct script s;
-    script_init(&s, &defaults);
+    script_init(&s, NULL);
     script_seg(&s, C2S, FIN, 1000, 0, 0);
     script_seg(&s, C2S, FIN | PSH | CRAFT_URG, 1000, 0, 0);
     script_finish(&s);
@@ -834,7 +832,7 @@ START_TEST(test_anomaly_keepalive_ended_by_prober_rst)
 {
     for (int late = 0; late < 2; late++) {
         struct script s;
-        script_init(&s, &defaults);
+        script_init(&s, NULL);
         handshake(&s);
         for (uint64_t k = 0; k < 3; k++) {
             at(&s, (10 + k) * S);
@@ -864,7 +862,7 @@ END_TEST
 START_TEST(test_anomaly_keepalive_ended_by_peer_rst)
 {
     struct script s;
-    script_init(&s, &defaults);
+    script_init(&s, NULL);
     handshake(&s);
     for (uint64_t k = 0; k < 3; k++) {
         at(&s, (10 + k) * S);
@@ -895,7 +893,7 @@ START_TEST(test_anomaly_retransmission_stall_ended_by_rst)
 {
     for (int by_server = 0; by_server < 2; by_server++) {
         struct script s;
-        script_init(&s, &defaults);
+        script_init(&s, NULL);
         handshake(&s);
         at(&s, 1 * S);
         script_seg(&s, C2S, ACK | PSH, 1001, 5001, 100);
@@ -927,7 +925,7 @@ END_TEST
 START_TEST(test_anomaly_zero_window_ended_by_rst)
 {
     struct script s;
-    script_init(&s, &defaults);
+    script_init(&s, NULL);
     handshake(&s);
     at(&s, 1 * S);
     script_seg_win(&s, S2C, ACK, 5001, 1001, 0, 0);
@@ -952,7 +950,7 @@ END_TEST
 START_TEST(test_anomaly_zero_window_ended_by_close)
 {
     struct script s;
-    script_init(&s, &defaults);
+    script_init(&s, NULL);
     handshake(&s);
     at(&s, 1 * S);
     script_seg_win(&s, S2C, ACK, 5001, 1001, 0, 0);
@@ -983,7 +981,8 @@ END_TEST
  */
 START_TEST(test_anomaly_zero_window_ended_by_timer)
 {
-    struct wst_tracker_config cfg = {.hash_seed = 1, .anomaly = {.linger_ms = 100}};
+    struct wst_pipeline_config cfg = script_config();
+    cfg.tracker.anomaly.linger_ms = 100;
     struct script s;
     script_init(&s, &cfg);
     handshake(&s);
@@ -1015,7 +1014,7 @@ START_TEST(test_anomaly_data_after_fin)
     /* The client's FIN takes 1001 (3 ms); at 5 ms it sends 50 bytes from
      * 1002, beyond its FIN. */
     struct script s;
-    script_init(&s, &defaults);
+    script_init(&s, NULL);
     client_closes(&s);
     script_seg(&s, C2S, ACK | PSH, 1002, 5001, 50); /* 5 ms */
     script_finish(&s);
@@ -1035,7 +1034,7 @@ START_TEST(test_anomaly_data_after_fin_adds_up)
     /* Two segments beyond the FIN, 50 bytes at 5 ms and 50 at 6 ms: one
      * anomaly, two segments, 100 bytes, from the first to the last. */
     struct script s;
-    script_init(&s, &defaults);
+    script_init(&s, NULL);
     client_closes(&s);
     script_seg(&s, C2S, ACK | PSH, 1002, 5001, 50); /* 5 ms */
     script_seg(&s, C2S, ACK | PSH, 1052, 5001, 50); /* 6 ms */
@@ -1055,7 +1054,7 @@ START_TEST(test_anomaly_retransmission_before_fin)
     /* 100 bytes (1001..1100) at 3 ms, FIN at 1101 (5 ms), then the 100
      * bytes again at 6 ms: old data, ending where the FIN begins. */
     struct script s;
-    script_init(&s, &defaults);
+    script_init(&s, NULL);
     handshake(&s);
     script_seg(&s, C2S, ACK | PSH, 1001, 5001, 100); /* 3 ms */
     script_seg(&s, S2C, ACK, 5001, 1101, 0);         /* 4 ms */
@@ -1094,7 +1093,7 @@ START_TEST(test_anomaly_port_reuse)
     /* TIME_WAIT from 4 ms lasts 2 x 30 s, to 60.004 s; the SYN at 1.005 s
      * left 60.004 - 1.005 = 58.999 s of it. */
     struct script s;
-    script_init(&s, &defaults);
+    script_init(&s, NULL);
     server_closes_then_reuse(&s);
     script_finish(&s);
 
@@ -1114,7 +1113,8 @@ END_TEST
 START_TEST(test_anomaly_port_reuse_msl)
 {
     /* With an MSL of 10 s TIME_WAIT is 20 s, to 20.004 s: 18.999 s left. */
-    struct wst_tracker_config cfg = {.hash_seed = 1, .msl_s = 10};
+    struct wst_pipeline_config cfg = script_config();
+    cfg.tracker.msl_s = 10;
     struct script s;
     script_init(&s, &cfg);
     server_closes_then_reuse(&s);
@@ -1132,7 +1132,7 @@ START_TEST(test_anomaly_port_reuse_client_time_wait)
      * arrives) and opens again from the same port at 2.005 s: its own
      * TIME_WAIT, to 60.004 s, had 60.004 - 2.005 = 57.999 s left. */
     struct script s;
-    script_init(&s, &defaults);
+    script_init(&s, NULL);
     handshake(&s);
     script_seg(&s, C2S, FIN | ACK, 1001, 5001, 0); /* 3 ms */
     script_seg(&s, S2C, FIN | ACK, 5001, 1002, 0); /* 4 ms: client TIME_WAIT */
@@ -1160,7 +1160,9 @@ START_TEST(test_anomaly_thresholds_from_config)
     /* --syn-timeout 500 ms and --linger 1 s: an unanswered SYN judged at
      * 0.6 s, and the server closing 2 s after the client's FIN (CLOSE_WAIT
      * from 3 ms to 2.003 s = 2 s >= 1 s) are both anomalies now. */
-    struct wst_tracker_config cfg = {.hash_seed = 1, .anomaly = {.syn_timeout_ms = 500, .linger_ms = 1000}};
+    struct wst_pipeline_config cfg = script_config();
+    cfg.tracker.anomaly.syn_timeout_ms = 500;
+    cfg.tracker.anomaly.linger_ms = 1000;
     struct script s;
     script_init(&s, &cfg);
     script_seg(&s, C2S, SYN, 1000, 0, 0);
@@ -1191,7 +1193,7 @@ START_TEST(test_anomaly_clean_close_by_client)
     /* Handshake, data both ways, the client closes first; it is still in
      * TIME_WAIT when the capture ends. */
     struct script s;
-    script_init(&s, &defaults);
+    script_init(&s, NULL);
     handshake(&s);
     script_seg(&s, C2S, ACK | PSH, 1001, 5001, 100);
     script_seg(&s, S2C, ACK | PSH, 5001, 1101, 300);
@@ -1208,7 +1210,7 @@ START_TEST(test_anomaly_clean_close_by_server)
 {
     /* The same with the server closing first (FIN, FIN+ACK, ACK). */
     struct script s;
-    script_init(&s, &defaults);
+    script_init(&s, NULL);
     handshake(&s);
     script_seg(&s, C2S, ACK | PSH, 1001, 5001, 100);
     script_seg(&s, S2C, ACK | PSH, 5001, 1101, 300);
@@ -1228,7 +1230,7 @@ START_TEST(test_anomaly_clean_time_wait_to_the_end)
      * long TIME_WAIT is the protocol, not an anomaly. */
     for (int past = 0; past < 2; past++) {
         struct script s;
-        script_init(&s, &defaults);
+        script_init(&s, NULL);
         handshake(&s);
         script_seg(&s, C2S, FIN | ACK, 1001, 5001, 0);
         script_seg(&s, S2C, FIN | ACK, 5001, 1002, 0);
@@ -1263,7 +1265,7 @@ START_TEST(test_anomaly_diagnosis_syn_unanswered)
 {
     /* The client's SYNs: names the client first, and the server to check. */
     struct script s;
-    script_init(&s, &defaults);
+    script_init(&s, NULL);
     script_seg(&s, C2S, SYN, 1000, 0, 0);
     at(&s, 1 * S);
     script_seg(&s, C2S, SYN, 1000, 0, 0);
@@ -1281,7 +1283,7 @@ END_TEST
 START_TEST(test_anomaly_diagnosis_close_wait)
 {
     struct script s;
-    script_init(&s, &defaults);
+    script_init(&s, NULL);
     client_closes(&s);
     at(&s, 6 * S);
     script_finish(&s);
@@ -1297,7 +1299,7 @@ END_TEST
 START_TEST(test_anomaly_diagnosis_refused_and_truncated)
 {
     struct script s;
-    script_init(&s, &defaults);
+    script_init(&s, NULL);
     script_seg(&s, C2S, SYN, 1000, 0, 0);
     script_seg(&s, S2C, RST | ACK, 0, 1001, 0);
     script_finish(&s);
@@ -1321,7 +1323,7 @@ START_TEST(test_anomaly_diagnosis_invalid_flags)
     /* The flags of the first segment, by name; "none" for no flags. */
     for (int none = 0; none < 2; none++) {
         struct script s;
-        script_init(&s, &defaults);
+        script_init(&s, NULL);
         script_seg(&s, C2S, none ? 0 : SYN | FIN, 1000, 0, 0);
         script_finish(&s);
         char buf[WST_DIAGNOSIS_MAX];

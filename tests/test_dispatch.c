@@ -69,7 +69,7 @@ START_TEST(test_dispatch_accounts_every_packet)
     script_seg(&s, C2S, CRAFT_SYN, 1, 0, 0);
     script_finish(&s);
 
-    const struct wst_dispatch_stats *st = wst_dispatch_stats(s.dispatch);
+    const struct wst_dispatch_stats *st = wst_dispatch_stats(s.pipe.dispatch);
     ck_assert_uint_eq(st->packets, 5);
     ck_assert_uint_eq(st->by_status[WST_DECODE_NON_IP], 1);
     ck_assert_uint_eq(st->by_status[WST_DECODE_UDP], 1);
@@ -80,7 +80,7 @@ START_TEST(test_dispatch_accounts_every_packet)
     for (int i = 0; i < WST_DECODE__COUNT; i++)
         sum += st->by_status[i];
     ck_assert_uint_eq(sum, st->packets);
-    ck_assert_uint_eq(wst_tracker_stats(s.tracker)->connections, 1);
+    ck_assert_uint_eq(wst_tracker_stats(s.pipe.tracker)->connections, 1);
     script_fini(&s);
 }
 END_TEST
@@ -94,7 +94,7 @@ START_TEST(test_dispatch_capture_time_never_goes_back)
     script_seg(&s, S2C, CRAFT_SYN | CRAFT_ACK, 5000, 1001, 0); /* t0 + 5.001 s */
     s.now_us -= 3000000;
     script_seg(&s, C2S, CRAFT_ACK, 1001, 5001, 0);        /* earlier: t0 + 2.002 s */
-    const struct wst_dispatch_stats *st = wst_dispatch_stats(s.dispatch);
+    const struct wst_dispatch_stats *st = wst_dispatch_stats(s.pipe.dispatch);
     ck_assert_uint_eq(st->first_ts_us, 1700000000000000ULL);
     ck_assert_uint_eq(st->now_us, 1700000005001000ULL);
     script_finish(&s);
@@ -125,7 +125,7 @@ START_TEST(test_dispatch_ids_are_first_packet_numbers)
     ck_assert_uint_eq(script_conn(&s, 1)->id, 3);
     ck_assert_uint_eq(script_conn(&s, 2)->id, 6);
     ck_assert_uint_eq(script_conn(&s, 0)->packets[0] + script_conn(&s, 0)->packets[1], 2);
-    ck_assert_uint_eq(wst_dispatch_stats(s.dispatch)->packets, 6);
+    ck_assert_uint_eq(wst_dispatch_stats(s.pipe.dispatch)->packets, 6);
     script_fini(&s);
 }
 END_TEST
@@ -141,7 +141,7 @@ START_TEST(test_dispatch_icmp_routed_by_quote)
     icmp_quoting_syn(&s, 40001, 3000, 0);   /* about the second */
     icmp_quoting_syn(&s, 40009, 9000, 0);   /* about no connection: creates none */
     script_finish(&s);
-    const struct wst_dispatch_stats *ds = wst_dispatch_stats(s.dispatch);
+    const struct wst_dispatch_stats *ds = wst_dispatch_stats(s.pipe.dispatch);
     ck_assert_uint_eq(ds->by_status[WST_DECODE_ICMP], 2);
     ck_assert_uint_eq(ds->by_status[WST_DECODE_TCP], 2);
     ck_assert_uint_eq(s.n_conns, 2);
@@ -160,7 +160,8 @@ END_TEST
 /* With VLAN keying, the error's own tag picks the connection (the zone). */
 START_TEST(test_dispatch_icmp_routed_by_vlan)
 {
-    struct wst_tracker_config cfg = {.hash_seed = 1, .vlan_key = true};
+    struct wst_pipeline_config cfg = script_config();
+    cfg.vlan_key = true;
     struct script s;
     script_init(&s, &cfg);
     s.vlan = 10;
@@ -184,7 +185,8 @@ END_TEST
  */
 START_TEST(test_dispatch_time_moves_timers)
 {
-    struct wst_tracker_config cfg = {.hash_seed = 1, .msl_s = 2};
+    struct wst_pipeline_config cfg = script_config();
+    cfg.tracker.msl_s = 2;
     struct script s;
     script_init(&s, &cfg);
     script_seg(&s, C2S, CRAFT_SYN, 1000, 0, 0);

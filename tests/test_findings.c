@@ -150,7 +150,8 @@ static void spoofed_syns(struct script *s, unsigned n, bool answered)
 
 START_TEST(test_findings_syn_flood_synack_unacked)
 {
-    struct wst_tracker_config cfg = {.hash_seed = 1, .findings = {.flood_min = 30}};
+    struct wst_pipeline_config cfg = script_config();
+    cfg.findings.flood_min = 30;
     struct script s;
     script_init(&s, &cfg);
     spoofed_syns(&s, 30, true);
@@ -189,7 +190,8 @@ END_TEST
  */
 START_TEST(test_findings_syn_flood_clients_retry)
 {
-    struct wst_tracker_config cfg = {.hash_seed = 1, .findings = {.flood_min = 12}};
+    struct wst_pipeline_config cfg = script_config();
+    cfg.findings.flood_min = 12;
     struct script s;
     script_init(&s, &cfg);
     for (unsigned i = 0; i < 12; i++) {
@@ -215,7 +217,8 @@ END_TEST
 /* Handshakes younger than --syn-timeout when the capture ends are not half-open yet. */
 START_TEST(test_findings_syn_flood_needs_time)
 {
-    struct wst_tracker_config cfg = {.hash_seed = 1, .findings = {.flood_min = 30}};
+    struct wst_pipeline_config cfg = script_config();
+    cfg.findings.flood_min = 30;
     struct script s;
     script_init(&s, &cfg);
     spoofed_syns(&s, 40, true);
@@ -232,7 +235,8 @@ END_TEST
  */
 START_TEST(test_findings_outage_is_not_a_flood)
 {
-    struct wst_tracker_config cfg = {.hash_seed = 1, .findings = {.flood_min = 20}};
+    struct wst_pipeline_config cfg = script_config();
+    cfg.findings.flood_min = 20;
     struct script s;
     script_init(&s, &cfg);
     for (unsigned k = 0; k < 3; k++) {
@@ -255,7 +259,8 @@ END_TEST
 
 START_TEST(test_findings_syn_flood_unanswered)
 {
-    struct wst_tracker_config cfg = {.hash_seed = 1, .findings = {.flood_min = 20}};
+    struct wst_pipeline_config cfg = script_config();
+    cfg.findings.flood_min = 20;
     struct script s;
     script_init(&s, &cfg);
     spoofed_syns(&s, 20, false);
@@ -277,7 +282,8 @@ END_TEST
 
 START_TEST(test_findings_syn_flood_threshold)
 {
-    struct wst_tracker_config cfg = {.hash_seed = 1, .findings = {.flood_min = 30}};
+    struct wst_pipeline_config cfg = script_config();
+    cfg.findings.flood_min = 30;
     struct script s;
     script_init(&s, &cfg);
     spoofed_syns(&s, 29, true);
@@ -289,7 +295,8 @@ END_TEST
 /* One client retrying is not a flood, however many connections. */
 START_TEST(test_findings_syn_flood_needs_sources)
 {
-    struct wst_tracker_config cfg = {.hash_seed = 1, .findings = {.flood_min = 20}};
+    struct wst_pipeline_config cfg = script_config();
+    cfg.findings.flood_min = 20;
     struct script s;
     script_init(&s, &cfg);
     for (unsigned i = 0; i < 40; i++) {
@@ -321,7 +328,8 @@ END_TEST
 /* Completed handshakes and refused attempts are not half-open. */
 START_TEST(test_findings_syn_flood_counts_only_half_open)
 {
-    struct wst_tracker_config cfg = {.hash_seed = 1, .findings = {.flood_min = 20}};
+    struct wst_pipeline_config cfg = script_config();
+    cfg.findings.flood_min = 20;
     struct script s;
     script_init(&s, &cfg);
     for (unsigned i = 0; i < 19; i++) {
@@ -360,7 +368,7 @@ static void refused(struct script *s, unsigned i, const char *ip)
 
 START_TEST(test_findings_unreachable_refused)
 {
-    struct wst_tracker_config cfg = {.hash_seed = 1};
+    struct wst_pipeline_config cfg = script_config();
     struct script s;
     script_init(&s, &cfg);
     for (unsigned i = 0; i < 5; i++)
@@ -388,7 +396,7 @@ END_TEST
 
 START_TEST(test_findings_unreachable_threshold)
 {
-    struct wst_tracker_config cfg = {.hash_seed = 1};
+    struct wst_pipeline_config cfg = script_config();
     struct script s;
     script_init(&s, &cfg);
     for (unsigned i = 0; i < 4; i++)
@@ -409,7 +417,7 @@ END_TEST
 
 START_TEST(test_findings_unreachable_intermittent)
 {
-    struct wst_tracker_config cfg = {.hash_seed = 1};
+    struct wst_pipeline_config cfg = script_config();
     struct script s;
     script_init(&s, &cfg);
     for (unsigned i = 0; i < 5; i++)
@@ -438,7 +446,8 @@ END_TEST
 /* A SYN answered late (after --syn-timeout) is slow, not a failure. */
 START_TEST(test_findings_unreachable_ignores_late_answers)
 {
-    struct wst_tracker_config cfg = {.hash_seed = 1, .findings = {.group_min = 1}};
+    struct wst_pipeline_config cfg = script_config();
+    cfg.findings.group_min = 1;
     struct script s;
     script_init(&s, &cfg);
     script_seg(&s, C2S, SYN, 1000, 0, 0);
@@ -467,7 +476,7 @@ static void server_lingers(struct script *s, unsigned i)
 
 START_TEST(test_findings_close_wait_server)
 {
-    struct wst_tracker_config cfg = {.hash_seed = 1};
+    struct wst_pipeline_config cfg = script_config();
     struct script s;
     script_init(&s, &cfg);
     for (unsigned i = 0; i < 5; i++)
@@ -495,7 +504,7 @@ END_TEST
 
 START_TEST(test_findings_close_wait_threshold)
 {
-    struct wst_tracker_config cfg = {.hash_seed = 1};
+    struct wst_pipeline_config cfg = script_config();
     struct script s;
     script_init(&s, &cfg);
     for (unsigned i = 0; i < 4; i++)
@@ -524,7 +533,7 @@ END_TEST
 /* A client lingering: grouped by its host, whatever its ports. */
 START_TEST(test_findings_close_wait_client_host)
 {
-    struct wst_tracker_config cfg = {.hash_seed = 1};
+    struct wst_pipeline_config cfg = script_config();
     struct script s;
     script_init(&s, &cfg);
     for (unsigned i = 0; i < 5; i++) {
@@ -552,7 +561,7 @@ END_TEST
 
 START_TEST(test_findings_time_wait_client)
 {
-    struct wst_tracker_config cfg = {.hash_seed = 1};
+    struct wst_pipeline_config cfg = script_config();
     struct script s;
     script_init(&s, &cfg);
     closes_from(&s, "10.7.7.7", 6, 0);
@@ -585,7 +594,9 @@ END_TEST
 /* Near the end of the ephemeral range toward one destination: a warning. */
 START_TEST(test_findings_time_wait_port_pressure)
 {
-    struct wst_tracker_config cfg = {.hash_seed = 1, .findings = {.ephemeral_lo = 50000, .ephemeral_hi = 50011}};
+    struct wst_pipeline_config cfg = script_config();
+    cfg.findings.ephemeral_lo = 50000;
+    cfg.findings.ephemeral_hi = 50011;
     struct script s;
     script_init(&s, &cfg);
     closes_from(&s, "10.7.7.7", 6, 0);
@@ -608,7 +619,7 @@ END_TEST
 /* The peak counts TIME_WAITs held at once: a minute apart, they never overlap. */
 START_TEST(test_findings_time_wait_peak_window)
 {
-    struct wst_tracker_config cfg = {.hash_seed = 1};
+    struct wst_pipeline_config cfg = script_config();
     struct script s;
     script_init(&s, &cfg);
     closes_from(&s, "10.7.7.7", 5, 61 * S);
@@ -627,7 +638,7 @@ END_TEST
 
 START_TEST(test_findings_time_wait_server)
 {
-    struct wst_tracker_config cfg = {.hash_seed = 1};
+    struct wst_pipeline_config cfg = script_config();
     struct script s;
     script_init(&s, &cfg);
     for (unsigned i = 0; i < 5; i++) {
@@ -653,7 +664,8 @@ END_TEST
 /* With --group-min 1 a host's single TIME_WAIT is a finding too. */
 START_TEST(test_findings_time_wait_group_min_1)
 {
-    struct wst_tracker_config cfg = {.hash_seed = 1, .findings = {.group_min = 1}};
+    struct wst_pipeline_config cfg = script_config();
+    cfg.findings.group_min = 1;
     struct script s;
     script_init(&s, &cfg);
     closes_from(&s, "10.7.7.7", 1, 0);
@@ -672,7 +684,7 @@ END_TEST
  */
 START_TEST(test_findings_time_wait_first_destination)
 {
-    struct wst_tracker_config cfg = {.hash_seed = 1};
+    struct wst_pipeline_config cfg = script_config();
     struct script s;
     script_init(&s, &cfg);
     s.server_ip = "198.51.100.9";
@@ -709,7 +721,8 @@ END_TEST
 /* Groups kept in full are bounded; what would need more is counted. */
 START_TEST(test_findings_untracked)
 {
-    struct wst_tracker_config cfg = {.hash_seed = 1, .findings = {.max_groups = 2}};
+    struct wst_pipeline_config cfg = script_config();
+    cfg.findings.max_groups = 2;
     struct script s;
     script_init(&s, &cfg);
     for (unsigned port = 1; port <= 3; port++) {
@@ -730,7 +743,8 @@ START_TEST(test_findings_untracked)
     script_fini(&s);
 
     /* Counted for its host but without room for its destination: not left out. */
-    cfg.findings = (struct wst_findings_config){.group_min = 1, .max_groups = 1};
+    cfg.findings.group_min = 1;
+    cfg.findings.max_groups = 1;
     script_init(&s, &cfg);
     closes_from(&s, "10.7.7.7", 1, 0);
     ck_assert_uint_eq(finding_of(&s, WST_FIND_TIME_WAIT)->connections, 1);
@@ -746,7 +760,7 @@ END_TEST
  */
 START_TEST(test_findings_time_wait_destination_unknown)
 {
-    struct wst_tracker_config cfg = {.hash_seed = 1};
+    struct wst_pipeline_config cfg = script_config();
     struct script s;
     script_init(&s, &cfg);
     closes_from(&s, "10.7.7.7", 1, 0); /* as a client toward 198.51.100.2:80 */
@@ -775,7 +789,7 @@ END_TEST
 /* The light record's destination is matched by port too, not only by address. */
 START_TEST(test_findings_time_wait_first_destination_port)
 {
-    struct wst_tracker_config cfg = {.hash_seed = 1};
+    struct wst_pipeline_config cfg = script_config();
     struct script s;
     script_init(&s, &cfg);
     s.server_port = 443;
@@ -796,7 +810,7 @@ END_TEST
 /* Capture time that goes back (several files out of order) keeps times right. */
 START_TEST(test_findings_time_wait_before_first_record)
 {
-    struct wst_tracker_config cfg = {.hash_seed = 1};
+    struct wst_pipeline_config cfg = script_config();
     struct script s;
     script_init(&s, &cfg);
     s.now_us = T0 + 100 * S;
@@ -814,7 +828,8 @@ END_TEST
 /* A CLOSING endpoint moved on to TIME_WAIT by a timer (rule L) closed first too. */
 START_TEST(test_findings_time_wait_entered_by_timer)
 {
-    struct wst_tracker_config cfg = {.hash_seed = 1, .findings = {.group_min = 1}};
+    struct wst_pipeline_config cfg = script_config();
+    cfg.findings.group_min = 1;
     struct script s;
     script_init(&s, &cfg);
     handshake(&s);
@@ -832,7 +847,8 @@ END_TEST
 /* The final ACK of the one in TIME_WAIT missing from the capture: it still closed first. */
 START_TEST(test_findings_time_wait_final_ack_unseen)
 {
-    struct wst_tracker_config cfg = {.hash_seed = 1, .findings = {.group_min = 1}};
+    struct wst_pipeline_config cfg = script_config();
+    cfg.findings.group_min = 1;
     struct script s;
     script_init(&s, &cfg);
     handshake(&s);
@@ -853,7 +869,9 @@ END_TEST
  */
 START_TEST(test_findings_time_wait_reused)
 {
-    struct wst_tracker_config cfg = {.hash_seed = 1, .findings = {.ephemeral_lo = 50000, .ephemeral_hi = 50009}};
+    struct wst_pipeline_config cfg = script_config();
+    cfg.findings.ephemeral_lo = 50000;
+    cfg.findings.ephemeral_hi = 50009;
     struct script s;
     script_init(&s, &cfg);
     for (unsigned i = 0; i < 30; i++) {
@@ -880,7 +898,7 @@ END_TEST
 /* Clean traffic raises nothing: a few short connections, a midstream one. */
 START_TEST(test_findings_clean)
 {
-    struct wst_tracker_config cfg = {.hash_seed = 1};
+    struct wst_pipeline_config cfg = script_config();
     struct script s;
     script_init(&s, &cfg);
     for (unsigned i = 0; i < 4; i++) {
@@ -899,7 +917,7 @@ END_TEST
 /* Warnings first, then by kind, then most connections first. */
 START_TEST(test_findings_order)
 {
-    struct wst_tracker_config cfg = {.hash_seed = 1};
+    struct wst_pipeline_config cfg = script_config();
     struct script s;
     script_init(&s, &cfg);
     closes_from(&s, "10.7.7.7", 5, 0);
@@ -962,7 +980,7 @@ START_TEST(test_findings_sources_estimate)
     static const uint32_t counts[] = {100, 130, 1000, 20000};
     for (size_t k = 0; k < sizeof counts / sizeof counts[0]; k++) {
         struct wst_findings f;
-        struct wst_findings_config cfg = {0};
+        struct wst_findings_config cfg = script_config().findings;
         wst_findings_init(&f, &cfg);
         feed_half_open(&f, counts[k]);
         const struct wst_finding *x = collected_of(&f, WST_FIND_SYN_FLOOD);
@@ -980,7 +998,7 @@ END_TEST
 START_TEST(test_findings_sources_saturate)
 {
     struct wst_findings f;
-    struct wst_findings_config cfg = {0};
+    struct wst_findings_config cfg = script_config().findings;
     wst_findings_init(&f, &cfg);
     feed_half_open(&f, 300000);
     const struct wst_finding *x = collected_of(&f, WST_FIND_SYN_FLOOD);

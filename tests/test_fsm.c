@@ -433,8 +433,15 @@ END_TEST
 /* Packet scripts                                                     */
 /* ------------------------------------------------------------------ */
 
-/* TIME_WAIT is 2 x 30 s; idle connections end after 300 s. */
-static const struct wst_tracker_config config = {.hash_seed = 1, .msl_s = 30, .idle_timeout_s = 300};
+/* TIME_WAIT is 2 x 30 s; idle connections end after 300 s; the rest as the program's defaults. */
+static const struct wst_pipeline_config *config(void)
+{
+    static struct wst_pipeline_config cfg;
+    cfg = script_config();
+    cfg.tracker.msl_s = 30;
+    cfg.tracker.idle_timeout_s = 300;
+    return &cfg;
+}
 
 /* Both states of the live connection; a macro, so a failure names the test's line. */
 #define EXPECT_STATES(s, cli, srv) expect_states((s), (cli), (srv), __LINE__)
@@ -493,7 +500,7 @@ static void close_by_client(struct script *s)
 START_TEST(test_fsm_handshake_three_way)
 {
     struct script s;
-    script_init(&s, &config);
+    script_init(&s, config());
     /* The server is LISTEN before the SYN (assumption 4), but the tracker
      * only knows the connection from the SYN on, which it assumes delivered. */
     script_seg(&s, C2S, SYN, 1000, 0, 0);
@@ -513,7 +520,7 @@ END_TEST
 START_TEST(test_fsm_handshake_syn_retransmitted)
 {
     struct script s;
-    script_init(&s, &config);
+    script_init(&s, config());
     script_seg(&s, C2S, SYN, 1000, 0, 0);
     script_seg(&s, C2S, SYN, 1000, 0, 0);
     script_seg(&s, C2S, SYN, 1000, 0, 0);
@@ -539,7 +546,7 @@ END_TEST
 START_TEST(test_fsm_handshake_simultaneous_open)
 {
     struct script s;
-    script_init(&s, &config);
+    script_init(&s, config());
     script_seg(&s, C2S, SYN, 1000, 0, 0);
     script_seg(&s, S2C, SYN, 5000, 0, 0);
     /* Each received the other's SYN in SYN_SENT. */
@@ -555,7 +562,7 @@ END_TEST
 START_TEST(test_fsm_handshake_synack_bad_ack)
 {
     struct script s;
-    script_init(&s, &config);
+    script_init(&s, config());
     script_seg(&s, C2S, SYN, 1000, 0, 0);
     /* 4242 != ISN + 1 = 1001: unacceptable in SYN_SENT (RFC 9293 §3.10.7.3). */
     script_seg(&s, S2C, SYN | ACK, 5000, 4242, 0);
@@ -575,7 +582,7 @@ END_TEST
 START_TEST(test_fsm_handshake_syn_with_data)
 {
     struct script s;
-    script_init(&s, &config);
+    script_init(&s, config());
     script_seg(&s, C2S, SYN, 1000, 0, 100);
     EXPECT_STATES(&s, sSS, sSR);
     script_seg(&s, S2C, SYN | ACK, 5000, 1101, 0);
@@ -593,7 +600,7 @@ END_TEST
 START_TEST(test_fsm_close_by_client)
 {
     struct script s;
-    script_init(&s, &config);
+    script_init(&s, config());
     handshake(&s);
     script_seg(&s, C2S, FIN | ACK, 1001, 5001, 0);
     EXPECT_STATES(&s, sF1, sCW);
@@ -610,7 +617,7 @@ END_TEST
 START_TEST(test_fsm_close_by_server)
 {
     struct script s;
-    script_init(&s, &config);
+    script_init(&s, config());
     handshake(&s);
     script_seg(&s, S2C, FIN | ACK, 5001, 1001, 0);
     EXPECT_STATES(&s, sCW, sF1);
@@ -628,7 +635,7 @@ START_TEST(test_fsm_close_fin_ack_acks_fin)
 {
     /* Assumption 2: the ACK (F1->F2) is processed before the FIN (F2->TW). */
     struct script s;
-    script_init(&s, &config);
+    script_init(&s, config());
     handshake(&s);
     script_seg(&s, C2S, FIN | ACK, 1001, 5001, 0);
     script_seg(&s, S2C, FIN | ACK, 5001, 1002, 0);
@@ -649,7 +656,7 @@ END_TEST
 START_TEST(test_fsm_close_simultaneous)
 {
     struct script s;
-    script_init(&s, &config);
+    script_init(&s, config());
     handshake(&s);
     script_seg(&s, C2S, FIN | ACK, 1001, 5001, 0);
     /* The tap cannot know yet that the server is closing too. */
@@ -666,7 +673,7 @@ END_TEST
 START_TEST(test_fsm_close_half_close_data_flows)
 {
     struct script s;
-    script_init(&s, &config);
+    script_init(&s, config());
     handshake(&s);
     script_seg(&s, C2S, FIN | ACK, 1001, 5001, 0);
     script_seg(&s, S2C, ACK, 5001, 1002, 0);
@@ -748,7 +755,7 @@ START_TEST(test_fsm_reset_in_every_state)
     const struct rst_case *rc = &rst_cases[_i / 2];
     int dir = _i % 2 ? S2C : C2S;
     struct script s;
-    script_init(&s, &config);
+    script_init(&s, config());
     rc->prefix(&s);
     EXPECT_STATES(&s, rc->client, rc->server);
     if (dir == C2S)
@@ -770,7 +777,7 @@ START_TEST(test_fsm_reset_refuses_syn)
 {
     /* A closed port answers <SEQ=0><ACK=1001><CTL=RST,ACK> (RFC 9293 §3.10.7.1). */
     struct script s;
-    script_init(&s, &config);
+    script_init(&s, config());
     script_seg(&s, C2S, SYN, 1000, 0, 0);
     script_seg(&s, S2C, RST | ACK, 0, 1001, 0);
     EXPECT_STATES(&s, sCL, sCL);
@@ -790,7 +797,7 @@ END_TEST
 START_TEST(test_fsm_reset_bad_seq_ignored)
 {
     struct script s;
-    script_init(&s, &config);
+    script_init(&s, config());
     handshake(&s);
     /* The client expects 5001 from the server; 9999 is not it. */
     script_seg(&s, S2C, RST | ACK, 9999, 1001, 0);
@@ -808,7 +815,7 @@ START_TEST(test_fsm_reset_syn_sent_needs_ack_of_syn)
      * the SYN (ack 1001); 4242 does not, so the client stays SYN_SENT and
      * the handshake goes on. */
     struct script s;
-    script_init(&s, &config);
+    script_init(&s, config());
     script_seg(&s, C2S, SYN, 1000, 0, 0);
     script_seg(&s, S2C, RST | ACK, 0, 4242, 0);
     ck_assert_uint_eq(script_client_state(&s), sSS);
@@ -828,7 +835,7 @@ END_TEST
 START_TEST(test_fsm_reset_ignored_does_not_end)
 {
     struct script s;
-    script_init(&s, &config);
+    script_init(&s, config());
     script_seg(&s, C2S, SYN, 1000, 0, 0);
     script_seg(&s, S2C, RST | ACK, 0, 4242, 0);
     script_seg(&s, S2C, SYN | ACK, 5000, 1001, 0);
@@ -857,7 +864,7 @@ END_TEST
 START_TEST(test_fsm_reset_refuses_syn_with_data)
 {
     struct script s;
-    script_init(&s, &config);
+    script_init(&s, config());
     script_seg(&s, C2S, SYN, 1000, 0, 100);
     script_seg(&s, S2C, RST | ACK, 0, 1101, 0);
     EXPECT_STATES(&s, sCL, sCL);
@@ -872,7 +879,7 @@ START_TEST(test_fsm_midstream_data_first)
     /* Assumption 4: no SYN seen, both UNKNOWN; an acknowledging segment
      * shows both synchronized (SND_ACK and RCV_ACK in UNKNOWN). */
     struct script s;
-    script_init(&s, &config);
+    script_init(&s, config());
     script_seg(&s, C2S, ACK | PSH, 1000, 5000, 100);
     EXPECT_STATES(&s, sES, sES);
     script_seg(&s, S2C, ACK, 5000, 1100, 0);
@@ -890,7 +897,7 @@ START_TEST(test_fsm_midstream_server_sends_first)
 {
     /* The first segment comes from port 80; that side is still the server. */
     struct script s;
-    script_init(&s, &config);
+    script_init(&s, config());
     script_seg(&s, S2C, ACK | PSH, 5000, 1000, 100);
     EXPECT_STATES(&s, sES, sES);
     script_finish(&s);
@@ -907,7 +914,7 @@ START_TEST(test_fsm_midstream_fin)
     /* UNKNOWN -> ESTABLISHED by the ACK, then the FIN: sender F1, receiver CW.
      * The FIN takes 1000; 1001 acknowledges it. */
     struct script s;
-    script_init(&s, &config);
+    script_init(&s, config());
     script_seg(&s, C2S, FIN | ACK, 1000, 5000, 0);
     EXPECT_STATES(&s, sF1, sCW);
     script_seg(&s, S2C, ACK, 5000, 1001, 0);
@@ -923,7 +930,7 @@ START_TEST(test_fsm_midstream_synack_first)
     /* The SYN was not captured: the SYN+ACK's sender answered one (UN->SR),
      * its receiver got the answer (UN->ES). A handshake, not midstream. */
     struct script s;
-    script_init(&s, &config);
+    script_init(&s, config());
     script_seg(&s, S2C, SYN | ACK, 5000, 1001, 0);
     EXPECT_STATES(&s, sES, sSR);
     script_seg(&s, C2S, ACK, 1001, 5001, 0);
@@ -942,7 +949,7 @@ END_TEST
 START_TEST(test_fsm_loss_r1_syn_after_synack)
 {
     struct script s;
-    script_init(&s, &config);
+    script_init(&s, config());
     script_seg(&s, C2S, SYN, 1000, 0, 0);
     script_seg(&s, S2C, SYN | ACK, 5000, 1001, 0);
     EXPECT_STATES(&s, sES, sSR);
@@ -969,7 +976,7 @@ END_TEST
 START_TEST(test_fsm_loss_r2_synack_after_ack)
 {
     struct script s;
-    script_init(&s, &config);
+    script_init(&s, config());
     handshake(&s);
     /* R2: the SYN+ACK again, so the final ACK never arrived. */
     script_seg(&s, S2C, SYN | ACK, 5000, 1001, 0);
@@ -987,7 +994,7 @@ END_TEST
 START_TEST(test_fsm_loss_r3_fin_wait_1)
 {
     struct script s;
-    script_init(&s, &config);
+    script_init(&s, config());
     to_fin_wait_2(&s);
     EXPECT_STATES(&s, sF2, sCW);
     /* R3: the FIN again (still 1001), so the ACK 1002 never arrived. */
@@ -1005,7 +1012,7 @@ END_TEST
 START_TEST(test_fsm_loss_r3_last_ack)
 {
     struct script s;
-    script_init(&s, &config);
+    script_init(&s, config());
     to_time_wait(&s);
     EXPECT_STATES(&s, sTW, sCL);
     /* R3: the server's FIN (5001) again: the client's ACK 5002 never arrived. */
@@ -1024,7 +1031,7 @@ START_TEST(test_fsm_loss_r3_closing)
      * server's acknowledges 1001, not the client's FIN). Only the client's
      * states are asserted; the server's are in test_fsm_close_simultaneous. */
     struct script s;
-    script_init(&s, &config);
+    script_init(&s, config());
     handshake(&s);
     script_seg(&s, C2S, FIN | ACK, 1001, 5001, 0);
     script_seg(&s, S2C, FIN | ACK, 5001, 1001, 0);
@@ -1045,7 +1052,7 @@ END_TEST
 START_TEST(test_fsm_loss_r4_unanswered_syn)
 {
     struct script s;
-    script_init(&s, &config);
+    script_init(&s, config());
     script_seg(&s, C2S, SYN, 1000, 0, 0);
     EXPECT_STATES(&s, sSS, sSR);
     /* R4: the same SYN, and the server sent nothing: neither arrived. */
@@ -1071,7 +1078,7 @@ END_TEST
 START_TEST(test_fsm_loss_r4_then_handshake)
 {
     struct script s;
-    script_init(&s, &config);
+    script_init(&s, config());
     script_seg(&s, C2S, SYN, 1000, 0, 0);
     script_seg(&s, C2S, SYN, 1000, 0, 0);
     script_seg(&s, S2C, SYN | ACK, 5000, 1001, 0);
@@ -1088,7 +1095,7 @@ START_TEST(test_fsm_seq_ack_must_cover_fin)
     /* The FIN takes 1001: ack 1001 acknowledges the data before it, not the
      * FIN (assumption 3); ack 1002 does. */
     struct script s;
-    script_init(&s, &config);
+    script_init(&s, config());
     to_fin_wait_1(&s);
     script_seg(&s, S2C, ACK, 5001, 1001, 0);
     EXPECT_STATES(&s, sF1, sCW);
@@ -1104,7 +1111,7 @@ START_TEST(test_fsm_seq_wraps)
      * and the ACK of the FIN is 2^32 mod 2^32 = 0. Server ISN 2^32 - 1: it
      * sends from 0, so the ACK of its SYN is 0 as well. */
     struct script s;
-    script_init(&s, &config);
+    script_init(&s, config());
     script_seg(&s, C2S, SYN, 0xFFFFFFFEu, 0, 0);
     script_seg(&s, S2C, SYN | ACK, 0xFFFFFFFFu, 0xFFFFFFFFu, 0);
     EXPECT_STATES(&s, sES, sSR);
@@ -1134,7 +1141,7 @@ END_TEST
 START_TEST(test_fsm_timer_time_wait_lasts_2msl)
 {
     struct script s;
-    script_init(&s, &config);
+    script_init(&s, config());
     handshake(&s);
     script_seg(&s, C2S, FIN | ACK, 1001, 5001, 0);
     script_seg(&s, S2C, ACK, 5001, 1002, 0);
@@ -1162,7 +1169,7 @@ END_TEST
 START_TEST(test_fsm_timer_fin_restarts_time_wait)
 {
     struct script s;
-    script_init(&s, &config);
+    script_init(&s, config());
     to_time_wait(&s);
     uint64_t fin_us = last_seg_us(&s) + 30 * US_PER_S;
     idle_to(&s, fin_us);
@@ -1184,7 +1191,7 @@ END_TEST
 START_TEST(test_fsm_timer_reuse_after_time_wait)
 {
     struct script s;
-    script_init(&s, &config);
+    script_init(&s, config());
     to_time_wait(&s);
     /* RFC 9293 §3.6.1 (and Linux): a SYN with a new ISN may reopen the
      * 4-tuple while in TIME_WAIT. */
@@ -1212,7 +1219,7 @@ END_TEST
 START_TEST(test_fsm_timer_reuse_after_refused)
 {
     struct script s;
-    script_init(&s, &config);
+    script_init(&s, config());
     script_seg(&s, C2S, SYN, 1000, 0, 0);
     script_seg(&s, S2C, RST | ACK, 0, 1001, 0);
     EXPECT_STATES(&s, sCL, sCL);
@@ -1236,7 +1243,7 @@ START_TEST(test_fsm_timer_same_isn_is_not_new)
      * connection, not a new one. The client is SYN_SENT again; the server,
      * which answered (RST), receives it CLOSED and stays CLOSED. */
     struct script s;
-    script_init(&s, &config);
+    script_init(&s, config());
     script_seg(&s, C2S, SYN, 1000, 0, 0);
     script_seg(&s, S2C, RST | ACK, 0, 1001, 0);
     script_seg(&s, C2S, SYN, 1000, 0, 0);
@@ -1251,7 +1258,7 @@ END_TEST
 START_TEST(test_fsm_timer_capture_end)
 {
     struct script s;
-    script_init(&s, &config);
+    script_init(&s, config());
     handshake(&s);
     script_finish(&s);
     const struct wst_conn *c = script_conn(&s, 0);
@@ -1264,8 +1271,8 @@ END_TEST
 
 START_TEST(test_fsm_timer_idle_timeout)
 {
-    struct wst_tracker_config cfg = config;
-    cfg.idle_timeout_s = 10;
+    struct wst_pipeline_config cfg = *config();
+    cfg.tracker.idle_timeout_s = 10;
     struct script s;
     script_init(&s, &cfg);
     handshake(&s);
@@ -1289,7 +1296,7 @@ END_TEST
 START_TEST(test_fsm_loss_l_fin_ack_released_by_silence)
 {
     struct script s;
-    script_init(&s, &config);
+    script_init(&s, config());
     uint64_t t0 = s.now_us;
     handshake(&s);
     idle_to(&s, t0 + 10 * US_PER_S);
@@ -1337,7 +1344,7 @@ END_TEST
 START_TEST(test_fsm_loss_l_fin_ack_released_by_ack_of_data)
 {
     struct script s;
-    script_init(&s, &config);
+    script_init(&s, config());
     to_fin_wait_2(&s);
     script_seg(&s, C2S, FIN | ACK, 1001, 5001, 0);
     EXPECT_STATES(&s, sF1, sCW);
@@ -1357,7 +1364,7 @@ END_TEST
 START_TEST(test_fsm_scan_fin_and_xmas_move_nothing)
 {
     struct script s;
-    script_init(&s, &config);
+    script_init(&s, config());
     handshake(&s);
     /* A FIN scan and an Xmas scan on the connection's 4-tuple. */
     script_seg(&s, C2S, FIN, 1001, 0, 0);
@@ -1389,7 +1396,7 @@ START_TEST(test_fsm_syn_fin_record)
     static const uint8_t flags[] = {SYN | FIN, SYN | FIN | ACK};
     for (size_t k = 0; k < sizeof flags; k++) {
         struct script s;
-        script_init(&s, &config);
+        script_init(&s, config());
         uint64_t t0 = s.now_us;
         script_seg(&s, C2S, flags[k], 3000, (flags[k] & ACK) ? 7000 : 0, 0);
         EXPECT_STATES(&s, sUN, sUN);
@@ -1419,7 +1426,7 @@ END_TEST
 START_TEST(test_fsm_syn_fin_in_handshake)
 {
     struct script s;
-    script_init(&s, &config);
+    script_init(&s, config());
     script_seg(&s, C2S, SYN, 1000, 0, 0);
     script_seg(&s, C2S, SYN | FIN, 1000, 0, 0);
     EXPECT_STATES(&s, sSS, sSR);
@@ -1442,7 +1449,7 @@ END_TEST
 START_TEST(test_fsm_syn_fin_after_close)
 {
     struct script s;
-    script_init(&s, &config);
+    script_init(&s, config());
     to_time_wait(&s);
     script_seg(&s, C2S, SYN | FIN, 90000, 0, 0);
     EXPECT_STATES(&s, sTW, sCL);
@@ -1463,7 +1470,7 @@ END_TEST
 START_TEST(test_fsm_unexpected_syn_teaches_nothing)
 {
     struct script s;
-    script_init(&s, &config);
+    script_init(&s, config());
     uint64_t t0 = s.now_us;
     script_seg(&s, C2S, ACK | PSH, 1000, 5000, 10);
     script_seg(&s, S2C, ACK, 5000, 1010, 0);
@@ -1501,13 +1508,13 @@ START_TEST(test_fsm_reset_fin_seq_minus_one)
     /* One less than the next sequence number, the FIN's own: accepted by
      * an endpoint that received that FIN and is still CLOSE_WAIT... */
     struct script s;
-    script_init(&s, &config);
+    script_init(&s, config());
     to_close_wait(&s);
     script_seg(&s, S2C, RST, 5001, 0, 0);
     EXPECT_STATES(&s, sCL, sCL);
     script_fini(&s);
     /* ...not by one in TIME_WAIT, as Linux (tcp_reset_check()). */
-    script_init(&s, &config);
+    script_init(&s, config());
     to_time_wait(&s);
     script_seg(&s, S2C, RST, 5001, 0, 0);
     EXPECT_STATES(&s, sTW, sCL);
@@ -1523,7 +1530,7 @@ END_TEST
 START_TEST(test_fsm_reset_midstream_after_keepalive)
 {
     struct script s;
-    script_init(&s, &config);
+    script_init(&s, config());
     script_seg(&s, S2C, ACK, 5000, 1010, 0);
     script_seg(&s, C2S, ACK, 1009, 5000, 0);
     script_seg(&s, S2C, ACK, 5000, 1010, 0);
@@ -1544,7 +1551,7 @@ END_TEST
 START_TEST(test_fsm_timer_clock_jumps)
 {
     struct script s;
-    script_init(&s, &config);
+    script_init(&s, config());
     to_time_wait(&s);
     s.client_port = 40001;
     handshake(&s);
@@ -1566,7 +1573,7 @@ END_TEST
 START_TEST(test_fsm_timer_epoch_zero)
 {
     struct script s;
-    script_init(&s, &config);
+    script_init(&s, config());
     s.now_us = 0;
     /* The release of rule L is due 800 ms after the server's second FIN,
      * within second 0. */

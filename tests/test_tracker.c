@@ -46,10 +46,10 @@ START_TEST(test_tracker_counts_per_direction)
     ck_assert_uint_eq(c->first_ts_us, 1700000000000000ULL);
     ck_assert_uint_eq(c->last_ts_us, 1700000000007000ULL);
 
-    const struct wst_dispatch_stats *ds = wst_dispatch_stats(s.dispatch);
+    const struct wst_dispatch_stats *ds = wst_dispatch_stats(s.pipe.dispatch);
     ck_assert_uint_eq(ds->packets, 8);
     ck_assert_uint_eq(ds->by_status[WST_DECODE_TCP], 8);
-    ck_assert_uint_eq(wst_tracker_stats(s.tracker)->connections, 1);
+    ck_assert_uint_eq(wst_tracker_stats(s.pipe.tracker)->connections, 1);
     script_fini(&s);
 }
 END_TEST
@@ -186,7 +186,9 @@ START_TEST(test_tracker_vlan_key)
 {
     /* The same 4-tuple on VLAN 100 and 200: one connection, or two with --vlan-key. */
     for (int keyed = 0; keyed < 2; keyed++) {
-        struct wst_tracker_config cfg = {.vlan_key = keyed, .hash_seed = 7};
+        struct wst_pipeline_config cfg = script_config();
+        cfg.vlan_key = keyed;
+        cfg.hash_seed = 7;
         struct script s;
         script_init(&s, &cfg);
         s.vlan = 100;

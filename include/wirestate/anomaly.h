@@ -110,9 +110,6 @@ struct wst_anomaly_config {
     uint32_t linger_ms;
 };
 
-#define WST_SYN_TIMEOUT_DEFAULT_MS 3000
-#define WST_LINGER_DEFAULT_MS 5000
-
 /* Most anomalies one connection can have: each kind once per endpoint. */
 #define WST_ANOMALY_MAX (2 * WST_AN__COUNT)
 

@@ -32,8 +32,7 @@ struct wst_capture_stats {
     uint64_t interface_dropped;  /* ps_ifdrop: dropped by the interface or driver */
 };
 
-/* Live capture defaults: enough for any link, IP and TCP header stack. */
-#define WST_LIVE_SNAPLEN_DEFAULT 1024
+/* The live capture's kernel buffer (pcap_set_buffer_size). */
 #define WST_LIVE_BUFFER_BYTES (32 * 1024 * 1024)
 
 /*

@@ -124,7 +124,7 @@ struct wst_finding {
     uint64_t retried;
 };
 
-/* Thresholds; a zero field takes its default. */
+/* Thresholds. */
 struct wst_findings_config {
     uint32_t group_min;          /* --group-min: connections that make a pile-up, an
                                     unreachable service, a TIME_WAIT host worth a line */
@@ -134,13 +134,8 @@ struct wst_findings_config {
     size_t max_groups;           /* groups kept in full (WST_FINDINGS_MAX_GROUPS; tests lower it) */
 };
 
-#define WST_GROUP_MIN_DEFAULT 5
-#define WST_FLOOD_MIN_DEFAULT 100
 /* A flood comes from many sources: one client retrying is not one. */
 #define WST_FLOOD_SOURCES_MIN 10
-/* Linux's net.ipv4.ip_local_port_range. */
-#define WST_EPHEMERAL_LO_DEFAULT 32768
-#define WST_EPHEMERAL_HI_DEFAULT 60999
 
 /*
  * Most groups kept with all their detail (about 470 bytes each, and up to
@@ -164,7 +159,10 @@ struct wst_findings {
     size_t n_out;
 };
 
-/* Sets f up, empty, with cfg's thresholds (a zero field takes its default). Cannot fail. */
+/*
+ * Sets f up, empty, with cfg's thresholds: every field is used as it is,
+ * except a max_groups of 0 (WST_FINDINGS_MAX_GROUPS). Cannot fail.
+ */
 void wst_findings_init(struct wst_findings *f, const struct wst_findings_config *cfg);
 
 /* Accounts for one finished connection (called by the tracker as it emits it). */

@@ -43,9 +43,6 @@ struct wst_tl_event {
 
 struct wst_timeline;
 
-/* Default bound on the events kept per connection. */
-#define WST_TIMELINE_MAX_DEFAULT 32
-
 /*
  * Appends an event, creating the timeline on first use (*tl NULL). At most
  * `max` (>= 2) events are kept; beyond, the oldest of the latest ones is

@@ -20,7 +20,6 @@
 
 #include "wirestate/anomaly.h"
 #include "wirestate/conn.h"
-#include "wirestate/findings.h"
 #include "wirestate/flow_table.h"
 #include "wirestate/item.h"
 #include "wirestate/ports.h"
@@ -29,28 +28,22 @@
 
 struct wst_tracker;
 
+/* Every field is used as it is: the engine has no defaults of its own
+ * (the option table has them; pipeline.h makes a tracker's config). */
 struct wst_tracker_config {
     bool vlan_key;                          /* VLAN IDs are part of the connection key */
     uint64_t hash_seed;                     /* seed of the table's key hash (as dispatch's) */
-    const struct wst_port_set *server_ports; /* borrowed; NULL = wst_port_set_init_default() */
-    uint32_t msl_s;                         /* maximum segment lifetime; TIME_WAIT is 2 x MSL
-                                               (0 = WST_MSL_DEFAULT_S) */
+    const struct wst_port_set *server_ports; /* borrowed; wst_tracker_new() copies it */
+    uint32_t msl_s;                         /* maximum segment lifetime; TIME_WAIT is 2 x MSL */
     uint32_t idle_timeout_s;                /* retire a connection idle this long (0 = never) */
     uint32_t timeline_max;                  /* events kept per connection (0 = no timelines) */
     bool events;                            /* hand every timeline-worthy segment on (--events) */
-    struct wst_anomaly_config anomaly;      /* thresholds; a zero field takes its default */
-    struct wst_findings_config findings;    /* for the findings stage the caller builds
-                                               downstream; the tracker does not read it */
+    struct wst_anomaly_config anomaly;      /* thresholds */
 };
 
-/* Linux's TIME_WAIT is 60 s (TCP_TIMEWAIT_LEN), so 2 x 30. */
-#define WST_MSL_DEFAULT_S 30
-/* As Zeek's tcp_inactivity_timeout. */
-#define WST_IDLE_TIMEOUT_DEFAULT_S 300
-
 /*
- * Creates a tracker that reports to `next` (borrowed; NULL discards).
- * Never returns NULL (aborts on out-of-memory, alloc.h).
+ * Creates a tracker from a complete cfg that reports to `next` (borrowed;
+ * NULL discards). Never returns NULL (aborts on out-of-memory, alloc.h).
  */
 struct wst_tracker *wst_tracker_new(const struct wst_tracker_config *cfg, struct wst_sink *next);
 
