@@ -17,6 +17,7 @@
     X(flow_table)         \
     X(fsm)                \
     X(dispatch)           \
+    X(pipeline)           \
     X(timeline)           \
     X(tracker)            \
     X(anomaly)            \
