@@ -2,12 +2,13 @@
  * anomaly.c - judging what went wrong with a connection.
  *
  * Rules (the reasons are in docs/output.md, "Anomalies"):
- *  A1. A state that should be brief has a kind and a threshold (held[]):
- *      SYN_RCVD after the endpoint sent its SYN+ACK (--syn-timeout),
- *      CLOSE_WAIT, FIN_WAIT_1, CLOSING and LAST_ACK (--linger). An endpoint
- *      that leaves such a state after the threshold raises the kind then
- *      (with its end); one still in it when the record ends raises it as
- *      ongoing. Either way the same rule judges.
+ *  A1. A state that should be brief is the state of a kind's row in
+ *      WST_ANOMALY_MAP, held no longer than the row's threshold (CLOSING
+ *      shares FIN_WAIT_1's row; SYN_RCVD counts once the endpoint has sent
+ *      its SYN+ACK). An endpoint that leaves such a state after the
+ *      threshold raises the kind then (with its end); one still in it when
+ *      the record ends raises it as ongoing. Either way the same rule
+ *      judges.
  *  A2. The wait in FIN_WAIT_1, CLOSING or LAST_ACK is for the ACK of a FIN,
  *      so it runs from the endpoint's first FIN, not from its latest state
  *      change: rule L of fsm.c moves an endpoint that loses ACKs back and
@@ -49,9 +50,7 @@
  *  A10. A one-sided capture (a SPAN port that mirrors one direction): one
  *      endpoint sent nothing while the other acknowledges what it must have
  *      sent. The missing direction's silence is then no evidence, so the
- *      kinds that rest on it (an unacknowledged FIN, a lingering CLOSE_WAIT
- *      whose FIN would be on the other side, unanswered keepalives, a
- *      handshake never completed) are not raised.
+ *      kinds that rest on it (sides BOTH in their rows) are not raised.
  *  A11. What runs until a segment ends it (A6's unanswered probes, A7's
  *      stall, A8's zero window) also ends when the connection does: at a
  *      RST the state machine accepted, whoever sent it (Linux resets after
@@ -74,15 +73,24 @@
 #include "text.h"
 #include "wirestate/flow.h"
 
-static const char *const kind_names[WST_AN__COUNT] = {
-#define WST_ANOMALY_NAME(e, name) [WST_AN_##e] = name,
-    WST_ANOMALY_MAP(WST_ANOMALY_NAME)
-#undef WST_ANOMALY_NAME
+/* The rows of WST_ANOMALY_MAP (the notes on their cells are there). */
+static const struct wst_anomaly_info rows[WST_AN__COUNT] = {
+#define WST_ANOMALY_ROW(e, name, role, sides, threshold, state) \
+    [WST_AN_##e] = {name, WST_AROLE_##role, WST_SIDES_##sides, WST_THRESHOLD_##threshold, WST_ST_##state},
+    WST_ANOMALY_MAP(WST_ANOMALY_ROW)
+#undef WST_ANOMALY_ROW
 };
+
+static const struct wst_anomaly_info unknown_row = {.name = "unknown"};
+
+const struct wst_anomaly_info *wst_anomaly_info(enum wst_anomaly_kind kind)
+{
+    return (unsigned)kind < WST_AN__COUNT ? &rows[kind] : &unknown_row;
+}
 
 const char *wst_anomaly_name(enum wst_anomaly_kind kind)
 {
-    return (unsigned)kind < WST_AN__COUNT ? kind_names[kind] : "unknown";
+    return wst_anomaly_info(kind)->name;
 }
 
 /* ---- notes ---- */
@@ -197,22 +205,35 @@ static struct wst_anomaly *occurrence(struct wst_anomaly_notes *n, const struct 
 
 /* ---- A1: states that should be brief ---- */
 
-enum threshold { TH_NONE, TH_SYN, TH_LINGER };
-
-static const struct held {
-    uint8_t kind;
-    uint8_t threshold;
-} held[WST_ST__COUNT] = {
-    [WST_ST_SYN_RCVD] = {WST_AN_HANDSHAKE_INCOMPLETE, TH_SYN},
-    [WST_ST_CLOSE_WAIT] = {WST_AN_CLOSE_WAIT_LINGERING, TH_LINGER},
-    [WST_ST_FIN_WAIT_1] = {WST_AN_FIN_WAIT_1_STUCK, TH_LINGER},
-    [WST_ST_CLOSING] = {WST_AN_FIN_WAIT_1_STUCK, TH_LINGER},
-    [WST_ST_LAST_ACK] = {WST_AN_LAST_ACK_STUCK, TH_LINGER},
-};
-
-static uint32_t threshold_ms(const struct wst_anomaly_config *cfg, uint8_t th)
+/*
+ * The kind of a state held too long: the row whose state it is, or
+ * WST_AN__COUNT for a state no row is about. CLOSING is the exception:
+ * a simultaneous close enters it from FIN_WAIT_1, and it waits for the
+ * same ACK of the same FIN (A2), so it is fin_wait_1_stuck's too.
+ */
+static enum wst_anomaly_kind held_kind(uint8_t st)
 {
-    return th == TH_SYN ? cfg->syn_timeout_ms : cfg->linger_ms;
+    if (st == WST_ST_CLOSING)
+        st = WST_ST_FIN_WAIT_1;
+    for (int k = 0; st != WST_ST__UNSET && k < WST_AN__COUNT; k++) {
+        if (rows[k].state == st)
+            return (enum wst_anomaly_kind)k;
+    }
+    return WST_AN__COUNT;
+}
+
+/* How long is too long for a kind: its row's option. */
+static uint32_t threshold_ms(const struct wst_anomaly_config *cfg, enum wst_anomaly_kind kind)
+{
+    switch ((enum wst_anomaly_threshold)rows[kind].threshold) {
+    case WST_THRESHOLD_SYN_TIMEOUT:
+        return cfg->syn_timeout_ms;
+    case WST_THRESHOLD_LINGER:
+        return cfg->linger_ms;
+    case WST_THRESHOLD_NONE:
+        break;
+    }
+    return 0;
 }
 
 static bool is_fin_wait(uint8_t st)
@@ -240,8 +261,8 @@ static bool judge_held(const struct wst_conn *c, const struct wst_anomaly_notes 
                        const struct wst_anomaly_config *cfg, int i, uint8_t st, uint32_t since_ms, uint32_t end_ms,
                        struct wst_anomaly *a)
 {
-    const struct held *h = &held[st < WST_ST__COUNT ? st : 0];
-    if (h->threshold == TH_NONE)
+    enum wst_anomaly_kind kind = held_kind(st);
+    if (kind == WST_AN__COUNT)
         return false;
     const struct wst_endpoint *ep = &c->ep[i];
     if (st == WST_ST_SYN_RCVD && !(ep->flags & WST_EP_SYNACK))
@@ -251,14 +272,14 @@ static bool judge_held(const struct wst_conn *c, const struct wst_anomaly_notes 
                                     !seq_gt(ep->ack, wst_endpoint_fin_seq(peer))))
         return false; /* the FIN is assumed delivered, but its ACK never went by */
     uint32_t start = held_start_ms(notes, i, st, since_ms);
-    if (end_ms < start || end_ms - start < threshold_ms(cfg, h->threshold))
+    if (end_ms < start || end_ms - start < threshold_ms(cfg, kind))
         return false;
     memset(a, 0, sizeof *a);
-    a->kind = h->kind;
+    a->kind = (uint8_t)kind;
     a->endpoint = (uint8_t)i;
     a->since_us = wst_conn_at_us(c, start);
     a->until_us = wst_conn_at_us(c, end_ms);
-    switch (h->kind) {
+    switch (kind) {
     case WST_AN_HANDSHAKE_INCOMPLETE:
         a->count = 1u + ep->syns_again;
         a->detail[0] = c->ep[!i].state;
@@ -308,7 +329,7 @@ static bool zero_window_held(const struct wst_conn *c, const struct wst_anomaly_
                              const struct wst_anomaly_config *cfg, int k, wst_ts_us until_us, struct wst_anomaly *a)
 {
     uint32_t zw = n->zero_window_ms[k], until_ms = wst_conn_ms(c, until_us);
-    if (!zw || until_ms < zw - 1 || until_ms - (zw - 1) < cfg->linger_ms)
+    if (!zw || until_ms < zw - 1 || until_ms - (zw - 1) < threshold_ms(cfg, WST_AN_ZERO_WINDOW))
         return false;
     *a = (struct wst_anomaly){.kind = WST_AN_ZERO_WINDOW, .endpoint = (uint8_t)k,
                               .since_us = wst_conn_at_us(c, zw - 1), .until_us = until_us,
@@ -443,7 +464,7 @@ void wst_anomaly_observe(struct wst_notes_table *nt, const struct wst_anomaly_co
 
     /* A4: the first segment back to a SYN that waited. */
     if (!(pi->flags & WST_EP_SENT) && pj->state == WST_ST_SYN_SENT && (pj->flags & WST_EP_ACTIVE) &&
-        now_ms >= pj->since_ms && now_ms - pj->since_ms >= cfg->syn_timeout_ms) {
+        now_ms >= pj->since_ms && now_ms - pj->since_ms >= threshold_ms(cfg, WST_AN_SYN_UNANSWERED)) {
         a = (struct wst_anomaly){.kind = WST_AN_SYN_UNANSWERED, .endpoint = (uint8_t)j,
                                  .since_us = wst_conn_at_us(c, pj->since_ms), .until_us = s->ts_us,
                                  .count = 1u + pj->syns_again, .detail = {WST_ANSWER_SEGMENT, 0}};
@@ -654,12 +675,6 @@ static bool one_sided(const struct wst_conn *c)
     return false;
 }
 
-static bool needs_both_sides(uint8_t kind)
-{
-    return kind == WST_AN_CLOSE_WAIT_LINGERING || kind == WST_AN_FIN_WAIT_1_STUCK || kind == WST_AN_LAST_ACK_STUCK ||
-           kind == WST_AN_KEEPALIVE_UNANSWERED || kind == WST_AN_HANDSHAKE_INCOMPLETE;
-}
-
 static int by_time(const void *pa, const void *pb)
 {
     const struct wst_anomaly *a = pa, *b = pb;
@@ -695,7 +710,7 @@ size_t wst_anomaly_collect(const struct wst_conn *c, const struct wst_anomaly_no
         struct wst_anomaly a;
         /* A4, ongoing: the peer never said a word. */
         if (ep->state == WST_ST_SYN_SENT && (ep->flags & WST_EP_ACTIVE) && !(c->ep[!i].flags & WST_EP_SENT) &&
-            end_ms >= ep->since_ms && end_ms - ep->since_ms >= cfg->syn_timeout_ms &&
+            end_ms >= ep->since_ms && end_ms - ep->since_ms >= threshold_ms(cfg, WST_AN_SYN_UNANSWERED) &&
             !(notes && find(notes->list, notes->n, WST_AN_UNREACHABLE, (uint8_t)!i))) {
             a = (struct wst_anomaly){.kind = WST_AN_SYN_UNANSWERED, .endpoint = (uint8_t)i,
                                      .since_us = wst_conn_at_us(c, ep->since_ms), .until_us = end_us,
@@ -726,7 +741,7 @@ size_t wst_anomaly_collect(const struct wst_conn *c, const struct wst_anomaly_no
     if (one_sided(c)) {
         size_t kept = 0;
         for (size_t k = 0; k < n; k++) {
-            if (!needs_both_sides(out[k].kind))
+            if (wst_anomaly_info((enum wst_anomaly_kind)out[k].kind)->sides != WST_SIDES_BOTH)
                 out[kept++] = out[k];
         }
         n = kept;
