@@ -61,6 +61,14 @@
  *      then, with that end; only a condition still running when the record
  *      ends is ongoing. (States held too long, A1, need no such rule: a RST
  *      or a close moves the endpoint out of them.)
+ *  A12. No TCP sends new data beyond its own FIN (after a CLOSE it may not
+ *      SEND, RFC 9293 §3.10.4) or any after its own RST: such segments are
+ *      data_after_close, one anomaly per sender with their bytes counted.
+ *
+ * Where the rules run: each segment worth it goes through the event rules
+ * of rules[], one small function per rule, in the order documented there;
+ * a state a timer ends goes through wst_anomaly_left_state(); the record's
+ * end goes through the judges of at_end[] and running[].
  */
 #include "wirestate/anomaly.h"
 
@@ -298,44 +306,68 @@ static bool judge_held(const struct wst_conn *c, const struct wst_anomaly_notes 
 /* ---- A6, A7, A8: conditions that run until something ends them ---- */
 
 /*
- * The running conditions of endpoint k (A6, A7, A8) as anomalies that end
- * at until_us: each fills *a and returns true if it qualifies. The caller
- * says whether it is ongoing. wst_anomaly_observe() and
- * wst_anomaly_collect() judge with these alike.
+ * What judging a condition over a span needs: the connection, its notes
+ * (NULL when it has none), the thresholds, and when the span ends.
  */
-static bool probes_held(const struct wst_conn *c, const struct wst_anomaly_notes *n, int k, wst_ts_us until_us,
-                        struct wst_anomaly *a)
+struct judge_ctx {
+    const struct wst_conn *c;
+    const struct wst_anomaly_notes *n;
+    const struct wst_anomaly_config *cfg;
+    wst_ts_us until_us;
+};
+
+/*
+ * A judge: fills *a with the anomaly of endpoint k that qualifies over the
+ * span ending at x->until_us and returns true, or returns false. The
+ * caller says whether it is ongoing.
+ */
+typedef bool judge_fn(const struct judge_ctx *x, int k, struct wst_anomaly *a);
+
+/* A6: two probes or more from k that nothing answered. */
+static bool probes_held(const struct judge_ctx *x, int k, struct wst_anomaly *a)
 {
-    if (n->probes[k] < 2)
-        return false; /* one may merely be in flight (A6) */
+    const struct wst_anomaly_notes *n = x->n;
+    if (!n || n->probes[k] < 2)
+        return false; /* one may merely be in flight */
     *a = (struct wst_anomaly){.kind = WST_AN_KEEPALIVE_UNANSWERED, .endpoint = (uint8_t)k,
-                              .since_us = wst_conn_at_us(c, n->first_probe_ms[k] - 1), .until_us = until_us,
+                              .since_us = wst_conn_at_us(x->c, n->first_probe_ms[k] - 1), .until_us = x->until_us,
                               .count = n->probes[k]};
     return true;
 }
 
-static bool stall_held(const struct wst_conn *c, const struct wst_anomaly_notes *n, int k, wst_ts_us until_us,
-                       struct wst_anomaly *a)
+/* A7: the same data from k three times or more, the gaps not shrinking. */
+static bool stall_held(const struct judge_ctx *x, int k, struct wst_anomaly *a)
 {
-    if (n->rexmits[k] < 3 || n->rexmit_gap_shrank[k])
+    const struct wst_anomaly_notes *n = x->n;
+    if (!n || n->rexmits[k] < 3 || n->rexmit_gap_shrank[k])
         return false;
     *a = (struct wst_anomaly){.kind = WST_AN_RETRANSMISSION_STALL, .endpoint = (uint8_t)k,
-                              .since_us = wst_conn_at_us(c, n->first_rexmit_ms[k]), .until_us = until_us,
+                              .since_us = wst_conn_at_us(x->c, n->first_rexmit_ms[k]), .until_us = x->until_us,
                               .count = n->rexmits[k], .value = {n->rexmit_max_gap_ms[k], 0}};
     return true;
 }
 
-static bool zero_window_held(const struct wst_conn *c, const struct wst_anomaly_notes *n,
-                             const struct wst_anomaly_config *cfg, int k, wst_ts_us until_us, struct wst_anomaly *a)
+/* A8: k's zero window, held for at least its threshold. */
+static bool zero_window_held(const struct judge_ctx *x, int k, struct wst_anomaly *a)
 {
-    uint32_t zw = n->zero_window_ms[k], until_ms = wst_conn_ms(c, until_us);
-    if (!zw || until_ms < zw - 1 || until_ms - (zw - 1) < threshold_ms(cfg, WST_AN_ZERO_WINDOW))
+    const struct wst_anomaly_notes *n = x->n;
+    if (!n)
+        return false;
+    uint32_t zw = n->zero_window_ms[k], until_ms = wst_conn_ms(x->c, x->until_us);
+    if (!zw || until_ms < zw - 1 || until_ms - (zw - 1) < threshold_ms(x->cfg, WST_AN_ZERO_WINDOW))
         return false;
     *a = (struct wst_anomaly){.kind = WST_AN_ZERO_WINDOW, .endpoint = (uint8_t)k,
-                              .since_us = wst_conn_at_us(c, zw - 1), .until_us = until_us,
+                              .since_us = wst_conn_at_us(x->c, zw - 1), .until_us = x->until_us,
                               .count = n->zero_window_segs[k]};
     return true;
 }
+
+/* The conditions that run until something ends them, judged alike by the
+ * segment that ends one, by the connection's end (A11), and by the
+ * record's end. */
+static judge_fn *const running[] = {probes_held, stall_held, zero_window_held};
+
+#define N_RUNNING (sizeof running / sizeof *running)
 
 /* A11: done with the connection (a TIME_WAIT endpoint only waits out 2 MSL). */
 static bool is_done(const struct wst_conn *c)
@@ -352,14 +384,13 @@ static bool is_done(const struct wst_conn *c)
 static void end_running(struct wst_anomaly_notes *n, const struct wst_anomaly_config *cfg, const struct wst_conn *c,
                         wst_ts_us until_us)
 {
+    const struct judge_ctx x = {c, n, cfg, until_us};
     struct wst_anomaly a;
     for (int k = 0; k < 2; k++) {
-        if (probes_held(c, n, k, until_us, &a))
-            wst_anomaly_raise(n, &a);
-        if (stall_held(c, n, k, until_us, &a))
-            wst_anomaly_raise(n, &a);
-        if (zero_window_held(c, n, cfg, k, until_us, &a))
-            wst_anomaly_raise(n, &a);
+        for (size_t r = 0; r < N_RUNNING; r++) {
+            if (running[r](&x, k, &a))
+                wst_anomaly_raise(n, &a);
+        }
         n->probes[k] = n->rexmits[k] = 0;
         n->zero_window_ms[k] = n->zero_window_segs[k] = 0;
     }
@@ -386,7 +417,7 @@ void wst_anomaly_left_state(struct wst_notes_table *nt, const struct wst_anomaly
         end_running(notes, cfg, c, wst_conn_at_us(c, now_ms));
 }
 
-/* ---- event detectors ---- */
+/* ---- event rules: what one segment shows ---- */
 
 /* A9. */
 static bool invalid_flags(uint8_t f)
@@ -445,147 +476,263 @@ static uint32_t unacked(const struct wst_conn *c, const struct wst_endpoint *sen
     return n;
 }
 
-void wst_anomaly_observe(struct wst_notes_table *nt, const struct wst_anomaly_config *cfg, struct wst_conn *c,
-                         const struct wst_anomaly_segment *s)
+/*
+ * What the event rules share about one segment: the connection, the
+ * segment and the state machine's step, its sender i and receiver j as
+ * they were before it (pi, pj), its time, what it is (a probe), and the
+ * connection's notes, NULL until a rule needs them (take_notes()).
+ */
+struct rule_ctx {
+    struct wst_notes_table *nt;
+    const struct wst_anomaly_config *cfg;
+    struct wst_conn *c;
+    const struct wst_anomaly_segment *s;
+    const struct wst_segment *seg;
+    const struct wst_fsm_step *step;
+    int i, j;
+    const struct wst_endpoint *pi, *pj;
+    uint32_t now_ms;
+    bool is_probe;                  /* a keepalive or zero-window probe from i (A6) */
+    struct wst_anomaly_notes *n;
+};
+
+/* The connection's notes, created empty if it has none. */
+static struct wst_anomaly_notes *take_notes(struct rule_ctx *x)
 {
-    const struct wst_segment *seg = s->seg;
-    const struct wst_fsm_step *step = s->step;
-    int i = s->from, j = !s->from;
-    const struct wst_endpoint *pi = &s->pre[i], *pj = &s->pre[j];
-    uint8_t f = seg->flags;
-    uint32_t now_ms = wst_conn_ms(c, s->ts_us);
+    if (!x->n)
+        x->n = wst_notes_get(x->nt, x->c);
+    return x->n;
+}
+
+/* The judges' view of the rules' context, the span ending with the segment. */
+static struct judge_ctx judge_now(const struct rule_ctx *x)
+{
+    return (struct judge_ctx){x->c, x->n, x->cfg, x->s->ts_us};
+}
+
+/* An event rule: reads the segment, raises what it shows, keeps notes. */
+typedef void rule_fn(struct rule_ctx *x);
+
+/* A9: flags no TCP sends, one anomaly per sender with the first one's flags. */
+static void rule_invalid_flags(struct rule_ctx *x)
+{
+    uint8_t f = x->seg->flags;
+    if (!invalid_flags(f))
+        return;
+    struct wst_anomaly a = {.kind = WST_AN_INVALID_FLAGS, .endpoint = (uint8_t)x->i, .since_us = x->s->ts_us,
+                            .until_us = x->s->ts_us, .count = 1, .detail = {f, 0}};
+    occurrence(take_notes(x), &a);
+}
+
+/* A4: the first segment back to a SYN that waited for its threshold or more. */
+static void rule_late_answer(struct rule_ctx *x)
+{
+    const struct wst_endpoint *pi = x->pi, *pj = x->pj;
+    if ((pi->flags & WST_EP_SENT) || pj->state != WST_ST_SYN_SENT || !(pj->flags & WST_EP_ACTIVE) ||
+        x->now_ms < pj->since_ms || x->now_ms - pj->since_ms < threshold_ms(x->cfg, WST_AN_SYN_UNANSWERED))
+        return;
+    struct wst_anomaly a = {.kind = WST_AN_SYN_UNANSWERED, .endpoint = (uint8_t)x->j,
+                            .since_us = wst_conn_at_us(x->c, pj->since_ms), .until_us = x->s->ts_us,
+                            .count = 1u + pj->syns_again, .detail = {WST_ANSWER_SEGMENT, 0}};
+    wst_anomaly_raise(take_notes(x), &a);
+}
+
+/* A5: a RST the state machine accepted: refused when it answers a SYN,
+ * rst_abort when it ends a connection synchronized at its receiver. */
+static void rule_accepted_rst(struct rule_ctx *x)
+{
+    const struct wst_fsm_step *step = x->step;
+    if (!step->n_snd || step->snd[0] != WST_EV_SND_RST)
+        return;
     struct wst_anomaly a;
-
-    if (invalid_flags(f)) {
-        a = (struct wst_anomaly){.kind = WST_AN_INVALID_FLAGS, .endpoint = (uint8_t)i, .since_us = s->ts_us,
-                                 .until_us = s->ts_us, .count = 1, .detail = {f, 0}};
-        occurrence(wst_notes_get(nt, c), &a);
+    if (step->rcv_from == WST_ST_SYN_SENT) {
+        a = (struct wst_anomaly){.kind = WST_AN_REFUSED, .endpoint = (uint8_t)x->i,
+                                 .since_us = wst_conn_at_us(x->c, x->pj->since_ms), .until_us = x->s->ts_us,
+                                 .count = 1u + x->pj->syns_again};
+    } else if (is_synchronized(step->rcv_from)) {
+        /* A RST to a SYN_RCVD server (a SYN scan's) ends only a handshake. */
+        a = (struct wst_anomaly){.kind = WST_AN_RST_ABORT, .endpoint = (uint8_t)x->i, .since_us = x->s->ts_us,
+                                 .until_us = x->s->ts_us, .count = 1, .detail = {step->snd_from, step->rcv_from},
+                                 .value = {unacked(x->c, x->pi, x->j), unacked(x->c, x->pj, x->i)}};
+    } else {
+        return;
     }
+    wst_anomaly_raise(take_notes(x), &a);
+}
 
-    /* A4: the first segment back to a SYN that waited. */
-    if (!(pi->flags & WST_EP_SENT) && pj->state == WST_ST_SYN_SENT && (pj->flags & WST_EP_ACTIVE) &&
-        now_ms >= pj->since_ms && now_ms - pj->since_ms >= threshold_ms(cfg, WST_AN_SYN_UNANSWERED)) {
-        a = (struct wst_anomaly){.kind = WST_AN_SYN_UNANSWERED, .endpoint = (uint8_t)j,
-                                 .since_us = wst_conn_at_us(c, pj->since_ms), .until_us = s->ts_us,
-                                 .count = 1u + pj->syns_again, .detail = {WST_ANSWER_SEGMENT, 0}};
-        wst_anomaly_raise(wst_notes_get(nt, c), &a);
+/* A12: new data beyond the sender's own FIN, or data after its own RST;
+ * one anomaly per sender, the segments and bytes counted. */
+static void rule_data_after_close(struct rule_ctx *x)
+{
+    const struct wst_segment *seg = x->seg;
+    uint8_t after;
+    if (!seg->payload_len)
+        return;
+    if ((x->pi->flags & WST_EP_HAS_FIN) && seq_gt(seg->seq + seg->payload_len, wst_endpoint_fin_seq(x->pi)))
+        after = WST_AFTER_FIN;
+    else if ((x->s->pre_tcp_flags & WST_TH_RST) && x->pi->state == WST_ST_CLOSED)
+        after = WST_AFTER_RST;
+    else
+        return;
+    struct wst_anomaly a = {.kind = WST_AN_DATA_AFTER_CLOSE, .endpoint = (uint8_t)x->i, .since_us = x->s->ts_us,
+                            .until_us = x->s->ts_us, .count = 1, .value = {seg->payload_len, 0},
+                            .detail = {after, 0}};
+    struct wst_anomaly *old = occurrence(take_notes(x), &a);
+    if (old)
+        old->value[0] += seg->payload_len;
+}
+
+/* A3: data sent in CLOSE_WAIT, staying there; lingering counts from the last. */
+static void rule_close_wait_data(struct rule_ctx *x)
+{
+    if (x->seg->payload_len && x->pi->state == WST_ST_CLOSE_WAIT && x->c->ep[x->i].state == WST_ST_CLOSE_WAIT)
+        take_notes(x)->close_wait_data_ms[x->i] = x->now_ms + 1;
+}
+
+/* A2: a FIN, or a SYN+ACK, sent again: the wait for its ACK began when
+ * the sender entered the state it was in, if it began no earlier. */
+static void rule_wait_start(struct rule_ctx *x)
+{
+    if (x->step->fin_rexmit) {
+        struct wst_anomaly_notes *n = take_notes(x);
+        if (!n->first_fin_ms[x->i])
+            n->first_fin_ms[x->i] = x->pi->since_ms + 1;
     }
-
-    /* A5: an accepted RST. */
-    if (step->n_snd && step->snd[0] == WST_EV_SND_RST) {
-        if (step->rcv_from == WST_ST_SYN_SENT) {
-            a = (struct wst_anomaly){.kind = WST_AN_REFUSED, .endpoint = (uint8_t)i,
-                                     .since_us = wst_conn_at_us(c, pj->since_ms), .until_us = s->ts_us,
-                                     .count = 1u + pj->syns_again};
-            wst_anomaly_raise(wst_notes_get(nt, c), &a);
-        } else if (is_synchronized(step->rcv_from)) {
-            /* The connection it ended was synchronized at its receiver; a
-             * RST to a SYN_RCVD server (a SYN scan's) ends only a handshake. */
-            a = (struct wst_anomaly){.kind = WST_AN_RST_ABORT, .endpoint = (uint8_t)i, .since_us = s->ts_us,
-                                     .until_us = s->ts_us, .count = 1,
-                                     .detail = {step->snd_from, step->rcv_from},
-                                     .value = {unacked(c, pi, j), unacked(c, pj, i)}};
-            wst_anomaly_raise(wst_notes_get(nt, c), &a);
-        }
+    if (x->step->syn_rexmit && (x->seg->flags & WST_TH_ACK)) {
+        struct wst_anomaly_notes *n = take_notes(x);
+        if (!n->first_synack_ms[x->i])
+            n->first_synack_ms[x->i] = x->pi->since_ms + 1;
     }
+}
 
-    if (seg->payload_len) {
-        uint8_t after = 0;
-        if ((pi->flags & WST_EP_HAS_FIN) && seq_gt(seg->seq + seg->payload_len, wst_endpoint_fin_seq(pi)))
-            after = WST_AFTER_FIN;
-        else if ((s->pre_tcp_flags & WST_TH_RST) && pi->state == WST_ST_CLOSED)
-            after = WST_AFTER_RST;
-        if (after) {
-            a = (struct wst_anomaly){.kind = WST_AN_DATA_AFTER_CLOSE, .endpoint = (uint8_t)i, .since_us = s->ts_us,
-                                     .until_us = s->ts_us, .count = 1, .value = {seg->payload_len, 0},
-                                     .detail = {after, 0}};
-            struct wst_anomaly *old = occurrence(wst_notes_get(nt, c), &a);
-            if (old)
-                old->value[0] += seg->payload_len;
-        }
-        if (pi->state == WST_ST_CLOSE_WAIT && c->ep[i].state == WST_ST_CLOSE_WAIT)
-            wst_notes_get(nt, c)->close_wait_data_ms[i] = now_ms + 1; /* A3 */
+/* A6: any segment answers the receiver's probes (judged then); a probe
+ * counts while its receiver does not advertise a zero window. */
+static void rule_probes(struct rule_ctx *x)
+{
+    struct wst_anomaly a;
+    if (x->n && x->n->probes[x->j]) {
+        const struct judge_ctx jx = judge_now(x);
+        if (probes_held(&jx, x->j, &a))
+            wst_anomaly_raise(x->n, &a);
+        x->n->probes[x->j] = 0;
     }
-
-    /* A2: a FIN sent again; the wait began when its state was entered. */
-    if (step->fin_rexmit) {
-        struct wst_anomaly_notes *n = wst_notes_get(nt, c);
-        if (!n->first_fin_ms[i])
-            n->first_fin_ms[i] = pi->since_ms + 1;
+    if (x->is_probe && !(x->n && x->n->zero_window_ms[x->j])) {
+        struct wst_anomaly_notes *n = take_notes(x);
+        if (n->probes[x->i]++ == 0)
+            n->first_probe_ms[x->i] = x->now_ms + 1;
     }
+}
 
-    struct wst_anomaly_notes *n = wst_notes_find(nt, c);
-
-    /* A6: any segment answers the peer's probes. */
-    if (n && n->probes[j]) {
-        if (probes_held(c, n, j, s->ts_us, &a))
-            wst_anomaly_raise(n, &a);
-        n->probes[j] = 0;
-    }
-    bool probe = is_probe(seg, pi);
-    if (probe && !(n && n->zero_window_ms[j])) {
-        n = wst_notes_get(nt, c);
-        if (n->probes[i]++ == 0)
-            n->first_probe_ms[i] = now_ms + 1;
-    }
-
-    /* A7: the peer acknowledges past the data being sent again. */
-    if (n && n->rexmits[j] && (f & WST_TH_ACK) && seq_gt(seg->ack, n->rexmit_seq[j])) {
-        if (stall_held(c, n, j, s->ts_us, &a))
+/* A7: an ACK past the data sent again ends the receiver's stall (judged
+ * then); data sent again from the same sequence number counts, with its
+ * gap, and a new sequence number starts over. */
+static void rule_stall(struct rule_ctx *x)
+{
+    const struct wst_segment *seg = x->seg;
+    struct wst_anomaly_notes *n = x->n;
+    struct wst_anomaly a;
+    int i = x->i, j = x->j;
+    if (n && n->rexmits[j] && (seg->flags & WST_TH_ACK) && seq_gt(seg->ack, n->rexmit_seq[j])) {
+        const struct judge_ctx jx = judge_now(x);
+        if (stall_held(&jx, j, &a))
             wst_anomaly_raise(n, &a);
         n->rexmits[j] = 0;
     }
-    if (!probe && is_rexmit(seg, pi)) {
-        n = wst_notes_get(nt, c);
-        if (n->rexmits[i] && n->rexmit_seq[i] == seg->seq) {
-            uint32_t gap = now_ms - n->last_rexmit_ms[i];
-            if (n->rexmits[i] >= 2 && gap + gap / 8 < n->rexmit_gap_ms[i])
-                n->rexmit_gap_shrank[i] = true;
-            n->rexmit_gap_ms[i] = gap;
-            if (gap > n->rexmit_max_gap_ms[i])
-                n->rexmit_max_gap_ms[i] = gap;
-            n->rexmits[i]++;
-        } else {
-            n->rexmit_seq[i] = seg->seq;
-            n->rexmits[i] = 1;
-            n->first_rexmit_ms[i] = now_ms;
-            n->rexmit_gap_ms[i] = n->rexmit_max_gap_ms[i] = 0;
-            n->rexmit_gap_shrank[i] = false;
-        }
-        n->last_rexmit_ms[i] = now_ms;
+    if (x->is_probe || !is_rexmit(seg, x->pi))
+        return;
+    n = take_notes(x);
+    if (n->rexmits[i] && n->rexmit_seq[i] == seg->seq) {
+        uint32_t gap = x->now_ms - n->last_rexmit_ms[i];
+        if (n->rexmits[i] >= 2 && gap + gap / 8 < n->rexmit_gap_ms[i])
+            n->rexmit_gap_shrank[i] = true;
+        n->rexmit_gap_ms[i] = gap;
+        if (gap > n->rexmit_max_gap_ms[i])
+            n->rexmit_max_gap_ms[i] = gap;
+        n->rexmits[i]++;
+    } else {
+        n->rexmit_seq[i] = seg->seq;
+        n->rexmits[i] = 1;
+        n->first_rexmit_ms[i] = x->now_ms;
+        n->rexmit_gap_ms[i] = n->rexmit_max_gap_ms[i] = 0;
+        n->rexmit_gap_shrank[i] = false;
     }
+    n->last_rexmit_ms[i] = x->now_ms;
+}
 
-    /* A8. */
-    if (!(f & (WST_TH_SYN | WST_TH_RST))) {
-        if (seg->window == 0) {
-            n = wst_notes_get(nt, c);
-            if (!n->zero_window_ms[i])
-                n->zero_window_ms[i] = now_ms + 1;
-            n->zero_window_segs[i]++;
-        } else if (n && n->zero_window_ms[i]) {
-            if (zero_window_held(c, n, cfg, i, s->ts_us, &a))
-                wst_anomaly_raise(n, &a);
-            n->zero_window_ms[i] = n->zero_window_segs[i] = 0;
-        }
+/* A8: the sender's zero window starts, counts, or ends (judged then);
+ * SYNs and RSTs say nothing about it. */
+static void rule_zero_window(struct rule_ctx *x)
+{
+    int i = x->i;
+    struct wst_anomaly a;
+    if (x->seg->flags & (WST_TH_SYN | WST_TH_RST))
+        return;
+    if (x->seg->window == 0) {
+        struct wst_anomaly_notes *n = take_notes(x);
+        if (!n->zero_window_ms[i])
+            n->zero_window_ms[i] = x->now_ms + 1;
+        n->zero_window_segs[i]++;
+    } else if (x->n && x->n->zero_window_ms[i]) {
+        const struct judge_ctx jx = judge_now(x);
+        if (zero_window_held(&jx, i, &a))
+            wst_anomaly_raise(x->n, &a);
+        x->n->zero_window_ms[i] = x->n->zero_window_segs[i] = 0;
     }
+}
 
-    /* A11: the connection ends with this segment (an acceptable RST leaves
-     * both endpoints CLOSED or LISTEN, so is_done() covers it). */
-    if (n && is_done(c))
-        end_running(n, cfg, c, s->ts_us);
+/* A11: the connection ends with this segment (an acceptable RST leaves
+ * both endpoints CLOSED or LISTEN, so is_done() covers it). */
+static void rule_connection_end(struct rule_ctx *x)
+{
+    if (x->n && is_done(x->c))
+        end_running(x->n, x->cfg, x->c, x->s->ts_us);
+}
 
-    /* A2: a SYN+ACK sent again; the wait began with the handshake. */
-    if (step->syn_rexmit && (f & WST_TH_ACK)) {
-        n = wst_notes_get(nt, c);
-        if (!n->first_synack_ms[i])
-            n->first_synack_ms[i] = pi->since_ms + 1;
-    }
-
-    /* A1: states left. */
+/* A1: each endpoint whose state the segment changed left the old one. */
+static void rule_states_left(struct rule_ctx *x)
+{
     for (int k = 0; k < 2; k++) {
-        if (s->pre[k].state != c->ep[k].state)
-            wst_anomaly_left_state(nt, cfg, c, k, s->pre[k].state, s->pre[k].since_ms, now_ms);
+        const struct wst_endpoint *pre = &x->s->pre[k];
+        if (pre->state != x->c->ep[k].state)
+            wst_anomaly_left_state(x->nt, x->cfg, x->c, k, pre->state, pre->since_ms, x->now_ms);
     }
+}
+
+/*
+ * The event rules, in the order they run. What one segment shows alone
+ * comes first (A9, A4, A5, A12). Then the starts that A1 reads (A3, A2).
+ * Then the conditions that run (A6, A7, A8), which this segment may end
+ * or extend; a probe is not a retransmission (A7 reads is_probe). Then
+ * A11, which ends what still runs if the connection ended with this
+ * segment, counting this segment's own probe, retransmission or window.
+ * A1 comes last: it judges the states left with all that the notes now
+ * hold, and a timer-free end (A11) has already been judged at the
+ * segment's exact time.
+ */
+static rule_fn *const rules[] = {
+    rule_invalid_flags,    /* A9 */
+    rule_late_answer,      /* A4 */
+    rule_accepted_rst,     /* A5 */
+    rule_data_after_close, /* A12 */
+    rule_close_wait_data,  /* A3 */
+    rule_wait_start,       /* A2 */
+    rule_probes,           /* A6 */
+    rule_stall,            /* A7 */
+    rule_zero_window,      /* A8 */
+    rule_connection_end,   /* A11 */
+    rule_states_left,      /* A1 */
+};
+
+void wst_anomaly_observe(struct wst_notes_table *nt, const struct wst_anomaly_config *cfg, struct wst_conn *c,
+                         const struct wst_anomaly_segment *s)
+{
+    int i = s->from;
+    struct rule_ctx x = {.nt = nt, .cfg = cfg, .c = c, .s = s, .seg = s->seg, .step = s->step,
+                         .i = i, .j = !i, .pi = &s->pre[i], .pj = &s->pre[!i],
+                         .now_ms = wst_conn_ms(c, s->ts_us), .is_probe = is_probe(s->seg, &s->pre[i]),
+                         .n = wst_notes_find(nt, c)};
+    for (size_t r = 0; r < sizeof rules / sizeof *rules; r++)
+        rules[r](&x);
 }
 
 /* RFC 792, RFC 1122 §3.2.2.1, RFC 1812 §5.2.7.1 (ICMP type 3); RFC 4443 §3.1 (ICMPv6 type 1). */
@@ -696,6 +843,36 @@ static size_t add(struct wst_anomaly *out, size_t n, const struct wst_anomaly *a
     return n + 1;
 }
 
+/* A4, at the record's end: k's SYN still waits, and its peer never said a
+ * word, for the threshold or more (an ICMP error answered it: unreachable). */
+static bool syn_still_unanswered(const struct judge_ctx *x, int k, struct wst_anomaly *a)
+{
+    const struct wst_endpoint *ep = &x->c->ep[k];
+    uint32_t end_ms = wst_conn_ms(x->c, x->until_us);
+    if (ep->state != WST_ST_SYN_SENT || !(ep->flags & WST_EP_ACTIVE) || (x->c->ep[!k].flags & WST_EP_SENT) ||
+        end_ms < ep->since_ms || end_ms - ep->since_ms < threshold_ms(x->cfg, WST_AN_SYN_UNANSWERED) ||
+        (x->n && find(x->n->list, x->n->n, WST_AN_UNREACHABLE, (uint8_t)!k)))
+        return false;
+    *a = (struct wst_anomaly){.kind = WST_AN_SYN_UNANSWERED, .endpoint = (uint8_t)k,
+                              .since_us = wst_conn_at_us(x->c, ep->since_ms), .until_us = x->until_us,
+                              .count = 1u + ep->syns_again};
+    return true;
+}
+
+/* A1, at the record's end: k is still in a state it has held too long. */
+static bool state_still_held(const struct judge_ctx *x, int k, struct wst_anomaly *a)
+{
+    const struct wst_endpoint *ep = &x->c->ep[k];
+    if (!judge_held(x->c, x->n, x->cfg, k, ep->state, ep->since_ms, wst_conn_ms(x->c, x->until_us), a))
+        return false;
+    a->until_us = x->until_us; /* to the microsecond */
+    return true;
+}
+
+/* What the states show at the record's end; then the running conditions
+ * (running[]) still running (A11 cleared those the connection's end ended). */
+static judge_fn *const at_end[] = {syn_still_unanswered, state_still_held};
+
 size_t wst_anomaly_collect(const struct wst_conn *c, const struct wst_anomaly_notes *notes, wst_ts_us end_us,
                            const struct wst_anomaly_config *cfg, struct wst_anomaly out[WST_ANOMALY_MAX])
 {
@@ -704,38 +881,20 @@ size_t wst_anomaly_collect(const struct wst_conn *c, const struct wst_anomaly_no
         memcpy(out, notes->list, notes->n * sizeof *out);
         n = notes->n;
     }
-    uint32_t end_ms = wst_conn_ms(c, end_us);
-    for (int i = 0; i < 2; i++) {
-        const struct wst_endpoint *ep = &c->ep[i];
-        struct wst_anomaly a;
-        /* A4, ongoing: the peer never said a word. */
-        if (ep->state == WST_ST_SYN_SENT && (ep->flags & WST_EP_ACTIVE) && !(c->ep[!i].flags & WST_EP_SENT) &&
-            end_ms >= ep->since_ms && end_ms - ep->since_ms >= threshold_ms(cfg, WST_AN_SYN_UNANSWERED) &&
-            !(notes && find(notes->list, notes->n, WST_AN_UNREACHABLE, (uint8_t)!i))) {
-            a = (struct wst_anomaly){.kind = WST_AN_SYN_UNANSWERED, .endpoint = (uint8_t)i,
-                                     .since_us = wst_conn_at_us(c, ep->since_ms), .until_us = end_us,
-                                     .count = 1u + ep->syns_again, .ongoing = true};
-            n = add(out, n, &a);
+    const struct judge_ctx x = {c, notes, cfg, end_us};
+    struct wst_anomaly a;
+    for (int k = 0; k < 2; k++) {
+        for (size_t r = 0; r < sizeof at_end / sizeof *at_end; r++) {
+            if (at_end[r](&x, k, &a)) {
+                a.ongoing = true;
+                n = add(out, n, &a);
+            }
         }
-        if (judge_held(c, notes, cfg, i, ep->state, ep->since_ms, end_ms, &a)) {
-            a.ongoing = true;
-            a.until_us = end_us;
-            n = add(out, n, &a);
-        }
-        if (!notes)
-            continue;
-        /* Still running (the connection's end, A11, cleared what it ended). */
-        if (probes_held(c, notes, i, end_us, &a)) {
-            a.ongoing = true;
-            n = add(out, n, &a);
-        }
-        if (stall_held(c, notes, i, end_us, &a)) {
-            a.ongoing = true;
-            n = add(out, n, &a);
-        }
-        if (zero_window_held(c, notes, cfg, i, end_us, &a)) {
-            a.ongoing = true;
-            n = add(out, n, &a);
+        for (size_t r = 0; r < N_RUNNING; r++) {
+            if (running[r](&x, k, &a)) {
+                a.ongoing = true;
+                n = add(out, n, &a);
+            }
         }
     }
     if (one_sided(c)) {
