@@ -26,6 +26,11 @@
  *      is compared with the ephemeral range. A TIME_WAIT holds its port
  *      until it ends: 2 x MSL, or earlier when a new SYN takes the 4-tuple
  *      over (tcp_tw_reuse) or a RST ends it.
+ *
+ * Where the rules run: wst_findings_add() reads what each record's
+ * anomalies say (failure_of(), stall_of(), half_open_of()) and counts it
+ * in the groups of the endpoints and hosts concerned; wst_findings_collect()
+ * runs one judge per kind (judges[]) on every group.
  */
 #include "wirestate/findings.h"
 
@@ -373,6 +378,56 @@ static size_t server_group(struct wst_findings *f, Word_t *pv, uint8_t family, c
 }
 
 /*
+ * F2: the anomaly that makes an attempt half-open: its handshake_incomplete
+ * (`stalled`), or else its failure when that is a syn_unanswered whose
+ * client never sent its SYN again (a real stack waiting retransmits; a
+ * flood's spoofed SYN comes once). NULL if it was not half-open.
+ */
+static const struct wst_anomaly *half_open_of(const struct wst_conn *c, const struct wst_anomaly *fail,
+                                              const struct wst_anomaly *stalled)
+{
+    if (stalled)
+        return stalled;
+    if (fail && fail->kind == WST_AN_SYN_UNANSWERED && c->ep[c->client].syns_again == 0)
+        return fail;
+    return NULL;
+}
+
+/* F3: a failed attempt from `peer` counted in its server's group g, by how it failed. */
+static void count_failure(struct wst_find_group *g, const struct wst_anomaly *fail, uint64_t peer)
+{
+    tally_add(&g->failed, fail->since_us, fail->until_us, peer);
+    switch (fail->kind) {
+    case WST_AN_REFUSED:
+        g->refused++;
+        break;
+    case WST_AN_UNREACHABLE:
+        g->unreachable++;
+        if (fail->since_us >= g->icmp_at) { /* the latest ICMP error is the one shown */
+            g->icmp_at = fail->since_us;
+            g->icmp_type = fail->detail[0];
+            g->icmp_code = fail->detail[1];
+            g->icmp_from = fail->addr;
+        }
+        break;
+    default:
+        g->unanswered++;
+        break;
+    }
+}
+
+/* F2: a half-open attempt of c from `peer` counted in its server's group g. */
+static void count_half_open(struct wst_find_group *g, const struct wst_conn *c, const struct wst_anomaly *half_open,
+                            bool synack_unacked, uint64_t peer)
+{
+    tally_add(&g->half_open, half_open->since_us, half_open->until_us, peer);
+    if (half_open->since_us > g->half_open_last)
+        g->half_open_last = half_open->since_us;
+    g->half_open_retried += c->ep[c->client].syns_again != 0;
+    g->synack_unacked += synack_unacked;
+}
+
+/*
  * F1-F3: one attempt to the server endpoint of c. `fail` is the anomaly
  * that ended it (refused, unreachable, syn_unanswered without an answer),
  * `stalled` its handshake_incomplete, either NULL. False if it was left
@@ -384,11 +439,7 @@ static bool add_attempt(struct wst_findings *f, const struct wst_conn_report *r,
     const struct wst_conn *c = r->conn;
     int cl = c->client, sv = !cl;
     bool completed = (c->tcp_flags[cl] & WST_TH_ACK) && (c->ep[sv].flags & WST_EP_SYNACK);
-    /* F2: half-open past --syn-timeout; an unanswered client that sent its
-     * SYN again is a real stack waiting, not a flood's one-shot SYN. */
-    const struct wst_anomaly *half_open = stalled;
-    if (!half_open && fail && fail->kind == WST_AN_SYN_UNANSWERED && c->ep[cl].syns_again == 0)
-        half_open = fail;
+    const struct wst_anomaly *half_open = half_open_of(c, fail, stalled);
     struct wst_addr ca, sa;
     wst_conn_addr(c, sv, &sa);
 
@@ -406,33 +457,10 @@ static bool add_attempt(struct wst_findings *f, const struct wst_conn_report *r,
     uint64_t peer = addr_hash(c->family, &ca);
     g->attempts++;
     g->completed += completed;
-    if (fail) {
-        tally_add(&g->failed, fail->since_us, fail->until_us, peer);
-        switch (fail->kind) {
-        case WST_AN_REFUSED:
-            g->refused++;
-            break;
-        case WST_AN_UNREACHABLE:
-            g->unreachable++;
-            if (fail->since_us >= g->icmp_at) {
-                g->icmp_at = fail->since_us;
-                g->icmp_type = fail->detail[0];
-                g->icmp_code = fail->detail[1];
-                g->icmp_from = fail->addr;
-            }
-            break;
-        default:
-            g->unanswered++;
-            break;
-        }
-    }
-    if (half_open) {
-        tally_add(&g->half_open, half_open->since_us, half_open->until_us, peer);
-        if (half_open->since_us > g->half_open_last)
-            g->half_open_last = half_open->since_us;
-        g->half_open_retried += c->ep[cl].syns_again != 0;
-        g->synack_unacked += half_open == stalled;
-    }
+    if (fail)
+        count_failure(g, fail, peer);
+    if (half_open)
+        count_half_open(g, c, half_open, half_open == stalled, peer);
     return true;
 }
 
@@ -569,10 +597,44 @@ static bool add_time_wait(struct wst_findings *f, const struct wst_conn_report *
     return true;
 }
 
+/*
+ * F3: the anomaly that ended an attempt of r: the answer that refused it
+ * (refused, unreachable; the last if several), else its client's SYN left
+ * without any answer (syn_unanswered, not answered late). NULL if none.
+ */
+static const struct wst_anomaly *failure_of(const struct wst_conn_report *r)
+{
+    const struct wst_anomaly *answer = NULL, *silence = NULL;
+    for (size_t i = 0; i < r->n_anomalies; i++) {
+        const struct wst_anomaly *a = &r->anomalies[i];
+        if (a->kind == WST_AN_REFUSED || a->kind == WST_AN_UNREACHABLE)
+            answer = a;
+        else if (a->kind == WST_AN_SYN_UNANSWERED && a->detail[0] == WST_ANSWER_NONE && !silence)
+            silence = a;
+    }
+    return answer ? answer : silence;
+}
+
+/* F2: the handshake_incomplete of r (the last if several), or NULL. */
+static const struct wst_anomaly *stall_of(const struct wst_conn_report *r)
+{
+    const struct wst_anomaly *stalled = NULL;
+    for (size_t i = 0; i < r->n_anomalies; i++) {
+        if (r->anomalies[i].kind == WST_AN_HANDSHAKE_INCOMPLETE)
+            stalled = &r->anomalies[i];
+    }
+    return stalled;
+}
+
+/* F1: only a connection whose client's SYN was captured is an attempt. */
+static bool is_attempt(const struct wst_conn *c)
+{
+    return !(c->flags & WST_CONN_MIDSTREAM) && c->client_basis == WST_CLIENT_SYN;
+}
+
 void wst_findings_add(struct wst_findings *f, const struct wst_conn_report *r)
 {
     const struct wst_conn *c = r->conn;
-    const struct wst_anomaly *fail = NULL, *stalled = NULL;
     /* Records come out in first-seen order, so the first one's start is
      * usually the earliest time a light record needs (light_time_wait()
      * checks: several files may go back in time). */
@@ -580,33 +642,18 @@ void wst_findings_add(struct wst_findings *f, const struct wst_conn_report *r)
         f->has_base = true;
         f->base_us = c->first_ts_us;
     }
+    /* In this order (CLOSE_WAIT, the attempt, TIME_WAIT): once
+     * max_groups are kept, the first to need a group gets it. */
     bool kept = true; /* false once a part of it found no room */
     for (size_t i = 0; i < r->n_anomalies; i++) {
-        const struct wst_anomaly *a = &r->anomalies[i];
-        switch (a->kind) {
-        case WST_AN_SYN_UNANSWERED:
-            if (a->detail[0] == WST_ANSWER_NONE && !fail)
-                fail = a;
-            break;
-        case WST_AN_REFUSED:
-        case WST_AN_UNREACHABLE:
-            fail = a; /* the answer that ended the attempt */
-            break;
-        case WST_AN_HANDSHAKE_INCOMPLETE:
-            stalled = a;
-            break;
-        case WST_AN_CLOSE_WAIT_LINGERING:
-            kept &= add_close_wait(f, c, a);
-            break;
-        default:
-            break;
-        }
+        if (r->anomalies[i].kind == WST_AN_CLOSE_WAIT_LINGERING)
+            kept &= add_close_wait(f, c, &r->anomalies[i]); /* F4 */
     }
-    if (!(c->flags & WST_CONN_MIDSTREAM) && c->client_basis == WST_CLIENT_SYN)
-        kept &= add_attempt(f, r, fail, stalled);
+    if (is_attempt(c))
+        kept &= add_attempt(f, r, failure_of(r), stall_of(r));
     for (int i = 0; i < 2; i++)
         if (c->flags & (WST_CONN_TIME_WAIT << i))
-            kept &= add_time_wait(f, r, i);
+            kept &= add_time_wait(f, r, i); /* F5 */
     f->untracked += !kept;
 }
 
@@ -691,9 +738,89 @@ static int cmp_finding(const void *pa, const void *pb)
     return a->port < b->port ? -1 : a->port > b->port;
 }
 
-const struct wst_finding *wst_findings_collect(struct wst_findings *f, size_t *n)
+/*
+ * A judge of one kind of finding: adds the finding group g makes, if it
+ * makes one, to f's findings (cap: the array's room, new_finding()).
+ */
+typedef void finding_judge_fn(struct wst_findings *f, size_t *cap, const struct wst_find_group *g);
+
+/* F2: flood_min half-open attempts or more to a server endpoint, from
+ * WST_FLOOD_SOURCES_MIN sources or more (counted exactly). */
+static void judge_syn_flood(struct wst_findings *f, size_t *cap, const struct wst_find_group *g)
+{
+    bool at_least;
+    if (g->scope != SCOPE_SERVER || g->half_open.n < f->cfg.flood_min ||
+        distinct_estimate(&g->half_open.peers, &at_least) < WST_FLOOD_SOURCES_MIN)
+        return;
+    struct wst_finding *x = new_finding(f, cap, g, WST_FIND_SYN_FLOOD, &g->half_open);
+    x->synack_unacked = g->synack_unacked;
+    x->unanswered = g->half_open.n - g->synack_unacked;
+    x->attempts = g->attempts;
+    x->completed = g->completed;
+    x->spread_us = g->half_open_last - g->half_open.since;
+    x->retried = g->half_open_retried;
+}
+
+/* F3: group_min failed attempts or more to a server endpoint. */
+static void judge_unreachable_service(struct wst_findings *f, size_t *cap, const struct wst_find_group *g)
+{
+    if (g->scope != SCOPE_SERVER || g->failed.n < f->cfg.group_min)
+        return;
+    struct wst_finding *x = new_finding(f, cap, g, WST_FIND_UNREACHABLE_SERVICE, &g->failed);
+    x->unanswered = g->unanswered;
+    x->refused = g->refused;
+    x->unreachable = g->unreachable;
+    x->icmp_type = g->icmp_type;
+    x->icmp_code = g->icmp_code;
+    x->icmp_from = g->icmp_from;
+    x->attempts = g->attempts;
+    x->completed = g->completed;
+}
+
+/* F4: group_min connections or more lingering in CLOSE_WAIT on a server
+ * endpoint or a client host. */
+static void judge_close_wait_pileup(struct wst_findings *f, size_t *cap, const struct wst_find_group *g)
+{
+    if (g->close_wait.n < f->cfg.group_min)
+        return;
+    struct wst_finding *x = new_finding(f, cap, g, WST_FIND_CLOSE_WAIT_PILEUP, &g->close_wait);
+    x->ongoing = g->cw_ongoing;
+    x->longest_us = g->cw_longest_us;
+}
+
+/* F5: a host that closed group_min connections or more first; a warning
+ * when its busiest destination held half the ephemeral ports or more. */
+static void judge_time_wait(struct wst_findings *f, size_t *cap, const struct wst_find_group *g)
 {
     const struct wst_findings_config *cfg = &f->cfg;
+    if (g->scope != SCOPE_HOST || g->time_wait.n < cfg->group_min)
+        return;
+    uint32_t ports = (uint32_t)cfg->ephemeral_hi - cfg->ephemeral_lo + 1;
+    struct wst_finding *x = new_finding(f, cap, g, WST_FIND_TIME_WAIT, &g->time_wait);
+    x->role = g->tw_as_client >= g->tw_as_server ? WST_ROLE_CLIENT : WST_ROLE_SERVER;
+    x->as_client = g->tw_as_client;
+    x->as_server = g->tw_as_server;
+    x->peak = g->tw_peak;
+    x->peak_us = g->tw_peak_us;
+    x->dest_addr = g->tw_dest_addr;
+    x->dest_port = g->tw_dest_port;
+    x->ports = ports;
+    x->longest_us = cfg->time_wait_us;
+    /* Half the range toward one destination: the next burst can use up
+     * the rest, and connect() fails with EADDRNOTAVAIL. */
+    x->severity = (uint64_t)2 * x->peak >= ports ? WST_SEV_WARNING : WST_SEV_INFO;
+}
+
+/* One judge per kind, run on every group in this order. */
+static finding_judge_fn *const judges[WST_FIND__COUNT] = {
+    [WST_FIND_SYN_FLOOD] = judge_syn_flood,
+    [WST_FIND_UNREACHABLE_SERVICE] = judge_unreachable_service,
+    [WST_FIND_CLOSE_WAIT_PILEUP] = judge_close_wait_pileup,
+    [WST_FIND_TIME_WAIT] = judge_time_wait,
+};
+
+const struct wst_finding *wst_findings_collect(struct wst_findings *f, size_t *n)
+{
     size_t cap = 0;
     free(f->out);
     f->out = NULL;
@@ -705,55 +832,11 @@ const struct wst_finding *wst_findings_collect(struct wst_findings *f, size_t *n
         if (f->groups[i].scope == SCOPE_DEST)
             judge_dest(f, &f->groups[i]);
 
-    uint32_t ports = (uint32_t)cfg->ephemeral_hi - cfg->ephemeral_lo + 1;
     for (size_t i = 0; i < f->n_groups; i++) {
-        const struct wst_find_group *g = &f->groups[i];
-        struct wst_finding *x;
-        if (g->scope == SCOPE_DEST)
+        if (f->groups[i].scope == SCOPE_DEST)
             continue;
-        if (g->scope == SCOPE_SERVER && g->half_open.n >= cfg->flood_min) {
-            bool at_least;
-            if (distinct_estimate(&g->half_open.peers, &at_least) >= WST_FLOOD_SOURCES_MIN) {
-                x = new_finding(f, &cap, g, WST_FIND_SYN_FLOOD, &g->half_open);
-                x->synack_unacked = g->synack_unacked;
-                x->unanswered = g->half_open.n - g->synack_unacked;
-                x->attempts = g->attempts;
-                x->completed = g->completed;
-                x->spread_us = g->half_open_last - g->half_open.since;
-                x->retried = g->half_open_retried;
-            }
-        }
-        if (g->scope == SCOPE_SERVER && g->failed.n >= cfg->group_min) {
-            x = new_finding(f, &cap, g, WST_FIND_UNREACHABLE_SERVICE, &g->failed);
-            x->unanswered = g->unanswered;
-            x->refused = g->refused;
-            x->unreachable = g->unreachable;
-            x->icmp_type = g->icmp_type;
-            x->icmp_code = g->icmp_code;
-            x->icmp_from = g->icmp_from;
-            x->attempts = g->attempts;
-            x->completed = g->completed;
-        }
-        if (g->close_wait.n >= cfg->group_min) {
-            x = new_finding(f, &cap, g, WST_FIND_CLOSE_WAIT_PILEUP, &g->close_wait);
-            x->ongoing = g->cw_ongoing;
-            x->longest_us = g->cw_longest_us;
-        }
-        if (g->scope == SCOPE_HOST && g->time_wait.n >= cfg->group_min) {
-            x = new_finding(f, &cap, g, WST_FIND_TIME_WAIT, &g->time_wait);
-            x->role = g->tw_as_client >= g->tw_as_server ? WST_ROLE_CLIENT : WST_ROLE_SERVER;
-            x->as_client = g->tw_as_client;
-            x->as_server = g->tw_as_server;
-            x->peak = g->tw_peak;
-            x->peak_us = g->tw_peak_us;
-            x->dest_addr = g->tw_dest_addr;
-            x->dest_port = g->tw_dest_port;
-            x->ports = ports;
-            x->longest_us = cfg->time_wait_us;
-            /* Half the range toward one destination: the next burst can use
-             * up the rest, and connect() fails with EADDRNOTAVAIL. */
-            x->severity = (uint64_t)2 * x->peak >= ports ? WST_SEV_WARNING : WST_SEV_INFO;
-        }
+        for (int k = 0; k < WST_FIND__COUNT; k++)
+            judges[k](f, &cap, &f->groups[i]);
     }
     if (f->n_out > 1)
         qsort(f->out, f->n_out, sizeof *f->out, cmp_finding);
