@@ -68,18 +68,17 @@
  * Where the rules run: each segment worth it goes through the event rules
  * of rules[], one small function per rule, in the order documented there;
  * a state a timer ends goes through wst_anomaly_left_state(); the record's
- * end goes through the judges of at_end[] and running[].
+ * end goes through the judges of at_end[] and running[]. The rules record
+ * facts (kind, endpoint, times, counts, detail codes); explain.c writes
+ * them as sentences.
  */
 #include "wirestate/anomaly.h"
 
 #include <Judy.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "seq.h"
-#include "text.h"
-#include "wirestate/flow.h"
 
 /* The rows of WST_ANOMALY_MAP (the notes on their cells are there). */
 static const struct wst_anomaly_info rows[WST_AN__COUNT] = {
@@ -735,50 +734,6 @@ void wst_anomaly_observe(struct wst_notes_table *nt, const struct wst_anomaly_co
         rules[r](&x);
 }
 
-/* RFC 792, RFC 1122 §3.2.2.1, RFC 1812 §5.2.7.1 (ICMP type 3); RFC 4443 §3.1 (ICMPv6 type 1). */
-static const struct unreach {
-    const char *name;
-    uint8_t cause;
-} unreach4[16] = {
-    [0] = {"net unreachable", WST_UNREACH_ROUTE},
-    [1] = {"host unreachable", WST_UNREACH_HOST},
-    [2] = {"protocol unreachable", WST_UNREACH_PORT},
-    [3] = {"port unreachable", WST_UNREACH_PORT},
-    [4] = {"fragmentation needed", WST_UNREACH_OTHER},
-    [5] = {"source route failed", WST_UNREACH_ROUTE},
-    [6] = {"destination network unknown", WST_UNREACH_ROUTE},
-    [7] = {"destination host unknown", WST_UNREACH_HOST},
-    [8] = {"source host isolated", WST_UNREACH_OTHER},
-    [9] = {"network administratively prohibited", WST_UNREACH_FIREWALL},
-    [10] = {"host administratively prohibited", WST_UNREACH_FIREWALL},
-    [11] = {"network unreachable for type of service", WST_UNREACH_ROUTE},
-    [12] = {"host unreachable for type of service", WST_UNREACH_HOST},
-    [13] = {"communication administratively prohibited", WST_UNREACH_FIREWALL},
-    [14] = {"host precedence violation", WST_UNREACH_FIREWALL},
-    [15] = {"precedence cutoff in effect", WST_UNREACH_FIREWALL},
-}, unreach6[8] = {
-    [0] = {"no route to destination", WST_UNREACH_ROUTE},
-    [1] = {"communication administratively prohibited", WST_UNREACH_FIREWALL},
-    [2] = {"beyond scope of source address", WST_UNREACH_ROUTE},
-    [3] = {"address unreachable", WST_UNREACH_HOST},
-    [4] = {"port unreachable", WST_UNREACH_PORT},
-    [5] = {"source address failed ingress/egress policy", WST_UNREACH_FIREWALL},
-    [6] = {"reject route to destination", WST_UNREACH_FIREWALL},
-    [7] = {"error in source routing header", WST_UNREACH_ROUTE},
-};
-
-const char *wst_unreach_name(uint8_t family, uint8_t code, enum wst_unreach_cause *cause)
-{
-    const struct unreach *u = NULL;
-    if (family == WST_AF_INET && code < 16)
-        u = &unreach4[code];
-    else if (family == WST_AF_INET6 && code < 8)
-        u = &unreach6[code];
-    if (cause)
-        *cause = u ? (enum wst_unreach_cause)u->cause : WST_UNREACH_OTHER;
-    return u ? u->name : "unknown code";
-}
-
 void wst_anomaly_icmp(struct wst_notes_table *nt, struct wst_conn *c, int from, const struct wst_icmp_error *e,
                       wst_ts_us ts_us, uint32_t pre_since_ms)
 {
@@ -907,217 +862,4 @@ size_t wst_anomaly_collect(const struct wst_conn *c, const struct wst_anomaly_no
     }
     qsort(out, n, sizeof *out, by_time);
     return n;
-}
-
-/* ---- diagnoses ---- */
-
-/* "client 10.0.0.1:5000" or "server [2001:db8::1]:80". */
-static void who(struct wst_text *t, const struct wst_conn *c, int i)
-{
-    struct wst_addr addr;
-    char s[WST_ENDPOINT_STRLEN];
-    wst_conn_addr(c, i, &addr);
-    wst_endpoint_format(s, c->family, &addr, c->port[i]);
-    wst_text_put(t, "%s %s", i == c->client ? "client" : "server", s);
-}
-
-/* An address without its port, for "the route to ...". */
-static void host(struct wst_text *t, const struct wst_conn *c, int i)
-{
-    char s[WST_ENDPOINT_STRLEN];
-    wst_addr_format(s, c->family, c->addr + i * wst_conn_addr_len(c));
-    wst_text_put(t, "%s", s);
-}
-
-size_t wst_anomaly_diagnosis(char *buf, size_t size, const struct wst_conn *c, const struct wst_anomaly *a)
-{
-    if (size == 0)
-        return 0;
-    struct wst_text t = wst_text_start(buf, size);
-    int e = a->endpoint, p = !a->endpoint;
-    wst_ts_us dur = a->until_us > a->since_us ? a->until_us - a->since_us : 0;
-    switch ((enum wst_anomaly_kind)a->kind) {
-    case WST_AN_SYN_UNANSWERED:
-        if (a->detail[0] == WST_ANSWER_NONE) {
-            who(&t, c, e);
-            wst_text_put(&t, " sent %u %s and got no SYN+ACK, RST or ICMP error in ", a->count,
-                         wst_plural(a->count, "SYN", "SYNs"));
-            wst_text_secs(&t, dur);
-            wst_text_put(&t, ": the SYN is dropped on the way (firewall, security "
-                         "group), the route to ");
-            host(&t, c, p);
-            wst_text_put(&t, " is wrong, or the host is down; check filtering and routing toward ");
-            who(&t, c, p);
-        } else {
-            wst_text_put(&t, "the SYN of ");
-            who(&t, c, e);
-            wst_text_put(&t, " was answered only after ");
-            wst_text_secs(&t, dur);
-            wst_text_put(&t, " (%u %s sent): early SYNs or their answers were lost, or ", a->count,
-                         wst_plural(a->count, "SYN", "SYNs"));
-            who(&t, c, p);
-            wst_text_put(&t, " was slow to answer; check packet loss on the path and its SYN backlog");
-        }
-        break;
-    case WST_AN_REFUSED:
-        who(&t, c, e);
-        wst_text_put(&t, " answered the SYN with a RST: nothing listens on port %u there, or a firewall rejects the "
-                     "connection; check the service and the firewall's reject rules",
-                     (unsigned)c->port[e]);
-        break;
-    case WST_AN_UNREACHABLE: {
-        enum wst_unreach_cause cause;
-        char from[WST_ENDPOINT_STRLEN];
-        wst_addr_format(from, c->family, a->addr.b);
-        wst_text_put(&t, "%s answered the SYN to ", from);
-        who(&t, c, e);
-        wst_text_put(&t, " with destination unreachable (%s)", wst_unreach_name(c->family, a->detail[1], &cause));
-        switch (cause) {
-        case WST_UNREACH_FIREWALL:
-            wst_text_put(&t, ": a firewall rejects the connection; check the filtering rules at %s and on the path",
-                         from);
-            break;
-        case WST_UNREACH_ROUTE:
-            wst_text_put(&t, ": no route leads there; check the routing tables at %s and the address itself", from);
-            break;
-        case WST_UNREACH_HOST:
-            wst_text_put(&t, ": the host does not answer on its network (down, or a wrong address); check that ");
-            host(&t, c, e);
-            wst_text_put(&t, " is up and reachable from %s", from);
-            break;
-        case WST_UNREACH_PORT:
-            wst_text_put(&t, ": the host refuses the transport or port; check the service at ");
-            who(&t, c, e);
-            break;
-        default:
-            wst_text_put(&t, "; check the path toward ");
-            host(&t, c, e);
-            break;
-        }
-        break;
-    }
-    case WST_AN_HANDSHAKE_INCOMPLETE:
-        who(&t, c, e);
-        wst_text_put(&t, " sent %u %s and stayed in SYN_RCVD for ", a->count,
-                     wst_plural(a->count, "SYN+ACK", "SYN+ACKs"));
-        wst_text_secs(&t, dur);
-        if (a->detail[0] == WST_ST_ESTABLISHED) {
-            wst_text_put(&t, " though the client acknowledged it: the client's final ACK is lost on its way to the "
-                         "server; check the path from ");
-            host(&t, c, p);
-            wst_text_put(&t, " and any firewall or NAT in between");
-        } else if (a->detail[0] == WST_ST_SYN_SENT && a->detail[1] > 0) {
-            wst_text_put(&t, " while the client kept sending SYNs: the SYN+ACK is lost on its way back to ");
-            host(&t, c, p);
-            wst_text_put(&t, "; check the return path (routing, NAT, a one-way firewall rule)");
-        } else {
-            wst_text_put(&t, " and the client never answered: a spoofed source (SYN flood or scan), or the SYN+ACK is "
-                         "lost on its way back; check for many half-open connections and the return path");
-        }
-        break;
-    case WST_AN_PORT_REUSE:
-        wst_text_put(&t, "a new SYN from ");
-        who(&t, c, e);
-        wst_text_put(&t, " reused this 4-tuple while the %s was still in TIME_WAIT (",
-                     a->detail[0] == c->client ? "client" : "server");
-        wst_text_secs(&t, (wst_ts_us)a->value[0] * 1000);
-        wst_text_put(&t,
-                     " left): the client cycles through source ports fast or uses a fixed one; check ephemeral port "
-                     "use and connection reuse on ");
-        host(&t, c, c->client);
-        break;
-    case WST_AN_INVALID_FLAGS: {
-        who(&t, c, e);
-        wst_text_put(&t, " sent %u %s with flags no TCP sends (first:", a->count,
-                     wst_plural(a->count, "segment", "segments"));
-        uint8_t f = a->detail[0];
-        if (f == 0)
-            wst_text_put(&t, " none");
-#define WST_DIAG_FLAG(bit, name) \
-    if (f & (bit))               \
-        wst_text_put(&t, " %s", name);
-        WST_TCP_FLAG_MAP(WST_DIAG_FLAG)
-#undef WST_DIAG_FLAG
-        wst_text_put(&t, "): a port scan (null, FIN, Xmas) or a broken stack or middlebox; check what runs at ");
-        host(&t, c, e);
-        break;
-    }
-    case WST_AN_ZERO_WINDOW:
-        who(&t, c, e);
-        wst_text_put(&t, " advertised a zero window for ");
-        wst_text_secs(&t, dur);
-        wst_text_put(&t, " (%u %s): its application is not reading what it receives, so its peer cannot send; check "
-                     "that application (a blocked thread, a slow consumer)",
-                     a->count, wst_plural(a->count, "segment", "segments"));
-        break;
-    case WST_AN_RETRANSMISSION_STALL:
-        who(&t, c, e);
-        wst_text_put(&t, " sent the same data again %u times (gaps up to ", a->count);
-        wst_text_secs(&t, (wst_ts_us)a->value[0] * 1000);
-        wst_text_put(&t, ") and got no acknowledgement for ");
-        wst_text_secs(&t, dur);
-        wst_text_put(&t, ": the path drops its segments or ");
-        who(&t, c, p);
-        wst_text_put(&t,
-                     " is gone; check loss and the MTU on the path (a black hole drops large segments only) and that "
-                     "host");
-        break;
-    case WST_AN_KEEPALIVE_UNANSWERED:
-        who(&t, c, e);
-        wst_text_put(&t, " sent %u keepalive %s over ", a->count, wst_plural(a->count, "probe", "probes"));
-        wst_text_secs(&t, dur);
-        wst_text_put(&t, " and got no reply: ");
-        who(&t, c, p);
-        wst_text_put(&t,
-                     " is powered off or gone, or a NAT or firewall on the path dropped the connection's state; check "
-                     "that host and the idle timeouts of the middleboxes in between");
-        break;
-    case WST_AN_CLOSE_WAIT_LINGERING:
-        who(&t, c, e);
-        wst_text_put(&t, " received and acknowledged the FIN of the %s but did not close its side for ",
-                     p == c->client ? "client" : "server");
-        wst_text_secs(&t, dur);
-        wst_text_put(&t, ": the application at ");
-        who(&t, c, e);
-        wst_text_put(&t,
-                     " is not closing its socket (a close() missed on an error path, a connection pool that keeps dead "
-                     "connections); check that application");
-        break;
-    case WST_AN_FIN_WAIT_1_STUCK:
-    case WST_AN_LAST_ACK_STUCK:
-        who(&t, c, e);
-        wst_text_put(&t, " %s and its FIN (sent %u %s) went unacknowledged for ",
-                     a->kind == WST_AN_LAST_ACK_STUCK ? "closed after its peer" : "closed first", a->count,
-                     wst_plural(a->count, "time", "times"));
-        wst_text_secs(&t, dur);
-        wst_text_put(&t, ": ");
-        who(&t, c, p);
-        wst_text_put(&t, " is gone, the path loses packets, or a firewall or NAT dropped the connection's state; check "
-                     "that host and the path to it");
-        break;
-    case WST_AN_DATA_AFTER_CLOSE:
-        who(&t, c, e);
-        wst_text_put(&t, " sent %u %s (%u bytes) of data after its own %s: a broken TCP stack or a middlebox "
-                     "rewriting the connection; check the devices between the two hosts",
-                     a->count, wst_plural(a->count, "segment", "segments"), a->value[0],
-                     a->detail[0] == WST_AFTER_RST ? "RST" : "FIN");
-        break;
-    case WST_AN_RST_ABORT:
-        who(&t, c, e);
-        wst_text_put(&t, " reset the connection in %s (%s %s)", wst_state_name((enum wst_tcp_state)a->detail[0]),
-                     p == c->client ? "client" : "server", wst_state_name((enum wst_tcp_state)a->detail[1]));
-        if (a->value[0] || a->value[1])
-            wst_text_put(&t, " with %u bytes of its own and %u of the %s's unacknowledged: ", a->value[0], a->value[1],
-                         p == c->client ? "client" : "server");
-        else
-            wst_text_put(&t, " with nothing unacknowledged: ");
-        wst_text_put(&t, "its application aborted (a crash, SO_LINGER 0, a close with unread data) or a middlebox "
-                     "injected the RST; check the logs at ");
-        host(&t, c, e);
-        wst_text_put(&t, " and any firewall that resets idle connections");
-        break;
-    case WST_AN__COUNT:
-        break;
-    }
-    return t.len;
 }

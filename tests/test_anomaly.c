@@ -17,6 +17,7 @@
 
 #include "script.h"
 #include "suites.h"
+#include "wirestate/explain.h"
 
 /* Flag shorthands for the scripts. */
 enum { SYN = CRAFT_SYN, ACK = CRAFT_ACK, FIN = CRAFT_FIN, RST = CRAFT_RST, PSH = CRAFT_PSH };
@@ -1340,24 +1341,6 @@ static void doc_row(const char *text, const char *file, const char *name, char *
     ck_assert_msg(found == 1, "%s: %d table rows name %s", file, found, name);
 }
 
-/*
- * The words the docs' tables use for each endpoint column value. HOLDER
- * is "the one in" its row's state.
- */
-static void role_words(char *buf, size_t size, const struct wst_anomaly_info *row)
-{
-    static const char *const words[WST_AROLE__COUNT] = {
-        [WST_AROLE_CLIENT] = "client",          [WST_AROLE_SERVER] = "server",
-        [WST_AROLE_SENDER] = "sender",          [WST_AROLE_RECEIVER] = "receiver",
-        [WST_AROLE_PROBER] = "prober",          [WST_AROLE_HOLDER] = "the one in",
-        [WST_AROLE_FIN_SENDER] = "the FIN's sender", [WST_AROLE_RST_SENDER] = "the RST's sender",
-    };
-    if (row->role == WST_AROLE_HOLDER)
-        snprintf(buf, size, "%s %s", words[row->role], wst_state_name((enum wst_tcp_state)row->state));
-    else
-        snprintf(buf, size, "%s", words[row->role]);
-}
-
 START_TEST(test_anomaly_table_matches_docs)
 {
     /* README.md and docs/output.md restate each row in a table: the same
@@ -1371,7 +1354,7 @@ START_TEST(test_anomaly_table_matches_docs)
             const struct wst_anomaly_info *row = wst_anomaly_info((enum wst_anomaly_kind)k);
             char endpoint[64], rest[2048], want[64];
             doc_row(text, files[fi], row->name, endpoint, sizeof endpoint, rest, sizeof rest);
-            role_words(want, sizeof want, row);
+            wst_explain_role(want, sizeof want, (enum wst_anomaly_kind)k);
             ck_assert_msg(strcmp(endpoint, want) == 0, "%s: %s concerns \"%s\", the row says \"%s\"", files[fi],
                           row->name, endpoint, want);
             bool syn = strstr(rest, "--syn-timeout") != NULL, linger = strstr(rest, "--linger") != NULL;
@@ -1421,13 +1404,13 @@ END_TEST
 /* ------------------------------------------------------------------ */
 
 /* The diagnosis of the anomaly of `kind` of connection 0, checked for one line. */
-static size_t diagnose(const struct script *s, enum wst_anomaly_kind kind, char buf[WST_DIAGNOSIS_MAX])
+static size_t diagnose(const struct script *s, enum wst_anomaly_kind kind, char buf[WST_EXPLAIN_ANOMALY_MAX])
 {
     const struct wst_anomaly *a = script_anomaly(s, 0, kind);
     ck_assert_ptr_nonnull(a);
-    size_t n = wst_anomaly_diagnosis(buf, WST_DIAGNOSIS_MAX, script_conn(s, 0), a);
+    size_t n = wst_explain_anomaly(buf, WST_EXPLAIN_ANOMALY_MAX, script_conn(s, 0), a);
     ck_assert_uint_eq(n, strlen(buf));
-    ck_assert_uint_lt(n, WST_DIAGNOSIS_MAX - 1); /* not cut short */
+    ck_assert_uint_lt(n, WST_EXPLAIN_ANOMALY_MAX - 1); /* not cut short */
     ck_assert_ptr_null(strchr(buf, '\n'));
     return n;
 }
@@ -1442,7 +1425,7 @@ START_TEST(test_anomaly_diagnosis_syn_unanswered)
     script_seg(&s, C2S, SYN, 1000, 0, 0);
     at(&s, 3500 * MS);
     script_finish(&s);
-    char buf[WST_DIAGNOSIS_MAX];
+    char buf[WST_EXPLAIN_ANOMALY_MAX];
     diagnose(&s, WST_AN_SYN_UNANSWERED, buf);
     ck_assert_msg(strncmp(buf, "client 192.0.2.1:40000 sent 2 SYNs", 34) == 0, "%s", buf);
     ck_assert_msg(strstr(buf, " in 3.500 s") != NULL, "%s", buf);
@@ -1458,7 +1441,7 @@ START_TEST(test_anomaly_diagnosis_close_wait)
     client_closes(&s);
     at(&s, 6 * S);
     script_finish(&s);
-    char buf[WST_DIAGNOSIS_MAX];
+    char buf[WST_EXPLAIN_ANOMALY_MAX];
     diagnose(&s, WST_AN_CLOSE_WAIT_LINGERING, buf);
     ck_assert_msg(strncmp(buf, "server 198.51.100.2:80 ", 23) == 0, "%s", buf);
     ck_assert_msg(strstr(buf, "FIN of the client") != NULL, "%s", buf);
@@ -1474,15 +1457,14 @@ START_TEST(test_anomaly_diagnosis_refused_and_truncated)
     script_seg(&s, C2S, SYN, 1000, 0, 0);
     script_seg(&s, S2C, RST | ACK, 0, 1001, 0);
     script_finish(&s);
-    char buf[WST_DIAGNOSIS_MAX];
+    char buf[WST_EXPLAIN_ANOMALY_MAX];
     diagnose(&s, WST_AN_REFUSED, buf);
     ck_assert_msg(strncmp(buf, "server 198.51.100.2:80 answered the SYN with a RST", 50) == 0, "%s", buf);
     ck_assert_msg(strstr(buf, "port 80") != NULL, "%s", buf);
 
     /* A small buffer gets the start of the same line, NUL-terminated. */
     char small[11];
-    size_t n = wst_anomaly_diagnosis(small, sizeof small, script_conn(&s, 0),
-                                     script_anomaly(&s, 0, WST_AN_REFUSED));
+    size_t n = wst_explain_anomaly(small, sizeof small, script_conn(&s, 0), script_anomaly(&s, 0, WST_AN_REFUSED));
     ck_assert_uint_eq(n, 10);
     ck_assert_str_eq(small, "server 198");
     script_fini(&s);
@@ -1497,7 +1479,7 @@ START_TEST(test_anomaly_diagnosis_invalid_flags)
         script_init(&s, &defaults);
         script_seg(&s, C2S, none ? 0 : SYN | FIN, 1000, 0, 0);
         script_finish(&s);
-        char buf[WST_DIAGNOSIS_MAX];
+        char buf[WST_EXPLAIN_ANOMALY_MAX];
         diagnose(&s, WST_AN_INVALID_FLAGS, buf);
         ck_assert_msg(strncmp(buf, "client 192.0.2.1:40000 sent 1 segment with", 42) == 0, "%s", buf);
         ck_assert_msg(strstr(buf, none ? "(first: none)" : "(first: SYN FIN)") != NULL, "%s", buf);

@@ -1,12 +1,13 @@
 /*
- * wirestate/anomaly.h - what went wrong with a connection, and what to check.
+ * wirestate/anomaly.h - what went wrong with a connection.
  *
  * An anomaly is a condition of one endpoint of one connection: a SYN left
  * unanswered, a socket left in CLOSE_WAIT, a FIN nobody acknowledges, an
  * abortive RST... Each has a stable kind, the endpoint it concerns, when it
- * began and how long it lasted, a count that supports it, and a one-line
- * diagnosis. See src/anomaly.c for how each is judged and docs/output.md
- * for what each means to a person.
+ * began and how long it lasted, a count that supports it, and the details
+ * its kind records. See src/anomaly.c for how each is judged, explain.h
+ * for its one-line diagnosis, and docs/output.md for what each means to a
+ * person.
  *
  * Two sources feed a connection's anomalies:
  *  - events, spotted by the tracker as segments go by (a SYN answered by a
@@ -274,16 +275,6 @@ void wst_anomaly_left_state(struct wst_notes_table *nt, const struct wst_anomaly
 void wst_anomaly_icmp(struct wst_notes_table *nt, struct wst_conn *c, int from, const struct wst_icmp_error *e,
                       wst_ts_us ts_us, uint32_t pre_since_ms);
 
-/* What an ICMP unreachable code points at (the diagnosis says what to check). */
-enum wst_unreach_cause { WST_UNREACH_OTHER, WST_UNREACH_FIREWALL, WST_UNREACH_ROUTE, WST_UNREACH_HOST, WST_UNREACH_PORT };
-
-/*
- * The name of an ICMP (family WST_AF_INET, type 3) or ICMPv6 (type 1)
- * destination unreachable code, as the RFCs give it ("communication
- * administratively prohibited"), and what it points at.
- */
-const char *wst_unreach_name(uint8_t family, uint8_t code, enum wst_unreach_cause *cause);
-
 /* A new SYN from `from` reused the 4-tuple of `old` (retired as reused) for c. */
 void wst_anomaly_reused(struct wst_notes_table *nt, struct wst_conn *c, const struct wst_conn *old, int from,
                         wst_ts_us ts_us, uint64_t time_wait_us);
@@ -296,15 +287,5 @@ void wst_anomaly_reused(struct wst_notes_table *nt, struct wst_conn *c, const st
  */
 size_t wst_anomaly_collect(const struct wst_conn *c, const struct wst_anomaly_notes *notes, wst_ts_us end_us,
                            const struct wst_anomaly_config *cfg, struct wst_anomaly out[WST_ANOMALY_MAX]);
-
-/*
- * The one-line diagnosis of an anomaly of c, NUL-terminated into buf
- * (truncated to size). Names endpoints by role and address, says what the
- * evidence shows and the next thing to check. Returns the length.
- */
-size_t wst_anomaly_diagnosis(char *buf, size_t size, const struct wst_conn *c, const struct wst_anomaly *a);
-
-/* Longest diagnosis. */
-#define WST_DIAGNOSIS_MAX 400
 
 #endif
