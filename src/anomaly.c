@@ -123,6 +123,7 @@ struct wst_anomaly_notes *wst_notes_find(const struct wst_notes_table *t, const 
     return pv ? (struct wst_anomaly_notes *)*pv : NULL;
 }
 
+/* Frees one connection's notes and their list (NULL: nothing). */
 static void notes_free(struct wst_anomaly_notes *n)
 {
     if (n) {
@@ -151,6 +152,7 @@ void wst_notes_table_fini(struct wst_notes_table *t)
     t->count = 0;
 }
 
+/* The anomaly of `kind` on `endpoint` among list[0..n), or NULL. */
 static struct wst_anomaly *find(struct wst_anomaly *list, size_t n, uint8_t kind, uint8_t endpoint)
 {
     for (size_t i = 0; i < n; i++) {
@@ -243,6 +245,7 @@ static uint32_t threshold_ms(const struct wst_anomaly_config *cfg, enum wst_anom
     return 0;
 }
 
+/* A2: the states that wait for the ACK of the endpoint's own FIN. */
 static bool is_fin_wait(uint8_t st)
 {
     return st == WST_ST_FIN_WAIT_1 || st == WST_ST_CLOSING || st == WST_ST_LAST_ACK;
@@ -777,6 +780,7 @@ static bool one_sided(const struct wst_conn *c)
     return false;
 }
 
+/* qsort order of a record's anomalies: by start, then kind, then endpoint. */
 static int by_time(const void *pa, const void *pb)
 {
     const struct wst_anomaly *a = pa, *b = pb;
@@ -787,6 +791,8 @@ static int by_time(const void *pa, const void *pb)
     return (int)a->endpoint - (int)b->endpoint;
 }
 
+/* Adds a to out[0..n), merged into the one of its kind and endpoint if
+ * there is one; returns the new count. */
 static size_t add(struct wst_anomaly *out, size_t n, const struct wst_anomaly *a)
 {
     struct wst_anomaly *old = find(out, n, a->kind, a->endpoint);

@@ -173,6 +173,7 @@ static void diagnose_syn_unanswered(struct wst_text *t, const struct wst_conn *c
     wst_text_put(t, " was slow to answer; check packet loss on the path and its SYN backlog");
 }
 
+/* The RST's sender is the server the SYN was for; its port is the service. */
 static void diagnose_refused(struct wst_text *t, const struct wst_conn *c, const struct wst_anomaly *a, int e,
                              int p)
 {
@@ -273,6 +274,7 @@ static void diagnose_invalid_flags(struct wst_text *t, const struct wst_conn *c,
     host(t, c, e);
 }
 
+/* count: the segments that advertised it. */
 static void diagnose_zero_window(struct wst_text *t, const struct wst_conn *c, const struct wst_anomaly *a, int e,
                                  int p)
 {
@@ -300,6 +302,7 @@ static void diagnose_retransmission_stall(struct wst_text *t, const struct wst_c
                     "host");
 }
 
+/* count: the probes sent. */
 static void diagnose_keepalive_unanswered(struct wst_text *t, const struct wst_conn *c, const struct wst_anomaly *a,
                                           int e, int p)
 {
@@ -312,6 +315,7 @@ static void diagnose_keepalive_unanswered(struct wst_text *t, const struct wst_c
                     "that host and the idle timeouts of the middleboxes in between");
 }
 
+/* The endpoint in CLOSE_WAIT received its peer's FIN. */
 static void diagnose_close_wait_lingering(struct wst_text *t, const struct wst_conn *c, const struct wst_anomaly *a,
                                           int e, int p)
 {
@@ -406,12 +410,14 @@ static void endpoint(struct wst_text *t, const struct wst_finding *x)
     wst_text_put(t, "%s", s);
 }
 
+/* "12 sources", "more than 75000 sources": the distinct peers, as counted. */
 static void peers(struct wst_text *t, const struct wst_finding *x, const char *one, const char *many)
 {
     wst_text_put(t, "%s%llu %s", x->peers_at_least ? "more than " : "", (unsigned long long)x->peers,
                  wst_plural(x->peers, one, many));
 }
 
+/* From the finding's since to its until. */
 static void span(struct wst_text *t, const struct wst_finding *x)
 {
     wst_text_secs(t, x->until_us > x->since_us ? x->until_us - x->since_us : 0);
@@ -420,6 +426,7 @@ static void span(struct wst_text *t, const struct wst_finding *x)
 /* A sentence for one kind of finding: writes the diagnosis of x to t. */
 typedef void finding_sentence_fn(struct wst_text *t, const struct wst_finding *x);
 
+/* Which half-open kind dominates says where to look; retried clients are real. */
 static void diagnose_syn_flood(struct wst_text *t, const struct wst_finding *x)
 {
     wst_text_put(t, "%llu half-open connections to server ", (unsigned long long)x->connections);
@@ -483,6 +490,7 @@ static void unreachable_advice(struct wst_text *t, const struct wst_finding *x)
     }
 }
 
+/* How the attempts failed, counted, then the advice for the most common way. */
 static void diagnose_unreachable_service(struct wst_text *t, const struct wst_finding *x)
 {
     wst_text_put(t, "%llu of %llu connection attempts to server ", (unsigned long long)x->connections,
@@ -515,6 +523,7 @@ static void diagnose_unreachable_service(struct wst_text *t, const struct wst_fi
                      (unsigned long long)x->completed, wst_plural(x->completed, "attempt", "attempts"));
 }
 
+/* A server endpoint's application, or a client host's (role). */
 static void diagnose_close_wait_pileup(struct wst_text *t, const struct wst_finding *x)
 {
     char host_text[WST_ENDPOINT_STRLEN];
@@ -543,6 +552,7 @@ static void diagnose_close_wait_pileup(struct wst_text *t, const struct wst_find
                         "kept after the server's FIN (ss -tanp state close-wait)");
 }
 
+/* Information, unless the busiest destination nears the ephemeral range. */
 static void diagnose_time_wait(struct wst_text *t, const struct wst_finding *x)
 {
     wst_text_put(t, "%s ", x->role == WST_ROLE_SERVER ? "server" : "client");
