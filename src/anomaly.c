@@ -2,12 +2,13 @@
  * anomaly.c - judging what went wrong with a connection.
  *
  * Rules (the reasons are in docs/output.md, "Anomalies"):
- *  A1. A state that should be brief has a kind and a threshold (held[]):
- *      SYN_RCVD after the endpoint sent its SYN+ACK (--syn-timeout),
- *      CLOSE_WAIT, FIN_WAIT_1, CLOSING and LAST_ACK (--linger). An endpoint
- *      that leaves such a state after the threshold raises the kind then
- *      (with its end); one still in it when the record ends raises it as
- *      ongoing. Either way the same rule judges.
+ *  A1. A state that should be brief is the state of a kind's row in
+ *      WST_ANOMALY_MAP, held no longer than the row's threshold (CLOSING
+ *      shares FIN_WAIT_1's row; SYN_RCVD counts once the endpoint has sent
+ *      its SYN+ACK). An endpoint that leaves such a state after the
+ *      threshold raises the kind then (with its end); one still in it when
+ *      the record ends raises it as ongoing. Either way the same rule
+ *      judges.
  *  A2. The wait in FIN_WAIT_1, CLOSING or LAST_ACK is for the ACK of a FIN,
  *      so it runs from the endpoint's first FIN, not from its latest state
  *      change: rule L of fsm.c moves an endpoint that loses ACKs back and
@@ -49,9 +50,7 @@
  *  A10. A one-sided capture (a SPAN port that mirrors one direction): one
  *      endpoint sent nothing while the other acknowledges what it must have
  *      sent. The missing direction's silence is then no evidence, so the
- *      kinds that rest on it (an unacknowledged FIN, a lingering CLOSE_WAIT
- *      whose FIN would be on the other side, unanswered keepalives, a
- *      handshake never completed) are not raised.
+ *      kinds that rest on it (sides BOTH in their rows) are not raised.
  *  A11. What runs until a segment ends it (A6's unanswered probes, A7's
  *      stall, A8's zero window) also ends when the connection does: at a
  *      RST the state machine accepted, whoever sent it (Linux resets after
@@ -62,27 +61,43 @@
  *      then, with that end; only a condition still running when the record
  *      ends is ongoing. (States held too long, A1, need no such rule: a RST
  *      or a close moves the endpoint out of them.)
+ *  A12. No TCP sends new data beyond its own FIN (after a CLOSE it may not
+ *      SEND, RFC 9293 §3.10.4) or any after its own RST: such segments are
+ *      data_after_close, one anomaly per sender with their bytes counted.
+ *
+ * Where the rules run: each segment worth it goes through the event rules
+ * of rules[], one small function per rule, in the order documented there;
+ * a state a timer ends goes through wst_anomaly_left_state(); the record's
+ * end goes through the judges of at_end[] and running[]. The rules record
+ * facts (kind, endpoint, times, counts, detail codes); explain.c writes
+ * them as sentences.
  */
 #include "wirestate/anomaly.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "seq.h"
-#include "text.h"
-#include "wirestate/flow.h"
 #include "alloc.h"
+#include "seq.h"
 
-static const char *const kind_names[WST_AN__COUNT] = {
-#define WST_ANOMALY_NAME(e, name) [WST_AN_##e] = name,
-    WST_ANOMALY_MAP(WST_ANOMALY_NAME)
-#undef WST_ANOMALY_NAME
+/* The rows of WST_ANOMALY_MAP (the notes on their cells are there). */
+static const struct wst_anomaly_info rows[WST_AN__COUNT] = {
+#define WST_ANOMALY_ROW(e, name, role, sides, threshold, state) \
+    [WST_AN_##e] = {name, WST_AROLE_##role, WST_SIDES_##sides, WST_THRESHOLD_##threshold, WST_ST_##state},
+    WST_ANOMALY_MAP(WST_ANOMALY_ROW)
+#undef WST_ANOMALY_ROW
 };
+
+static const struct wst_anomaly_info unknown_row = {.name = "unknown"};
+
+const struct wst_anomaly_info *wst_anomaly_info(enum wst_anomaly_kind kind)
+{
+    return (unsigned)kind < WST_AN__COUNT ? &rows[kind] : &unknown_row;
+}
 
 const char *wst_anomaly_name(enum wst_anomaly_kind kind)
 {
-    return (unsigned)kind < WST_AN__COUNT ? kind_names[kind] : "unknown";
+    return wst_anomaly_info(kind)->name;
 }
 
 /* ---- notes ---- */
@@ -120,6 +135,7 @@ void wst_notes_table_fini(struct wst_notes_table *t)
     t->count = 0;
 }
 
+/* The anomaly of `kind` on `endpoint` among list[0..n), or NULL. */
 static struct wst_anomaly *find(struct wst_anomaly *list, size_t n, uint8_t kind, uint8_t endpoint)
 {
     for (size_t i = 0; i < n; i++) {
@@ -181,24 +197,38 @@ static struct wst_anomaly *occurrence(struct wst_anomaly_notes *n, const struct 
 
 /* ---- A1: states that should be brief ---- */
 
-enum threshold { TH_NONE, TH_SYN, TH_LINGER };
-
-static const struct held {
-    uint8_t kind;
-    uint8_t threshold;
-} held[WST_ST__COUNT] = {
-    [WST_ST_SYN_RCVD] = {WST_AN_HANDSHAKE_INCOMPLETE, TH_SYN},
-    [WST_ST_CLOSE_WAIT] = {WST_AN_CLOSE_WAIT_LINGERING, TH_LINGER},
-    [WST_ST_FIN_WAIT_1] = {WST_AN_FIN_WAIT_1_STUCK, TH_LINGER},
-    [WST_ST_CLOSING] = {WST_AN_FIN_WAIT_1_STUCK, TH_LINGER},
-    [WST_ST_LAST_ACK] = {WST_AN_LAST_ACK_STUCK, TH_LINGER},
-};
-
-static uint32_t threshold_ms(const struct wst_anomaly_config *cfg, uint8_t th)
+/*
+ * The kind of a state held too long: the row whose state it is, or
+ * WST_AN__COUNT for a state no row is about. CLOSING is the exception:
+ * a simultaneous close enters it from FIN_WAIT_1, and it waits for the
+ * same ACK of the same FIN (A2), so it is fin_wait_1_stuck's too.
+ */
+static enum wst_anomaly_kind held_kind(uint8_t st)
 {
-    return th == TH_SYN ? cfg->syn_timeout_ms : cfg->linger_ms;
+    if (st == WST_ST_CLOSING)
+        st = WST_ST_FIN_WAIT_1;
+    for (int k = 0; st != WST_ST__UNSET && k < WST_AN__COUNT; k++) {
+        if (rows[k].state == st)
+            return (enum wst_anomaly_kind)k;
+    }
+    return WST_AN__COUNT;
 }
 
+/* How long is too long for a kind: its row's option. */
+static uint32_t threshold_ms(const struct wst_anomaly_config *cfg, enum wst_anomaly_kind kind)
+{
+    switch ((enum wst_anomaly_threshold)rows[kind].threshold) {
+    case WST_THRESHOLD_SYN_TIMEOUT:
+        return cfg->syn_timeout_ms;
+    case WST_THRESHOLD_LINGER:
+        return cfg->linger_ms;
+    case WST_THRESHOLD_NONE:
+        break;
+    }
+    return 0;
+}
+
+/* A2: the states that wait for the ACK of the endpoint's own FIN. */
 static bool is_fin_wait(uint8_t st)
 {
     return st == WST_ST_FIN_WAIT_1 || st == WST_ST_CLOSING || st == WST_ST_LAST_ACK;
@@ -224,8 +254,8 @@ static bool judge_held(const struct wst_conn *c, const struct wst_anomaly_notes 
                        const struct wst_anomaly_config *cfg, int i, uint8_t st, uint32_t since_ms, uint32_t end_ms,
                        struct wst_anomaly *a)
 {
-    const struct held *h = &held[st < WST_ST__COUNT ? st : 0];
-    if (h->threshold == TH_NONE)
+    enum wst_anomaly_kind kind = held_kind(st);
+    if (kind == WST_AN__COUNT)
         return false;
     const struct wst_endpoint *ep = &c->ep[i];
     if (st == WST_ST_SYN_RCVD && !(ep->flags & WST_EP_SYNACK))
@@ -235,14 +265,14 @@ static bool judge_held(const struct wst_conn *c, const struct wst_anomaly_notes 
                                     !seq_gt(ep->ack, wst_endpoint_fin_seq(peer))))
         return false; /* the FIN is assumed delivered, but its ACK never went by */
     uint32_t start = held_start_ms(notes, i, st, since_ms);
-    if (end_ms < start || end_ms - start < threshold_ms(cfg, h->threshold))
+    if (end_ms < start || end_ms - start < threshold_ms(cfg, kind))
         return false;
     memset(a, 0, sizeof *a);
-    a->kind = h->kind;
+    a->kind = (uint8_t)kind;
     a->endpoint = (uint8_t)i;
     a->since_us = wst_conn_at_us(c, start);
     a->until_us = wst_conn_at_us(c, end_ms);
-    switch (h->kind) {
+    switch (kind) {
     case WST_AN_HANDSHAKE_INCOMPLETE:
         a->count = 1u + ep->syns_again;
         a->detail[0] = c->ep[!i].state;
@@ -261,44 +291,68 @@ static bool judge_held(const struct wst_conn *c, const struct wst_anomaly_notes 
 /* ---- A6, A7, A8: conditions that run until something ends them ---- */
 
 /*
- * The running conditions of endpoint k (A6, A7, A8) as anomalies that end
- * at until_us: each fills *a and returns true if it qualifies. The caller
- * says whether it is ongoing. wst_anomaly_observe() and
- * wst_anomaly_collect() judge with these alike.
+ * What judging a condition over a span needs: the connection, its notes
+ * (NULL when it has none), the thresholds, and when the span ends.
  */
-static bool probes_held(const struct wst_conn *c, const struct wst_anomaly_notes *n, int k, wst_ts_us until_us,
-                        struct wst_anomaly *a)
+struct judge_ctx {
+    const struct wst_conn *c;
+    const struct wst_anomaly_notes *n;
+    const struct wst_anomaly_config *cfg;
+    wst_ts_us until_us;
+};
+
+/*
+ * A judge: fills *a with the anomaly of endpoint k that qualifies over the
+ * span ending at x->until_us and returns true, or returns false. The
+ * caller says whether it is ongoing.
+ */
+typedef bool judge_fn(const struct judge_ctx *x, int k, struct wst_anomaly *a);
+
+/* A6: two probes or more from k that nothing answered. */
+static bool probes_held(const struct judge_ctx *x, int k, struct wst_anomaly *a)
 {
-    if (n->probes[k] < 2)
-        return false; /* one may merely be in flight (A6) */
+    const struct wst_anomaly_notes *n = x->n;
+    if (!n || n->probes[k] < 2)
+        return false; /* one may merely be in flight */
     *a = (struct wst_anomaly){.kind = WST_AN_KEEPALIVE_UNANSWERED, .endpoint = (uint8_t)k,
-                              .since_us = wst_conn_at_us(c, n->first_probe_ms[k] - 1), .until_us = until_us,
+                              .since_us = wst_conn_at_us(x->c, n->first_probe_ms[k] - 1), .until_us = x->until_us,
                               .count = n->probes[k]};
     return true;
 }
 
-static bool stall_held(const struct wst_conn *c, const struct wst_anomaly_notes *n, int k, wst_ts_us until_us,
-                       struct wst_anomaly *a)
+/* A7: the same data from k three times or more, the gaps not shrinking. */
+static bool stall_held(const struct judge_ctx *x, int k, struct wst_anomaly *a)
 {
-    if (n->rexmits[k] < 3 || n->rexmit_gap_shrank[k])
+    const struct wst_anomaly_notes *n = x->n;
+    if (!n || n->rexmits[k] < 3 || n->rexmit_gap_shrank[k])
         return false;
     *a = (struct wst_anomaly){.kind = WST_AN_RETRANSMISSION_STALL, .endpoint = (uint8_t)k,
-                              .since_us = wst_conn_at_us(c, n->first_rexmit_ms[k]), .until_us = until_us,
+                              .since_us = wst_conn_at_us(x->c, n->first_rexmit_ms[k]), .until_us = x->until_us,
                               .count = n->rexmits[k], .value = {n->rexmit_max_gap_ms[k], 0}};
     return true;
 }
 
-static bool zero_window_held(const struct wst_conn *c, const struct wst_anomaly_notes *n,
-                             const struct wst_anomaly_config *cfg, int k, wst_ts_us until_us, struct wst_anomaly *a)
+/* A8: k's zero window, held for at least its threshold. */
+static bool zero_window_held(const struct judge_ctx *x, int k, struct wst_anomaly *a)
 {
-    uint32_t zw = n->zero_window_ms[k], until_ms = wst_conn_ms(c, until_us);
-    if (!zw || until_ms < zw - 1 || until_ms - (zw - 1) < cfg->linger_ms)
+    const struct wst_anomaly_notes *n = x->n;
+    if (!n)
+        return false;
+    uint32_t zw = n->zero_window_ms[k], until_ms = wst_conn_ms(x->c, x->until_us);
+    if (!zw || until_ms < zw - 1 || until_ms - (zw - 1) < threshold_ms(x->cfg, WST_AN_ZERO_WINDOW))
         return false;
     *a = (struct wst_anomaly){.kind = WST_AN_ZERO_WINDOW, .endpoint = (uint8_t)k,
-                              .since_us = wst_conn_at_us(c, zw - 1), .until_us = until_us,
+                              .since_us = wst_conn_at_us(x->c, zw - 1), .until_us = x->until_us,
                               .count = n->zero_window_segs[k]};
     return true;
 }
+
+/* The conditions that run until something ends them, judged alike by the
+ * segment that ends one, by the connection's end (A11), and by the
+ * record's end. */
+static judge_fn *const running[] = {probes_held, stall_held, zero_window_held};
+
+#define N_RUNNING (sizeof running / sizeof *running)
 
 /* A11: done with the connection (a TIME_WAIT endpoint only waits out 2 MSL). */
 static bool is_done(const struct wst_conn *c)
@@ -315,14 +369,13 @@ static bool is_done(const struct wst_conn *c)
 static void end_running(struct wst_anomaly_notes *n, const struct wst_anomaly_config *cfg, const struct wst_conn *c,
                         wst_ts_us until_us)
 {
+    const struct judge_ctx x = {c, n, cfg, until_us};
     struct wst_anomaly a;
     for (int k = 0; k < 2; k++) {
-        if (probes_held(c, n, k, until_us, &a))
-            wst_anomaly_raise(n, &a);
-        if (stall_held(c, n, k, until_us, &a))
-            wst_anomaly_raise(n, &a);
-        if (zero_window_held(c, n, cfg, k, until_us, &a))
-            wst_anomaly_raise(n, &a);
+        for (size_t r = 0; r < N_RUNNING; r++) {
+            if (running[r](&x, k, &a))
+                wst_anomaly_raise(n, &a);
+        }
         n->probes[k] = n->rexmits[k] = 0;
         n->zero_window_ms[k] = n->zero_window_segs[k] = 0;
     }
@@ -349,7 +402,7 @@ void wst_anomaly_left_state(struct wst_notes_table *nt, const struct wst_anomaly
         end_running(notes, cfg, c, wst_conn_at_us(c, now_ms));
 }
 
-/* ---- event detectors ---- */
+/* ---- event rules: what one segment shows ---- */
 
 /* A9. */
 static bool invalid_flags(uint8_t f)
@@ -408,191 +461,263 @@ static uint32_t unacked(const struct wst_conn *c, const struct wst_endpoint *sen
     return n;
 }
 
-void wst_anomaly_observe(struct wst_notes_table *nt, const struct wst_anomaly_config *cfg, struct wst_conn *c,
-                         const struct wst_anomaly_segment *s)
+/*
+ * What the event rules share about one segment: the connection, the
+ * segment and the state machine's step, its sender i and receiver j as
+ * they were before it (pi, pj), its time, what it is (a probe), and the
+ * connection's notes, NULL until a rule needs them (take_notes()).
+ */
+struct rule_ctx {
+    struct wst_notes_table *nt;
+    const struct wst_anomaly_config *cfg;
+    struct wst_conn *c;
+    const struct wst_anomaly_segment *s;
+    const struct wst_segment *seg;
+    const struct wst_fsm_step *step;
+    int i, j;
+    const struct wst_endpoint *pi, *pj;
+    uint32_t now_ms;
+    bool is_probe;                  /* a keepalive or zero-window probe from i (A6) */
+    struct wst_anomaly_notes *n;
+};
+
+/* The connection's notes, created empty if it has none. */
+static struct wst_anomaly_notes *take_notes(struct rule_ctx *x)
 {
-    const struct wst_segment *seg = s->seg;
-    const struct wst_fsm_step *step = s->step;
-    int i = s->from, j = !s->from;
-    const struct wst_endpoint *pi = &s->pre[i], *pj = &s->pre[j];
-    uint8_t f = seg->flags;
-    uint32_t now_ms = wst_conn_ms(c, s->ts_us);
+    if (!x->n)
+        x->n = wst_notes_get(x->nt, x->c);
+    return x->n;
+}
+
+/* The judges' view of the rules' context, the span ending with the segment. */
+static struct judge_ctx judge_now(const struct rule_ctx *x)
+{
+    return (struct judge_ctx){x->c, x->n, x->cfg, x->s->ts_us};
+}
+
+/* An event rule: reads the segment, raises what it shows, keeps notes. */
+typedef void rule_fn(struct rule_ctx *x);
+
+/* A9: flags no TCP sends, one anomaly per sender with the first one's flags. */
+static void rule_invalid_flags(struct rule_ctx *x)
+{
+    uint8_t f = x->seg->flags;
+    if (!invalid_flags(f))
+        return;
+    struct wst_anomaly a = {.kind = WST_AN_INVALID_FLAGS, .endpoint = (uint8_t)x->i, .since_us = x->s->ts_us,
+                            .until_us = x->s->ts_us, .count = 1, .detail = {f, 0}};
+    occurrence(take_notes(x), &a);
+}
+
+/* A4: the first segment back to a SYN that waited for its threshold or more. */
+static void rule_late_answer(struct rule_ctx *x)
+{
+    const struct wst_endpoint *pi = x->pi, *pj = x->pj;
+    if ((pi->flags & WST_EP_SENT) || pj->state != WST_ST_SYN_SENT || !(pj->flags & WST_EP_ACTIVE) ||
+        x->now_ms < pj->since_ms || x->now_ms - pj->since_ms < threshold_ms(x->cfg, WST_AN_SYN_UNANSWERED))
+        return;
+    struct wst_anomaly a = {.kind = WST_AN_SYN_UNANSWERED, .endpoint = (uint8_t)x->j,
+                            .since_us = wst_conn_at_us(x->c, pj->since_ms), .until_us = x->s->ts_us,
+                            .count = 1u + pj->syns_again, .detail = {WST_ANSWER_SEGMENT, 0}};
+    wst_anomaly_raise(take_notes(x), &a);
+}
+
+/* A5: a RST the state machine accepted: refused when it answers a SYN,
+ * rst_abort when it ends a connection synchronized at its receiver. */
+static void rule_accepted_rst(struct rule_ctx *x)
+{
+    const struct wst_fsm_step *step = x->step;
+    if (!step->n_snd || step->snd[0] != WST_EV_SND_RST)
+        return;
     struct wst_anomaly a;
-
-    if (invalid_flags(f)) {
-        a = (struct wst_anomaly){.kind = WST_AN_INVALID_FLAGS, .endpoint = (uint8_t)i, .since_us = s->ts_us,
-                                 .until_us = s->ts_us, .count = 1, .detail = {f, 0}};
-        occurrence(wst_notes_get(nt, c), &a);
+    if (step->rcv_from == WST_ST_SYN_SENT) {
+        a = (struct wst_anomaly){.kind = WST_AN_REFUSED, .endpoint = (uint8_t)x->i,
+                                 .since_us = wst_conn_at_us(x->c, x->pj->since_ms), .until_us = x->s->ts_us,
+                                 .count = 1u + x->pj->syns_again};
+    } else if (is_synchronized(step->rcv_from)) {
+        /* A RST to a SYN_RCVD server (a SYN scan's) ends only a handshake. */
+        a = (struct wst_anomaly){.kind = WST_AN_RST_ABORT, .endpoint = (uint8_t)x->i, .since_us = x->s->ts_us,
+                                 .until_us = x->s->ts_us, .count = 1, .detail = {step->snd_from, step->rcv_from},
+                                 .value = {unacked(x->c, x->pi, x->j), unacked(x->c, x->pj, x->i)}};
+    } else {
+        return;
     }
+    wst_anomaly_raise(take_notes(x), &a);
+}
 
-    /* A4: the first segment back to a SYN that waited. */
-    if (!(pi->flags & WST_EP_SENT) && pj->state == WST_ST_SYN_SENT && (pj->flags & WST_EP_ACTIVE) &&
-        now_ms >= pj->since_ms && now_ms - pj->since_ms >= cfg->syn_timeout_ms) {
-        a = (struct wst_anomaly){.kind = WST_AN_SYN_UNANSWERED, .endpoint = (uint8_t)j,
-                                 .since_us = wst_conn_at_us(c, pj->since_ms), .until_us = s->ts_us,
-                                 .count = 1u + pj->syns_again, .detail = {WST_ANSWER_SEGMENT, 0}};
-        wst_anomaly_raise(wst_notes_get(nt, c), &a);
+/* A12: new data beyond the sender's own FIN, or data after its own RST;
+ * one anomaly per sender, the segments and bytes counted. */
+static void rule_data_after_close(struct rule_ctx *x)
+{
+    const struct wst_segment *seg = x->seg;
+    uint8_t after;
+    if (!seg->payload_len)
+        return;
+    if ((x->pi->flags & WST_EP_HAS_FIN) && seq_gt(seg->seq + seg->payload_len, wst_endpoint_fin_seq(x->pi)))
+        after = WST_AFTER_FIN;
+    else if ((x->s->pre_tcp_flags & WST_TH_RST) && x->pi->state == WST_ST_CLOSED)
+        after = WST_AFTER_RST;
+    else
+        return;
+    struct wst_anomaly a = {.kind = WST_AN_DATA_AFTER_CLOSE, .endpoint = (uint8_t)x->i, .since_us = x->s->ts_us,
+                            .until_us = x->s->ts_us, .count = 1, .value = {seg->payload_len, 0},
+                            .detail = {after, 0}};
+    struct wst_anomaly *old = occurrence(take_notes(x), &a);
+    if (old)
+        old->value[0] += seg->payload_len;
+}
+
+/* A3: data sent in CLOSE_WAIT, staying there; lingering counts from the last. */
+static void rule_close_wait_data(struct rule_ctx *x)
+{
+    if (x->seg->payload_len && x->pi->state == WST_ST_CLOSE_WAIT && x->c->ep[x->i].state == WST_ST_CLOSE_WAIT)
+        take_notes(x)->close_wait_data_ms[x->i] = x->now_ms + 1;
+}
+
+/* A2: a FIN, or a SYN+ACK, sent again: the wait for its ACK began when
+ * the sender entered the state it was in, if it began no earlier. */
+static void rule_wait_start(struct rule_ctx *x)
+{
+    if (x->step->fin_rexmit) {
+        struct wst_anomaly_notes *n = take_notes(x);
+        if (!n->first_fin_ms[x->i])
+            n->first_fin_ms[x->i] = x->pi->since_ms + 1;
     }
-
-    /* A5: an accepted RST. */
-    if (step->n_snd && step->snd[0] == WST_EV_SND_RST) {
-        if (step->rcv_from == WST_ST_SYN_SENT) {
-            a = (struct wst_anomaly){.kind = WST_AN_REFUSED, .endpoint = (uint8_t)i,
-                                     .since_us = wst_conn_at_us(c, pj->since_ms), .until_us = s->ts_us,
-                                     .count = 1u + pj->syns_again};
-            wst_anomaly_raise(wst_notes_get(nt, c), &a);
-        } else if (is_synchronized(step->rcv_from)) {
-            /* The connection it ended was synchronized at its receiver; a
-             * RST to a SYN_RCVD server (a SYN scan's) ends only a handshake. */
-            a = (struct wst_anomaly){.kind = WST_AN_RST_ABORT, .endpoint = (uint8_t)i, .since_us = s->ts_us,
-                                     .until_us = s->ts_us, .count = 1,
-                                     .detail = {step->snd_from, step->rcv_from},
-                                     .value = {unacked(c, pi, j), unacked(c, pj, i)}};
-            wst_anomaly_raise(wst_notes_get(nt, c), &a);
-        }
-    }
-
-    if (seg->payload_len) {
-        uint8_t after = 0;
-        if ((pi->flags & WST_EP_HAS_FIN) && seq_gt(seg->seq + seg->payload_len, wst_endpoint_fin_seq(pi)))
-            after = WST_AFTER_FIN;
-        else if ((s->pre_tcp_flags & WST_TH_RST) && pi->state == WST_ST_CLOSED)
-            after = WST_AFTER_RST;
-        if (after) {
-            a = (struct wst_anomaly){.kind = WST_AN_DATA_AFTER_CLOSE, .endpoint = (uint8_t)i, .since_us = s->ts_us,
-                                     .until_us = s->ts_us, .count = 1, .value = {seg->payload_len, 0},
-                                     .detail = {after, 0}};
-            struct wst_anomaly *old = occurrence(wst_notes_get(nt, c), &a);
-            if (old)
-                old->value[0] += seg->payload_len;
-        }
-        if (pi->state == WST_ST_CLOSE_WAIT && c->ep[i].state == WST_ST_CLOSE_WAIT)
-            wst_notes_get(nt, c)->close_wait_data_ms[i] = now_ms + 1; /* A3 */
-    }
-
-    /* A2: a FIN sent again; the wait began when its state was entered. */
-    if (step->fin_rexmit) {
-        struct wst_anomaly_notes *n = wst_notes_get(nt, c);
-        if (!n->first_fin_ms[i])
-            n->first_fin_ms[i] = pi->since_ms + 1;
-    }
-
-    struct wst_anomaly_notes *n = wst_notes_find(nt, c);
-
-    /* A6: any segment answers the peer's probes. */
-    if (n && n->probes[j]) {
-        if (probes_held(c, n, j, s->ts_us, &a))
-            wst_anomaly_raise(n, &a);
-        n->probes[j] = 0;
-    }
-    bool probe = is_probe(seg, pi);
-    if (probe && !(n && n->zero_window_ms[j])) {
-        n = wst_notes_get(nt, c);
-        if (n->probes[i]++ == 0)
-            n->first_probe_ms[i] = now_ms + 1;
-    }
-
-    /* A7: the peer acknowledges past the data being sent again. */
-    if (n && n->rexmits[j] && (f & WST_TH_ACK) && seq_gt(seg->ack, n->rexmit_seq[j])) {
-        if (stall_held(c, n, j, s->ts_us, &a))
-            wst_anomaly_raise(n, &a);
-        n->rexmits[j] = 0;
-    }
-    if (!probe && is_rexmit(seg, pi)) {
-        n = wst_notes_get(nt, c);
-        if (n->rexmits[i] && n->rexmit_seq[i] == seg->seq) {
-            uint32_t gap = now_ms - n->last_rexmit_ms[i];
-            if (n->rexmits[i] >= 2 && gap + gap / 8 < n->rexmit_gap_ms[i])
-                n->rexmit_gap_shrank[i] = true;
-            n->rexmit_gap_ms[i] = gap;
-            if (gap > n->rexmit_max_gap_ms[i])
-                n->rexmit_max_gap_ms[i] = gap;
-            n->rexmits[i]++;
-        } else {
-            n->rexmit_seq[i] = seg->seq;
-            n->rexmits[i] = 1;
-            n->first_rexmit_ms[i] = now_ms;
-            n->rexmit_gap_ms[i] = n->rexmit_max_gap_ms[i] = 0;
-            n->rexmit_gap_shrank[i] = false;
-        }
-        n->last_rexmit_ms[i] = now_ms;
-    }
-
-    /* A8. */
-    if (!(f & (WST_TH_SYN | WST_TH_RST))) {
-        if (seg->window == 0) {
-            n = wst_notes_get(nt, c);
-            if (!n->zero_window_ms[i])
-                n->zero_window_ms[i] = now_ms + 1;
-            n->zero_window_segs[i]++;
-        } else if (n && n->zero_window_ms[i]) {
-            if (zero_window_held(c, n, cfg, i, s->ts_us, &a))
-                wst_anomaly_raise(n, &a);
-            n->zero_window_ms[i] = n->zero_window_segs[i] = 0;
-        }
-    }
-
-    /* A11: the connection ends with this segment (an acceptable RST leaves
-     * both endpoints CLOSED or LISTEN, so is_done() covers it). */
-    if (n && is_done(c))
-        end_running(n, cfg, c, s->ts_us);
-
-    /* A2: a SYN+ACK sent again; the wait began with the handshake. */
-    if (step->syn_rexmit && (f & WST_TH_ACK)) {
-        n = wst_notes_get(nt, c);
-        if (!n->first_synack_ms[i])
-            n->first_synack_ms[i] = pi->since_ms + 1;
-    }
-
-    /* A1: states left. */
-    for (int k = 0; k < 2; k++) {
-        if (s->pre[k].state != c->ep[k].state)
-            wst_anomaly_left_state(nt, cfg, c, k, s->pre[k].state, s->pre[k].since_ms, now_ms);
+    if (x->step->syn_rexmit && (x->seg->flags & WST_TH_ACK)) {
+        struct wst_anomaly_notes *n = take_notes(x);
+        if (!n->first_synack_ms[x->i])
+            n->first_synack_ms[x->i] = x->pi->since_ms + 1;
     }
 }
 
-/* RFC 792, RFC 1122 §3.2.2.1, RFC 1812 §5.2.7.1 (ICMP type 3); RFC 4443 §3.1 (ICMPv6 type 1). */
-static const struct unreach {
-    const char *name;
-    uint8_t cause;
-} unreach4[16] = {
-    [0] = {"net unreachable", WST_UNREACH_ROUTE},
-    [1] = {"host unreachable", WST_UNREACH_HOST},
-    [2] = {"protocol unreachable", WST_UNREACH_PORT},
-    [3] = {"port unreachable", WST_UNREACH_PORT},
-    [4] = {"fragmentation needed", WST_UNREACH_OTHER},
-    [5] = {"source route failed", WST_UNREACH_ROUTE},
-    [6] = {"destination network unknown", WST_UNREACH_ROUTE},
-    [7] = {"destination host unknown", WST_UNREACH_HOST},
-    [8] = {"source host isolated", WST_UNREACH_OTHER},
-    [9] = {"network administratively prohibited", WST_UNREACH_FIREWALL},
-    [10] = {"host administratively prohibited", WST_UNREACH_FIREWALL},
-    [11] = {"network unreachable for type of service", WST_UNREACH_ROUTE},
-    [12] = {"host unreachable for type of service", WST_UNREACH_HOST},
-    [13] = {"communication administratively prohibited", WST_UNREACH_FIREWALL},
-    [14] = {"host precedence violation", WST_UNREACH_FIREWALL},
-    [15] = {"precedence cutoff in effect", WST_UNREACH_FIREWALL},
-}, unreach6[8] = {
-    [0] = {"no route to destination", WST_UNREACH_ROUTE},
-    [1] = {"communication administratively prohibited", WST_UNREACH_FIREWALL},
-    [2] = {"beyond scope of source address", WST_UNREACH_ROUTE},
-    [3] = {"address unreachable", WST_UNREACH_HOST},
-    [4] = {"port unreachable", WST_UNREACH_PORT},
-    [5] = {"source address failed ingress/egress policy", WST_UNREACH_FIREWALL},
-    [6] = {"reject route to destination", WST_UNREACH_FIREWALL},
-    [7] = {"error in source routing header", WST_UNREACH_ROUTE},
+/* A6: any segment answers the receiver's probes (judged then); a probe
+ * counts while its receiver does not advertise a zero window. */
+static void rule_probes(struct rule_ctx *x)
+{
+    struct wst_anomaly a;
+    if (x->n && x->n->probes[x->j]) {
+        const struct judge_ctx jx = judge_now(x);
+        if (probes_held(&jx, x->j, &a))
+            wst_anomaly_raise(x->n, &a);
+        x->n->probes[x->j] = 0;
+    }
+    if (x->is_probe && !(x->n && x->n->zero_window_ms[x->j])) {
+        struct wst_anomaly_notes *n = take_notes(x);
+        if (n->probes[x->i]++ == 0)
+            n->first_probe_ms[x->i] = x->now_ms + 1;
+    }
+}
+
+/* A7: an ACK past the data sent again ends the receiver's stall (judged
+ * then); data sent again from the same sequence number counts, with its
+ * gap, and a new sequence number starts over. */
+static void rule_stall(struct rule_ctx *x)
+{
+    const struct wst_segment *seg = x->seg;
+    struct wst_anomaly_notes *n = x->n;
+    struct wst_anomaly a;
+    int i = x->i, j = x->j;
+    if (n && n->rexmits[j] && (seg->flags & WST_TH_ACK) && seq_gt(seg->ack, n->rexmit_seq[j])) {
+        const struct judge_ctx jx = judge_now(x);
+        if (stall_held(&jx, j, &a))
+            wst_anomaly_raise(n, &a);
+        n->rexmits[j] = 0;
+    }
+    if (x->is_probe || !is_rexmit(seg, x->pi))
+        return;
+    n = take_notes(x);
+    if (n->rexmits[i] && n->rexmit_seq[i] == seg->seq) {
+        uint32_t gap = x->now_ms - n->last_rexmit_ms[i];
+        if (n->rexmits[i] >= 2 && gap + gap / 8 < n->rexmit_gap_ms[i])
+            n->rexmit_gap_shrank[i] = true;
+        n->rexmit_gap_ms[i] = gap;
+        if (gap > n->rexmit_max_gap_ms[i])
+            n->rexmit_max_gap_ms[i] = gap;
+        n->rexmits[i]++;
+    } else {
+        n->rexmit_seq[i] = seg->seq;
+        n->rexmits[i] = 1;
+        n->first_rexmit_ms[i] = x->now_ms;
+        n->rexmit_gap_ms[i] = n->rexmit_max_gap_ms[i] = 0;
+        n->rexmit_gap_shrank[i] = false;
+    }
+    n->last_rexmit_ms[i] = x->now_ms;
+}
+
+/* A8: the sender's zero window starts, counts, or ends (judged then);
+ * SYNs and RSTs say nothing about it. */
+static void rule_zero_window(struct rule_ctx *x)
+{
+    int i = x->i;
+    struct wst_anomaly a;
+    if (x->seg->flags & (WST_TH_SYN | WST_TH_RST))
+        return;
+    if (x->seg->window == 0) {
+        struct wst_anomaly_notes *n = take_notes(x);
+        if (!n->zero_window_ms[i])
+            n->zero_window_ms[i] = x->now_ms + 1;
+        n->zero_window_segs[i]++;
+    } else if (x->n && x->n->zero_window_ms[i]) {
+        const struct judge_ctx jx = judge_now(x);
+        if (zero_window_held(&jx, i, &a))
+            wst_anomaly_raise(x->n, &a);
+        x->n->zero_window_ms[i] = x->n->zero_window_segs[i] = 0;
+    }
+}
+
+/* A11: the connection ends with this segment (an acceptable RST leaves
+ * both endpoints CLOSED or LISTEN, so is_done() covers it). */
+static void rule_connection_end(struct rule_ctx *x)
+{
+    if (x->n && is_done(x->c))
+        end_running(x->n, x->cfg, x->c, x->s->ts_us);
+}
+
+/* A1: each endpoint whose state the segment changed left the old one. */
+static void rule_states_left(struct rule_ctx *x)
+{
+    for (int k = 0; k < 2; k++) {
+        const struct wst_endpoint *pre = &x->s->pre[k];
+        if (pre->state != x->c->ep[k].state)
+            wst_anomaly_left_state(x->nt, x->cfg, x->c, k, pre->state, pre->since_ms, x->now_ms);
+    }
+}
+
+/*
+ * The event rules, in the order they run. What one segment shows alone
+ * comes first (A9, A4, A5, A12). Then the starts that A1 reads (A3, A2).
+ * Then the conditions that run (A6, A7, A8), which this segment may end
+ * or extend; a probe is not a retransmission (A7 reads is_probe). Then
+ * A11, which ends what still runs if the connection ended with this
+ * segment, counting this segment's own probe, retransmission or window.
+ * A1 comes last: it judges the states left with all that the notes now
+ * hold, and a timer-free end (A11) has already been judged at the
+ * segment's exact time.
+ */
+static rule_fn *const rules[] = {
+    rule_invalid_flags,    /* A9 */
+    rule_late_answer,      /* A4 */
+    rule_accepted_rst,     /* A5 */
+    rule_data_after_close, /* A12 */
+    rule_close_wait_data,  /* A3 */
+    rule_wait_start,       /* A2 */
+    rule_probes,           /* A6 */
+    rule_stall,            /* A7 */
+    rule_zero_window,      /* A8 */
+    rule_connection_end,   /* A11 */
+    rule_states_left,      /* A1 */
 };
 
-const char *wst_unreach_name(uint8_t family, uint8_t code, enum wst_unreach_cause *cause)
+void wst_anomaly_observe(struct wst_notes_table *nt, const struct wst_anomaly_config *cfg, struct wst_conn *c,
+                         const struct wst_anomaly_segment *s)
 {
-    const struct unreach *u = NULL;
-    if (family == WST_AF_INET && code < 16)
-        u = &unreach4[code];
-    else if (family == WST_AF_INET6 && code < 8)
-        u = &unreach6[code];
-    if (cause)
-        *cause = u ? (enum wst_unreach_cause)u->cause : WST_UNREACH_OTHER;
-    return u ? u->name : "unknown code";
+    int i = s->from;
+    struct rule_ctx x = {.nt = nt, .cfg = cfg, .c = c, .s = s, .seg = s->seg, .step = s->step,
+                         .i = i, .j = !i, .pi = &s->pre[i], .pj = &s->pre[!i],
+                         .now_ms = wst_conn_ms(c, s->ts_us), .is_probe = is_probe(s->seg, &s->pre[i]),
+                         .n = wst_notes_find(nt, c)};
+    for (size_t r = 0; r < sizeof rules / sizeof *rules; r++)
+        rules[r](&x);
 }
 
 void wst_anomaly_icmp(struct wst_notes_table *nt, struct wst_conn *c, int from, const struct wst_icmp_error *e,
@@ -638,12 +763,7 @@ static bool one_sided(const struct wst_conn *c)
     return false;
 }
 
-static bool needs_both_sides(uint8_t kind)
-{
-    return kind == WST_AN_CLOSE_WAIT_LINGERING || kind == WST_AN_FIN_WAIT_1_STUCK || kind == WST_AN_LAST_ACK_STUCK ||
-           kind == WST_AN_KEEPALIVE_UNANSWERED || kind == WST_AN_HANDSHAKE_INCOMPLETE;
-}
-
+/* qsort order of a record's anomalies: by start, then kind, then endpoint. */
 static int by_time(const void *pa, const void *pb)
 {
     const struct wst_anomaly *a = pa, *b = pb;
@@ -654,6 +774,8 @@ static int by_time(const void *pa, const void *pb)
     return (int)a->endpoint - (int)b->endpoint;
 }
 
+/* Adds a to out[0..n), merged into the one of its kind and endpoint if
+ * there is one; returns the new count. */
 static size_t add(struct wst_anomaly *out, size_t n, const struct wst_anomaly *a)
 {
     struct wst_anomaly *old = find(out, n, a->kind, a->endpoint);
@@ -665,6 +787,36 @@ static size_t add(struct wst_anomaly *out, size_t n, const struct wst_anomaly *a
     return n + 1;
 }
 
+/* A4, at the record's end: k's SYN still waits, and its peer never said a
+ * word, for the threshold or more (an ICMP error answered it: unreachable). */
+static bool syn_still_unanswered(const struct judge_ctx *x, int k, struct wst_anomaly *a)
+{
+    const struct wst_endpoint *ep = &x->c->ep[k];
+    uint32_t end_ms = wst_conn_ms(x->c, x->until_us);
+    if (ep->state != WST_ST_SYN_SENT || !(ep->flags & WST_EP_ACTIVE) || (x->c->ep[!k].flags & WST_EP_SENT) ||
+        end_ms < ep->since_ms || end_ms - ep->since_ms < threshold_ms(x->cfg, WST_AN_SYN_UNANSWERED) ||
+        (x->n && find(x->n->list, x->n->n, WST_AN_UNREACHABLE, (uint8_t)!k)))
+        return false;
+    *a = (struct wst_anomaly){.kind = WST_AN_SYN_UNANSWERED, .endpoint = (uint8_t)k,
+                              .since_us = wst_conn_at_us(x->c, ep->since_ms), .until_us = x->until_us,
+                              .count = 1u + ep->syns_again};
+    return true;
+}
+
+/* A1, at the record's end: k is still in a state it has held too long. */
+static bool state_still_held(const struct judge_ctx *x, int k, struct wst_anomaly *a)
+{
+    const struct wst_endpoint *ep = &x->c->ep[k];
+    if (!judge_held(x->c, x->n, x->cfg, k, ep->state, ep->since_ms, wst_conn_ms(x->c, x->until_us), a))
+        return false;
+    a->until_us = x->until_us; /* to the microsecond */
+    return true;
+}
+
+/* What the states show at the record's end; then the running conditions
+ * (running[]) still running (A11 cleared those the connection's end ended). */
+static judge_fn *const at_end[] = {syn_still_unanswered, state_still_held};
+
 size_t wst_anomaly_collect(const struct wst_conn *c, const struct wst_anomaly_notes *notes, wst_ts_us end_us,
                            const struct wst_anomaly_config *cfg, struct wst_anomaly out[WST_ANOMALY_MAX])
 {
@@ -673,261 +825,30 @@ size_t wst_anomaly_collect(const struct wst_conn *c, const struct wst_anomaly_no
         memcpy(out, notes->list, notes->n * sizeof *out);
         n = notes->n;
     }
-    uint32_t end_ms = wst_conn_ms(c, end_us);
-    for (int i = 0; i < 2; i++) {
-        const struct wst_endpoint *ep = &c->ep[i];
-        struct wst_anomaly a;
-        /* A4, ongoing: the peer never said a word. */
-        if (ep->state == WST_ST_SYN_SENT && (ep->flags & WST_EP_ACTIVE) && !(c->ep[!i].flags & WST_EP_SENT) &&
-            end_ms >= ep->since_ms && end_ms - ep->since_ms >= cfg->syn_timeout_ms &&
-            !(notes && find(notes->list, notes->n, WST_AN_UNREACHABLE, (uint8_t)!i))) {
-            a = (struct wst_anomaly){.kind = WST_AN_SYN_UNANSWERED, .endpoint = (uint8_t)i,
-                                     .since_us = wst_conn_at_us(c, ep->since_ms), .until_us = end_us,
-                                     .count = 1u + ep->syns_again, .ongoing = true};
-            n = add(out, n, &a);
+    const struct judge_ctx x = {c, notes, cfg, end_us};
+    struct wst_anomaly a;
+    for (int k = 0; k < 2; k++) {
+        for (size_t r = 0; r < sizeof at_end / sizeof *at_end; r++) {
+            if (at_end[r](&x, k, &a)) {
+                a.ongoing = true;
+                n = add(out, n, &a);
+            }
         }
-        if (judge_held(c, notes, cfg, i, ep->state, ep->since_ms, end_ms, &a)) {
-            a.ongoing = true;
-            a.until_us = end_us;
-            n = add(out, n, &a);
-        }
-        if (!notes)
-            continue;
-        /* Still running (the connection's end, A11, cleared what it ended). */
-        if (probes_held(c, notes, i, end_us, &a)) {
-            a.ongoing = true;
-            n = add(out, n, &a);
-        }
-        if (stall_held(c, notes, i, end_us, &a)) {
-            a.ongoing = true;
-            n = add(out, n, &a);
-        }
-        if (zero_window_held(c, notes, cfg, i, end_us, &a)) {
-            a.ongoing = true;
-            n = add(out, n, &a);
+        for (size_t r = 0; r < N_RUNNING; r++) {
+            if (running[r](&x, k, &a)) {
+                a.ongoing = true;
+                n = add(out, n, &a);
+            }
         }
     }
     if (one_sided(c)) {
         size_t kept = 0;
         for (size_t k = 0; k < n; k++) {
-            if (!needs_both_sides(out[k].kind))
+            if (wst_anomaly_info((enum wst_anomaly_kind)out[k].kind)->sides != WST_SIDES_BOTH)
                 out[kept++] = out[k];
         }
         n = kept;
     }
     qsort(out, n, sizeof *out, by_time);
     return n;
-}
-
-/* ---- diagnoses ---- */
-
-/* "client 10.0.0.1:5000" or "server [2001:db8::1]:80". */
-static void who(struct wst_text *t, const struct wst_conn *c, int i)
-{
-    struct wst_addr addr;
-    char s[WST_ENDPOINT_STRLEN];
-    wst_conn_addr(c, i, &addr);
-    wst_endpoint_format(s, c->family, &addr, c->port[i]);
-    wst_text_put(t, "%s %s", i == c->client ? "client" : "server", s);
-}
-
-/* An address without its port, for "the route to ...". */
-static void host(struct wst_text *t, const struct wst_conn *c, int i)
-{
-    char s[WST_ENDPOINT_STRLEN];
-    wst_addr_format(s, c->family, c->addr + i * wst_conn_addr_len(c));
-    wst_text_put(t, "%s", s);
-}
-
-size_t wst_anomaly_diagnosis(char *buf, size_t size, const struct wst_conn *c, const struct wst_anomaly *a)
-{
-    if (size == 0)
-        return 0;
-    struct wst_text t = wst_text_start(buf, size);
-    int e = a->endpoint, p = !a->endpoint;
-    wst_ts_us dur = a->until_us > a->since_us ? a->until_us - a->since_us : 0;
-    switch ((enum wst_anomaly_kind)a->kind) {
-    case WST_AN_SYN_UNANSWERED:
-        if (a->detail[0] == WST_ANSWER_NONE) {
-            who(&t, c, e);
-            wst_text_put(&t, " sent %u %s and got no SYN+ACK, RST or ICMP error in ", a->count,
-                         wst_plural(a->count, "SYN", "SYNs"));
-            wst_text_secs(&t, dur);
-            wst_text_put(&t, ": the SYN is dropped on the way (firewall, security "
-                         "group), the route to ");
-            host(&t, c, p);
-            wst_text_put(&t, " is wrong, or the host is down; check filtering and routing toward ");
-            who(&t, c, p);
-        } else {
-            wst_text_put(&t, "the SYN of ");
-            who(&t, c, e);
-            wst_text_put(&t, " was answered only after ");
-            wst_text_secs(&t, dur);
-            wst_text_put(&t, " (%u %s sent): early SYNs or their answers were lost, or ", a->count,
-                         wst_plural(a->count, "SYN", "SYNs"));
-            who(&t, c, p);
-            wst_text_put(&t, " was slow to answer; check packet loss on the path and its SYN backlog");
-        }
-        break;
-    case WST_AN_REFUSED:
-        who(&t, c, e);
-        wst_text_put(&t, " answered the SYN with a RST: nothing listens on port %u there, or a firewall rejects the "
-                     "connection; check the service and the firewall's reject rules",
-                     (unsigned)c->port[e]);
-        break;
-    case WST_AN_UNREACHABLE: {
-        enum wst_unreach_cause cause;
-        char from[WST_ENDPOINT_STRLEN];
-        wst_addr_format(from, c->family, a->addr.b);
-        wst_text_put(&t, "%s answered the SYN to ", from);
-        who(&t, c, e);
-        wst_text_put(&t, " with destination unreachable (%s)", wst_unreach_name(c->family, a->detail[1], &cause));
-        switch (cause) {
-        case WST_UNREACH_FIREWALL:
-            wst_text_put(&t, ": a firewall rejects the connection; check the filtering rules at %s and on the path",
-                         from);
-            break;
-        case WST_UNREACH_ROUTE:
-            wst_text_put(&t, ": no route leads there; check the routing tables at %s and the address itself", from);
-            break;
-        case WST_UNREACH_HOST:
-            wst_text_put(&t, ": the host does not answer on its network (down, or a wrong address); check that ");
-            host(&t, c, e);
-            wst_text_put(&t, " is up and reachable from %s", from);
-            break;
-        case WST_UNREACH_PORT:
-            wst_text_put(&t, ": the host refuses the transport or port; check the service at ");
-            who(&t, c, e);
-            break;
-        default:
-            wst_text_put(&t, "; check the path toward ");
-            host(&t, c, e);
-            break;
-        }
-        break;
-    }
-    case WST_AN_HANDSHAKE_INCOMPLETE:
-        who(&t, c, e);
-        wst_text_put(&t, " sent %u %s and stayed in SYN_RCVD for ", a->count,
-                     wst_plural(a->count, "SYN+ACK", "SYN+ACKs"));
-        wst_text_secs(&t, dur);
-        if (a->detail[0] == WST_ST_ESTABLISHED) {
-            wst_text_put(&t, " though the client acknowledged it: the client's final ACK is lost on its way to the "
-                         "server; check the path from ");
-            host(&t, c, p);
-            wst_text_put(&t, " and any firewall or NAT in between");
-        } else if (a->detail[0] == WST_ST_SYN_SENT && a->detail[1] > 0) {
-            wst_text_put(&t, " while the client kept sending SYNs: the SYN+ACK is lost on its way back to ");
-            host(&t, c, p);
-            wst_text_put(&t, "; check the return path (routing, NAT, a one-way firewall rule)");
-        } else {
-            wst_text_put(&t, " and the client never answered: a spoofed source (SYN flood or scan), or the SYN+ACK is "
-                         "lost on its way back; check for many half-open connections and the return path");
-        }
-        break;
-    case WST_AN_PORT_REUSE:
-        wst_text_put(&t, "a new SYN from ");
-        who(&t, c, e);
-        wst_text_put(&t, " reused this 4-tuple while the %s was still in TIME_WAIT (",
-                     a->detail[0] == c->client ? "client" : "server");
-        wst_text_secs(&t, (wst_ts_us)a->value[0] * 1000);
-        wst_text_put(&t,
-                     " left): the client cycles through source ports fast or uses a fixed one; check ephemeral port "
-                     "use and connection reuse on ");
-        host(&t, c, c->client);
-        break;
-    case WST_AN_INVALID_FLAGS: {
-        who(&t, c, e);
-        wst_text_put(&t, " sent %u %s with flags no TCP sends (first:", a->count,
-                     wst_plural(a->count, "segment", "segments"));
-        uint8_t f = a->detail[0];
-        if (f == 0)
-            wst_text_put(&t, " none");
-#define WST_DIAG_FLAG(bit, name) \
-    if (f & (bit))               \
-        wst_text_put(&t, " %s", name);
-        WST_TCP_FLAG_MAP(WST_DIAG_FLAG)
-#undef WST_DIAG_FLAG
-        wst_text_put(&t, "): a port scan (null, FIN, Xmas) or a broken stack or middlebox; check what runs at ");
-        host(&t, c, e);
-        break;
-    }
-    case WST_AN_ZERO_WINDOW:
-        who(&t, c, e);
-        wst_text_put(&t, " advertised a zero window for ");
-        wst_text_secs(&t, dur);
-        wst_text_put(&t, " (%u %s): its application is not reading what it receives, so its peer cannot send; check "
-                     "that application (a blocked thread, a slow consumer)",
-                     a->count, wst_plural(a->count, "segment", "segments"));
-        break;
-    case WST_AN_RETRANSMISSION_STALL:
-        who(&t, c, e);
-        wst_text_put(&t, " sent the same data again %u times (gaps up to ", a->count);
-        wst_text_secs(&t, (wst_ts_us)a->value[0] * 1000);
-        wst_text_put(&t, ") and got no acknowledgement for ");
-        wst_text_secs(&t, dur);
-        wst_text_put(&t, ": the path drops its segments or ");
-        who(&t, c, p);
-        wst_text_put(&t,
-                     " is gone; check loss and the MTU on the path (a black hole drops large segments only) and that "
-                     "host");
-        break;
-    case WST_AN_KEEPALIVE_UNANSWERED:
-        who(&t, c, e);
-        wst_text_put(&t, " sent %u keepalive %s over ", a->count, wst_plural(a->count, "probe", "probes"));
-        wst_text_secs(&t, dur);
-        wst_text_put(&t, " and got no reply: ");
-        who(&t, c, p);
-        wst_text_put(&t,
-                     " is powered off or gone, or a NAT or firewall on the path dropped the connection's state; check "
-                     "that host and the idle timeouts of the middleboxes in between");
-        break;
-    case WST_AN_CLOSE_WAIT_LINGERING:
-        who(&t, c, e);
-        wst_text_put(&t, " received and acknowledged the FIN of the %s but did not close its side for ",
-                     p == c->client ? "client" : "server");
-        wst_text_secs(&t, dur);
-        wst_text_put(&t, ": the application at ");
-        who(&t, c, e);
-        wst_text_put(&t,
-                     " is not closing its socket (a close() missed on an error path, a connection pool that keeps dead "
-                     "connections); check that application");
-        break;
-    case WST_AN_FIN_WAIT_1_STUCK:
-    case WST_AN_LAST_ACK_STUCK:
-        who(&t, c, e);
-        wst_text_put(&t, " %s and its FIN (sent %u %s) went unacknowledged for ",
-                     a->kind == WST_AN_LAST_ACK_STUCK ? "closed after its peer" : "closed first", a->count,
-                     wst_plural(a->count, "time", "times"));
-        wst_text_secs(&t, dur);
-        wst_text_put(&t, ": ");
-        who(&t, c, p);
-        wst_text_put(&t, " is gone, the path loses packets, or a firewall or NAT dropped the connection's state; check "
-                     "that host and the path to it");
-        break;
-    case WST_AN_DATA_AFTER_CLOSE:
-        who(&t, c, e);
-        wst_text_put(&t, " sent %u %s (%u bytes) of data after its own %s: a broken TCP stack or a middlebox "
-                     "rewriting the connection; check the devices between the two hosts",
-                     a->count, wst_plural(a->count, "segment", "segments"), a->value[0],
-                     a->detail[0] == WST_AFTER_RST ? "RST" : "FIN");
-        break;
-    case WST_AN_RST_ABORT:
-        who(&t, c, e);
-        wst_text_put(&t, " reset the connection in %s (%s %s)", wst_state_name((enum wst_tcp_state)a->detail[0]),
-                     p == c->client ? "client" : "server", wst_state_name((enum wst_tcp_state)a->detail[1]));
-        if (a->value[0] || a->value[1])
-            wst_text_put(&t, " with %u bytes of its own and %u of the %s's unacknowledged: ", a->value[0], a->value[1],
-                         p == c->client ? "client" : "server");
-        else
-            wst_text_put(&t, " with nothing unacknowledged: ");
-        wst_text_put(&t, "its application aborted (a crash, SO_LINGER 0, a close with unread data) or a middlebox "
-                     "injected the RST; check the logs at ");
-        host(&t, c, e);
-        wst_text_put(&t, " and any firewall that resets idle connections");
-        break;
-    case WST_AN__COUNT:
-        break;
-    }
-    return t.len;
 }

@@ -11,6 +11,8 @@
 
 #include <string.h>
 
+#include "wirestate/explain.h"
+
 /* ,"key": (keys are literals or static strings: their length is known once) */
 static void key_n(struct wst_outbuf *ob, const char *k, size_t len)
 {
@@ -208,7 +210,7 @@ static void key_icmp(struct wst_outbuf *ob, uint8_t family, uint8_t type, uint8_
     wst_outbuf_u64(ob, type);
     key_u64(ob, "code", code);
     key(ob, "reason");
-    wst_outbuf_json_string(ob, wst_unreach_name(family, code, NULL));
+    wst_outbuf_json_string(ob, wst_explain_unreach(family, code));
     wst_addr_format(s, family, from->b);
     key(ob, "from");
     wst_outbuf_json_string(ob, s);
@@ -271,7 +273,7 @@ static void anomaly_extras(struct wst_outbuf *ob, const struct wst_conn *c, cons
 static void json_anomalies(struct wst_outbuf *ob, const struct wst_conn_report *r)
 {
     const struct wst_conn *c = r->conn;
-    char diag[WST_DIAGNOSIS_MAX];
+    char diag[WST_EXPLAIN_ANOMALY_MAX];
     wst_outbuf_puts(ob, ",\"anomalies\":[");
     for (size_t i = 0; i < r->n_anomalies; i++) {
         const struct wst_anomaly *a = &r->anomalies[i];
@@ -285,7 +287,7 @@ static void json_anomalies(struct wst_outbuf *ob, const struct wst_conn_report *
         wst_outbuf_puts(ob, a->ongoing ? "true" : "false");
         key_u64(ob, "count", a->count);
         anomaly_extras(ob, c, a);
-        wst_anomaly_diagnosis(diag, sizeof diag, c, a);
+        wst_explain_anomaly(diag, sizeof diag, c, a);
         key(ob, "diagnosis");
         wst_outbuf_json_string(ob, diag);
         wst_outbuf_putc(ob, '}');
@@ -388,7 +390,7 @@ static void class_object(struct wst_outbuf *ob, const struct wst_summary *s, enu
 /* One finding of the summary's "findings" array (docs/output.md, "Findings"). */
 static void finding_object(struct wst_outbuf *ob, const struct wst_finding *x)
 {
-    char buf[WST_FINDING_DIAGNOSIS_MAX];
+    char buf[WST_EXPLAIN_FINDING_MAX];
     wst_outbuf_puts(ob, "{\"kind\":");
     wst_outbuf_json_string(ob, wst_finding_name((enum wst_finding_kind)x->kind));
     key(ob, "severity");
@@ -444,7 +446,7 @@ static void finding_object(struct wst_outbuf *ob, const struct wst_finding *x)
         break;
     }
     key(ob, "diagnosis");
-    wst_finding_diagnosis(buf, sizeof buf, x);
+    wst_explain_finding(buf, sizeof buf, x);
     wst_outbuf_json_string(ob, buf);
     wst_outbuf_putc(ob, '}');
 }

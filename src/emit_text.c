@@ -16,6 +16,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "wirestate/explain.h"
+
 static const char *const basis_text[WST_CLIENT__COUNT] = {
     [WST_CLIENT_UNSET] = "client unknown",
     [WST_CLIENT_SYN] = "client sent the SYN",
@@ -179,7 +181,7 @@ static void syn_intervals(struct wst_outbuf *ob, const struct wst_conn *c, const
 static void anomalies(struct wst_outbuf *ob, const struct wst_conn_report *r)
 {
     const struct wst_conn *c = r->conn;
-    char diag[WST_DIAGNOSIS_MAX];
+    char diag[WST_EXPLAIN_ANOMALY_MAX];
     for (size_t i = 0; i < r->n_anomalies; i++) {
         const struct wst_anomaly *a = &r->anomalies[i];
         wst_outbuf_puts(ob, "   anomaly  ");
@@ -189,7 +191,7 @@ static void anomalies(struct wst_outbuf *ob, const struct wst_conn_report *r)
         wst_outbuf_puts(ob, " s for ");
         wst_outbuf_seconds(ob, a->until_us > a->since_us ? a->until_us - a->since_us : 0);
         wst_outbuf_puts(ob, a->ongoing ? " s (still at the end)\n            " : " s\n            ");
-        wst_anomaly_diagnosis(diag, sizeof diag, c, a);
+        wst_explain_anomaly(diag, sizeof diag, c, a);
         wst_outbuf_puts(ob, diag);
         wst_outbuf_putc(ob, '\n');
     }
@@ -302,7 +304,7 @@ static void open_states(struct wst_outbuf *ob, const struct wst_tracker_stats *t
  */
 static void findings(struct wst_outbuf *ob, const struct wst_summary *s)
 {
-    char buf[WST_FINDING_DIAGNOSIS_MAX];
+    char buf[WST_EXPLAIN_FINDING_MAX];
     wst_outbuf_puts(ob, "   findings     ");
     if (s->n_findings)
         wst_outbuf_u64(ob, s->n_findings);
@@ -324,7 +326,7 @@ static void findings(struct wst_outbuf *ob, const struct wst_summary *s)
         wst_finding_where(buf, x);
         wst_outbuf_puts(ob, buf);
         wst_outbuf_puts(ob, "\n               ");
-        wst_finding_diagnosis(buf, sizeof buf, x);
+        wst_explain_finding(buf, sizeof buf, x);
         wst_outbuf_puts(ob, buf);
         wst_outbuf_putc(ob, '\n');
     }

@@ -26,6 +26,11 @@
  *      is compared with the ephemeral range. A TIME_WAIT holds its port
  *      until it ends: 2 x MSL, or earlier when a new SYN takes the 4-tuple
  *      over (tcp_tw_reuse) or a RST ends it.
+ *
+ * Where the rules run: wst_findings_add() reads what each record's
+ * anomalies say (failure_of(), stall_of(), half_open_of()) and counts it
+ * in the groups of the endpoints and hosts concerned; wst_findings_collect()
+ * runs one judge per kind (judges[]) on every group.
  */
 #include "wirestate/findings.h"
 
@@ -34,7 +39,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "text.h"
 #include "wirestate/anomaly.h"
 #include "wirestate/conn.h"
 #include "wirestate/flow.h"
@@ -364,6 +368,56 @@ static size_t server_group(struct wst_findings *f, Word_t *pv, uint8_t family, c
 }
 
 /*
+ * F2: the anomaly that makes an attempt half-open: its handshake_incomplete
+ * (`stalled`), or else its failure when that is a syn_unanswered whose
+ * client never sent its SYN again (a real stack waiting retransmits; a
+ * flood's spoofed SYN comes once). NULL if it was not half-open.
+ */
+static const struct wst_anomaly *half_open_of(const struct wst_conn *c, const struct wst_anomaly *fail,
+                                              const struct wst_anomaly *stalled)
+{
+    if (stalled)
+        return stalled;
+    if (fail && fail->kind == WST_AN_SYN_UNANSWERED && c->ep[c->client].syns_again == 0)
+        return fail;
+    return NULL;
+}
+
+/* F3: a failed attempt from `peer` counted in its server's group g, by how it failed. */
+static void count_failure(struct wst_find_group *g, const struct wst_anomaly *fail, uint64_t peer)
+{
+    tally_add(&g->failed, fail->since_us, fail->until_us, peer);
+    switch (fail->kind) {
+    case WST_AN_REFUSED:
+        g->refused++;
+        break;
+    case WST_AN_UNREACHABLE:
+        g->unreachable++;
+        if (fail->since_us >= g->icmp_at) { /* the latest ICMP error is the one shown */
+            g->icmp_at = fail->since_us;
+            g->icmp_type = fail->detail[0];
+            g->icmp_code = fail->detail[1];
+            g->icmp_from = fail->addr;
+        }
+        break;
+    default:
+        g->unanswered++;
+        break;
+    }
+}
+
+/* F2: a half-open attempt of c from `peer` counted in its server's group g. */
+static void count_half_open(struct wst_find_group *g, const struct wst_conn *c, const struct wst_anomaly *half_open,
+                            bool synack_unacked, uint64_t peer)
+{
+    tally_add(&g->half_open, half_open->since_us, half_open->until_us, peer);
+    if (half_open->since_us > g->half_open_last)
+        g->half_open_last = half_open->since_us;
+    g->half_open_retried += c->ep[c->client].syns_again != 0;
+    g->synack_unacked += synack_unacked;
+}
+
+/*
  * F1-F3: one attempt to the server endpoint of c. `fail` is the anomaly
  * that ended it (refused, unreachable, syn_unanswered without an answer),
  * `stalled` its handshake_incomplete, either NULL. False if it was left
@@ -375,11 +429,7 @@ static bool add_attempt(struct wst_findings *f, const struct wst_conn_report *r,
     const struct wst_conn *c = r->conn;
     int cl = c->client, sv = !cl;
     bool completed = (c->tcp_flags[cl] & WST_TH_ACK) && (c->ep[sv].flags & WST_EP_SYNACK);
-    /* F2: half-open past --syn-timeout; an unanswered client that sent its
-     * SYN again is a real stack waiting, not a flood's one-shot SYN. */
-    const struct wst_anomaly *half_open = stalled;
-    if (!half_open && fail && fail->kind == WST_AN_SYN_UNANSWERED && c->ep[cl].syns_again == 0)
-        half_open = fail;
+    const struct wst_anomaly *half_open = half_open_of(c, fail, stalled);
     struct wst_addr ca, sa;
     wst_conn_addr(c, sv, &sa);
 
@@ -397,33 +447,10 @@ static bool add_attempt(struct wst_findings *f, const struct wst_conn_report *r,
     uint64_t peer = addr_hash(c->family, &ca);
     g->attempts++;
     g->completed += completed;
-    if (fail) {
-        tally_add(&g->failed, fail->since_us, fail->until_us, peer);
-        switch (fail->kind) {
-        case WST_AN_REFUSED:
-            g->refused++;
-            break;
-        case WST_AN_UNREACHABLE:
-            g->unreachable++;
-            if (fail->since_us >= g->icmp_at) {
-                g->icmp_at = fail->since_us;
-                g->icmp_type = fail->detail[0];
-                g->icmp_code = fail->detail[1];
-                g->icmp_from = fail->addr;
-            }
-            break;
-        default:
-            g->unanswered++;
-            break;
-        }
-    }
-    if (half_open) {
-        tally_add(&g->half_open, half_open->since_us, half_open->until_us, peer);
-        if (half_open->since_us > g->half_open_last)
-            g->half_open_last = half_open->since_us;
-        g->half_open_retried += c->ep[cl].syns_again != 0;
-        g->synack_unacked += half_open == stalled;
-    }
+    if (fail)
+        count_failure(g, fail, peer);
+    if (half_open)
+        count_half_open(g, c, half_open, half_open == stalled, peer);
     return true;
 }
 
@@ -560,10 +587,44 @@ static bool add_time_wait(struct wst_findings *f, const struct wst_conn_report *
     return true;
 }
 
+/*
+ * F3: the anomaly that ended an attempt of r: the answer that refused it
+ * (refused, unreachable; the last if several), else its client's SYN left
+ * without any answer (syn_unanswered, not answered late). NULL if none.
+ */
+static const struct wst_anomaly *failure_of(const struct wst_conn_report *r)
+{
+    const struct wst_anomaly *answer = NULL, *silence = NULL;
+    for (size_t i = 0; i < r->n_anomalies; i++) {
+        const struct wst_anomaly *a = &r->anomalies[i];
+        if (a->kind == WST_AN_REFUSED || a->kind == WST_AN_UNREACHABLE)
+            answer = a;
+        else if (a->kind == WST_AN_SYN_UNANSWERED && a->detail[0] == WST_ANSWER_NONE && !silence)
+            silence = a;
+    }
+    return answer ? answer : silence;
+}
+
+/* F2: the handshake_incomplete of r (the last if several), or NULL. */
+static const struct wst_anomaly *stall_of(const struct wst_conn_report *r)
+{
+    const struct wst_anomaly *stalled = NULL;
+    for (size_t i = 0; i < r->n_anomalies; i++) {
+        if (r->anomalies[i].kind == WST_AN_HANDSHAKE_INCOMPLETE)
+            stalled = &r->anomalies[i];
+    }
+    return stalled;
+}
+
+/* F1: only a connection whose client's SYN was captured is an attempt. */
+static bool is_attempt(const struct wst_conn *c)
+{
+    return !(c->flags & WST_CONN_MIDSTREAM) && c->client_basis == WST_CLIENT_SYN;
+}
+
 void wst_findings_add(struct wst_findings *f, const struct wst_conn_report *r)
 {
     const struct wst_conn *c = r->conn;
-    const struct wst_anomaly *fail = NULL, *stalled = NULL;
     /* Records come out in first-seen order, so the first one's start is
      * usually the earliest time a light record needs (light_time_wait()
      * checks: several files may go back in time). */
@@ -571,33 +632,18 @@ void wst_findings_add(struct wst_findings *f, const struct wst_conn_report *r)
         f->has_base = true;
         f->base_us = c->first_ts_us;
     }
+    /* In this order (CLOSE_WAIT, the attempt, TIME_WAIT): once
+     * max_groups are kept, the first to need a group gets it. */
     bool kept = true; /* false once a part of it found no room */
     for (size_t i = 0; i < r->n_anomalies; i++) {
-        const struct wst_anomaly *a = &r->anomalies[i];
-        switch (a->kind) {
-        case WST_AN_SYN_UNANSWERED:
-            if (a->detail[0] == WST_ANSWER_NONE && !fail)
-                fail = a;
-            break;
-        case WST_AN_REFUSED:
-        case WST_AN_UNREACHABLE:
-            fail = a; /* the answer that ended the attempt */
-            break;
-        case WST_AN_HANDSHAKE_INCOMPLETE:
-            stalled = a;
-            break;
-        case WST_AN_CLOSE_WAIT_LINGERING:
-            kept &= add_close_wait(f, c, a);
-            break;
-        default:
-            break;
-        }
+        if (r->anomalies[i].kind == WST_AN_CLOSE_WAIT_LINGERING)
+            kept &= add_close_wait(f, c, &r->anomalies[i]); /* F4 */
     }
-    if (!(c->flags & WST_CONN_MIDSTREAM) && c->client_basis == WST_CLIENT_SYN)
-        kept &= add_attempt(f, r, fail, stalled);
+    if (is_attempt(c))
+        kept &= add_attempt(f, r, failure_of(r), stall_of(r));
     for (int i = 0; i < 2; i++)
         if (c->flags & (WST_CONN_TIME_WAIT << i))
-            kept &= add_time_wait(f, r, i);
+            kept &= add_time_wait(f, r, i); /* F5 */
     f->untracked += !kept;
 }
 
@@ -682,9 +728,89 @@ static int cmp_finding(const void *pa, const void *pb)
     return a->port < b->port ? -1 : a->port > b->port;
 }
 
-const struct wst_finding *wst_findings_collect(struct wst_findings *f, size_t *n)
+/*
+ * A judge of one kind of finding: adds the finding group g makes, if it
+ * makes one, to f's findings (cap: the array's room, new_finding()).
+ */
+typedef void finding_judge_fn(struct wst_findings *f, size_t *cap, const struct wst_find_group *g);
+
+/* F2: flood_min half-open attempts or more to a server endpoint, from
+ * WST_FLOOD_SOURCES_MIN sources or more (counted exactly). */
+static void judge_syn_flood(struct wst_findings *f, size_t *cap, const struct wst_find_group *g)
+{
+    bool at_least;
+    if (g->scope != SCOPE_SERVER || g->half_open.n < f->cfg.flood_min ||
+        distinct_estimate(&g->half_open.peers, &at_least) < WST_FLOOD_SOURCES_MIN)
+        return;
+    struct wst_finding *x = new_finding(f, cap, g, WST_FIND_SYN_FLOOD, &g->half_open);
+    x->synack_unacked = g->synack_unacked;
+    x->unanswered = g->half_open.n - g->synack_unacked;
+    x->attempts = g->attempts;
+    x->completed = g->completed;
+    x->spread_us = g->half_open_last - g->half_open.since;
+    x->retried = g->half_open_retried;
+}
+
+/* F3: group_min failed attempts or more to a server endpoint. */
+static void judge_unreachable_service(struct wst_findings *f, size_t *cap, const struct wst_find_group *g)
+{
+    if (g->scope != SCOPE_SERVER || g->failed.n < f->cfg.group_min)
+        return;
+    struct wst_finding *x = new_finding(f, cap, g, WST_FIND_UNREACHABLE_SERVICE, &g->failed);
+    x->unanswered = g->unanswered;
+    x->refused = g->refused;
+    x->unreachable = g->unreachable;
+    x->icmp_type = g->icmp_type;
+    x->icmp_code = g->icmp_code;
+    x->icmp_from = g->icmp_from;
+    x->attempts = g->attempts;
+    x->completed = g->completed;
+}
+
+/* F4: group_min connections or more lingering in CLOSE_WAIT on a server
+ * endpoint or a client host. */
+static void judge_close_wait_pileup(struct wst_findings *f, size_t *cap, const struct wst_find_group *g)
+{
+    if (g->close_wait.n < f->cfg.group_min)
+        return;
+    struct wst_finding *x = new_finding(f, cap, g, WST_FIND_CLOSE_WAIT_PILEUP, &g->close_wait);
+    x->ongoing = g->cw_ongoing;
+    x->longest_us = g->cw_longest_us;
+}
+
+/* F5: a host that closed group_min connections or more first; a warning
+ * when its busiest destination held half the ephemeral ports or more. */
+static void judge_time_wait(struct wst_findings *f, size_t *cap, const struct wst_find_group *g)
 {
     const struct wst_findings_config *cfg = &f->cfg;
+    if (g->scope != SCOPE_HOST || g->time_wait.n < cfg->group_min)
+        return;
+    uint32_t ports = (uint32_t)cfg->ephemeral_hi - cfg->ephemeral_lo + 1;
+    struct wst_finding *x = new_finding(f, cap, g, WST_FIND_TIME_WAIT, &g->time_wait);
+    x->role = g->tw_as_client >= g->tw_as_server ? WST_ROLE_CLIENT : WST_ROLE_SERVER;
+    x->as_client = g->tw_as_client;
+    x->as_server = g->tw_as_server;
+    x->peak = g->tw_peak;
+    x->peak_us = g->tw_peak_us;
+    x->dest_addr = g->tw_dest_addr;
+    x->dest_port = g->tw_dest_port;
+    x->ports = ports;
+    x->longest_us = cfg->time_wait_us;
+    /* Half the range toward one destination: the next burst can use up
+     * the rest, and connect() fails with EADDRNOTAVAIL. */
+    x->severity = (uint64_t)2 * x->peak >= ports ? WST_SEV_WARNING : WST_SEV_INFO;
+}
+
+/* One judge per kind, run on every group in this order. */
+static finding_judge_fn *const judges[WST_FIND__COUNT] = {
+    [WST_FIND_SYN_FLOOD] = judge_syn_flood,
+    [WST_FIND_UNREACHABLE_SERVICE] = judge_unreachable_service,
+    [WST_FIND_CLOSE_WAIT_PILEUP] = judge_close_wait_pileup,
+    [WST_FIND_TIME_WAIT] = judge_time_wait,
+};
+
+const struct wst_finding *wst_findings_collect(struct wst_findings *f, size_t *n)
+{
     size_t cap = 0;
     free(f->out);
     f->out = NULL;
@@ -696,55 +822,11 @@ const struct wst_finding *wst_findings_collect(struct wst_findings *f, size_t *n
         if (f->groups[i].scope == SCOPE_DEST)
             judge_dest(f, &f->groups[i]);
 
-    uint32_t ports = (uint32_t)cfg->ephemeral_hi - cfg->ephemeral_lo + 1;
     for (size_t i = 0; i < f->n_groups; i++) {
-        const struct wst_find_group *g = &f->groups[i];
-        struct wst_finding *x;
-        if (g->scope == SCOPE_DEST)
+        if (f->groups[i].scope == SCOPE_DEST)
             continue;
-        if (g->scope == SCOPE_SERVER && g->half_open.n >= cfg->flood_min) {
-            bool at_least;
-            if (distinct_estimate(&g->half_open.peers, &at_least) >= WST_FLOOD_SOURCES_MIN) {
-                x = new_finding(f, &cap, g, WST_FIND_SYN_FLOOD, &g->half_open);
-                x->synack_unacked = g->synack_unacked;
-                x->unanswered = g->half_open.n - g->synack_unacked;
-                x->attempts = g->attempts;
-                x->completed = g->completed;
-                x->spread_us = g->half_open_last - g->half_open.since;
-                x->retried = g->half_open_retried;
-            }
-        }
-        if (g->scope == SCOPE_SERVER && g->failed.n >= cfg->group_min) {
-            x = new_finding(f, &cap, g, WST_FIND_UNREACHABLE_SERVICE, &g->failed);
-            x->unanswered = g->unanswered;
-            x->refused = g->refused;
-            x->unreachable = g->unreachable;
-            x->icmp_type = g->icmp_type;
-            x->icmp_code = g->icmp_code;
-            x->icmp_from = g->icmp_from;
-            x->attempts = g->attempts;
-            x->completed = g->completed;
-        }
-        if (g->close_wait.n >= cfg->group_min) {
-            x = new_finding(f, &cap, g, WST_FIND_CLOSE_WAIT_PILEUP, &g->close_wait);
-            x->ongoing = g->cw_ongoing;
-            x->longest_us = g->cw_longest_us;
-        }
-        if (g->scope == SCOPE_HOST && g->time_wait.n >= cfg->group_min) {
-            x = new_finding(f, &cap, g, WST_FIND_TIME_WAIT, &g->time_wait);
-            x->role = g->tw_as_client >= g->tw_as_server ? WST_ROLE_CLIENT : WST_ROLE_SERVER;
-            x->as_client = g->tw_as_client;
-            x->as_server = g->tw_as_server;
-            x->peak = g->tw_peak;
-            x->peak_us = g->tw_peak_us;
-            x->dest_addr = g->tw_dest_addr;
-            x->dest_port = g->tw_dest_port;
-            x->ports = ports;
-            x->longest_us = cfg->time_wait_us;
-            /* Half the range toward one destination: the next burst can use
-             * up the rest, and connect() fails with EADDRNOTAVAIL. */
-            x->severity = (uint64_t)2 * x->peak >= ports ? WST_SEV_WARNING : WST_SEV_INFO;
-        }
+        for (int k = 0; k < WST_FIND__COUNT; k++)
+            judges[k](f, &cap, &f->groups[i]);
     }
     if (f->n_out > 1)
         qsort(f->out, f->n_out, sizeof *f->out, cmp_finding);
@@ -752,207 +834,13 @@ const struct wst_finding *wst_findings_collect(struct wst_findings *f, size_t *n
     return f->out;
 }
 
-/* ---- diagnoses ---- */
+/* ---- what a finding is about ---- */
 
 size_t wst_finding_where(char *out, const struct wst_finding *x)
 {
     if (x->host)
         return wst_addr_format(out, x->family, x->addr.b);
     return wst_endpoint_format(out, x->family, &x->addr, x->port);
-}
-
-static void endpoint(struct wst_text *t, const struct wst_finding *x)
-{
-    char s[WST_ENDPOINT_STRLEN];
-    wst_finding_where(s, x);
-    wst_text_put(t, "%s", s);
-}
-
-static void peers(struct wst_text *t, const struct wst_finding *x, const char *one, const char *many)
-{
-    wst_text_put(t, "%s%llu %s", x->peers_at_least ? "more than " : "", (unsigned long long)x->peers,
-                 wst_plural(x->peers, one, many));
-}
-
-static void span(struct wst_text *t, const struct wst_finding *x)
-{
-    wst_text_secs(t, x->until_us > x->since_us ? x->until_us - x->since_us : 0);
-}
-
-static void diagnose_flood(struct wst_text *t, const struct wst_finding *x)
-{
-    wst_text_put(t, "%llu half-open connections to server ", (unsigned long long)x->connections);
-    endpoint(t, x);
-    wst_text_put(t, " from ");
-    peers(t, x, "source", "sources");
-    wst_text_put(t, ", begun over ");
-    wst_text_secs(t, x->spread_us);
-    wst_text_put(t, " (%llu of %llu handshakes completed): likely a SYN flood; ",
-                 (unsigned long long)x->completed, (unsigned long long)x->attempts);
-    if (x->synack_unacked >= x->unanswered)
-        wst_text_put(t, "the server answered %llu with a SYN+ACK that was never acknowledged (spoofed sources, "
-                        "or a broken return path)",
-                     (unsigned long long)x->synack_unacked);
-    else
-        wst_text_put(t, "%llu got no answer at all (a full listen queue, or a filter in front of it)",
-                     (unsigned long long)x->unanswered);
-    /* A spoofed SYN comes once; a real stack that never got the SYN+ACK
-     * sends its SYN again. */
-    if (x->retried * 2 > x->connections)
-        wst_text_put(t, "; but %llu of them came from clients that sent their SYN again, as real stacks do when "
-                        "no SYN+ACK reaches them: if those clients are real, the way back to them loses the "
-                        "SYN+ACKs (routing, a firewall, asymmetric paths)",
-                     (unsigned long long)x->retried);
-    wst_text_put(t, "; check that SYN cookies are on (net.ipv4.tcp_syncookies), the SYN backlog "
-                    "(net.ipv4.tcp_max_syn_backlog, ss -ltn) and filtering upstream");
-}
-
-static void diagnose_unreachable(struct wst_text *t, const struct wst_finding *x)
-{
-    char from[WST_ENDPOINT_STRLEN];
-    enum wst_unreach_cause cause = WST_UNREACH_OTHER;
-    const char *reason = x->unreachable ? wst_unreach_name(x->family, x->icmp_code, &cause) : "";
-    wst_addr_format(from, x->family, x->icmp_from.b);
-
-    wst_text_put(t, "%llu of %llu connection attempts to server ", (unsigned long long)x->connections,
-                 (unsigned long long)x->attempts);
-    endpoint(t, x);
-    wst_text_put(t, " from ");
-    peers(t, x, "client", "clients");
-    wst_text_put(t, " failed in ");
-    span(t, x);
-    const char *sep = ": ";
-    if (x->unanswered) {
-        wst_text_put(t, "%s%llu unanswered", sep, (unsigned long long)x->unanswered);
-        sep = ", ";
-    }
-    if (x->refused) {
-        wst_text_put(t, "%s%llu refused", sep, (unsigned long long)x->refused);
-        sep = ", ";
-    }
-    if (x->unreachable)
-        wst_text_put(t, "%s%llu unreachable (%s, from %s)", sep, (unsigned long long)x->unreachable, reason, from);
-    wst_text_put(t, "; ");
-    /* Advice for what most attempts met. */
-    if (x->unanswered >= x->refused && x->unanswered >= x->unreachable) {
-        wst_text_put(t, "SYNs are dropped on the way or the host is down: check firewalls and security groups, "
-                        "the route to ");
-        wst_addr_format(from, x->family, x->addr.b);
-        wst_text_put(t, "%s and that it is up", from);
-    } else if (x->refused >= x->unreachable) {
-        wst_text_put(t, "nothing listens on port %u there, or a firewall rejects: check the service (ss -ltn) and "
-                        "reject rules",
-                     (unsigned)x->port);
-    } else {
-        switch (cause) {
-        case WST_UNREACH_FIREWALL:
-            wst_text_put(t, "a firewall rejects them: check the filtering rules at %s and on the path", from);
-            break;
-        case WST_UNREACH_ROUTE:
-            wst_text_put(t, "no route leads there: check the routing at %s", from);
-            break;
-        case WST_UNREACH_HOST:
-            wst_text_put(t, "the host does not answer on its network: check that it is up and its address");
-            break;
-        default:
-            wst_text_put(t, "check the service, and the host and router at %s that reject it", from);
-            break;
-        }
-    }
-    if (x->completed)
-        wst_text_put(t, "; %llu %s completed, so it fails only at times: check the listen backlog, load-balancer "
-                        "members and rate limits",
-                     (unsigned long long)x->completed, wst_plural(x->completed, "attempt", "attempts"));
-}
-
-static void diagnose_close_wait(struct wst_text *t, const struct wst_finding *x)
-{
-    char host[WST_ENDPOINT_STRLEN];
-    wst_addr_format(host, x->family, x->addr.b);
-    wst_text_put(t, "%llu %s ", (unsigned long long)x->connections,
-                 wst_plural(x->connections, "connection", "connections"));
-    if (x->role == WST_ROLE_SERVER) {
-        wst_text_put(t, "on ");
-        endpoint(t, x);
-    } else {
-        wst_text_put(t, "of client %s to ", host);
-        peers(t, x, "server", "servers");
-    }
-    wst_text_put(t, " stuck in CLOSE_WAIT for up to ");
-    wst_text_secs(t, x->longest_us);
-    if (x->ongoing)
-        wst_text_put(t, " (%llu still at the end)", (unsigned long long)x->ongoing);
-    wst_text_put(t, ": the application at ");
-    endpoint(t, x);
-    if (x->role == WST_ROLE_SERVER)
-        wst_text_put(t, " is not closing sockets its clients closed; find the process (ss -tanp state close-wait "
-                        "at %s) and check it for a connection leak or a blocked worker",
-                     host);
-    else
-        wst_text_put(t, " does not close connections its servers closed; check its connection pool for sockets "
-                        "kept after the server's FIN (ss -tanp state close-wait)");
-}
-
-static void diagnose_time_wait(struct wst_text *t, const struct wst_finding *x)
-{
-    wst_text_put(t, "%s ", x->role == WST_ROLE_SERVER ? "server" : "client");
-    endpoint(t, x);
-    wst_text_put(t, " closed %llu %s first (", (unsigned long long)x->connections,
-                 wst_plural(x->connections, "connection", "connections"));
-    if (x->as_client)
-        wst_text_put(t, "%llu as client%s", (unsigned long long)x->as_client, x->as_server ? ", " : "");
-    if (x->as_server)
-        wst_text_put(t, "%llu as server", (unsigned long long)x->as_server);
-    wst_text_put(t, ") and so holds their TIME_WAIT for ");
-    wst_text_secs(t, x->longest_us);
-    if (!x->as_client || !x->peak) {
-        wst_text_put(t, ": normal protection, not a leak");
-        if (!x->as_client)
-            wst_text_put(t, "; a server's TIME_WAIT holds no ephemeral port, only a little memory");
-        return;
-    }
-    char dest[WST_ENDPOINT_STRLEN];
-    wst_endpoint_format(dest, x->family, &x->dest_addr, x->dest_port);
-    uint64_t tenths = (x->peak * 1000 + x->ports / 2) / x->ports; /* rounded */
-    wst_text_put(t, "; at most %llu at once toward %s, ", (unsigned long long)x->peak, dest);
-    if (tenths)
-        wst_text_put(t, "%llu.%llu%%", (unsigned long long)(tenths / 10), (unsigned long long)(tenths % 10));
-    else
-        wst_text_put(t, "under 0.1%%");
-    wst_text_put(t, " of the %u ephemeral ports", x->ports);
-    if (x->severity == WST_SEV_WARNING)
-        wst_text_put(t, ": new connections to %s can fail for want of a port (EADDRNOTAVAIL); reuse connections "
-                        "(keep-alive, a pool), widen net.ipv4.ip_local_port_range, allow reuse of TIME_WAIT ports "
-                        "for new connections (net.ipv4.tcp_tw_reuse), or let the server close first",
-                     dest);
-    else
-        wst_text_put(t, ": normal for a client of short connections, not a leak; ports run out only when about %u "
-                        "connections to one destination close within one TIME_WAIT",
-                     x->ports);
-}
-
-size_t wst_finding_diagnosis(char *buf, size_t size, const struct wst_finding *x)
-{
-    if (size == 0)
-        return 0;
-    struct wst_text t = wst_text_start(buf, size);
-    switch ((enum wst_finding_kind)x->kind) {
-    case WST_FIND_SYN_FLOOD:
-        diagnose_flood(&t, x);
-        break;
-    case WST_FIND_UNREACHABLE_SERVICE:
-        diagnose_unreachable(&t, x);
-        break;
-    case WST_FIND_CLOSE_WAIT_PILEUP:
-        diagnose_close_wait(&t, x);
-        break;
-    case WST_FIND_TIME_WAIT:
-        diagnose_time_wait(&t, x);
-        break;
-    default:
-        break;
-    }
-    return t.len;
 }
 
 void wst_findings_fini(struct wst_findings *f)

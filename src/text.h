@@ -1,7 +1,7 @@
 /*
- * text.h - a bounded string builder for one-line diagnoses (anomaly.c,
- * findings.c). Output past the buffer's size is cut, never overflows, and
- * the buffer is always NUL-terminated.
+ * text.h - a bounded string builder for one-line diagnoses (explain.c).
+ * Output past the buffer's size is cut, never overflows, and the buffer
+ * is always NUL-terminated.
  */
 #ifndef WST_TEXT_H
 #define WST_TEXT_H

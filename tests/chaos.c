@@ -31,6 +31,7 @@
 
 #include "craft.h"
 #include "wirestate/emit.h"
+#include "wirestate/explain.h"
 #include "wirestate/options.h"
 #include "wirestate/outbuf.h"
 #include "wirestate/pipeline.h"
@@ -113,8 +114,8 @@ static void check_record(struct chaos *ch, const struct wst_conn_report *r)
         CHECK(a->until_us <= r->end_us);
         CHECK(a->count > 0);
         CHECK(i == 0 || r->anomalies[i - 1].since_us <= a->since_us); /* sorted by start */
-        char buf[WST_DIAGNOSIS_MAX];
-        size_t n = wst_anomaly_diagnosis(buf, sizeof buf, c, a);
+        char buf[WST_EXPLAIN_ANOMALY_MAX];
+        size_t n = wst_explain_anomaly(buf, sizeof buf, c, a);
         CHECK(n > 0 && n == strlen(buf));
     }
     ch->emitted++;
@@ -201,8 +202,8 @@ static void check_findings(const struct wst_finding *f, size_t n)
             CHECK(0);
         }
         CHECK(i == 0 || f[i - 1].severity >= x->severity); /* warnings first */
-        char buf[WST_FINDING_DIAGNOSIS_MAX];
-        size_t len = wst_finding_diagnosis(buf, sizeof buf, x);
+        char buf[WST_EXPLAIN_FINDING_MAX];
+        size_t len = wst_explain_finding(buf, sizeof buf, x);
         CHECK(len > 0 && len == strlen(buf));
     }
 }

@@ -22,6 +22,7 @@
     X(tracker)            \
     X(anomaly)            \
     X(findings)           \
+    X(explain)            \
     X(pcapng)             \
     X(capture)            \
     X(outbuf)             \

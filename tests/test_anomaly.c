@@ -10,10 +10,14 @@
  * and until below is a sum that can be checked by hand. The end of the
  * capture is the last frame fed (a segment, or the ARP frame of at()).
  */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "script.h"
 #include "suites.h"
+#include "wirestate/explain.h"
 
 /* Flag shorthands for the scripts. */
 enum { SYN = CRAFT_SYN, ACK = CRAFT_ACK, FIN = CRAFT_FIN, RST = CRAFT_RST, PSH = CRAFT_PSH };
@@ -1246,17 +1250,169 @@ START_TEST(test_anomaly_clean_time_wait_to_the_end)
 END_TEST
 
 /* ------------------------------------------------------------------ */
+/* The rows of WST_ANOMALY_MAP, and the docs that restate them        */
+/* ------------------------------------------------------------------ */
+
+START_TEST(test_anomaly_table_rows)
+{
+    /* Every row is complete: a name (the one wst_anomaly_name() gives,
+     * snake_case, unique) and an endpoint. A state held too long needs a
+     * threshold to be "too long", and no two rows are about one state. */
+    for (int k = 0; k < WST_AN__COUNT; k++) {
+        const struct wst_anomaly_info *row = wst_anomaly_info((enum wst_anomaly_kind)k);
+        ck_assert_ptr_nonnull(row->name);
+        ck_assert_str_eq(row->name, wst_anomaly_name((enum wst_anomaly_kind)k));
+        ck_assert_uint_eq(strspn(row->name, "abcdefghijklmnopqrstuvwxyz_0123456789"), strlen(row->name));
+        ck_assert_msg(row->role > WST_AROLE__UNSET && row->role < WST_AROLE__COUNT, "%s: endpoint", row->name);
+        ck_assert_msg(row->sides == WST_SIDES_ONE || row->sides == WST_SIDES_BOTH, "%s: sides", row->name);
+        ck_assert_msg(row->state < WST_ST__COUNT, "%s: state", row->name);
+        if (row->state != WST_ST__UNSET)
+            ck_assert_msg(row->threshold != WST_THRESHOLD_NONE, "%s: a state without a threshold", row->name);
+        for (int j = 0; j < k; j++) {
+            const struct wst_anomaly_info *other = wst_anomaly_info((enum wst_anomaly_kind)j);
+            ck_assert_str_ne(other->name, row->name);
+            ck_assert(row->state == WST_ST__UNSET || other->state != row->state);
+        }
+    }
+    const struct wst_anomaly_info *unknown = wst_anomaly_info(WST_AN__COUNT);
+    ck_assert_str_eq(unknown->name, "unknown");
+    ck_assert_uint_eq(unknown->role, WST_AROLE__UNSET);
+    ck_assert_uint_eq(unknown->state, WST_ST__UNSET);
+}
+END_TEST
+
+/* The whole of a file of the source tree, NUL-terminated; the caller frees it. */
+static char *source_file(const char *rel)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", WST_SOURCE_DIR, rel);
+    FILE *f = fopen(path, "rb");
+    ck_assert_msg(f != NULL, "cannot open %s", path);
+    size_t cap = 1 << 16, len = 0;
+    char *text = malloc(cap);
+    ck_assert_ptr_nonnull(text);
+    size_t got;
+    while ((got = fread(text + len, 1, cap - len - 1, f)) > 0) {
+        len += got;
+        if (len + 1 == cap) {
+            cap *= 2;
+            text = realloc(text, cap);
+            ck_assert_ptr_nonnull(text);
+        }
+    }
+    fclose(f);
+    text[len] = '\0';
+    return text;
+}
+
+/*
+ * The row of a Markdown table in `text` whose first cell names `name` (in
+ * backticks, maybe among others): its second cell, trimmed, into `cell2`,
+ * and the cells after it into `rest`. Fails the test unless exactly one
+ * row names it.
+ */
+static void doc_row(const char *text, const char *file, const char *name, char *cell2, size_t size2, char *rest,
+                    size_t size_rest)
+{
+    char quoted[64];
+    snprintf(quoted, sizeof quoted, "`%s`", name);
+    int found = 0;
+    for (const char *line = text; *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : line + strlen(line)) {
+        if (strncmp(line, "| `", 3) != 0)
+            continue;
+        const char *end = strchr(line, '\n');
+        if (!end)
+            end = line + strlen(line);
+        const char *bar1 = strchr(line + 1, '|');
+        if (!bar1 || bar1 > end)
+            continue;
+        const char *hit = strstr(line, quoted);
+        if (!hit || hit > bar1)
+            continue;
+        const char *bar2 = strchr(bar1 + 1, '|');
+        ck_assert_msg(bar2 && bar2 < end, "%s: the row of %s has one cell", file, name);
+        const char *a = bar1 + 1, *b = bar2;
+        while (a < b && *a == ' ')
+            a++;
+        while (b > a && b[-1] == ' ')
+            b--;
+        snprintf(cell2, size2, "%.*s", (int)(b - a), a);
+        snprintf(rest, size_rest, "%.*s", (int)(end - bar2), bar2);
+        found++;
+    }
+    ck_assert_msg(found == 1, "%s: %d table rows name %s", file, found, name);
+}
+
+START_TEST(test_anomaly_table_matches_docs)
+{
+    /* README.md and docs/output.md restate each row in a table: the same
+     * endpoint, the threshold option named where a row has one and only
+     * there; docs/output.md also names the state of a row that has one,
+     * and lists exactly the kinds that need both sides (A10). */
+    static const char *const files[] = {"README.md", "docs/output.md"};
+    for (size_t fi = 0; fi < sizeof files / sizeof *files; fi++) {
+        char *text = source_file(files[fi]);
+        for (int k = 0; k < WST_AN__COUNT; k++) {
+            const struct wst_anomaly_info *row = wst_anomaly_info((enum wst_anomaly_kind)k);
+            char endpoint[64], rest[2048], want[64];
+            doc_row(text, files[fi], row->name, endpoint, sizeof endpoint, rest, sizeof rest);
+            wst_explain_role(want, sizeof want, (enum wst_anomaly_kind)k);
+            ck_assert_msg(strcmp(endpoint, want) == 0, "%s: %s concerns \"%s\", the row says \"%s\"", files[fi],
+                          row->name, endpoint, want);
+            bool syn = strstr(rest, "--syn-timeout") != NULL, linger = strstr(rest, "--linger") != NULL;
+            ck_assert_msg(syn == (row->threshold == WST_THRESHOLD_SYN_TIMEOUT), "%s: %s and --syn-timeout", files[fi],
+                          row->name);
+            ck_assert_msg(linger == (row->threshold == WST_THRESHOLD_LINGER), "%s: %s and --linger", files[fi],
+                          row->name);
+            const char *state = wst_state_name((enum wst_tcp_state)row->state);
+            if (fi == 1 && row->state != WST_ST__UNSET)
+                ck_assert_msg(strstr(rest, state) != NULL || strstr(endpoint, state) != NULL,
+                              "%s: %s does not name %s", files[fi], row->name, state);
+        }
+        if (fi == 1) {
+            /* The paragraph on one-sided captures: every kind it names in
+             * backticks, and only those, needs both sides. */
+            const char *p = strstr(text, "A one-sided capture");
+            ck_assert_ptr_nonnull(p);
+            const char *end = strstr(p, "\n\n");
+            ck_assert_ptr_nonnull(end);
+            int named = 0;
+            for (const char *q = strchr(p, '`'); q && q < end; q = strchr(q, '`')) {
+                const char *close = strchr(q + 1, '`');
+                ck_assert_ptr_nonnull(close);
+                char name[64];
+                snprintf(name, sizeof name, "%.*s", (int)(close - q - 1), q + 1);
+                int k = 0;
+                while (k < WST_AN__COUNT && strcmp(wst_anomaly_name((enum wst_anomaly_kind)k), name) != 0)
+                    k++;
+                ck_assert_msg(k < WST_AN__COUNT, "one-sided paragraph: %s is no kind", name);
+                ck_assert_msg(wst_anomaly_info((enum wst_anomaly_kind)k)->sides == WST_SIDES_BOTH,
+                              "one-sided paragraph names %s, whose row says ONE", name);
+                named++;
+                q = close + 1;
+            }
+            int both = 0;
+            for (int k = 0; k < WST_AN__COUNT; k++)
+                both += wst_anomaly_info((enum wst_anomaly_kind)k)->sides == WST_SIDES_BOTH;
+            ck_assert_int_eq(named, both);
+        }
+        free(text);
+    }
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
 /* Diagnoses                                                          */
 /* ------------------------------------------------------------------ */
 
 /* The diagnosis of the anomaly of `kind` of connection 0, checked for one line. */
-static size_t diagnose(const struct script *s, enum wst_anomaly_kind kind, char buf[WST_DIAGNOSIS_MAX])
+static size_t diagnose(const struct script *s, enum wst_anomaly_kind kind, char buf[WST_EXPLAIN_ANOMALY_MAX])
 {
     const struct wst_anomaly *a = script_anomaly(s, 0, kind);
     ck_assert_ptr_nonnull(a);
-    size_t n = wst_anomaly_diagnosis(buf, WST_DIAGNOSIS_MAX, script_conn(s, 0), a);
+    size_t n = wst_explain_anomaly(buf, WST_EXPLAIN_ANOMALY_MAX, script_conn(s, 0), a);
     ck_assert_uint_eq(n, strlen(buf));
-    ck_assert_uint_lt(n, WST_DIAGNOSIS_MAX - 1); /* not cut short */
+    ck_assert_uint_lt(n, WST_EXPLAIN_ANOMALY_MAX - 1); /* not cut short */
     ck_assert_ptr_null(strchr(buf, '\n'));
     return n;
 }
@@ -1271,7 +1427,7 @@ START_TEST(test_anomaly_diagnosis_syn_unanswered)
     script_seg(&s, C2S, SYN, 1000, 0, 0);
     at(&s, 3500 * MS);
     script_finish(&s);
-    char buf[WST_DIAGNOSIS_MAX];
+    char buf[WST_EXPLAIN_ANOMALY_MAX];
     diagnose(&s, WST_AN_SYN_UNANSWERED, buf);
     ck_assert_msg(strncmp(buf, "client 192.0.2.1:40000 sent 2 SYNs", 34) == 0, "%s", buf);
     ck_assert_msg(strstr(buf, " in 3.500 s") != NULL, "%s", buf);
@@ -1287,7 +1443,7 @@ START_TEST(test_anomaly_diagnosis_close_wait)
     client_closes(&s);
     at(&s, 6 * S);
     script_finish(&s);
-    char buf[WST_DIAGNOSIS_MAX];
+    char buf[WST_EXPLAIN_ANOMALY_MAX];
     diagnose(&s, WST_AN_CLOSE_WAIT_LINGERING, buf);
     ck_assert_msg(strncmp(buf, "server 198.51.100.2:80 ", 23) == 0, "%s", buf);
     ck_assert_msg(strstr(buf, "FIN of the client") != NULL, "%s", buf);
@@ -1303,15 +1459,14 @@ START_TEST(test_anomaly_diagnosis_refused_and_truncated)
     script_seg(&s, C2S, SYN, 1000, 0, 0);
     script_seg(&s, S2C, RST | ACK, 0, 1001, 0);
     script_finish(&s);
-    char buf[WST_DIAGNOSIS_MAX];
+    char buf[WST_EXPLAIN_ANOMALY_MAX];
     diagnose(&s, WST_AN_REFUSED, buf);
     ck_assert_msg(strncmp(buf, "server 198.51.100.2:80 answered the SYN with a RST", 50) == 0, "%s", buf);
     ck_assert_msg(strstr(buf, "port 80") != NULL, "%s", buf);
 
     /* A small buffer gets the start of the same line, NUL-terminated. */
     char small[11];
-    size_t n = wst_anomaly_diagnosis(small, sizeof small, script_conn(&s, 0),
-                                     script_anomaly(&s, 0, WST_AN_REFUSED));
+    size_t n = wst_explain_anomaly(small, sizeof small, script_conn(&s, 0), script_anomaly(&s, 0, WST_AN_REFUSED));
     ck_assert_uint_eq(n, 10);
     ck_assert_str_eq(small, "server 198");
     script_fini(&s);
@@ -1326,7 +1481,7 @@ START_TEST(test_anomaly_diagnosis_invalid_flags)
         script_init(&s, NULL);
         script_seg(&s, C2S, none ? 0 : SYN | FIN, 1000, 0, 0);
         script_finish(&s);
-        char buf[WST_DIAGNOSIS_MAX];
+        char buf[WST_EXPLAIN_ANOMALY_MAX];
         diagnose(&s, WST_AN_INVALID_FLAGS, buf);
         ck_assert_msg(strncmp(buf, "client 192.0.2.1:40000 sent 1 segment with", 42) == 0, "%s", buf);
         ck_assert_msg(strstr(buf, none ? "(first: none)" : "(first: SYN FIN)") != NULL, "%s", buf);
@@ -1399,6 +1554,11 @@ Suite *anomaly_suite(void)
     tcase_add_test(tc, test_anomaly_clean_close_by_client);
     tcase_add_test(tc, test_anomaly_clean_close_by_server);
     tcase_add_test(tc, test_anomaly_clean_time_wait_to_the_end);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("table");
+    tcase_add_test(tc, test_anomaly_table_rows);
+    tcase_add_test(tc, test_anomaly_table_matches_docs);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("diagnosis");

@@ -14,6 +14,7 @@
 
 #include "script.h"
 #include "suites.h"
+#include "wirestate/explain.h"
 #include "wirestate/findings.h"
 
 enum { SYN = CRAFT_SYN, ACK = CRAFT_ACK, FIN = CRAFT_FIN, RST = CRAFT_RST };
@@ -125,8 +126,8 @@ static void check_endpoint(const struct wst_finding *f, const char *want)
 
 static void check_diagnosis(const struct wst_finding *f, const char *part)
 {
-    char buf[WST_FINDING_DIAGNOSIS_MAX];
-    size_t n = wst_finding_diagnosis(buf, sizeof buf, f);
+    char buf[WST_EXPLAIN_FINDING_MAX];
+    size_t n = wst_explain_finding(buf, sizeof buf, f);
     ck_assert_uint_eq(n, strlen(buf));
     ck_assert_uint_lt(n, sizeof buf - 1); /* not cut */
     if (strstr(buf, part) == NULL)
@@ -779,8 +780,8 @@ START_TEST(test_findings_time_wait_destination_unknown)
     ck_assert_uint_eq(f->as_server, 4);
     ck_assert_uint_eq(f->peak, 0);
     check_diagnosis(f, "(1 as client, 4 as server)");
-    char buf[WST_FINDING_DIAGNOSIS_MAX];
-    wst_finding_diagnosis(buf, sizeof buf, f);
+    char buf[WST_EXPLAIN_FINDING_MAX];
+    wst_explain_finding(buf, sizeof buf, f);
     ck_assert_ptr_null(strstr(buf, "at most"));
     script_fini(&s);
 }

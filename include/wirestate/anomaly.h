@@ -1,12 +1,13 @@
 /*
- * wirestate/anomaly.h - what went wrong with a connection, and what to check.
+ * wirestate/anomaly.h - what went wrong with a connection.
  *
  * An anomaly is a condition of one endpoint of one connection: a SYN left
  * unanswered, a socket left in CLOSE_WAIT, a FIN nobody acknowledges, an
  * abortive RST... Each has a stable kind, the endpoint it concerns, when it
- * began and how long it lasted, a count that supports it, and a one-line
- * diagnosis. See src/anomaly.c for how each is judged and docs/output.md
- * for what each means to a person.
+ * began and how long it lasted, a count that supports it, and the details
+ * its kind records. See src/anomaly.c for how each is judged, explain.h
+ * for its one-line diagnosis, and docs/output.md for what each means to a
+ * person.
  *
  * Two sources feed a connection's anomalies:
  *  - events, spotted by the tracker as segments go by (a SYN answered by a
@@ -34,33 +35,103 @@
 #include "wirestate/types.h"
 
 /*
- *        enum                   name (stable: part of the output schema)
- * In the order a connection's life meets them.
+ * Every kind in one row, and every fact about a kind that code or docs need
+ * in its row:
+ *   name       stable snake_case name (part of the output schema)
+ *   endpoint   the endpoint it concerns, the one stuck or at fault (enum
+ *              wst_anomaly_role: the "endpoint" column of the tables in
+ *              README.md and docs/output.md)
+ *   sides      BOTH if it is raised only when both directions of the
+ *              connection were captured (rule A10 of anomaly.c): it rests
+ *              on the silence of one side. ONE otherwise.
+ *   threshold  the option that decides how long is too long: SYN_TIMEOUT
+ *              (--syn-timeout), LINGER (--linger), or NONE
+ *   state      the state it is about, when it is a state held too long
+ *              (rule A1); _UNSET for the others
+ * In the order a connection's life meets them. Notes, row by row:
+ *   syn_unanswered: the client waits; its sender sent no ACK, so A10 never
+ *     finds such a capture one-sided, and the silence is the finding.
+ *   refused, unreachable: the server the SYN was for answered, or a router
+ *     did for it (the ICMP error's sender is in addr); an answer is seen at
+ *     once, no threshold.
+ *   handshake_incomplete: the server in SYN_RCVD; the client's missing ACK
+ *     is the other direction's silence.
+ *   port_reuse: the client whose new SYN came; the SYN itself is the event.
+ *   invalid_flags, data_after_close: each segment its sender sent is the
+ *     evidence.
+ *   zero_window: the receiver of the data says so in its own segments, for
+ *     --linger.
+ *   retransmission_stall: a sender that sends the same data again has not
+ *     had the ACK either: its own segments are the evidence; counted, no
+ *     threshold.
+ *   keepalive_unanswered: "unanswered" is the other direction's silence.
+ *   close_wait_lingering: the one in CLOSE_WAIT; the FIN that put it there
+ *     was sent by the other side.
+ *   fin_wait_1_stuck, last_ack_stuck: the FIN's sender waits for its ACK,
+ *     which would come from the other side (fin_wait_1_stuck covers
+ *     CLOSING too: anomaly.c).
+ *   rst_abort: the RST's sender, the one segment that is the evidence.
  */
-#define WST_ANOMALY_MAP(X)                               \
-    X(SYN_UNANSWERED,       "syn_unanswered")            \
-    X(REFUSED,              "refused")                   \
-    X(UNREACHABLE,          "unreachable")               \
-    X(HANDSHAKE_INCOMPLETE, "handshake_incomplete")      \
-    X(PORT_REUSE,           "port_reuse")                \
-    X(INVALID_FLAGS,        "invalid_flags")             \
-    X(ZERO_WINDOW,          "zero_window")               \
-    X(RETRANSMISSION_STALL, "retransmission_stall")      \
-    X(KEEPALIVE_UNANSWERED, "keepalive_unanswered")      \
-    X(CLOSE_WAIT_LINGERING, "close_wait_lingering")      \
-    X(FIN_WAIT_1_STUCK,     "fin_wait_1_stuck")          \
-    X(LAST_ACK_STUCK,       "last_ack_stuck")            \
-    X(DATA_AFTER_CLOSE,     "data_after_close")          \
-    X(RST_ABORT,            "rst_abort")
+/*      enum                    name                    endpoint     sides threshold    state */
+#define WST_ANOMALY_MAP(X)                                                                        \
+    X(SYN_UNANSWERED,       "syn_unanswered",       CLIENT,      ONE,  SYN_TIMEOUT, _UNSET)     \
+    X(REFUSED,              "refused",              SERVER,      ONE,  NONE,        _UNSET)     \
+    X(UNREACHABLE,          "unreachable",          SERVER,      ONE,  NONE,        _UNSET)     \
+    X(HANDSHAKE_INCOMPLETE, "handshake_incomplete", SERVER,      BOTH, SYN_TIMEOUT, SYN_RCVD)   \
+    X(PORT_REUSE,           "port_reuse",           CLIENT,      ONE,  NONE,        _UNSET)     \
+    X(INVALID_FLAGS,        "invalid_flags",        SENDER,      ONE,  NONE,        _UNSET)     \
+    X(ZERO_WINDOW,          "zero_window",          RECEIVER,    ONE,  LINGER,      _UNSET)     \
+    X(RETRANSMISSION_STALL, "retransmission_stall", SENDER,      ONE,  NONE,        _UNSET)     \
+    X(KEEPALIVE_UNANSWERED, "keepalive_unanswered", PROBER,      BOTH, NONE,        _UNSET)     \
+    X(CLOSE_WAIT_LINGERING, "close_wait_lingering", HOLDER,      BOTH, LINGER,      CLOSE_WAIT) \
+    X(FIN_WAIT_1_STUCK,     "fin_wait_1_stuck",     FIN_SENDER,  BOTH, LINGER,      FIN_WAIT_1) \
+    X(LAST_ACK_STUCK,       "last_ack_stuck",       FIN_SENDER,  BOTH, LINGER,      LAST_ACK)   \
+    X(DATA_AFTER_CLOSE,     "data_after_close",     SENDER,      ONE,  NONE,        _UNSET)     \
+    X(RST_ABORT,            "rst_abort",            RST_SENDER,  ONE,  NONE,        _UNSET)
 
 enum wst_anomaly_kind {
-#define WST_ANOMALY_ENUM(e, name) WST_AN_##e,
+#define WST_ANOMALY_ENUM(e, name, role, sides, threshold, state) WST_AN_##e,
     WST_ANOMALY_MAP(WST_ANOMALY_ENUM)
 #undef WST_ANOMALY_ENUM
     WST_AN__COUNT
 };
 
-/* Stable snake_case name of a kind. */
+/* The endpoint a kind concerns (its row's endpoint column). 0 means unset. */
+enum wst_anomaly_role {
+    WST_AROLE__UNSET = 0,
+    WST_AROLE_CLIENT,     /* the connection's client */
+    WST_AROLE_SERVER,     /* its server */
+    WST_AROLE_SENDER,     /* the sender of the segments at fault */
+    WST_AROLE_RECEIVER,   /* the receiver of the data (it advertises the window) */
+    WST_AROLE_PROBER,     /* the sender of keepalive probes */
+    WST_AROLE_HOLDER,     /* the one in the row's state */
+    WST_AROLE_FIN_SENDER, /* the sender of the FIN left unacknowledged */
+    WST_AROLE_RST_SENDER, /* the sender of the RST */
+    WST_AROLE__COUNT
+};
+
+/* Whether a kind needs both directions of the connection captured (A10). */
+enum wst_anomaly_sides { WST_SIDES_ONE, WST_SIDES_BOTH };
+
+/* The option that decides a kind's "too long". */
+enum wst_anomaly_threshold { WST_THRESHOLD_NONE, WST_THRESHOLD_SYN_TIMEOUT, WST_THRESHOLD_LINGER };
+
+/* One row of WST_ANOMALY_MAP. */
+struct wst_anomaly_info {
+    const char *name;     /* stable snake_case name */
+    uint8_t role;         /* enum wst_anomaly_role */
+    uint8_t sides;        /* enum wst_anomaly_sides */
+    uint8_t threshold;    /* enum wst_anomaly_threshold */
+    uint8_t state;        /* enum wst_tcp_state held too long, or WST_ST__UNSET */
+};
+
+/*
+ * The row of a kind, never NULL: a kind out of range gets a row named
+ * "unknown" whose other cells are all 0 (unset, no threshold, no state).
+ */
+const struct wst_anomaly_info *wst_anomaly_info(enum wst_anomaly_kind kind);
+
+/* Stable snake_case name of a kind (its row's name; "unknown" out of range). */
 const char *wst_anomaly_name(enum wst_anomaly_kind kind);
 
 /* How a late answer came (wst_anomaly.detail[0] of syn_unanswered). */
@@ -201,16 +272,6 @@ void wst_anomaly_left_state(struct wst_notes_table *nt, const struct wst_anomaly
 void wst_anomaly_icmp(struct wst_notes_table *nt, struct wst_conn *c, int from, const struct wst_icmp_error *e,
                       wst_ts_us ts_us, uint32_t pre_since_ms);
 
-/* What an ICMP unreachable code points at (the diagnosis says what to check). */
-enum wst_unreach_cause { WST_UNREACH_OTHER, WST_UNREACH_FIREWALL, WST_UNREACH_ROUTE, WST_UNREACH_HOST, WST_UNREACH_PORT };
-
-/*
- * The name of an ICMP (family WST_AF_INET, type 3) or ICMPv6 (type 1)
- * destination unreachable code, as the RFCs give it ("communication
- * administratively prohibited"), and what it points at.
- */
-const char *wst_unreach_name(uint8_t family, uint8_t code, enum wst_unreach_cause *cause);
-
 /* A new SYN from `from` reused the 4-tuple of `old` (retired as reused) for c. */
 void wst_anomaly_reused(struct wst_notes_table *nt, struct wst_conn *c, const struct wst_conn *old, int from,
                         wst_ts_us ts_us, uint64_t time_wait_us);
@@ -223,15 +284,5 @@ void wst_anomaly_reused(struct wst_notes_table *nt, struct wst_conn *c, const st
  */
 size_t wst_anomaly_collect(const struct wst_conn *c, const struct wst_anomaly_notes *notes, wst_ts_us end_us,
                            const struct wst_anomaly_config *cfg, struct wst_anomaly out[WST_ANOMALY_MAX]);
-
-/*
- * The one-line diagnosis of an anomaly of c, NUL-terminated into buf
- * (truncated to size). Names endpoints by role and address, says what the
- * evidence shows and the next thing to check. Returns the length.
- */
-size_t wst_anomaly_diagnosis(char *buf, size_t size, const struct wst_conn *c, const struct wst_anomaly *a);
-
-/* Longest diagnosis. */
-#define WST_DIAGNOSIS_MAX 400
 
 #endif

@@ -175,16 +175,6 @@ void wst_findings_add(struct wst_findings *f, const struct wst_conn_report *r);
  */
 const struct wst_finding *wst_findings_collect(struct wst_findings *f, size_t *n);
 
-/*
- * The one-line diagnosis of a finding, NUL-terminated into buf (truncated
- * to size): what the pattern is, where, since when, and what to check.
- * Returns the length.
- */
-size_t wst_finding_diagnosis(char *buf, size_t size, const struct wst_finding *f);
-
-/* Longest diagnosis of a finding. */
-#define WST_FINDING_DIAGNOSIS_MAX 1024
-
 /* What a finding is about, "a.b.c.d:port" or a host's address, into out of
  * WST_ENDPOINT_STRLEN bytes (NUL-terminated). Returns the length. */
 size_t wst_finding_where(char *out, const struct wst_finding *x);
