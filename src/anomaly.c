@@ -246,10 +246,9 @@ static bool judge_held(const struct wst_conn *c, const struct wst_anomaly_notes 
     const struct wst_endpoint *ep = &c->ep[i];
     if (st == WST_ST_SYN_RCVD && !(ep->flags & WST_EP_SYNACK))
         return false; /* never answered: the SYN's sender has syn_unanswered */
-    const struct wst_endpoint *peer = &c->ep[!i];
-    if (st == WST_ST_CLOSE_WAIT && (!(c->tcp_flags[i] & WST_TH_ACK) || !(peer->flags & WST_EP_HAS_FIN) ||
-                                    !seq_gt(ep->ack, wst_endpoint_fin_seq(peer))))
-        return false; /* the FIN is assumed delivered, but its ACK never went by */
+    /* A CLOSE_WAIT counts whether or not its ACK of the FIN went by: the
+     * record shows the state, so it shows the anomaly too (a one-sided
+     * capture, whose silence proves nothing, is A10's). */
     uint32_t start = held_start_ms(notes, i, st, since_ms);
     if (end_ms < start || end_ms - start < threshold_ms(cfg, h->threshold))
         return false;

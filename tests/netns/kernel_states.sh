@@ -10,6 +10,8 @@
 #
 #   sh tests/netns/kernel_states.sh WIRESTATE TCPDRIVE WORKDIR [--record DIR]
 #
+# WST_KERNEL_ONLY="NAME ..." in the environment runs only those scenarios.
+#
 # WORKDIR receives, per scenario NAME: NAME.pcap (the capture, ending at the
 # marker), NAME.full.pcap (as tcpdump wrote it), NAME.json (wirestate's
 # output), NAME.ss-c / NAME.ss-s / NAME.ss-l (ss -tan in the client and the
@@ -27,6 +29,8 @@
 #     the server is lost after it by a DROP in the client's INPUT chain, and
 #     one from the client by a DROP in the server's INPUT chain. Both kinds
 #     of loss are what wirestate's rules R1-R5 and L (src/fsm.c) infer.
+#     A DROP in an OUTPUT chain loses a segment before the capture point:
+#     the capture never shows it (close-wait-unseen-ack).
 #     A REJECT rule in the server's INPUT likewise sees the SYN after the
 #     tap, and its ICMP error goes back through it.
 #  2. When the sockets are in the states to verify, `ss -tan` runs in both
@@ -45,7 +49,7 @@
 #  5. Each scenario also names the kernel states it is meant to reach. If
 #     the kernel is elsewhere, the scenario did not do what it is for, and
 #     that fails it whatever wirestate says.
-#  6. Each scenario uses its own client ports (41001-41050, many-short
+#  6. Each scenario uses its own client ports (41001-41057, many-short
 #     41101-41120) against server port 8080 (8081 for refused), so sockets
 #     an earlier scenario left behind (TIME_WAIT, orphans still
 #     retransmitting) never share a 4-tuple with a later one (port-reuse
@@ -218,6 +222,12 @@
 #                         at about 1 s, the next at 3 s)
 #                         => handshake_incomplete:server
 #                         => finding: syn_flood:warning:10.100.0.2:8080
+#   close-wait-unseen-ack close-wait, but the server's ACK of the FIN   FIN_WAIT_1/CLOSE_WAIT
+#                         dropped in its OUTPUT (before the tap): the
+#                         client sends its FIN again and again;
+#                         verified 1.4 s after the close
+#                         => fin_wait_1_stuck:client,
+#                            close_wait_lingering:server
 set -u
 
 me=kernel_states
@@ -419,8 +429,15 @@ reject_s() {
         --reject-with icmp-admin-prohibited || error "iptables failed"
 }
 
+# drop_c_out RULE... / drop_s_out RULE...: appends a DROP rule to the
+# OUTPUT chain of the client's / the server's namespace (lost before the
+# tap, setting 1).
+drop_c_out() { wst_in_c iptables -A OUTPUT "$@" -j DROP || error "iptables failed"; }
+drop_s_out() { wst_in_s iptables -A OUTPUT "$@" -j DROP || error "iptables failed"; }
+
 flush_rules() {
-    wst_in_c iptables -F INPUT && wst_in_s iptables -F INPUT
+    wst_in_c iptables -F INPUT && wst_in_s iptables -F INPUT &&
+        wst_in_c iptables -F OUTPUT && wst_in_s iptables -F OUTPUT
 }
 
 # snapshot SUFFIX: ss -tan in both namespaces.
@@ -695,6 +712,21 @@ sc_unreachable_service() {
     sleep 1.7 && verify
 }
 
+# close-wait with the server's ACK of the client's FIN lost before the tap
+# (the server's OUTPUT): the capture never shows it, the client sends its
+# FIN again and again (FIN_WAIT_1), the server holds CLOSE_WAIT.
+sc_close_wait_unseen_ack() {
+    serve "$S4" $SPORT recveof touch:"$flags/eof" hold:20000 || return 1
+    client_bg "$S4" $SPORT "$cport" touch:"$flags/connected" \
+        wait:"$flags/go" close hold:20000
+    await connected || return 1
+    sleep 0.1
+    drop_s_out -p tcp --sport $SPORT --dport "$cport" || return 1
+    touch "$flags/go"
+    # The FIN at 0, again at about 0.2, 0.4, 0.85 and 1.7 s (setting 7).
+    await eof && sleep 1.4 && verify
+}
+
 # flood_source CLIENT_PORT: the syn-flood connection's source address
 # (setting 11), 10.100.0.10 for the first client port and up.
 flood_source() { echo "10.100.0.$((10 + $1 - cport))"; }
@@ -943,6 +975,12 @@ compare_set() {
 run() {
     name=$1 cport=$2 last=$3 snap=$4 conns=$5 intended=$6 anomalies=$7
     findings=$8
+    if [ -n "${WST_KERNEL_ONLY:-}" ]; then
+        case " $WST_KERNEL_ONLY " in
+        *" $name "*) ;;
+        *) return 0 ;;
+        esac
+    fi
     n_scen=$((n_scen + 1))
     why="" verified=0
     flags="$work/$name.flags"
@@ -1073,6 +1111,8 @@ run unreachable-service  41026 41030 262144  5 "SYN_SENT/LISTEN" \
     syn_unanswered:client "unreachable_service:warning:$S4:$SPORT"
 run syn-flood            41031 41050 262144 20 "SYN_SENT/SYN_RCVD" \
     handshake_incomplete:server "syn_flood:warning:$S4:$SPORT"
+run close-wait-unseen-ack 41057 41057 262144 1 "FIN_WAIT_1/CLOSE_WAIT" \
+    fin_wait_1_stuck:client,close_wait_lingering:server -
 
 echo "$me: $n_scen scenarios in $(($(date +%s) - start)) s," \
     "$n_conn connections: $n_ok ok, $n_mis MISMATCH;" \
