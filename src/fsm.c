@@ -87,6 +87,16 @@
  *         that FIN arrived: in a simultaneous close each side sends its FIN
  *         before it gets the other's, so both go FIN_WAIT_1 -> CLOSING
  *         (event SND_NOT_FIN_YET, then the FIN arrives after all).
+ *     R6. A RST without ACK from an active opener at its own next sequence
+ *         number (ISN + 1), while it is SYN_SENT or ESTABLISHED only by a
+ *         SYN+ACK it has not acknowledged (its peer is still SYN_RCVD),
+ *         answers that SYN+ACK: it rejected it (bad acknowledgement, or a
+ *         timestamp echo outside its SYNs', Linux
+ *         tcp_rcv_synsent_state_process(), "reset_and_undo"; RFC 9293
+ *         §3.10.7.3), and the RST is <SEQ=SEG.ACK><CTL=RST>
+ *         (tcp_v4_send_reset()). It stays SYN_SENT and tries again (event
+ *         SND_RST_REJECT); its peer, which accepts the RST, frees what it
+ *         held (RCV_RST).
  *  2. Processing order within a segment follows RFC 9293 §3.10.7: RST
  *     first; then SYN; then the ACK; then the FIN. So a FIN+ACK that
  *     acknowledges a FIN_WAIT_1 endpoint's own FIN takes it to FIN_WAIT_2
@@ -194,6 +204,10 @@ static const uint8_t transitions[WST_EV__COUNT][WST_ST__COUNT] = {
 [WST_EV_SND_RST]      = {0, sCL, sCL, sCL, sCL, sCL, sCL, sCL, sCL, sCL, sCL, sCL, sCL},
 /* A RST aborts: its sender has no connection any more (RFC 9293 §3.10.7).
  * LI->CL: answering a SYN with RST means nothing listens. */
+[WST_EV_SND_RST_REJECT]={0, sIV, sIV, sIV, sNC, sIV, sSS, sIV, sIV, sIV, sIV, sIV, sIV},
+/* R6: it rejected the SYN+ACK and is still SYN_SENT (Linux
+ * tcp_rcv_synsent_state_process() keeps the socket); ES->SS: the SYN+ACK
+ * the tap took as accepted was not. Only SS and ES send it. */
 [WST_EV_RCV_SYN]      = {0, sSR, sNC, sSR, sSR, sNC, sIV, sIV, sIV, sIV, sIV, sIV, sIV},
 /* LI->SR: a listener receives a SYN (RFC 9293 §3.10.7.2). UN->SR: the same,
  * mid-stream. SS->SR: simultaneous open. SR: a retransmitted SYN. CL: no
@@ -227,12 +241,15 @@ static const uint8_t transitions[WST_EV__COUNT][WST_ST__COUNT] = {
  * first). F2->TW. UN->CW: mid-stream. CG, TW, CW, LA: a retransmitted FIN
  * (TW restarts its timer: EXCEPTION in step_one). CL: it answers with RST.
  * LI/SS: a FIN before the handshake is ignored. */
-[WST_EV_RCV_RST]      = {0, sCL, sNC, sNC, sCL, sLI, sCL, sCL, sCL, sCL, sCL, sCL, sCL},
-/* SS->CL: connection refused. SR->LI: a passive open returns to LISTEN
- * (RFC 9293 §3.10.7.4); an active one (simultaneous open) to CLOSED:
- * EXCEPTION in step_one. ES..LA->CL: reset. TW->CL: Linux lets a RST end
- * TIME-WAIT (net.ipv4.tcp_rfc1337=0, the default). LI: a RST to a listener
- * is ignored. */
+[WST_EV_RCV_RST]      = {0, sCL, sNC, sNC, sCL, sCL, sCL, sCL, sCL, sCL, sCL, sCL, sCL},
+/* SS->CL: connection refused. SR->CL: Linux frees the request socket
+ * (tcp_check_req(), embryonic_reset: inet_csk_reqsk_queue_drop()); the
+ * listener, if any, never was this connection's socket, so the
+ * connection's own state is CLOSED, passive or active (RFC 9293 §3.10.7.4
+ * returns a passive one to LISTEN because its TCB is the listener's).
+ * ES..LA->CL: reset. TW->CL: Linux lets a RST end TIME-WAIT
+ * (net.ipv4.tcp_rfc1337=0, the default). LI: a RST to a listener is
+ * ignored. */
 [WST_EV_RCV_RST_BAD]  = {0, sNC, sNC, sNC, sNC, sNC, sNC, sNC, sNC, sNC, sNC, sNC, sNC},
 /* Not a RST the receiver accepts (assumption 3): ignored everywhere. */
 };
@@ -317,6 +334,20 @@ static bool rst_acceptable(const struct wst_endpoint *snd, const struct wst_endp
     return after_fin && (snd->flags & WST_EP_HAS_FIN) && seg->seq + 1 == snd->next_seq;
 }
 
+/*
+ * R6: is this RST the answer of an active opener to a SYN+ACK it rejected?
+ * Linux answers it with <SEQ=SEG.ACK><CTL=RST>, no ACK (tcp_v4_send_reset()),
+ * which is its own next sequence number when only the timestamp echo was
+ * wrong; its peer, having sent the SYN+ACK, is still SYN_RCVD.
+ */
+static bool rejects_synack(const struct wst_endpoint *snd, const struct wst_endpoint *rcv,
+                           const struct wst_segment *seg)
+{
+    return !(seg->flags & WST_TH_ACK) && (snd->flags & WST_EP_ACTIVE) && (snd->flags & WST_EP_HAS_ISN) &&
+           seg->seq == snd->isn + 1 && (snd->state == WST_ST_SYN_SENT || snd->state == WST_ST_ESTABLISHED) &&
+           rcv->state == WST_ST_SYN_RCVD;
+}
+
 /* Classifies a segment into the sender's and the receiver's events (assumption 2). */
 static void classify(const struct wst_endpoint *snd, const struct wst_endpoint *rcv, const struct wst_segment *seg,
                      struct wst_fsm_step *out)
@@ -328,7 +359,7 @@ static void classify(const struct wst_endpoint *snd, const struct wst_endpoint *
         /* An unacceptable RST did not come from the receiver's peer as it
          * is now (a stale or injected one): it moves neither side. */
         if (rst_acceptable(snd, rcv, seg)) {
-            out->snd[out->n_snd++] = WST_EV_SND_RST;
+            out->snd[out->n_snd++] = rejects_synack(snd, rcv, seg) ? WST_EV_SND_RST_REJECT : WST_EV_SND_RST;
             out->rcv[out->n_rcv++] = WST_EV_RCV_RST;
         } else {
             out->rcv[out->n_rcv++] = WST_EV_RCV_RST_BAD;
@@ -388,6 +419,12 @@ static void step_one(struct wst_endpoint *ep, enum wst_fsm_event ev, uint32_t no
     uint8_t to = transitions[ev][from];
     if (to == WST_FSM_SAME || to == WST_FSM_UNEXPECTED)
         to = from;
+    /* EXCEPTION: a CLOSED endpoint that answered a SYN before, its
+     * half-open connection reset (RCV_RST in SYN_RCVD), still has its
+     * listener: a SYN makes a new half-open one (Linux tcp_conn_request()),
+     * where a CLOSED endpoint that never answered refuses it. */
+    if (ev == WST_EV_RCV_SYN && from == WST_ST_CLOSED && (ep->flags & WST_EP_SYNACK))
+        to = WST_ST_SYN_RCVD;
     /* EXCEPTION: a FIN received in TIME_WAIT restarts 2 MSL (assumption 5). */
     if (ev == WST_EV_RCV_FIN && from == WST_ST_TIME_WAIT)
         ep->since_ms = now_ms;
@@ -396,9 +433,6 @@ static void step_one(struct wst_endpoint *ep, enum wst_fsm_event ev, uint32_t no
      * (anomaly.c judges that wait). */
     if (ev == WST_EV_SND_SYNACK && from == WST_ST_SYN_RCVD)
         ep->since_ms = now_ms;
-    /* EXCEPTION: SYN_RCVD reached by an active open goes back to CLOSED on RST. */
-    if (ev == WST_EV_RCV_RST && from == WST_ST_SYN_RCVD && (ep->flags & WST_EP_ACTIVE))
-        to = WST_ST_CLOSED;
     /* Rule L: R1, R2, R3 prove segments to this endpoint are being lost... */
     if (((ev == WST_EV_SND_SYN_AGAIN || ev == WST_EV_SND_SYNACK_AGAIN) && from == WST_ST_ESTABLISHED) ||
         (ev == WST_EV_SND_FIN && (from == WST_ST_FIN_WAIT_2 || from == WST_ST_TIME_WAIT || from == WST_ST_CLOSED)))
@@ -449,9 +483,9 @@ static void learn(struct wst_endpoint *snd, struct wst_endpoint *rcv, const stru
     snd->flags |= WST_EP_SENT;
     if (f & WST_TH_RST)
         return; /* a RST's sequence number says nothing about the data sent */
-    learn_ack(rcv, seg);
     if ((f & WST_TH_SYN) && !syn_ok)
-        return;
+        return; /* nor about what its receiver sent */
+    learn_ack(rcv, seg);
     if (f & WST_TH_SYN) {
         if (!(snd->flags & WST_EP_HAS_ISN)) {
             snd->isn = seg->seq;
@@ -543,8 +577,21 @@ void wst_fsm_step(struct wst_endpoint *snd, struct wst_endpoint *rcv, const stru
             syn_ok = false;
         step_one(snd, ev, now_ms);
     }
-    for (unsigned i = 0; i < out->n_rcv; i++)
-        step_one(rcv, (enum wst_fsm_event)out->rcv[i], now_ms);
+    for (unsigned i = 0; i < out->n_rcv; i++) {
+        enum wst_fsm_event ev = (enum wst_fsm_event)out->rcv[i];
+        /* A SYN+ACK its SYN_SENT receiver rejects (RFC 9293 §3.10.7.3) is
+         * not part of the connection that receiver knows: it teaches
+         * nothing about its sender (assumption 6), whose later SYN+ACK may
+         * bring another ISN. */
+        if (ev == WST_EV_RCV_SYNACK_BAD && rcv->state == WST_ST_SYN_SENT)
+            syn_ok = false;
+        /* A SYN_RCVD endpoint reset is gone (the table's note on RCV_RST):
+         * a SYN again makes a new one, with a new ISN (tcp_conn_request());
+         * WST_EP_SYNACK stays, the mark of its listener (step_one()). */
+        if (ev == WST_EV_RCV_RST && rcv->state == WST_ST_SYN_RCVD)
+            rcv->flags &= (uint8_t)~(WST_EP_HAS_ISN | WST_EP_HAS_SEQ);
+        step_one(rcv, ev, now_ms);
+    }
     if (out->fin_ack_held)
         rcv->flags |= WST_EP_FIN_ACK_WAIT;
     learn(snd, rcv, seg, syn_ok, out->syn_rexmit);

@@ -133,6 +133,10 @@ static const uint8_t cell_want[WST_EV__COUNT][WST_ST__COUNT] = {
  * the handshake (LISTEN, SYN-SENT). */
 [WST_EV_SND_RST]        = {0, sCL, sCL, sCL, sCL, sCL, sCL, sCL, sCL, sCL, sCL, sCL, sCL},
 /* RFC 9293 §3.10.7: whoever resets has no connection left. */
+[WST_EV_SND_RST_REJECT] = {0, sIV, sIV, sIV, sNC, sIV, sSS, sIV, sIV, sIV, sIV, sIV, sIV},
+/* RFC 9293 §3.10.7.3: SYN-SENT answers an unacceptable SYN+ACK with a RST
+ * and stays (Linux tcp_rcv_synsent_state_process(), reset_and_undo); an
+ * ESTABLISHED the tap inferred from that SYN+ACK is SYN-SENT after all. */
 [WST_EV_RCV_SYN]        = {0, sSR, sNC, sSR, sSR, sNC, sIV, sIV, sIV, sIV, sIV, sIV, sIV},
 /* RFC 9293 §3.10.7.2 (LISTEN) and §3.10.7.3 (SYN-SENT, simultaneous
  * open): SYN-RECEIVED. CLOSED answers with RST (tcp_v4_send_reset). A SYN
@@ -158,21 +162,19 @@ static const uint8_t cell_want[WST_EV__COUNT][WST_ST__COUNT] = {
 /* RFC 9293 §3.10.7.4 (eighth, FIN): SYN-RECEIVED and ESTABLISHED ->
  * CLOSE-WAIT, FIN-WAIT-1 -> CLOSING, FIN-WAIT-2 -> TIME-WAIT. A FIN again
  * changes nothing. LISTEN and SYN-SENT ignore it. */
-[WST_EV_RCV_RST]        = {0, sCL, sNC, sNC, sCL, sLI, sCL, sCL, sCL, sCL, sCL, sCL, sCL},
+[WST_EV_RCV_RST]        = {0, sCL, sNC, sNC, sCL, sCL, sCL, sCL, sCL, sCL, sCL, sCL, sCL},
 /* RFC 9293 §3.10.7.3 (refused) and §3.10.7.4 (reset); TIME-WAIT too with
- * Linux's tcp_rfc1337=0. A passive SYN-RECEIVED returns to LISTEN (RFC
- * 9293 §3.10.7.4; active: CLOSED, EXCEPTION). LISTEN ignores it. */
+ * Linux's tcp_rfc1337=0. SYN-RECEIVED: Linux frees the request socket
+ * (tcp_check_req(), inet_csk_reqsk_queue_drop()), so the connection is
+ * CLOSED whatever listens. LISTEN ignores it. */
 [WST_EV_RCV_RST_BAD]    = {0, sNC, sNC, sNC, sNC, sNC, sNC, sNC, sNC, sNC, sNC, sNC, sNC},
 /* RFC 5961 §3.2: a RST that is not exact draws a challenge ACK at most. */
 };
 /* clang-format on */
 
-/* The state an endpoint ends in after ev in st by the hand grid, with the
- * EXCEPTION of fsm.c's step_one() for an active opener. */
-static uint8_t want_state(enum wst_fsm_event ev, enum wst_tcp_state st, uint8_t ep_flags)
+/* The state an endpoint ends in after ev in st by the hand grid. */
+static uint8_t want_state(enum wst_fsm_event ev, enum wst_tcp_state st)
 {
-    if (ev == WST_EV_RCV_RST && st == WST_ST_SYN_RCVD && (ep_flags & WST_EP_ACTIVE))
-        return WST_ST_CLOSED;
     uint8_t cell = cell_want[ev][st];
     return cell == sNC || cell == sIV ? (uint8_t)st : cell;
 }
@@ -187,6 +189,7 @@ struct cell_setup {
     uint32_t seq, ack;
     uint8_t snd_flags; /* WST_EP_* of the sender */
     uint8_t rcv_flags; /* WST_EP_* of the receiver */
+    uint8_t peer_state; /* the other endpoint's state; 0: ESTABLISHED */
 };
 
 /* clang-format off */
@@ -208,6 +211,10 @@ static const struct cell_setup cell_setups[WST_EV__COUNT] = {
      * the cells where that moves the state are compared in cell_by_table. */
     [WST_EV_SND_FIN]        = {WST_TH_FIN | WST_TH_ACK,  1001, 5001, 0, 0},
     [WST_EV_SND_RST]        = {WST_TH_RST,               1001, 0,    0, 0},
+    /* R6: a RST without ACK at ISN + 1 from an active opener whose peer
+     * is SYN_RCVD (the test makes the sender active for both loops). */
+    [WST_EV_SND_RST_REJECT] = {WST_TH_RST,               1001, 0,
+                               WST_EP_HAS_ISN | WST_EP_SENT | WST_EP_HAS_SEQ | WST_EP_ACTIVE, 0, WST_ST_SYN_RCVD},
     /* A first SYN (the sender sent none before). */
     [WST_EV_RCV_SYN]        = {WST_TH_SYN,               1000, 0,    0, 0},
     /* R4: the same SYN again, and the receiver never sent anything. */
@@ -245,6 +252,10 @@ static bool table_only(enum wst_fsm_event ev, enum wst_tcp_state st)
 {
     if (ev == WST_EV_SND_NOT_FIN_YET)
         return true;
+    /* R6 needs an active opener in SYN_SENT or ESTABLISHED; a RST from any
+     * other is SND_RST. */
+    if (ev == WST_EV_SND_RST_REJECT && st != WST_ST_SYN_SENT && st != WST_ST_ESTABLISHED)
+        return true;
     /* SND_ACK (which comes with every FIN) takes these to ESTABLISHED first. */
     if (ev == WST_EV_SND_FIN && (st == WST_ST_UNKNOWN || st == WST_ST_LISTEN || st == WST_ST_SYN_SENT ||
                                  st == WST_ST_SYN_RCVD))
@@ -275,20 +286,21 @@ START_TEST(test_fsm_cell_by_segment)
     const struct cell_setup *cs = &cell_setups[ev];
     bool on_sender = ev < WST_EV_RCV_SYN; /* SND_ events come first in WST_EVENT_MAP */
     ck_assert_uint_ne(cs->flags, 0);
+    uint8_t peer_state = cs->peer_state ? cs->peer_state : WST_ST_ESTABLISHED;
 
     for (int st = WST_ST_UNKNOWN; st < WST_ST__COUNT; st++) {
         if (table_only(ev, (enum wst_tcp_state)st))
             continue;
         for (int active = 0; active < 2; active++) {
             struct wst_endpoint snd = {
-                .state = on_sender ? (uint8_t)st : WST_ST_ESTABLISHED,
+                .state = on_sender ? (uint8_t)st : peer_state,
                 .flags = cs->snd_flags,
                 .isn = 1000,
                 .next_seq = 1001,
                 .since_ms = 7,
             };
             struct wst_endpoint rcv = {
-                .state = on_sender ? WST_ST_ESTABLISHED : (uint8_t)st,
+                .state = on_sender ? peer_state : (uint8_t)st,
                 .flags = cs->rcv_flags,
                 .isn = 5000,
                 .next_seq = 5101, /* its FIN, if it sent one, took 5100 */
@@ -297,7 +309,6 @@ START_TEST(test_fsm_cell_by_segment)
             struct wst_endpoint *ep = on_sender ? &snd : &rcv;
             if (active)
                 ep->flags |= WST_EP_ACTIVE;
-            uint8_t ep_flags = ep->flags;
             struct wst_segment seg;
             memset(&seg, 0, sizeof seg);
             seg.flags = cs->flags;
@@ -317,13 +328,13 @@ START_TEST(test_fsm_cell_by_segment)
                 }
                 /* Another event of this endpoint must not move it (it
                  * would then be tested in another state than st). */
-                ck_assert_msg(want_state((enum wst_fsm_event)evs[k], (enum wst_tcp_state)st, ep_flags) == st,
+                ck_assert_msg(want_state((enum wst_fsm_event)evs[k], (enum wst_tcp_state)st) == st,
                               "(%s, %s): %s comes along and moves the state", evn, stn,
                               wst_event_name((enum wst_fsm_event)evs[k]));
             }
             ck_assert_msg(seen, "(%s, %s): the segment was not classified as %s", evn, stn, evn);
 
-            uint8_t want = want_state(ev, (enum wst_tcp_state)st, ep_flags);
+            uint8_t want = want_state(ev, (enum wst_tcp_state)st);
             ck_assert_msg(ep->state == want, "(%s, %s%s): got %s, want %s", evn, stn, active ? ", active" : "",
                           wst_state_name((enum wst_tcp_state)ep->state), wst_state_name((enum wst_tcp_state)want));
             bool restarts = want != st || (ev == WST_EV_RCV_FIN && st == WST_ST_TIME_WAIT) ||
@@ -1693,6 +1704,89 @@ START_TEST(test_fsm_timer_epoch_zero)
 }
 END_TEST
 
+/* --- Linux: what the kernel does where RFC 9293 leaves room --- */
+
+/*
+ * A RST accepted by a server in SYN_RCVD: Linux frees the request socket
+ * (tcp_check_req(), embryonic_reset), so the connection is CLOSED at the
+ * server, listener or not (RFC 9293's passive open went back to LISTEN).
+ */
+START_TEST(test_fsm_linux_rst_in_syn_rcvd_closes)
+{
+    struct script s;
+    script_init(&s, &config);
+    script_seg(&s, C2S, SYN, 1000, 0, 0);
+    script_seg(&s, S2C, SYN | ACK, 5000, 1001, 0);
+    EXPECT_STATES(&s, sES, sSR);
+    /* The client aborts before its ACK went by: RST+ACK at its next sequence number. */
+    script_seg(&s, C2S, RST | ACK, 1001, 5001, 0);
+    EXPECT_STATES(&s, sCL, sCL);
+    script_finish(&s);
+    ck_assert_uint_eq(script_conn(&s, 0)->end_reason, WST_END_RESET);
+    script_fini(&s);
+}
+END_TEST
+
+/*
+ * R6, the timestamp case: the client rejects a SYN+ACK whose ACK is right
+ * (its timestamp echo is not, which the tap does not judge) and answers
+ * <SEQ=1001><CTL=RST>. It is still SYN_SENT; the server's request socket
+ * is gone (CLOSED). Its SYN again makes a new one, with a new ISN (3000,
+ * below the first, which must not be taken for it); that SYN+ACK completes
+ * the handshake. One connection, never reset.
+ */
+START_TEST(test_fsm_linux_reject_synack_timestamp)
+{
+    struct script s;
+    script_init(&s, &config);
+    script_seg(&s, C2S, SYN, 1000, 0, 0);
+    script_seg(&s, S2C, SYN | ACK, 5000, 1001, 0);
+    EXPECT_STATES(&s, sES, sSR);
+    script_seg(&s, C2S, RST, 1001, 0, 0);
+    EXPECT_STATES(&s, sSS, sCL);
+    script_seg(&s, C2S, SYN, 1000, 0, 0);
+    EXPECT_STATES(&s, sSS, sSR);
+    script_seg(&s, S2C, SYN | ACK, 3000, 1001, 0);
+    EXPECT_STATES(&s, sES, sSR);
+    script_seg(&s, C2S, ACK, 1001, 3001, 0);
+    EXPECT_STATES(&s, sES, sES);
+    script_finish(&s);
+    ck_assert_uint_eq(s.n_conns, 1);
+    const struct wst_conn *c = script_conn(&s, 0);
+    ck_assert_uint_eq(c->end_reason, WST_END_CAPTURE_END);
+    ck_assert(!(c->flags & WST_CONN_RESET));
+    ck_assert_uint_eq(script_n_anomalies(&s, 0), 0);
+    script_fini(&s);
+}
+END_TEST
+
+/*
+ * R6, the acknowledgement case: a SYN+ACK acknowledging 4242 is rejected
+ * (RFC 9293 §3.10.7.3) and answered <SEQ=4242><CTL=RST>, which the server
+ * does not accept: nobody moves. The rejected SYN+ACK taught nothing about
+ * the server (ISN 9000), so the real one (7000) and its ACK complete the
+ * handshake.
+ */
+START_TEST(test_fsm_linux_reject_synack_bad_ack)
+{
+    struct script s;
+    script_init(&s, &config);
+    script_seg(&s, C2S, SYN, 1000, 0, 0);
+    script_seg(&s, S2C, SYN | ACK, 9000, 4242, 0);
+    EXPECT_STATES(&s, sSS, sSR);
+    script_seg(&s, C2S, RST, 4242, 0, 0);
+    EXPECT_STATES(&s, sSS, sSR);
+    script_seg(&s, S2C, SYN | ACK, 7000, 1001, 0);
+    EXPECT_STATES(&s, sES, sSR);
+    script_seg(&s, C2S, ACK, 1001, 7001, 0);
+    EXPECT_STATES(&s, sES, sES);
+    script_finish(&s);
+    ck_assert_uint_eq(s.n_conns, 1);
+    ck_assert_uint_eq(script_conn(&s, 0)->end_reason, WST_END_CAPTURE_END);
+    script_fini(&s);
+}
+END_TEST
+
 Suite *fsm_suite(void)
 {
     Suite *s = suite_create("fsm");
@@ -1768,6 +1862,12 @@ Suite *fsm_suite(void)
     tcase_add_test(tc, test_fsm_timer_idle_timeout);
     tcase_add_test(tc, test_fsm_timer_clock_jumps);
     tcase_add_test(tc, test_fsm_timer_epoch_zero);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("linux");
+    tcase_add_test(tc, test_fsm_linux_rst_in_syn_rcvd_closes);
+    tcase_add_test(tc, test_fsm_linux_reject_synack_timestamp);
+    tcase_add_test(tc, test_fsm_linux_reject_synack_bad_ack);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("unexpected");

@@ -57,6 +57,7 @@ const char *wst_state_name(enum wst_tcp_state st);
     X(SND_ACK,       "snd_ack",       "sent a segment with ACK (it is synchronized)") \
     X(SND_FIN,       "snd_fin",       "sent a FIN")                                    \
     X(SND_RST,       "snd_rst",       "sent a RST")                                    \
+    X(SND_RST_REJECT,"snd_rst_reject","sent a RST answering a SYN+ACK it did not accept") \
     X(RCV_SYN,       "rcv_syn",       "received a SYN")                                \
     X(RCV_SYN_LOST,  "rcv_syn_lost",  "a SYN retransmitted before it answered: it never got them") \
     X(RCV_SYNACK,    "rcv_synack",    "received a SYN+ACK that acknowledges its SYN") \

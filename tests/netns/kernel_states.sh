@@ -8,16 +8,20 @@
 # the server, and report exactly the anomalies the scenario makes and the
 # findings (patterns across its connections) they add up to.
 #
-#   sh tests/netns/kernel_states.sh WIRESTATE TCPDRIVE WORKDIR [--record DIR]
+#   sh tests/netns/kernel_states.sh WIRESTATE TCPDRIVE INJECT WORKDIR
+#       [--record DIR]
 #
+# INJECT is tests/netns/inject.c, which sends the segments sockets do not
+# (a half-open scan's SYN, a delayed duplicate of a SYN, a SYN+ACK+FIN).
 # WST_KERNEL_ONLY="NAME ..." in the environment runs only those scenarios.
 #
 # WORKDIR receives, per scenario NAME: NAME.pcap (the capture, ending at the
 # marker), NAME.full.pcap (as tcpdump wrote it), NAME.json (wirestate's
 # output), NAME.ss-c / NAME.ss-s / NAME.ss-l (ss -tan in the client and the
 # server namespace, ss -tln in the server's; NAME.ss-cr, NAME.ss-sr and
-# NAME.ss-cr2, NAME.ss-sr2 before a reused 4-tuple, setting 9), NAME.*.log
-# (tcpdrive and tcpdump). --record DIR also copies each capture to
+# NAME.ss-cr2, NAME.ss-sr2 before a reused 4-tuple, setting 9), NAME.answered
+# (the 4-tuples the server sent a SYN+ACK on, setting 4), NAME.*.log
+# (tcpdrive, inject and tcpdump). --record DIR also copies each capture to
 # DIR/kernel-NAME.pcap.
 # Exit status: 0 all agree; 1 a mismatch, a scenario that could not run or
 # missed its intended kernel states, or a missing tool; 77 not root (the one
@@ -45,7 +49,11 @@
 #  4. Kernel states: ss's names mapped to wirestate's (ESTAB -> ESTABLISHED,
 #     SYN-RECV -> SYN_RCVD, FIN-WAIT-1 -> FIN_WAIT_1 ...). A 4-tuple that ss
 #     does not show is CLOSED, or LISTEN on the server side when a listener
-#     exists on the server's port.
+#     exists on the server's port and the server never answered it: a
+#     server that sent a SYN+ACK on it held a socket for it (Linux sends one
+#     only from a request socket; SYN cookies, which need none, come only
+#     when a listener's queue is full, which no scenario fills), so if ss
+#     shows none now, the kernel freed it: CLOSED, listener or not.
 #  5. Each scenario also names the kernel states it is meant to reach. If
 #     the kernel is elsewhere, the scenario did not do what it is for, and
 #     that fails it whatever wirestate says.
@@ -222,6 +230,12 @@
 #                         at about 1 s, the next at 3 s)
 #                         => handshake_incomplete:server
 #                         => finding: syn_flood:warning:10.100.0.2:8080
+#   synack-rejected       drop S: the client's SYNs (TTL 64); after     SYN_SENT/CLOSED
+#                         the second (1 s), inject a copy with a
+#                         timestamp 100 s old (TTL 63): the SYN+ACK
+#                         echoes it, the client rejects it (PAWS) with
+#                         a RST at its next sequence number, which frees
+#                         the request socket; verified 0.6 s later
 #   close-wait-unseen-ack close-wait, but the server's ACK of the FIN   FIN_WAIT_1/CLOSE_WAIT
 #                         dropped in its OUTPUT (before the tap): the
 #                         client sends its FIN again and again;
@@ -233,13 +247,13 @@ set -u
 me=kernel_states
 
 usage() {
-    echo "usage: sh $0 WIRESTATE TCPDRIVE WORKDIR [--record PCAPS_DIR]" >&2
+    echo "usage: sh $0 WIRESTATE TCPDRIVE INJECT WORKDIR [--record PCAPS_DIR]" >&2
     exit 1
 }
 
-[ $# -ge 3 ] || usage
-wirestate=$1 drive=$2 work=$3
-shift 3
+[ $# -ge 4 ] || usage
+wirestate=$1 drive=$2 inject=$3 work=$4
+shift 4
 record_dir=""
 if [ $# -gt 0 ]; then
     if [ $# -ne 2 ] || [ "$1" != --record ]; then
@@ -265,6 +279,7 @@ done
 ip netns list >/dev/null 2>&1 || die "ip netns does not work"
 [ -x "$wirestate" ] || die "$wirestate is not an executable"
 [ -x "$drive" ] || die "$drive is not an executable"
+[ -x "$inject" ] || die "$inject is not an executable"
 mkdir -p "$work" || die "cannot create $work"
 if [ -n "$record_dir" ]; then
     [ -d "$record_dir" ] || die "$record_dir is not a directory"
@@ -272,6 +287,7 @@ fi
 abs() { (cd "$(dirname "$1")" && echo "$(pwd)/$(basename "$1")"); }
 wirestate=$(abs "$wirestate")
 drive=$(abs "$drive")
+inject=$(abs "$inject")
 work=$(abs "$work")
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -438,6 +454,34 @@ drop_s_out() { wst_in_s iptables -A OUTPUT "$@" -j DROP || error "iptables faile
 flush_rules() {
     wst_in_c iptables -F INPUT && wst_in_s iptables -F INPUT &&
         wst_in_c iptables -F OUTPUT && wst_in_s iptables -F OUTPUT
+}
+
+# inject_bg NAMESPACE ARG...: starts inject in NAMESPACE in the background
+# and returns once it watches its interface (it prints "ready").
+inject_bg() {
+    _ns=$1
+    shift
+    : >"$work/$name.inject.out"
+    ip netns exec "$_ns" "$inject" "$@" >"$work/$name.inject.out" \
+        2>>"$work/$name.inject.log" &
+    inj_pid=$!
+    pids="$pids $inj_pid"
+    _ticks=0
+    until grep -q ready "$work/$name.inject.out"; do
+        kill -0 "$inj_pid" 2>/dev/null || { error "inject did not start"; return; }
+        _ticks=$((_ticks + 1))
+        [ "$_ticks" -lt 100 ] || { error "inject not ready after 5 s"; return; }
+        sleep 0.05
+    done
+}
+
+# inject_done: waits for the inject started last and checks it succeeded.
+inject_done() {
+    _rc=0
+    wait "$inj_pid" || _rc=$?
+    forget "$inj_pid"
+    [ "$_rc" -eq 0 ] ||
+        error "inject exited with status $_rc (see $work/$name.inject.log)"
 }
 
 # snapshot SUFFIX: ss -tan in both namespaces.
@@ -712,6 +756,22 @@ sc_unreachable_service() {
     sleep 1.7 && verify
 }
 
+# A SYN+ACK the client rejects: its own SYNs are dropped after the tap
+# (TTL 64); after its second one (1 s) a copy of it arrives with a
+# timestamp 100 s old (TTL 63, let through), as a delayed duplicate would.
+# The server's SYN+ACK echoes that timestamp, the client rejects it (PAWS)
+# and answers with a RST at its next sequence number, which frees the
+# server's request socket; the client stays SYN_SENT (its next SYN at 3 s).
+sc_synack_rejected() {
+    drop_s -p tcp --dport $SPORT --syn -m ttl --ttl-eq 64 || return 1
+    serve "$S4" $SPORT || return 1
+    inject_bg "$WST_NS_C" replay-syn "$WST_DEV_C" "$C4:$cport" "$S4:$SPORT" \
+        2 100000 63 || return 1
+    client_bg "$S4" $SPORT "$cport" hold:20000
+    inject_done || return 1
+    sleep 0.6 && verify
+}
+
 # close-wait with the server's ACK of the client's FIN lost before the tap
 # (the server's OUTPUT): the capture never shows it, the client sends its
 # FIN again and again (FIN_WAIT_1), the server holds CLOSE_WAIT.
@@ -826,6 +886,17 @@ cut_at_marker() {
         2>/dev/null || error "cannot cut the capture"
 }
 
+# list_answered: NAME.answered, "SERVER CLIENT" in ss's spelling for every
+# SYN+ACK in the capture (setting 4).
+list_answered() {
+    tcpdump -nr "$work/$name.pcap" tcp 2>/dev/null | awk '
+        function ep(a,    p) { sub(/:$/, "", a); p = a; sub(/.*\./, "", p)
+            sub(/\.[0-9]+$/, "", a); return (a ~ /:/ ? "[" a "]" : a) ":" p }
+        / Flags \[[^]]*S[^]]*\.[^]]*\]/ { for (i = 1; i < NF; i++) if ($(i + 1) == ">") {
+            print ep($i), ep($(i + 2)); break } }' >"$work/$name.answered" ||
+        error "cannot list the SYN+ACKs"
+}
+
 # The comparison (settings 3 to 5, 8 to 10). Reads wirestate's JSON and the
 # snapshots of one scenario; prints one line per connection, a line
 # "anomaly KIND:ENDPOINT" per anomaly of each connection, a line
@@ -850,6 +921,7 @@ function port_of(ep) { sub(/.*:/, "", ep); return ep }
 function addr_of(ep) { sub(/:[0-9*]+$/, "", ep); return ep }
 function server_state(tab, cl, sv) {
     if ((sv " " cl) in tab) return tab[sv " " cl]
+    if ((sv " " cl) in answered) return "CLOSED"
     p = port_of(sv)
     return ((p in lany) || ((p " " addr_of(sv)) in laddr)) ? "LISTEN" : "CLOSED"
 }
@@ -903,6 +975,7 @@ f == 7 { kcr1[$4 " " $5] = kname($1) }
 f == 8 { ksr1[$4 " " $5] = kname($1) }
 f == 9 { kcr2[$4 " " $5] = kname($1) }
 f == 10 { ksr2[$4 " " $5] = kname($1) }
+f == 11 { answered[$1 " " $2] = 1 }
 END {
     ok = bad = mis = 0
     for (i = 1; i <= n; i++) {
@@ -1017,6 +1090,7 @@ run() {
     [ "$name" != syn-flood ] || flood_sources del
     rm -rf "$flags"
     [ "$_ok" -eq 1 ] && cut_at_marker || _ok=0
+    [ "$_ok" -eq 1 ] && list_answered || _ok=0
     if [ "$_ok" -eq 1 ]; then
         "$wirestate" --format json --timeline none --syn-timeout 1.5 \
             --linger 1 --group-min 5 --flood-min 20 -r "$work/$name.pcap" \
@@ -1032,7 +1106,7 @@ run() {
             "$work/$name.json" "$work/$name.ss-c" "$work/$name.ss-s" \
             "$work/$name.ss-c2" "$work/$name.ss-s2" "$work/$name.ss-l" \
             "$work/$name.ss-cr" "$work/$name.ss-sr" "$work/$name.ss-cr2" \
-            "$work/$name.ss-sr2" >"$work/$name.result"
+            "$work/$name.ss-sr2" "$work/$name.answered" >"$work/$name.result"
         grep -v '^counts \|^anomaly \|^finding ' "$work/$name.result"
         if compare_set anomaly anomalies "$anomalies"; then
             n_aok=$((n_aok + 1))
@@ -1111,6 +1185,7 @@ run unreachable-service  41026 41030 262144  5 "SYN_SENT/LISTEN" \
     syn_unanswered:client "unreachable_service:warning:$S4:$SPORT"
 run syn-flood            41031 41050 262144 20 "SYN_SENT/SYN_RCVD" \
     handshake_incomplete:server "syn_flood:warning:$S4:$SPORT"
+run synack-rejected      41052 41052 262144  1 "SYN_SENT/CLOSED" - -
 run close-wait-unseen-ack 41057 41057 262144 1 "FIN_WAIT_1/CLOSE_WAIT" \
     fin_wait_1_stuck:client,close_wait_lingering:server -
 
