@@ -96,7 +96,26 @@
  *         §3.10.7.3), and the RST is <SEQ=SEG.ACK><CTL=RST>
  *         (tcp_v4_send_reset()). It stays SYN_SENT and tries again (event
  *         SND_RST_REJECT); its peer, which accepts the RST, frees what it
- *         held (RCV_RST).
+ *         held (RCV_RST). A scanner's kernel answers a SYN+ACK for a SYN it
+ *         did not send the same way; it never sends a SYN again, and rule G
+ *         closes it.
+ *     G.  A SYN_SENT endpoint that sends no SYN again for twice as long as
+ *         its retransmissions would take gave up: connect() timed out, or
+ *         the application closed the socket, which Linux frees without a
+ *         word (tcp_close(); tcp_need_reset() leaves out SYN_SENT). Unless
+ *         it sent its SYN again at least once, or its peer answered it
+ *         (R6: a SYN_SENT that rejected a SYN+ACK sends its SYN again at
+ *         once, tcp_rcv_synsent_state_process() arming TCP_TIMEOUT_MIN), a
+ *         lone SYN shows no backoff to time: a spoofed source (a SYN flood)
+ *         or a scanner nobody answered sends one and nothing ends it but the
+ *         record (idle timeout). Linux
+ *         retransmits a SYN after 1 s (TCP_TIMEOUT_INIT), the timeout
+ *         doubling each time up to TCP_RTO_MAX, 120 s
+ *         (tcp_retransmit_timer()), so after k retransmissions the next is
+ *         due at most 1 + 2 + ... + 2^k s after it entered SYN_SENT (some
+ *         may have come before); twice that, and it is CLOSED (event
+ *         GAVE_UP, by timer: wst_fsm_expire()). A peer that never answered
+ *         it never got the SYN (LISTEN, as R4).
  *  2. Processing order within a segment follows RFC 9293 §3.10.7: RST
  *     first; then SYN; then the ACK; then the FIN. So a FIN+ACK that
  *     acknowledges a FIN_WAIT_1 endpoint's own FIN takes it to FIN_WAIT_2
@@ -252,6 +271,9 @@ static const uint8_t transitions[WST_EV__COUNT][WST_ST__COUNT] = {
  * ignored. */
 [WST_EV_RCV_RST_BAD]  = {0, sNC, sNC, sNC, sNC, sNC, sNC, sNC, sNC, sNC, sNC, sNC, sNC},
 /* Not a RST the receiver accepts (assumption 3): ignored everywhere. */
+[WST_EV_GAVE_UP]      = {0, sIV, sIV, sIV, sCL, sIV, sIV, sIV, sIV, sIV, sIV, sIV, sIV},
+/* G: a SYN_SENT endpoint silent past its backoff closed its socket
+ * (tcp_close() in SYN_SENT sends nothing). Only SS has the timer. */
 };
 /* clang-format on */
 
@@ -640,7 +662,23 @@ uint32_t wst_fsm_fin_ack_deadline(const struct wst_endpoint *ep)
     return d > UINT32_MAX ? UINT32_MAX : (uint32_t)d;
 }
 
-bool wst_fsm_expire(struct wst_endpoint *ep, uint32_t now_ms, uint32_t time_wait_ms)
+uint32_t wst_fsm_syn_deadline(const struct wst_endpoint *ep, const struct wst_endpoint *peer)
+{
+    if (ep->state != WST_ST_SYN_SENT || !(ep->flags & WST_EP_ACTIVE) ||
+        (ep->syns_again == 0 && !(peer->flags & WST_EP_SENT)))
+        return 0; /* a lone SYN nobody answered shows no backoff */
+    /* Rule G: after k retransmissions the next is due within 1 + 2 + ... +
+     * 2^k s of the first SYN (TCP_TIMEOUT_INIT doubled, each step capped at
+     * TCP_RTO_MAX, 120 s), and since_ms, when it entered SYN_SENT, is no
+     * earlier; it gave up if twice that passes without one. */
+    uint64_t sum_s = 0;
+    for (unsigned j = 0; j <= ep->syns_again; j++)
+        sum_s += j < 7 ? 1u << j : 120u;
+    uint64_t d = (uint64_t)ep->since_ms + 2 * sum_s * 1000;
+    return d > UINT32_MAX ? UINT32_MAX : (uint32_t)d;
+}
+
+bool wst_fsm_expire(struct wst_endpoint *ep, struct wst_endpoint *peer, uint32_t now_ms, uint32_t time_wait_ms)
 {
     uint32_t d = wst_fsm_fin_ack_deadline(ep);
     if (d && now_ms >= d) {
@@ -648,6 +686,14 @@ bool wst_fsm_expire(struct wst_endpoint *ep, uint32_t now_ms, uint32_t time_wait
         step_one(ep, WST_EV_RCV_ACK_FIN, d); /* rule L: its silence says the ACK arrived */
         if (ep->state != from)
             return true;
+    }
+    d = wst_fsm_syn_deadline(ep, peer);
+    if (d && now_ms >= d) {
+        step_one(ep, WST_EV_GAVE_UP, d); /* rule G */
+        /* Its SYN was never answered: as R4, the peer never got it. */
+        if (!(peer->flags & WST_EP_SENT))
+            step_one(peer, WST_EV_RCV_SYN_LOST, d);
+        return true;
     }
     if (ep->state != WST_ST_TIME_WAIT || now_ms - ep->since_ms < time_wait_ms)
         return false;

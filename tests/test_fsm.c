@@ -169,6 +169,9 @@ static const uint8_t cell_want[WST_EV__COUNT][WST_ST__COUNT] = {
  * CLOSED whatever listens. LISTEN ignores it. */
 [WST_EV_RCV_RST_BAD]    = {0, sNC, sNC, sNC, sNC, sNC, sNC, sNC, sNC, sNC, sNC, sNC, sNC},
 /* RFC 5961 §3.2: a RST that is not exact draws a challenge ACK at most. */
+[WST_EV_GAVE_UP]        = {0, sIV, sIV, sIV, sCL, sIV, sIV, sIV, sIV, sIV, sIV, sIV, sIV},
+/* A SYN-SENT socket closed or timed out is gone (Linux tcp_close() sends
+ * nothing in SYN_SENT; tcp_write_timeout() after tcp_syn_retries). */
 };
 /* clang-format on */
 
@@ -250,7 +253,8 @@ static const struct cell_setup cell_setups[WST_EV__COUNT] = {
  */
 static bool table_only(enum wst_fsm_event ev, enum wst_tcp_state st)
 {
-    if (ev == WST_EV_SND_NOT_FIN_YET)
+    /* GAVE_UP comes from a timer, never a segment (rule G; test_fsm_linux_giveup_*). */
+    if (ev == WST_EV_SND_NOT_FIN_YET || ev == WST_EV_GAVE_UP)
         return true;
     /* R6 needs an active opener in SYN_SENT or ESTABLISHED; a RST from any
      * other is SND_RST. */
@@ -285,6 +289,8 @@ START_TEST(test_fsm_cell_by_segment)
     enum wst_fsm_event ev = (enum wst_fsm_event)_i;
     const struct cell_setup *cs = &cell_setups[ev];
     bool on_sender = ev < WST_EV_RCV_SYN; /* SND_ events come first in WST_EVENT_MAP */
+    if (ev == WST_EV_GAVE_UP)
+        return; /* a timer's event: no segment makes it */
     ck_assert_uint_ne(cs->flags, 0);
     uint8_t peer_state = cs->peer_state ? cs->peer_state : WST_ST_ESTABLISHED;
 
@@ -1787,6 +1793,126 @@ START_TEST(test_fsm_linux_reject_synack_bad_ack)
 }
 END_TEST
 
+/*
+ * A half-open scan: the scanner's kernel answers the SYN+ACK to a SYN it
+ * did not send with <SEQ=1001><CTL=RST>, which frees the server's request
+ * (CLOSED). R6 keeps the client SYN_SENT, but no SYN comes again: twice
+ * the first retransmission timeout (2 s) after it, rule G closes it too.
+ */
+START_TEST(test_fsm_linux_half_open_scan)
+{
+    struct script s;
+    script_init(&s, &config);
+    uint64_t t0 = s.now_us;
+    script_seg(&s, C2S, SYN, 1000, 0, 0);
+    script_seg(&s, S2C, SYN | ACK, 5000, 1001, 0);
+    script_seg(&s, C2S, RST, 1001, 0, 0); /* at 2 ms */
+    EXPECT_STATES(&s, sSS, sCL);
+    idle_to(&s, t0 + 1900 * US_PER_MS);
+    EXPECT_STATES(&s, sSS, sCL);
+    /* Due at 2.002 s, acted on within the timer wheel's second. */
+    idle_to(&s, t0 + 3100 * US_PER_MS);
+    EXPECT_STATES(&s, sCL, sCL);
+    script_finish(&s);
+    const struct wst_conn *c = script_conn(&s, 0);
+    ck_assert(wst_conn_gave_up(c, c->client));
+    ck_assert(!wst_conn_gave_up(c, !c->client));
+    ck_assert_uint_eq(c->end_reason, WST_END_CLOSED);
+    script_fini(&s);
+}
+END_TEST
+
+/*
+ * Rule G: SYNs at 0 and 1 s, nothing back; the next would come at 3 s.
+ * Twice 1 + 2 s after the first SYN, at 6 s, the client gave up (CLOSED;
+ * the server, which never answered, LISTEN since R4), in the middle of the
+ * capture (the timer wheel) and with syn_unanswered until then.
+ */
+START_TEST(test_fsm_linux_giveup_mid_capture)
+{
+    struct script s;
+    script_init(&s, &config);
+    uint64_t t0 = s.now_us;
+    script_seg(&s, C2S, SYN, 1000, 0, 0);
+    idle_to(&s, t0 + 1 * US_PER_S);
+    script_seg(&s, C2S, SYN, 1000, 0, 0);
+    EXPECT_STATES(&s, sSS, sLI);
+    idle_to(&s, t0 + 5900 * US_PER_MS);
+    EXPECT_STATES(&s, sSS, sLI);
+    idle_to(&s, t0 + 7100 * US_PER_MS);
+    EXPECT_STATES(&s, sCL, sLI);
+    /* The record ends 2 x MSL after its last packet, as any other over. */
+    idle_to(&s, t0 + 62 * US_PER_S);
+    ck_assert_ptr_null(script_live(&s));
+    ck_assert_uint_eq(s.n_conns, 1);
+    const struct wst_conn *c = script_conn(&s, 0);
+    ck_assert(wst_conn_gave_up(c, c->client));
+    ck_assert_uint_eq(c->end_reason, WST_END_CLOSED);
+    const struct wst_anomaly *a = script_anomaly(&s, 0, WST_AN_SYN_UNANSWERED);
+    ck_assert_ptr_nonnull(a);
+    ck_assert_uint_eq(a->since_us, t0);
+    ck_assert_uint_eq(a->until_us, t0 + 6 * US_PER_S);
+    ck_assert(!a->ongoing);
+    ck_assert_uint_eq(a->count, 2);
+    ck_assert_uint_eq(a->detail[0], WST_ANSWER_NONE);
+    script_fini(&s);
+}
+END_TEST
+
+/* The same decided at the end of the capture (6.2 s), and not before it (5.8 s). */
+START_TEST(test_fsm_linux_giveup_at_capture_end)
+{
+    for (int late = 0; late < 2; late++) {
+        struct script s;
+        script_init(&s, &config);
+        uint64_t t0 = s.now_us;
+        script_seg(&s, C2S, SYN, 1000, 0, 0);
+        idle_to(&s, t0 + 1 * US_PER_S);
+        script_seg(&s, C2S, SYN, 1000, 0, 0);
+        idle_to(&s, t0 + (late ? 6200 : 5800) * US_PER_MS);
+        script_finish(&s);
+        const struct wst_conn *c = script_conn(&s, 0);
+        ck_assert_uint_eq(rec_client(c), late ? sCL : sSS);
+        ck_assert_uint_eq(rec_server(c), sLI);
+        ck_assert(wst_conn_gave_up(c, c->client) == (late != 0));
+        ck_assert_uint_eq(c->end_reason, late ? WST_END_CLOSED : WST_END_CAPTURE_END);
+        script_fini(&s);
+    }
+}
+END_TEST
+
+/*
+ * A lone SYN nobody answers shows no backoff to time (a spoofed source, a
+ * scanner): still SYN_SENT 30 s later. And a client taken to have given up
+ * that sends its SYN again after all is SYN_SENT again, no longer gave_up.
+ */
+START_TEST(test_fsm_linux_giveup_lone_syn_and_revival)
+{
+    struct script s;
+    script_init(&s, &config);
+    uint64_t t0 = s.now_us;
+    script_seg(&s, C2S, SYN, 1000, 0, 0);
+    idle_to(&s, t0 + 30 * US_PER_S);
+    EXPECT_STATES(&s, sSS, sSR);
+    script_fini(&s);
+
+    script_init(&s, &config);
+    t0 = s.now_us;
+    script_seg(&s, C2S, SYN, 1000, 0, 0);
+    idle_to(&s, t0 + 1 * US_PER_S);
+    script_seg(&s, C2S, SYN, 1000, 0, 0);
+    idle_to(&s, t0 + 7100 * US_PER_MS);
+    EXPECT_STATES(&s, sCL, sLI);
+    script_seg(&s, C2S, SYN, 1000, 0, 0);
+    EXPECT_STATES(&s, sSS, sLI);
+    script_finish(&s);
+    const struct wst_conn *c = script_conn(&s, 0);
+    ck_assert_uint_eq(rec_client(c), sSS);
+    ck_assert(!wst_conn_gave_up(c, c->client));
+    script_fini(&s);
+}
+END_TEST
+
 Suite *fsm_suite(void)
 {
     Suite *s = suite_create("fsm");
@@ -1868,6 +1994,10 @@ Suite *fsm_suite(void)
     tcase_add_test(tc, test_fsm_linux_rst_in_syn_rcvd_closes);
     tcase_add_test(tc, test_fsm_linux_reject_synack_timestamp);
     tcase_add_test(tc, test_fsm_linux_reject_synack_bad_ack);
+    tcase_add_test(tc, test_fsm_linux_half_open_scan);
+    tcase_add_test(tc, test_fsm_linux_giveup_mid_capture);
+    tcase_add_test(tc, test_fsm_linux_giveup_at_capture_end);
+    tcase_add_test(tc, test_fsm_linux_giveup_lone_syn_and_revival);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("unexpected");

@@ -67,6 +67,8 @@ enum {
     WST_CONN_RESET = 0x04,     /* an acceptable RST ended an endpoint */
     WST_CONN_NOTES = 0x08,     /* has anomaly notes in the tracker's side table (anomaly.h) */
     WST_CONN_TIME_WAIT = 0x10, /* endpoint 0 entered TIME_WAIT (<< 1: endpoint 1): it closed first */
+    WST_CONN_GAVE_UP = 0x40,   /* endpoint 0 left SYN_SENT for CLOSED by giving up, fsm.c rule G (<< 1:
+                                  endpoint 1); it counts while that endpoint stays CLOSED */
 };
 
 struct wst_conn {
@@ -105,6 +107,12 @@ static inline uint32_t wst_conn_ms(const struct wst_conn *c, wst_ts_us ts)
 static inline size_t wst_conn_addr_len(const struct wst_conn *c)
 {
     return wst_family_addr_len(c->family);
+}
+
+/* Endpoint i gave up its connection attempt (fsm.c rule G) and is still CLOSED. */
+static inline bool wst_conn_gave_up(const struct wst_conn *c, int i)
+{
+    return (c->flags & (WST_CONN_GAVE_UP << i)) && c->ep[i].state == WST_ST_CLOSED;
 }
 
 /* SYNs and SYN+ACKs sent again, over both endpoints: a lost or unanswered handshake. */

@@ -230,12 +230,21 @@
 #                         at about 1 s, the next at 3 s)
 #                         => handshake_incomplete:server
 #                         => finding: syn_flood:warning:10.100.0.2:8080
+#   half-open-scan        inject: one SYN from the client's address,    CLOSED/CLOSED
+#                         no socket behind it; the server's SYN+ACK
+#                         draws the client kernel's RST, which frees
+#                         the request socket (a listener remains);
+#                         verified 2.5 s later (fsm.c rules R6, G)
 #   synack-rejected       drop S: the client's SYNs (TTL 64); after     SYN_SENT/CLOSED
 #                         the second (1 s), inject a copy with a
 #                         timestamp 100 s old (TTL 63): the SYN+ACK
 #                         echoes it, the client rejects it (PAWS) with
 #                         a RST at its next sequence number, which frees
 #                         the request socket; verified 0.6 s later
+#   syn-gave-up           drop S: SYNs to 8080; connect() times out     CLOSED/LISTEN
+#                         after two SYNs (0, 1 s) and closes; verified
+#                         6.5 s after the first SYN (fsm.c rule G)
+#                         => syn_unanswered:client
 #   close-wait-unseen-ack close-wait, but the server's ACK of the FIN   FIN_WAIT_1/CLOSE_WAIT
 #                         dropped in its OUTPUT (before the tap): the
 #                         client sends its FIN again and again;
@@ -756,6 +765,18 @@ sc_unreachable_service() {
     sleep 1.7 && verify
 }
 
+# A half-open scan (the client sends one SYN from a raw socket, holding no
+# socket): the server's SYN+ACK makes the client's kernel answer RST, which
+# frees the server's request socket. The client never sends its SYN again.
+sc_half_open_scan() {
+    serve "$S4" $SPORT || return 1
+    wst_in_c "$inject" syn "$WST_DEV_C" "$C4:$cport" "$S4:$SPORT" \
+        2>>"$work/$name.inject.log" || { error "inject failed"; return; }
+    # fsm.c rule G: twice the first retransmission timeout (2 s) after the
+    # RST without a SYN again.
+    sleep 2.5 && verify
+}
+
 # A SYN+ACK the client rejects: its own SYNs are dropped after the tap
 # (TTL 64); after its second one (1 s) a copy of it arrives with a
 # timestamp 100 s old (TTL 63, let through), as a delayed duplicate would.
@@ -770,6 +791,16 @@ sc_synack_rejected() {
     client_bg "$S4" $SPORT "$cport" hold:20000
     inject_done || return 1
     sleep 0.6 && verify
+}
+
+# A client that gives up: SYNs dropped after the tap, connect() times out
+# at 1.5 s after two SYNs (0, 1 s) and the socket is closed (nothing sent).
+# fsm.c rule G decides it twice 1 + 2 s after the first SYN.
+sc_syn_gave_up() {
+    drop_s -p tcp --dport $SPORT --syn || return 1
+    serve "$S4" $SPORT || return 1
+    client 3 "$S4" $SPORT "$cport" --connect-timeout 1500 || return 1
+    sleep 5 && verify
 }
 
 # close-wait with the server's ACK of the client's FIN lost before the tap
@@ -1185,7 +1216,10 @@ run unreachable-service  41026 41030 262144  5 "SYN_SENT/LISTEN" \
     syn_unanswered:client "unreachable_service:warning:$S4:$SPORT"
 run syn-flood            41031 41050 262144 20 "SYN_SENT/SYN_RCVD" \
     handshake_incomplete:server "syn_flood:warning:$S4:$SPORT"
+run half-open-scan       41051 41051 262144  1 "CLOSED/CLOSED" - -
 run synack-rejected      41052 41052 262144  1 "SYN_SENT/CLOSED" - -
+run syn-gave-up          41053 41053 262144  1 "CLOSED/LISTEN" \
+    syn_unanswered:client -
 run close-wait-unseen-ack 41057 41057 262144 1 "FIN_WAIT_1/CLOSE_WAIT" \
     fin_wait_1_stuck:client,close_wait_lingering:server -
 
