@@ -116,6 +116,15 @@
  *         may have come before); twice that, and it is CLOSED (event
  *         GAVE_UP, by timer: wst_fsm_expire()). A peer that never answered
  *         it never got the SYN (LISTEN, as R4).
+ *     F.  A TCP Fast Open server (RFC 7413 §4.2.2; Linux
+ *         tcp_fastopen_create_child()) accepts the data on a SYN and may
+ *         send data in SYN_RCVD, before the handshake's last ACK: a
+ *         SYN_RCVD endpoint whose SYN+ACK acknowledged data on its peer's SYN
+ *         and whose segment acknowledges nothing more completed nothing
+ *         (no SND_ACK; EXCEPTION in classify()). Acknowledging more shows it
+ *         received what its peer sent after the handshake's ACK, as does a
+ *         server that acknowledges anything but a SYN with data: those
+ *         still complete a handshake whose last step the tap missed.
  *  2. Processing order within a segment follows RFC 9293 §3.10.7: RST
  *     first; then SYN; then the ACK; then the FIN. So a FIN+ACK that
  *     acknowledges a FIN_WAIT_1 endpoint's own FIN takes it to FIN_WAIT_2
@@ -370,6 +379,19 @@ static bool rejects_synack(const struct wst_endpoint *snd, const struct wst_endp
            rcv->state == WST_ST_SYN_RCVD;
 }
 
+/*
+ * F: a Fast Open server in SYN_RCVD sending before the handshake's last ACK
+ * reached it. Its SYN+ACK acknowledged data on its peer's SYN (what it had
+ * acknowledged, snd->ack, is past the peer's ISN + 1), and this segment
+ * acknowledges nothing beyond that.
+ */
+static bool fast_open_early(const struct wst_endpoint *snd, const struct wst_endpoint *rcv,
+                            const struct wst_segment *seg)
+{
+    return snd->state == WST_ST_SYN_RCVD && (snd->flags & WST_EP_SYNACK) && (rcv->flags & WST_EP_HAS_ISN) &&
+           seq_gt(snd->ack, rcv->isn + 1) && !seq_gt(seg->ack, snd->ack);
+}
+
 /* Classifies a segment into the sender's and the receiver's events (assumption 2). */
 static void classify(const struct wst_endpoint *snd, const struct wst_endpoint *rcv, const struct wst_segment *seg,
                      struct wst_fsm_step *out)
@@ -415,7 +437,9 @@ static void classify(const struct wst_endpoint *snd, const struct wst_endpoint *
          * its peer sent has received the segment that carried that ACK. */
         if ((snd->flags & WST_EP_FIN_ACK_WAIT) && (rcv->flags & WST_EP_HAS_SEQ) && seq_geq(seg->ack, rcv->next_seq))
             out->snd[out->n_snd++] = WST_EV_RCV_ACK_FIN;
-        out->snd[out->n_snd++] = WST_EV_SND_ACK;
+        /* EXCEPTION (F): a Fast Open server's early data completes nothing. */
+        if (!fast_open_early(snd, rcv, seg))
+            out->snd[out->n_snd++] = WST_EV_SND_ACK;
         out->rcv[out->n_rcv++] = WST_EV_RCV_ACK;
         if (!rcv_loses && (rcv->flags & WST_EP_HAS_ISN) && seq_geq(seg->ack, rcv->isn + 1))
             out->rcv[out->n_rcv++] = WST_EV_RCV_ACK_SYN;

@@ -517,12 +517,13 @@ static void process(struct wst_tracker *t, struct pending *p)
         .ts_us = p->ts_us,
     };
     struct wst_endpoint *snd = &c->ep[p->from];
-    if ((p->seg.flags & WST_TH_ACK) && (!(an.pre_tcp_flags & WST_TH_ACK) || seq_gt(p->seg.ack, snd->ack)))
-        snd->ack = p->seg.ack;
     c->tcp_flags[p->from] |= p->seg.flags;
 
     struct wst_fsm_step step;
     wst_fsm_step(snd, &c->ep[!p->from], &p->seg, wst_conn_ms(c, p->ts_us), &step);
+    /* After the step, which compares with what it acknowledged before (fsm.c, rule F). */
+    if ((p->seg.flags & WST_TH_ACK) && (!(an.pre_tcp_flags & WST_TH_ACK) || seq_gt(p->seg.ack, snd->ack)))
+        snd->ack = p->seg.ack;
     if (step.n_snd && step.snd[0] == WST_EV_SND_RST)
         c->flags |= WST_CONN_RESET; /* the classifier emits it only for an acceptable RST */
     if (step.snd_from == WST_ST_CLOSED && step.snd_to != WST_ST_CLOSED)

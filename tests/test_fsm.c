@@ -1913,6 +1913,57 @@ START_TEST(test_fsm_linux_giveup_lone_syn_and_revival)
 }
 END_TEST
 
+/*
+ * TCP Fast Open (RFC 7413): 100 bytes on the SYN, acknowledged by the
+ * SYN+ACK (1101); the server answers with 200 bytes at once, from
+ * SYN_RCVD (Linux tcp_fastopen_create_child()). It is not ESTABLISHED
+ * until the client's ACK, which comes with or after the data's.
+ */
+START_TEST(test_fsm_linux_fast_open_server_data)
+{
+    struct script s;
+    script_init(&s, &config);
+    script_seg(&s, C2S, SYN, 1000, 0, 100);
+    script_seg(&s, S2C, SYN | ACK, 5000, 1101, 0);
+    EXPECT_STATES(&s, sES, sSR);
+    script_seg(&s, S2C, ACK | PSH, 5001, 1101, 200);
+    EXPECT_STATES(&s, sES, sSR);
+    script_seg(&s, S2C, ACK | PSH, 5201, 1101, 200);
+    EXPECT_STATES(&s, sES, sSR);
+    script_seg(&s, C2S, ACK, 1101, 5401, 0);
+    EXPECT_STATES(&s, sES, sES);
+    script_fini(&s);
+}
+END_TEST
+
+/*
+ * What still shows a handshake completed behind the tap: a Fast Open
+ * server that acknowledges more than the SYN's data got what the client
+ * sent after its ACK; a server whose SYN+ACK acknowledged no data sends
+ * nothing but SYN+ACKs before the last ACK (a lost final ACK at the tap).
+ */
+START_TEST(test_fsm_linux_fast_open_what_completes)
+{
+    struct script s;
+    script_init(&s, &config);
+    script_seg(&s, C2S, SYN, 1000, 0, 100);
+    script_seg(&s, S2C, SYN | ACK, 5000, 1101, 0);
+    script_seg(&s, S2C, ACK | PSH, 5001, 1101, 200);
+    EXPECT_STATES(&s, sES, sSR);
+    /* The client's ACK and 50 bytes went by unseen; the server acknowledges them. */
+    script_seg(&s, S2C, ACK, 5201, 1151, 0);
+    EXPECT_STATES(&s, sES, sES);
+    script_fini(&s);
+
+    script_init(&s, &config);
+    script_seg(&s, C2S, SYN, 1000, 0, 0);
+    script_seg(&s, S2C, SYN | ACK, 5000, 1001, 0);
+    script_seg(&s, S2C, ACK | PSH, 5001, 1001, 200);
+    EXPECT_STATES(&s, sES, sES);
+    script_fini(&s);
+}
+END_TEST
+
 Suite *fsm_suite(void)
 {
     Suite *s = suite_create("fsm");
@@ -1998,6 +2049,8 @@ Suite *fsm_suite(void)
     tcase_add_test(tc, test_fsm_linux_giveup_mid_capture);
     tcase_add_test(tc, test_fsm_linux_giveup_at_capture_end);
     tcase_add_test(tc, test_fsm_linux_giveup_lone_syn_and_revival);
+    tcase_add_test(tc, test_fsm_linux_fast_open_server_data);
+    tcase_add_test(tc, test_fsm_linux_fast_open_what_completes);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("unexpected");

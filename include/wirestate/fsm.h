@@ -103,7 +103,9 @@ struct wst_endpoint {
     uint32_t next_seq;  /* the highest sequence number it has used, plus one */
     uint32_t since_ms;  /* when it entered `state`, ms after the connection's start */
     uint32_t ack;       /* the highest acknowledgement number it sent (valid once it
-                           sent an ACK: wst_conn.tcp_flags); kept by the tracker */
+                           sent an ACK: wst_conn.tcp_flags); kept by the tracker,
+                           which updates it after wst_fsm_step(), so the step
+                           sees what it had acknowledged before the segment */
 };
 
 /* The sequence number of an endpoint's FIN (valid with WST_EP_HAS_FIN). */

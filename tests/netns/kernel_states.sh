@@ -34,7 +34,7 @@
 #     one from the client by a DROP in the server's INPUT chain. Both kinds
 #     of loss are what wirestate's rules R1-R5 and L (src/fsm.c) infer.
 #     A DROP in an OUTPUT chain loses a segment before the capture point:
-#     the capture never shows it (close-wait-unseen-ack).
+#     the capture never shows it (fast-open, close-wait-unseen-ack).
 #     A REJECT rule in the server's INPUT likewise sees the SYN after the
 #     tap, and its ICMP error goes back through it.
 #  2. When the sockets are in the states to verify, `ss -tan` runs in both
@@ -245,6 +245,12 @@
 #                         after two SYNs (0, 1 s) and closes; verified
 #                         6.5 s after the first SYN (fsm.c rule G)
 #                         => syn_unanswered:client
+#   fast-open             net.ipv4.tcp_fastopen=3: a first connection  TIME_WAIT/CLOSED, then
+#                         gets a cookie (closed as close-by-client);    ESTABLISHED/SYN_RCVD
+#                         the second carries 100 bytes on its SYN and
+#                         the server answers 200 bytes at once from
+#                         SYN_RCVD; the client's ACKs dropped in its
+#                         OUTPUT (before the tap); verified 0.5 s later
 #   close-wait-unseen-ack close-wait, but the server's ACK of the FIN   FIN_WAIT_1/CLOSE_WAIT
 #                         dropped in its OUTPUT (before the tap): the
 #                         client sends its FIN again and again;
@@ -803,6 +809,29 @@ sc_syn_gave_up() {
     sleep 5 && verify
 }
 
+# TCP Fast Open: a first connection gets the client a cookie (and closes
+# as close-by-client); the second sends 100 bytes on its SYN, which the
+# server accepts and answers at once with 200 bytes, from SYN_RCVD. The
+# client's ACKs are lost before the tap (its OUTPUT), so the server stays
+# SYN-RECV; verified before its SYN+ACK comes again (1 s).
+sc_fast_open() {
+    for _ns in "$WST_NS_C" "$WST_NS_S"; do
+        ip netns exec "$_ns" sysctl -q -w net.ipv4.tcp_fastopen=3 ||
+            { error "cannot enable TCP Fast Open"; return; }
+    done
+    serve "$S4" $SPORT --fastopen 8 recv:10 recveof sleep:300 close \
+        touch:"$flags/first" || return 1
+    client 0 "$S4" $SPORT "$cport" --fastopen 1 send:10 sleep:50 close ||
+        return 1
+    await first || return 1
+    sleep 0.3
+    drop_c_out -p tcp --sport "$last" ! --syn || return 1
+    serve "$S4" $SPORT --fastopen 8 recv:100 send:200 touch:"$flags/sent" \
+        hold:20000 || return 1
+    client_bg "$S4" $SPORT "$last" --fastopen 1 send:100 hold:20000
+    await sent && sleep 0.5 && verify
+}
+
 # close-wait with the server's ACK of the client's FIN lost before the tap
 # (the server's OUTPUT): the capture never shows it, the client sends its
 # FIN again and again (FIN_WAIT_1), the server holds CLOSE_WAIT.
@@ -1220,6 +1249,8 @@ run half-open-scan       41051 41051 262144  1 "CLOSED/CLOSED" - -
 run synack-rejected      41052 41052 262144  1 "SYN_SENT/CLOSED" - -
 run syn-gave-up          41053 41053 262144  1 "CLOSED/LISTEN" \
     syn_unanswered:client -
+run fast-open            41054 41055 262144  2 \
+    "TIME_WAIT/CLOSED|ESTABLISHED/SYN_RCVD" - -
 run close-wait-unseen-ack 41057 41057 262144 1 "FIN_WAIT_1/CLOSE_WAIT" \
     fin_wait_1_stuck:client,close_wait_lingering:server -
 
