@@ -83,10 +83,14 @@
  *         again for longer than twice its backoff would allow (at least
  *         200 ms, the minimum RTO of RFC 6298 as Linux has it, doubled per
  *         retransmission): a FIN sender that hears no ACK retransmits.
- *     R5. A segment that does not acknowledge the peer's FIN was sent before
- *         that FIN arrived: in a simultaneous close each side sends its FIN
- *         before it gets the other's, so both go FIN_WAIT_1 -> CLOSING
- *         (event SND_NOT_FIN_YET, then the FIN arrives after all).
+ *     R5. A segment that does not acknowledge the peer's FIN, from an
+ *         endpoint the table took to have received it (CLOSE_WAIT, CLOSING,
+ *         TIME_WAIT, LAST_ACK), was sent before that FIN arrived: in a
+ *         simultaneous close each side sends its FIN before it gets the
+ *         other's, so both go FIN_WAIT_1 -> CLOSING (event SND_NOT_FIN_YET,
+ *         then the FIN arrives after all). An endpoint that never took the
+ *         FIN (one that ignored it, assumption 7) is simply still waiting
+ *         for it.
  *     R6. A RST without ACK from an active opener at its own next sequence
  *         number (ISN + 1), while it is SYN_SENT or ESTABLISHED only by a
  *         SYN+ACK it has not acknowledged (its peer is still SYN_RCVD),
@@ -159,10 +163,15 @@
  *     both sides, as after a FIN scan, rather than CLOSED and LISTEN: the
  *     sender opened nothing, and silence does not show a listener (a
  *     listener drops it, but so does a firewall in front of a closed port).
- *     One case departs from a kernel: Linux in SYN_SENT takes a SYN+ACK+FIN
- *     that acknowledges its SYN as the SYN+ACK
- *     (tcp_rcv_synsent_state_process() does not look at FIN); here the
- *     client moves to ESTABLISHED with its next ACK instead (SND_ACK).
+ *     The exception is a SYN+ACK+FIN (with or without data) that
+ *     acknowledges the SYN of a receiver in SYN_SENT: Linux takes it as the
+ *     SYN+ACK and goes ESTABLISHED (tcp_rcv_synsent_state_process()), then
+ *     drops the rest of the segment, data and FIN alike
+ *     (tcp_rcv_state_process(): "Do step6 onward by hand" handles URG
+ *     only), so its ACK covers the SYN alone and the FIN must come again.
+ *     (RFC 9293 §3.10.7.3 would go on to the FIN and CLOSE-WAIT; Linux
+ *     does not.) Its sender sent a SYN+ACK and a FIN (SND_SYNACK, SND_FIN:
+ *     SYN_RCVD, then FIN_WAIT_1); its receiver gets RCV_SYNACK only.
  *     A SYN with RST is not such a segment: RFC 9293 §3.10.7.4 checks RST
  *     before SYN, as Linux does, so it is a RST (assumption 3).
  *
@@ -380,6 +389,17 @@ static bool rejects_synack(const struct wst_endpoint *snd, const struct wst_endp
 }
 
 /*
+ * Assumption 7: a SYN+ACK+FIN that a SYN_SENT receiver takes as its
+ * SYN+ACK (it acknowledges the receiver's SYN).
+ */
+static bool synack_fin_accepted(const struct wst_endpoint *rcv, const struct wst_segment *seg)
+{
+    return (seg->flags & (WST_TH_SYN | WST_TH_ACK | WST_TH_FIN | WST_TH_RST)) ==
+               (WST_TH_SYN | WST_TH_ACK | WST_TH_FIN) &&
+           rcv->state == WST_ST_SYN_SENT && (rcv->flags & WST_EP_HAS_ISN) && syn_acked(rcv, seg);
+}
+
+/*
  * F: a Fast Open server in SYN_RCVD sending before the handshake's last ACK
  * reached it. Its SYN+ACK acknowledged data on its peer's SYN (what it had
  * acknowledged, snd->ack, is past the peer's ISN + 1), and this segment
@@ -390,6 +410,12 @@ static bool fast_open_early(const struct wst_endpoint *snd, const struct wst_end
 {
     return snd->state == WST_ST_SYN_RCVD && (snd->flags & WST_EP_SYNACK) && (rcv->flags & WST_EP_HAS_ISN) &&
            seq_gt(snd->ack, rcv->isn + 1) && !seq_gt(seg->ack, snd->ack);
+}
+
+/* R5: the states in which the table took the peer's FIN to have arrived. */
+static bool took_peer_fin(uint8_t st)
+{
+    return st == WST_ST_CLOSE_WAIT || st == WST_ST_CLOSING || st == WST_ST_TIME_WAIT || st == WST_ST_LAST_ACK;
 }
 
 /* Classifies a segment into the sender's and the receiver's events (assumption 2). */
@@ -415,7 +441,8 @@ static void classify(const struct wst_endpoint *snd, const struct wst_endpoint *
     bool same_isn = (snd->flags & WST_EP_HAS_ISN) && seg->seq == snd->isn;
     /* A segment that does not acknowledge the peer's FIN was sent before
      * that FIN arrived (simultaneous close). */
-    bool before_peer_fin = ack && (rcv->flags & WST_EP_HAS_FIN) && seq_leq(seg->ack, wst_endpoint_fin_seq(rcv));
+    bool before_peer_fin = ack && (rcv->flags & WST_EP_HAS_FIN) && took_peer_fin(snd->state) &&
+                           seq_leq(seg->ack, wst_endpoint_fin_seq(rcv));
     if (before_peer_fin)
         out->snd[out->n_snd++] = WST_EV_SND_NOT_FIN_YET;
     if (f & WST_TH_SYN) {
@@ -431,6 +458,11 @@ static void classify(const struct wst_endpoint *snd, const struct wst_endpoint *
                 out->rcv[out->n_rcv++] = WST_EV_RCV_SYNACK_BAD;
             else if (!rcv_loses) /* L: this client lost a SYN+ACK already */
                 out->rcv[out->n_rcv++] = WST_EV_RCV_SYNACK;
+            /* Assumption 7: a SYN+ACK+FIN its receiver accepted (only
+             * those get here): the sender closed too; the receiver drops
+             * the FIN, so no RCV_FIN. */
+            if (f & WST_TH_FIN)
+                out->snd[out->n_snd++] = WST_EV_SND_FIN;
         }
     } else if (ack) {
         /* L: a sender waiting for the ACK of its FIN that acknowledges all
@@ -549,9 +581,10 @@ static void learn(struct wst_endpoint *snd, struct wst_endpoint *rcv, const stru
         snd->next_seq = end;
         snd->flags |= WST_EP_HAS_SEQ;
     }
-    if ((f & (WST_TH_FIN | WST_TH_ACK | WST_TH_SYN)) == (WST_TH_FIN | WST_TH_ACK)) {
+    if ((f & (WST_TH_FIN | WST_TH_ACK)) == (WST_TH_FIN | WST_TH_ACK)) {
         /* A FIN takes the last sequence number the sender will ever use,
-         * so it is next_seq - 1 from now on (wst_endpoint_fin_seq). */
+         * so it is next_seq - 1 from now on (wst_endpoint_fin_seq). A
+         * SYN+FIN gets here only as an accepted SYN+ACK+FIN (assumption 7). */
         snd->flags |= WST_EP_HAS_FIN;
         if (snd->fins < UINT8_MAX)
             snd->fins++;
@@ -594,7 +627,7 @@ void wst_fsm_step(struct wst_endpoint *snd, struct wst_endpoint *rcv, const stru
         out = &local;
     if (step_established(snd, rcv, seg, out))
         return;
-    if (wst_fsm_opening(seg->flags) == WST_OPEN_SYN_FIN) {
+    if (wst_fsm_opening(seg->flags) == WST_OPEN_SYN_FIN && !synack_fin_accepted(rcv, seg)) {
         /* EXCEPTION (assumption 7): no event for either endpoint, and
          * nothing learned from its numbers; that its sender sent a
          * segment is still true. */

@@ -433,7 +433,9 @@ END_TEST
  * an event: for every state of either endpoint the segment moves nobody,
  * restarts no timer, is no retransmission, and teaches nothing about the
  * sender's sequence numbers; only the fact that the sender sent something
- * is kept.
+ * is kept. The one exception, a SYN+ACK+FIN that acknowledges the SYN of
+ * a SYN_SENT receiver, is test_fsm_linux_synack_fin; here, to a SYN_SENT
+ * receiver, it acknowledges something else.
  */
 static const uint8_t syn_fin_flags[] = {
     WST_TH_SYN | WST_TH_FIN,
@@ -468,6 +470,7 @@ START_TEST(test_fsm_cell_syn_fin_moves_nobody)
                 .since_ms = 7,
             };
             struct wst_endpoint snd0 = snd, rcv0 = rcv;
+            seg.ack = !(flags & WST_TH_ACK) ? 0 : !on_sender && st == WST_ST_SYN_SENT ? 7777 : 5001;
             struct wst_fsm_step out;
             memset(&out, 0xA5, sizeof out);
             wst_fsm_step(&snd, &rcv, &seg, 50, &out);
@@ -1964,6 +1967,53 @@ START_TEST(test_fsm_linux_fast_open_what_completes)
 }
 END_TEST
 
+/*
+ * A SYN+ACK+FIN acknowledging the client's SYN: Linux takes the SYN+ACK
+ * (ESTABLISHED) and drops the FIN and the data with it
+ * (tcp_rcv_state_process(): only URG is looked at after
+ * tcp_rcv_synsent_state_process()); its ACK covers the SYN alone, and the
+ * FIN counts when it comes again (CLOSE_WAIT). The server sent a FIN from
+ * SYN_RCVD: FIN_WAIT_1, then FIN_WAIT_2 on its ACK. _i: without, with data.
+ */
+START_TEST(test_fsm_linux_synack_fin)
+{
+    uint32_t len = _i ? 100 : 0;
+    struct script s;
+    script_init(&s, &config);
+    script_seg(&s, C2S, SYN, 1000, 0, 0);
+    script_seg(&s, S2C, SYN | ACK | FIN | (len ? PSH : 0), 5000, 1001, len);
+    EXPECT_STATES(&s, sES, sF1);
+    script_seg(&s, C2S, ACK, 1001, 5001, 0);
+    EXPECT_STATES(&s, sES, sF1);
+    /* The data and FIN again (the FIN takes 5001 + len). */
+    script_seg(&s, S2C, FIN | ACK | (len ? PSH : 0), 5001, 1001, len);
+    EXPECT_STATES(&s, sCW, sF1);
+    script_seg(&s, C2S, ACK, 1001, 5002 + len, 0);
+    EXPECT_STATES(&s, sCW, sF2);
+    script_seg(&s, C2S, FIN | ACK, 1001, 5002 + len, 0);
+    EXPECT_STATES(&s, sLA, sTW);
+    script_seg(&s, S2C, ACK, 5002 + len, 1002, 0);
+    EXPECT_STATES(&s, sCL, sTW);
+    script_finish(&s);
+    const struct wst_conn *c = script_conn(&s, 0);
+    ck_assert_uint_eq(wst_conn_fin_retransmissions(c), 1);
+    ck_assert_ptr_nonnull(script_anomaly(&s, 0, WST_AN_INVALID_FLAGS));
+    script_fini(&s);
+}
+END_TEST
+
+/* One that does not acknowledge the SYN is still nothing (assumption 7). */
+START_TEST(test_fsm_linux_synack_fin_not_acknowledging)
+{
+    struct script s;
+    script_init(&s, &config);
+    script_seg(&s, C2S, SYN, 1000, 0, 0);
+    script_seg(&s, S2C, SYN | ACK | FIN, 5000, 7777, 0);
+    EXPECT_STATES(&s, sSS, sSR);
+    script_fini(&s);
+}
+END_TEST
+
 Suite *fsm_suite(void)
 {
     Suite *s = suite_create("fsm");
@@ -2051,6 +2101,8 @@ Suite *fsm_suite(void)
     tcase_add_test(tc, test_fsm_linux_giveup_lone_syn_and_revival);
     tcase_add_test(tc, test_fsm_linux_fast_open_server_data);
     tcase_add_test(tc, test_fsm_linux_fast_open_what_completes);
+    tcase_add_loop_test(tc, test_fsm_linux_synack_fin, 0, 2);
+    tcase_add_test(tc, test_fsm_linux_synack_fin_not_acknowledging);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("unexpected");

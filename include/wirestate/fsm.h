@@ -130,7 +130,8 @@ enum wst_opening {
     WST_OPEN_NONE,    /* no SYN, or a RST (processed first: RFC 9293 §3.10.7.4) */
     WST_OPEN_SYN,     /* a SYN without ACK: an active open */
     WST_OPEN_SYNACK,  /* a SYN+ACK: the answer to one */
-    WST_OPEN_SYN_FIN, /* a SYN with FIN: opens nothing (fsm.c, assumption 7) */
+    WST_OPEN_SYN_FIN, /* a SYN with FIN: opens nothing (fsm.c, assumption 7; a
+                         SYN+ACK+FIN its SYN_SENT receiver accepts is a SYN+ACK) */
 };
 
 /* The one place the handshake's flags are read: the state machine, the new

@@ -58,13 +58,14 @@
 #     the kernel is elsewhere, the scenario did not do what it is for, and
 #     that fails it whatever wirestate says.
 #  6. Each scenario uses its own client ports (41001-41057, many-short
-#     41101-41120) against server port 8080 (8081 for refused), so sockets
-#     an earlier scenario left behind (TIME_WAIT, orphans still
-#     retransmitting) never share a 4-tuple with a later one (port-reuse
-#     shares one between its own two connections, on purpose); the capture
-#     filter keeps only the scenario's ports, ICMP and the marker. Between
-#     scenarios the scenario's processes are killed and the iptables rules
-#     flushed, and a scenario whose ports are still in use does not start.
+#     41101-41120) against server port 8080 (8081 for refused, 8082 for
+#     synack-fin), so sockets an earlier scenario left behind (TIME_WAIT,
+#     orphans still retransmitting) never share a 4-tuple with a later one
+#     (port-reuse shares one between its own two connections, on purpose);
+#     the capture filter keeps only the scenario's ports, ICMP and the
+#     marker. Between scenarios the scenario's processes are killed and the
+#     iptables rules flushed, and a scenario whose ports are still in use
+#     does not start.
 #  7. Timers are kept short: keepalive 1 s, the initial RTO of 1 s for SYNs
 #     and SYN+ACKs (then 3 s, 7 s: netns.sh pins exponential backoff). An
 #     unanswered FIN is sent again about 0.2 s after it (a tail loss probe),
@@ -251,6 +252,13 @@
 #                         the server answers 200 bytes at once from
 #                         SYN_RCVD; the client's ACKs dropped in its
 #                         OUTPUT (before the tap); verified 0.5 s later
+#   synack-fin            drop S: SYNs to 8082, where nothing listens;  ESTABLISHED/FIN_WAIT_1
+#                         inject answers with SYN+ACK+FIN and 100
+#                         bytes from a TCP_REPAIR socket; Linux takes
+#                         the SYN+ACK, drops data and FIN (their
+#                         retransmissions dropped in the server's
+#                         OUTPUT); verified 0.5 s later
+#                         => invalid_flags:server
 #   close-wait-unseen-ack close-wait, but the server's ACK of the FIN   FIN_WAIT_1/CLOSE_WAIT
 #                         dropped in its OUTPUT (before the tap): the
 #                         client sends its FIN again and again;
@@ -832,6 +840,22 @@ sc_fast_open() {
     await sent && sleep 0.5 && verify
 }
 
+# A SYN+ACK that carries 100 bytes and a FIN: nothing listens on 8082 and
+# the client's SYN is dropped after the tap there; inject, in the server's
+# namespace, sends the SYN+ACK+FIN and holds a socket repaired into the
+# state that sending it leaves (FIN-WAIT-1). Linux takes it as the SYN+ACK
+# and drops the data and the FIN (its ACK covers the SYN only); the
+# server's socket sends them again (after 0.2 to 3 s), which its OUTPUT
+# drops (everything without SYN), so both stay as they are.
+sc_synack_fin() {
+    drop_s -p tcp --dport 8082 --syn || return 1
+    drop_s_out -p tcp --sport 8082 --tcp-flags SYN NONE || return 1
+    inject_bg "$WST_NS_S" synack-fin "$WST_DEV_S" "$S4:8082" "$C4:$cport" \
+        100 20000 || return 1
+    client_bg "$S4" 8082 "$cport" touch:"$flags/connected" hold:20000
+    await connected && sleep 0.5 && verify
+}
+
 # close-wait with the server's ACK of the client's FIN lost before the tap
 # (the server's OUTPUT): the capture never shows it, the client sends its
 # FIN again and again (FIN_WAIT_1), the server holds CLOSE_WAIT.
@@ -1251,6 +1275,8 @@ run syn-gave-up          41053 41053 262144  1 "CLOSED/LISTEN" \
     syn_unanswered:client -
 run fast-open            41054 41055 262144  2 \
     "TIME_WAIT/CLOSED|ESTABLISHED/SYN_RCVD" - -
+run synack-fin           41056 41056 262144  1 "ESTABLISHED/FIN_WAIT_1" \
+    invalid_flags:server -
 run close-wait-unseen-ack 41057 41057 262144 1 "FIN_WAIT_1/CLOSE_WAIT" \
     fin_wait_1_stuck:client,close_wait_lingering:server -
 
