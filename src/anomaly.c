@@ -25,7 +25,8 @@
  *  A4. A SYN is unanswered while its receiver has sent nothing at all: any
  *      segment back (SYN+ACK, RST, even one the rules say was lost after
  *      the tap) is an answer, and so is an ICMP error quoting the SYN. An
- *      answer later than --syn-timeout raises syn_unanswered with its end.
+ *      answer later than --syn-timeout raises syn_unanswered with its end,
+ *      and so does the client's giving up after that long (fsm.c rule G).
  *  A5. A RST counts only if the state machine accepted it (RFC 9293
  *      §3.10.7.4 / RFC 5961 §3): a RST answering a SYN is `refused`; one
  *      ending a synchronized connection (ESTABLISHED through LAST_ACK, not
@@ -260,10 +261,9 @@ static bool judge_held(const struct wst_conn *c, const struct wst_anomaly_notes 
     const struct wst_endpoint *ep = &c->ep[i];
     if (st == WST_ST_SYN_RCVD && !(ep->flags & WST_EP_SYNACK))
         return false; /* never answered: the SYN's sender has syn_unanswered */
-    const struct wst_endpoint *peer = &c->ep[!i];
-    if (st == WST_ST_CLOSE_WAIT && (!(c->tcp_flags[i] & WST_TH_ACK) || !(peer->flags & WST_EP_HAS_FIN) ||
-                                    !seq_gt(ep->ack, wst_endpoint_fin_seq(peer))))
-        return false; /* the FIN is assumed delivered, but its ACK never went by */
+    /* A CLOSE_WAIT counts whether or not its ACK of the FIN went by: the
+     * record shows the state, so it shows the anomaly too (a one-sided
+     * capture, whose silence proves nothing, is A10's). */
     uint32_t start = held_start_ms(notes, i, st, since_ms);
     if (end_ms < start || end_ms - start < threshold_ms(cfg, kind))
         return false;
@@ -395,6 +395,17 @@ void wst_anomaly_left_state(struct wst_notes_table *nt, const struct wst_anomaly
     struct wst_anomaly a;
     if (judge_held(c, notes, cfg, i, pre_state, pre_since_ms, now_ms, &a))
         wst_anomaly_raise(notes ? notes : wst_notes_get(nt, c), &a);
+    /* A4 ended by the client giving up (fsm.c rule G: SYN_SENT to CLOSED by
+     * timer, with no word from its peer): unanswered until then. */
+    const struct wst_endpoint *ep = &c->ep[i];
+    if (pre_state == WST_ST_SYN_SENT && ep->state == WST_ST_CLOSED && (ep->flags & WST_EP_ACTIVE) &&
+        !(c->ep[!i].flags & WST_EP_SENT) && now_ms >= pre_since_ms && now_ms - pre_since_ms >= cfg->syn_timeout_ms &&
+        !(notes && find(notes->list, notes->n, WST_AN_UNREACHABLE, (uint8_t)!i))) {
+        a = (struct wst_anomaly){.kind = WST_AN_SYN_UNANSWERED, .endpoint = (uint8_t)i,
+                                 .since_us = wst_conn_at_us(c, pre_since_ms), .until_us = wst_conn_at_us(c, now_ms),
+                                 .count = 1u + ep->syns_again, .detail = {WST_ANSWER_NONE, 0}};
+        wst_anomaly_raise(notes ? notes : (notes = wst_notes_get(nt, c)), &a);
+    }
     /* A11: a timer (rule L) can end the connection too; after a segment
      * wst_anomaly_observe() has ended what ran already, at the segment's
      * exact time, and this finds nothing left. */

@@ -324,6 +324,13 @@ static void json_conn(struct wst_emitter *e, const struct wst_conn_report *r)
     q = put_str(q, wst_state_name((enum wst_tcp_state)c->ep[sv].state));
     LIT(q, "\",\"end_reason\":\"");
     q = put_str(q, wst_end_reason_name((enum wst_end_reason)c->end_reason));
+    /* Only when an endpoint gave up its connection attempt (fsm.c rule G). */
+    if (wst_conn_gave_up(c, cl) && wst_conn_gave_up(c, sv))
+        LIT(q, "\",\"gave_up\":\"both");
+    else if (wst_conn_gave_up(c, cl))
+        LIT(q, "\",\"gave_up\":\"client");
+    else if (wst_conn_gave_up(c, sv))
+        LIT(q, "\",\"gave_up\":\"server");
     if (c->flags & WST_CONN_MIDSTREAM)
         LIT(q, "\",\"midstream\":true");
     else

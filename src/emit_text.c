@@ -215,8 +215,12 @@ static void text_conn(struct wst_emitter *e, const struct wst_conn_report *r)
     wst_outbuf_puts(ob, " s\n");
     wst_outbuf_puts(ob, "   state  client ");
     wst_outbuf_puts(ob, wst_state_name((enum wst_tcp_state)c->ep[v.client].state));
+    if (wst_conn_gave_up(c, v.client))
+        wst_outbuf_puts(ob, " (gave up)"); /* fsm.c rule G */
     wst_outbuf_puts(ob, ", server ");
     wst_outbuf_puts(ob, wst_state_name((enum wst_tcp_state)c->ep[v.server].state));
+    if (wst_conn_gave_up(c, v.server))
+        wst_outbuf_puts(ob, " (gave up)");
     wst_outbuf_puts(ob, "  (ended: ");
     wst_outbuf_puts(ob, wst_end_reason_name((enum wst_end_reason)c->end_reason));
     if (c->flags & WST_CONN_MIDSTREAM)

@@ -83,10 +83,52 @@
  *         again for longer than twice its backoff would allow (at least
  *         200 ms, the minimum RTO of RFC 6298 as Linux has it, doubled per
  *         retransmission): a FIN sender that hears no ACK retransmits.
- *     R5. A segment that does not acknowledge the peer's FIN was sent before
- *         that FIN arrived: in a simultaneous close each side sends its FIN
- *         before it gets the other's, so both go FIN_WAIT_1 -> CLOSING
- *         (event SND_NOT_FIN_YET, then the FIN arrives after all).
+ *     R5. A segment that does not acknowledge the peer's FIN, from an
+ *         endpoint the table took to have received it (CLOSE_WAIT, CLOSING,
+ *         TIME_WAIT, LAST_ACK), was sent before that FIN arrived: in a
+ *         simultaneous close each side sends its FIN before it gets the
+ *         other's, so both go FIN_WAIT_1 -> CLOSING (event SND_NOT_FIN_YET,
+ *         then the FIN arrives after all). An endpoint that never took the
+ *         FIN (one that ignored it, assumption 7) is simply still waiting
+ *         for it.
+ *     R6. A RST without ACK from an active opener at its own next sequence
+ *         number (ISN + 1), while it is SYN_SENT or ESTABLISHED only by a
+ *         SYN+ACK it has not acknowledged (its peer is still SYN_RCVD),
+ *         answers that SYN+ACK: it rejected it (bad acknowledgement, or a
+ *         timestamp echo outside its SYNs', Linux
+ *         tcp_rcv_synsent_state_process(), "reset_and_undo"; RFC 9293
+ *         §3.10.7.3), and the RST is <SEQ=SEG.ACK><CTL=RST>
+ *         (tcp_v4_send_reset()). It stays SYN_SENT and tries again (event
+ *         SND_RST_REJECT); its peer, which accepts the RST, frees what it
+ *         held (RCV_RST). A scanner's kernel answers a SYN+ACK for a SYN it
+ *         did not send the same way; it never sends a SYN again, and rule G
+ *         closes it.
+ *     G.  A SYN_SENT endpoint that sends no SYN again for twice as long as
+ *         its retransmissions would take gave up: connect() timed out, or
+ *         the application closed the socket, which Linux frees without a
+ *         word (tcp_close(); tcp_need_reset() leaves out SYN_SENT). Unless
+ *         it sent its SYN again at least once, or its peer answered it
+ *         (R6: a SYN_SENT that rejected a SYN+ACK sends its SYN again at
+ *         once, tcp_rcv_synsent_state_process() arming TCP_TIMEOUT_MIN), a
+ *         lone SYN shows no backoff to time: a spoofed source (a SYN flood)
+ *         or a scanner nobody answered sends one and nothing ends it but the
+ *         record (idle timeout). Linux
+ *         retransmits a SYN after 1 s (TCP_TIMEOUT_INIT), the timeout
+ *         doubling each time up to TCP_RTO_MAX, 120 s
+ *         (tcp_retransmit_timer()), so after k retransmissions the next is
+ *         due at most 1 + 2 + ... + 2^k s after it entered SYN_SENT (some
+ *         may have come before); twice that, and it is CLOSED (event
+ *         GAVE_UP, by timer: wst_fsm_expire()). A peer that never answered
+ *         it never got the SYN (LISTEN, as R4).
+ *     F.  A TCP Fast Open server (RFC 7413 §4.2.2; Linux
+ *         tcp_fastopen_create_child()) accepts the data on a SYN and may
+ *         send data in SYN_RCVD, before the handshake's last ACK: a
+ *         SYN_RCVD endpoint whose SYN+ACK acknowledged data on its peer's SYN
+ *         and whose segment acknowledges nothing more completed nothing
+ *         (no SND_ACK; EXCEPTION in classify()). Acknowledging more shows it
+ *         received what its peer sent after the handshake's ACK, as does a
+ *         server that acknowledges anything but a SYN with data: those
+ *         still complete a handshake whose last step the tap missed.
  *  2. Processing order within a segment follows RFC 9293 §3.10.7: RST
  *     first; then SYN; then the ACK; then the FIN. So a FIN+ACK that
  *     acknowledges a FIN_WAIT_1 endpoint's own FIN takes it to FIN_WAIT_2
@@ -121,10 +163,15 @@
  *     both sides, as after a FIN scan, rather than CLOSED and LISTEN: the
  *     sender opened nothing, and silence does not show a listener (a
  *     listener drops it, but so does a firewall in front of a closed port).
- *     One case departs from a kernel: Linux in SYN_SENT takes a SYN+ACK+FIN
- *     that acknowledges its SYN as the SYN+ACK
- *     (tcp_rcv_synsent_state_process() does not look at FIN); here the
- *     client moves to ESTABLISHED with its next ACK instead (SND_ACK).
+ *     The exception is a SYN+ACK+FIN (with or without data) that
+ *     acknowledges the SYN of a receiver in SYN_SENT: Linux takes it as the
+ *     SYN+ACK and goes ESTABLISHED (tcp_rcv_synsent_state_process()), then
+ *     drops the rest of the segment, data and FIN alike
+ *     (tcp_rcv_state_process(): "Do step6 onward by hand" handles URG
+ *     only), so its ACK covers the SYN alone and the FIN must come again.
+ *     (RFC 9293 §3.10.7.3 would go on to the FIN and CLOSE-WAIT; Linux
+ *     does not.) Its sender sent a SYN+ACK and a FIN (SND_SYNACK, SND_FIN:
+ *     SYN_RCVD, then FIN_WAIT_1); its receiver gets RCV_SYNACK only.
  *     A SYN with RST is not such a segment: RFC 9293 §3.10.7.4 checks RST
  *     before SYN, as Linux does, so it is a RST (assumption 3).
  *
@@ -194,6 +241,10 @@ static const uint8_t transitions[WST_EV__COUNT][WST_ST__COUNT] = {
 [WST_EV_SND_RST]      = {0, sCL, sCL, sCL, sCL, sCL, sCL, sCL, sCL, sCL, sCL, sCL, sCL},
 /* A RST aborts: its sender has no connection any more (RFC 9293 §3.10.7).
  * LI->CL: answering a SYN with RST means nothing listens. */
+[WST_EV_SND_RST_REJECT]={0, sIV, sIV, sIV, sNC, sIV, sSS, sIV, sIV, sIV, sIV, sIV, sIV},
+/* R6: it rejected the SYN+ACK and is still SYN_SENT (Linux
+ * tcp_rcv_synsent_state_process() keeps the socket); ES->SS: the SYN+ACK
+ * the tap took as accepted was not. Only SS and ES send it. */
 [WST_EV_RCV_SYN]      = {0, sSR, sNC, sSR, sSR, sNC, sIV, sIV, sIV, sIV, sIV, sIV, sIV},
 /* LI->SR: a listener receives a SYN (RFC 9293 §3.10.7.2). UN->SR: the same,
  * mid-stream. SS->SR: simultaneous open. SR: a retransmitted SYN. CL: no
@@ -227,14 +278,20 @@ static const uint8_t transitions[WST_EV__COUNT][WST_ST__COUNT] = {
  * first). F2->TW. UN->CW: mid-stream. CG, TW, CW, LA: a retransmitted FIN
  * (TW restarts its timer: EXCEPTION in step_one). CL: it answers with RST.
  * LI/SS: a FIN before the handshake is ignored. */
-[WST_EV_RCV_RST]      = {0, sCL, sNC, sNC, sCL, sLI, sCL, sCL, sCL, sCL, sCL, sCL, sCL},
-/* SS->CL: connection refused. SR->LI: a passive open returns to LISTEN
- * (RFC 9293 §3.10.7.4); an active one (simultaneous open) to CLOSED:
- * EXCEPTION in step_one. ES..LA->CL: reset. TW->CL: Linux lets a RST end
- * TIME-WAIT (net.ipv4.tcp_rfc1337=0, the default). LI: a RST to a listener
- * is ignored. */
+[WST_EV_RCV_RST]      = {0, sCL, sNC, sNC, sCL, sCL, sCL, sCL, sCL, sCL, sCL, sCL, sCL},
+/* SS->CL: connection refused. SR->CL: Linux frees the request socket
+ * (tcp_check_req(), embryonic_reset: inet_csk_reqsk_queue_drop()); the
+ * listener, if any, never was this connection's socket, so the
+ * connection's own state is CLOSED, passive or active (RFC 9293 §3.10.7.4
+ * returns a passive one to LISTEN because its TCB is the listener's).
+ * ES..LA->CL: reset. TW->CL: Linux lets a RST end TIME-WAIT
+ * (net.ipv4.tcp_rfc1337=0, the default). LI: a RST to a listener is
+ * ignored. */
 [WST_EV_RCV_RST_BAD]  = {0, sNC, sNC, sNC, sNC, sNC, sNC, sNC, sNC, sNC, sNC, sNC, sNC},
 /* Not a RST the receiver accepts (assumption 3): ignored everywhere. */
+[WST_EV_GAVE_UP]      = {0, sIV, sIV, sIV, sCL, sIV, sIV, sIV, sIV, sIV, sIV, sIV, sIV},
+/* G: a SYN_SENT endpoint silent past its backoff closed its socket
+ * (tcp_close() in SYN_SENT sends nothing). Only SS has the timer. */
 };
 /* clang-format on */
 
@@ -317,6 +374,50 @@ static bool rst_acceptable(const struct wst_endpoint *snd, const struct wst_endp
     return after_fin && (snd->flags & WST_EP_HAS_FIN) && seg->seq + 1 == snd->next_seq;
 }
 
+/*
+ * R6: is this RST the answer of an active opener to a SYN+ACK it rejected?
+ * Linux answers it with <SEQ=SEG.ACK><CTL=RST>, no ACK (tcp_v4_send_reset()),
+ * which is its own next sequence number when only the timestamp echo was
+ * wrong; its peer, having sent the SYN+ACK, is still SYN_RCVD.
+ */
+static bool rejects_synack(const struct wst_endpoint *snd, const struct wst_endpoint *rcv,
+                           const struct wst_segment *seg)
+{
+    return !(seg->flags & WST_TH_ACK) && (snd->flags & WST_EP_ACTIVE) && (snd->flags & WST_EP_HAS_ISN) &&
+           seg->seq == snd->isn + 1 && (snd->state == WST_ST_SYN_SENT || snd->state == WST_ST_ESTABLISHED) &&
+           rcv->state == WST_ST_SYN_RCVD;
+}
+
+/*
+ * Assumption 7: a SYN+ACK+FIN that a SYN_SENT receiver takes as its
+ * SYN+ACK (it acknowledges the receiver's SYN).
+ */
+static bool synack_fin_accepted(const struct wst_endpoint *rcv, const struct wst_segment *seg)
+{
+    return (seg->flags & (WST_TH_SYN | WST_TH_ACK | WST_TH_FIN | WST_TH_RST)) ==
+               (WST_TH_SYN | WST_TH_ACK | WST_TH_FIN) &&
+           rcv->state == WST_ST_SYN_SENT && (rcv->flags & WST_EP_HAS_ISN) && syn_acked(rcv, seg);
+}
+
+/*
+ * F: a Fast Open server in SYN_RCVD sending before the handshake's last ACK
+ * reached it. Its SYN+ACK acknowledged data on its peer's SYN (what it had
+ * acknowledged, snd->ack, is past the peer's ISN + 1), and this segment
+ * acknowledges nothing beyond that.
+ */
+static bool fast_open_early(const struct wst_endpoint *snd, const struct wst_endpoint *rcv,
+                            const struct wst_segment *seg)
+{
+    return snd->state == WST_ST_SYN_RCVD && (snd->flags & WST_EP_SYNACK) && (rcv->flags & WST_EP_HAS_ISN) &&
+           seq_gt(snd->ack, rcv->isn + 1) && !seq_gt(seg->ack, snd->ack);
+}
+
+/* R5: the states in which the table took the peer's FIN to have arrived. */
+static bool took_peer_fin(uint8_t st)
+{
+    return st == WST_ST_CLOSE_WAIT || st == WST_ST_CLOSING || st == WST_ST_TIME_WAIT || st == WST_ST_LAST_ACK;
+}
+
 /* Classifies a segment into the sender's and the receiver's events (assumption 2). */
 static void classify(const struct wst_endpoint *snd, const struct wst_endpoint *rcv, const struct wst_segment *seg,
                      struct wst_fsm_step *out)
@@ -328,7 +429,7 @@ static void classify(const struct wst_endpoint *snd, const struct wst_endpoint *
         /* An unacceptable RST did not come from the receiver's peer as it
          * is now (a stale or injected one): it moves neither side. */
         if (rst_acceptable(snd, rcv, seg)) {
-            out->snd[out->n_snd++] = WST_EV_SND_RST;
+            out->snd[out->n_snd++] = rejects_synack(snd, rcv, seg) ? WST_EV_SND_RST_REJECT : WST_EV_SND_RST;
             out->rcv[out->n_rcv++] = WST_EV_RCV_RST;
         } else {
             out->rcv[out->n_rcv++] = WST_EV_RCV_RST_BAD;
@@ -340,7 +441,8 @@ static void classify(const struct wst_endpoint *snd, const struct wst_endpoint *
     bool same_isn = (snd->flags & WST_EP_HAS_ISN) && seg->seq == snd->isn;
     /* A segment that does not acknowledge the peer's FIN was sent before
      * that FIN arrived (simultaneous close). */
-    bool before_peer_fin = ack && (rcv->flags & WST_EP_HAS_FIN) && seq_leq(seg->ack, wst_endpoint_fin_seq(rcv));
+    bool before_peer_fin = ack && (rcv->flags & WST_EP_HAS_FIN) && took_peer_fin(snd->state) &&
+                           seq_leq(seg->ack, wst_endpoint_fin_seq(rcv));
     if (before_peer_fin)
         out->snd[out->n_snd++] = WST_EV_SND_NOT_FIN_YET;
     if (f & WST_TH_SYN) {
@@ -356,13 +458,20 @@ static void classify(const struct wst_endpoint *snd, const struct wst_endpoint *
                 out->rcv[out->n_rcv++] = WST_EV_RCV_SYNACK_BAD;
             else if (!rcv_loses) /* L: this client lost a SYN+ACK already */
                 out->rcv[out->n_rcv++] = WST_EV_RCV_SYNACK;
+            /* Assumption 7: a SYN+ACK+FIN its receiver accepted (only
+             * those get here): the sender closed too; the receiver drops
+             * the FIN, so no RCV_FIN. */
+            if (f & WST_TH_FIN)
+                out->snd[out->n_snd++] = WST_EV_SND_FIN;
         }
     } else if (ack) {
         /* L: a sender waiting for the ACK of its FIN that acknowledges all
          * its peer sent has received the segment that carried that ACK. */
         if ((snd->flags & WST_EP_FIN_ACK_WAIT) && (rcv->flags & WST_EP_HAS_SEQ) && seq_geq(seg->ack, rcv->next_seq))
             out->snd[out->n_snd++] = WST_EV_RCV_ACK_FIN;
-        out->snd[out->n_snd++] = WST_EV_SND_ACK;
+        /* EXCEPTION (F): a Fast Open server's early data completes nothing. */
+        if (!fast_open_early(snd, rcv, seg))
+            out->snd[out->n_snd++] = WST_EV_SND_ACK;
         out->rcv[out->n_rcv++] = WST_EV_RCV_ACK;
         if (!rcv_loses && (rcv->flags & WST_EP_HAS_ISN) && seq_geq(seg->ack, rcv->isn + 1))
             out->rcv[out->n_rcv++] = WST_EV_RCV_ACK_SYN;
@@ -388,6 +497,12 @@ static void step_one(struct wst_endpoint *ep, enum wst_fsm_event ev, uint32_t no
     uint8_t to = transitions[ev][from];
     if (to == WST_FSM_SAME || to == WST_FSM_UNEXPECTED)
         to = from;
+    /* EXCEPTION: a CLOSED endpoint that answered a SYN before, its
+     * half-open connection reset (RCV_RST in SYN_RCVD), still has its
+     * listener: a SYN makes a new half-open one (Linux tcp_conn_request()),
+     * where a CLOSED endpoint that never answered refuses it. */
+    if (ev == WST_EV_RCV_SYN && from == WST_ST_CLOSED && (ep->flags & WST_EP_SYNACK))
+        to = WST_ST_SYN_RCVD;
     /* EXCEPTION: a FIN received in TIME_WAIT restarts 2 MSL (assumption 5). */
     if (ev == WST_EV_RCV_FIN && from == WST_ST_TIME_WAIT)
         ep->since_ms = now_ms;
@@ -396,9 +511,6 @@ static void step_one(struct wst_endpoint *ep, enum wst_fsm_event ev, uint32_t no
      * (anomaly.c judges that wait). */
     if (ev == WST_EV_SND_SYNACK && from == WST_ST_SYN_RCVD)
         ep->since_ms = now_ms;
-    /* EXCEPTION: SYN_RCVD reached by an active open goes back to CLOSED on RST. */
-    if (ev == WST_EV_RCV_RST && from == WST_ST_SYN_RCVD && (ep->flags & WST_EP_ACTIVE))
-        to = WST_ST_CLOSED;
     /* Rule L: R1, R2, R3 prove segments to this endpoint are being lost... */
     if (((ev == WST_EV_SND_SYN_AGAIN || ev == WST_EV_SND_SYNACK_AGAIN) && from == WST_ST_ESTABLISHED) ||
         (ev == WST_EV_SND_FIN && (from == WST_ST_FIN_WAIT_2 || from == WST_ST_TIME_WAIT || from == WST_ST_CLOSED)))
@@ -449,9 +561,9 @@ static void learn(struct wst_endpoint *snd, struct wst_endpoint *rcv, const stru
     snd->flags |= WST_EP_SENT;
     if (f & WST_TH_RST)
         return; /* a RST's sequence number says nothing about the data sent */
-    learn_ack(rcv, seg);
     if ((f & WST_TH_SYN) && !syn_ok)
-        return;
+        return; /* nor about what its receiver sent */
+    learn_ack(rcv, seg);
     if (f & WST_TH_SYN) {
         if (!(snd->flags & WST_EP_HAS_ISN)) {
             snd->isn = seg->seq;
@@ -469,9 +581,10 @@ static void learn(struct wst_endpoint *snd, struct wst_endpoint *rcv, const stru
         snd->next_seq = end;
         snd->flags |= WST_EP_HAS_SEQ;
     }
-    if ((f & (WST_TH_FIN | WST_TH_ACK | WST_TH_SYN)) == (WST_TH_FIN | WST_TH_ACK)) {
+    if ((f & (WST_TH_FIN | WST_TH_ACK)) == (WST_TH_FIN | WST_TH_ACK)) {
         /* A FIN takes the last sequence number the sender will ever use,
-         * so it is next_seq - 1 from now on (wst_endpoint_fin_seq). */
+         * so it is next_seq - 1 from now on (wst_endpoint_fin_seq). A
+         * SYN+FIN gets here only as an accepted SYN+ACK+FIN (assumption 7). */
         snd->flags |= WST_EP_HAS_FIN;
         if (snd->fins < UINT8_MAX)
             snd->fins++;
@@ -514,7 +627,7 @@ void wst_fsm_step(struct wst_endpoint *snd, struct wst_endpoint *rcv, const stru
         out = &local;
     if (step_established(snd, rcv, seg, out))
         return;
-    if (wst_fsm_opening(seg->flags) == WST_OPEN_SYN_FIN) {
+    if (wst_fsm_opening(seg->flags) == WST_OPEN_SYN_FIN && !synack_fin_accepted(rcv, seg)) {
         /* EXCEPTION (assumption 7): no event for either endpoint, and
          * nothing learned from its numbers; that its sender sent a
          * segment is still true. */
@@ -543,8 +656,21 @@ void wst_fsm_step(struct wst_endpoint *snd, struct wst_endpoint *rcv, const stru
             syn_ok = false;
         step_one(snd, ev, now_ms);
     }
-    for (unsigned i = 0; i < out->n_rcv; i++)
-        step_one(rcv, (enum wst_fsm_event)out->rcv[i], now_ms);
+    for (unsigned i = 0; i < out->n_rcv; i++) {
+        enum wst_fsm_event ev = (enum wst_fsm_event)out->rcv[i];
+        /* A SYN+ACK its SYN_SENT receiver rejects (RFC 9293 §3.10.7.3) is
+         * not part of the connection that receiver knows: it teaches
+         * nothing about its sender (assumption 6), whose later SYN+ACK may
+         * bring another ISN. */
+        if (ev == WST_EV_RCV_SYNACK_BAD && rcv->state == WST_ST_SYN_SENT)
+            syn_ok = false;
+        /* A SYN_RCVD endpoint reset is gone (the table's note on RCV_RST):
+         * a SYN again makes a new one, with a new ISN (tcp_conn_request());
+         * WST_EP_SYNACK stays, the mark of its listener (step_one()). */
+        if (ev == WST_EV_RCV_RST && rcv->state == WST_ST_SYN_RCVD)
+            rcv->flags &= (uint8_t)~(WST_EP_HAS_ISN | WST_EP_HAS_SEQ);
+        step_one(rcv, ev, now_ms);
+    }
     if (out->fin_ack_held)
         rcv->flags |= WST_EP_FIN_ACK_WAIT;
     learn(snd, rcv, seg, syn_ok, out->syn_rexmit);
@@ -593,7 +719,23 @@ uint32_t wst_fsm_fin_ack_deadline(const struct wst_endpoint *ep)
     return d > UINT32_MAX ? UINT32_MAX : (uint32_t)d;
 }
 
-bool wst_fsm_expire(struct wst_endpoint *ep, uint32_t now_ms, uint32_t time_wait_ms)
+uint32_t wst_fsm_syn_deadline(const struct wst_endpoint *ep, const struct wst_endpoint *peer)
+{
+    if (ep->state != WST_ST_SYN_SENT || !(ep->flags & WST_EP_ACTIVE) ||
+        (ep->syns_again == 0 && !(peer->flags & WST_EP_SENT)))
+        return 0; /* a lone SYN nobody answered shows no backoff */
+    /* Rule G: after k retransmissions the next is due within 1 + 2 + ... +
+     * 2^k s of the first SYN (TCP_TIMEOUT_INIT doubled, each step capped at
+     * TCP_RTO_MAX, 120 s), and since_ms, when it entered SYN_SENT, is no
+     * earlier; it gave up if twice that passes without one. */
+    uint64_t sum_s = 0;
+    for (unsigned j = 0; j <= ep->syns_again; j++)
+        sum_s += j < 7 ? 1u << j : 120u;
+    uint64_t d = (uint64_t)ep->since_ms + 2 * sum_s * 1000;
+    return d > UINT32_MAX ? UINT32_MAX : (uint32_t)d;
+}
+
+bool wst_fsm_expire(struct wst_endpoint *ep, struct wst_endpoint *peer, uint32_t now_ms, uint32_t time_wait_ms)
 {
     uint32_t d = wst_fsm_fin_ack_deadline(ep);
     if (d && now_ms >= d) {
@@ -601,6 +743,14 @@ bool wst_fsm_expire(struct wst_endpoint *ep, uint32_t now_ms, uint32_t time_wait
         step_one(ep, WST_EV_RCV_ACK_FIN, d); /* rule L: its silence says the ACK arrived */
         if (ep->state != from)
             return true;
+    }
+    d = wst_fsm_syn_deadline(ep, peer);
+    if (d && now_ms >= d) {
+        step_one(ep, WST_EV_GAVE_UP, d); /* rule G */
+        /* Its SYN was never answered: as R4, the peer never got it. */
+        if (!(peer->flags & WST_EP_SENT))
+            step_one(peer, WST_EV_RCV_SYN_LOST, d);
+        return true;
     }
     if (ep->state != WST_ST_TIME_WAIT || now_ms - ep->since_ms < time_wait_ms)
         return false;

@@ -173,15 +173,26 @@ static bool is_over(const struct wst_conn *c)
     return is_over_state(c->ep[0].state) && is_over_state(c->ep[1].state);
 }
 
+/* Rule G's deadline of endpoint i, unless the record ends before it (idle). */
+static uint32_t syn_deadline(const struct wst_tracker *t, const struct wst_conn *c, int i)
+{
+    uint32_t g = wst_fsm_syn_deadline(&c->ep[i], &c->ep[!i]);
+    if (g && t->idle_us && wst_conn_at_us(c, g) > c->last_ts_us + t->idle_us)
+        return 0;
+    return g;
+}
+
 /* The next time a timer concerns c, or 0 if none does. */
 static wst_ts_us next_deadline(const struct wst_tracker *t, const struct wst_conn *c)
 {
     wst_ts_us d = 0;
     for (int i = 0; i < 2; i++) {
         wst_ts_us e = 0;
-        uint32_t fin_ack = wst_fsm_fin_ack_deadline(&c->ep[i]);
-        if (fin_ack)
-            e = wst_conn_at_us(c, fin_ack);
+        uint32_t fsm = wst_fsm_fin_ack_deadline(&c->ep[i]), g = syn_deadline(t, c, i);
+        if (g && (!fsm || g < fsm))
+            fsm = g; /* rule G's give-up, else rule L's FIN ACK */
+        if (fsm)
+            e = wst_conn_at_us(c, fsm);
         else if (c->ep[i].state == WST_ST_TIME_WAIT)
             e = wst_conn_at_us(c, c->ep[i].since_ms) + t->time_wait_us;
         if (e && (d == 0 || e < d))
@@ -261,8 +272,16 @@ static wst_ts_us record_end(const struct wst_tracker *t, const struct wst_conn *
         return t->now_us;
     case WST_END_TIMEOUT:
         return c->last_ts_us + t->idle_us;
-    case WST_END_REUSED: /* the new SYN's time, kept when a SYN of this one was waiting */
-        return notes && notes->end_us ? notes->end_us : c->last_ts_us;
+    case WST_END_REUSED: { /* the new SYN's time, kept when a SYN of this one was waiting */
+        if (notes && notes->end_us)
+            return notes->end_us;
+        /* ...or when its client gave up (fsm.c rule G), after its last packet. */
+        wst_ts_us end = c->last_ts_us;
+        for (int i = 0; i < 2; i++)
+            if ((c->flags & (WST_CONN_GAVE_UP << i)) && wst_conn_at_us(c, c->ep[i].since_ms) > end)
+                end = wst_conn_at_us(c, c->ep[i].since_ms);
+        return end;
+    }
     default: {
         /* Over: when its last endpoint was done, which a timer may have
          * decided after the last packet (rule L, the end of TIME_WAIT). */
@@ -320,19 +339,27 @@ static enum wst_end_reason over_reason(const struct wst_conn *c)
     return (c->flags & WST_CONN_RESET) ? WST_END_RESET : WST_END_CLOSED;
 }
 
-/* Moves c's endpoints by the timers due by `now` (rule L, TIME_WAIT's end). */
+/* Moves c's endpoints by the timers due by `now` (rules L and G, TIME_WAIT's end). */
 static void expire(struct wst_tracker *t, struct wst_conn *c, wst_ts_us now)
 {
+    /* One endpoint's timer may move the other too (rule G): compare both. */
+    uint8_t st[2] = {c->ep[0].state, c->ep[1].state};
+    uint32_t since[2] = {c->ep[0].since_ms, c->ep[1].since_ms};
+    for (int i = 0; i < 2; i++) {
+        if (wst_fsm_syn_deadline(&c->ep[i], &c->ep[!i]) && !syn_deadline(t, c, i))
+            continue; /* idle before rule G: the record ends by timeout */
+        wst_fsm_expire(&c->ep[i], &c->ep[!i], wst_conn_ms(c, now), (uint32_t)(t->time_wait_us / 1000));
+    }
     for (int i = 0; i < 2; i++) {
         struct wst_endpoint *ep = &c->ep[i];
-        uint8_t st = ep->state;
-        uint32_t since = ep->since_ms;
-        if (wst_fsm_expire(ep, wst_conn_ms(c, now), (uint32_t)(t->time_wait_us / 1000))) {
-            /* Rule L can move CLOSING on to TIME_WAIT: it closed first. */
-            if (ep->state == WST_ST_TIME_WAIT)
-                c->flags |= (uint8_t)(WST_CONN_TIME_WAIT << i);
-            wst_anomaly_left_state(&t->notes, &t->anomaly, c, i, st, since, ep->since_ms);
-        }
+        if (ep->state == st[i])
+            continue;
+        /* Rule L can move CLOSING on to TIME_WAIT: it closed first. */
+        if (ep->state == WST_ST_TIME_WAIT)
+            c->flags |= (uint8_t)(WST_CONN_TIME_WAIT << i);
+        if (st[i] == WST_ST_SYN_SENT && ep->state == WST_ST_CLOSED)
+            c->flags |= (uint8_t)(WST_CONN_GAVE_UP << i); /* rule G */
+        wst_anomaly_left_state(&t->notes, &t->anomaly, c, i, st[i], since[i], ep->since_ms);
     }
 }
 
@@ -521,14 +548,17 @@ static struct wst_conn *segment(struct wst_tracker *t, const struct wst_item *p)
         .ts_us = p->ts_us,
     };
     struct wst_endpoint *snd = &c->ep[p->from];
-    if ((p->seg.flags & WST_TH_ACK) && (!(an.pre_tcp_flags & WST_TH_ACK) || seq_gt(p->seg.ack, snd->ack)))
-        snd->ack = p->seg.ack;
     c->tcp_flags[p->from] |= p->seg.flags;
 
     struct wst_fsm_step step;
     wst_fsm_step(snd, &c->ep[!p->from], &p->seg, wst_conn_ms(c, p->ts_us), &step);
+    /* After the step, which compares with what it acknowledged before (fsm.c, rule F). */
+    if ((p->seg.flags & WST_TH_ACK) && (!(an.pre_tcp_flags & WST_TH_ACK) || seq_gt(p->seg.ack, snd->ack)))
+        snd->ack = p->seg.ack;
     if (step.n_snd && step.snd[0] == WST_EV_SND_RST)
         c->flags |= WST_CONN_RESET; /* the classifier emits it only for an acceptable RST */
+    if (step.snd_from == WST_ST_CLOSED && step.snd_to != WST_ST_CLOSED)
+        c->flags &= (uint8_t)~(WST_CONN_GAVE_UP << p->from); /* it tries again after all */
     /* TIME_WAIT is entered on receiving the peer's FIN (or its ACK), never
      * by sending (RFC 9293 §3.6); expire() catches the timer's way in. */
     if (step.rcv_to == WST_ST_TIME_WAIT)
@@ -538,10 +568,16 @@ static struct wst_conn *segment(struct wst_tracker *t, const struct wst_item *p)
         wst_anomaly_observe(&t->notes, &t->anomaly, c, &an);
     if (t->timeline_max || t->events)
         record(t, c, p, &step, first_data);
-    /* A state with a deadline (TIME_WAIT, or the connection over): a timer. */
-    if (step.fin_ack_held || ((step.snd_to != step.snd_from || step.rcv_to != step.rcv_from) &&
-                              (step.snd_to == WST_ST_TIME_WAIT || step.rcv_to == WST_ST_TIME_WAIT || is_over(c))))
-        schedule(t, c, next_deadline(t, c));
+    /* A state with a deadline (TIME_WAIT, or the connection over): a timer;
+     * also a SYN_SENT entered or a SYN sent (rule G's deadline). */
+    if (step.fin_ack_held ||
+        ((step.snd_to != step.snd_from || step.rcv_to != step.rcv_from) &&
+         (step.snd_to == WST_ST_TIME_WAIT || step.rcv_to == WST_ST_TIME_WAIT || is_over(c))) ||
+        (step.snd_to == WST_ST_SYN_SENT && (step.snd_from != WST_ST_SYN_SENT || (p->seg.flags & WST_TH_SYN)))) {
+        wst_ts_us d = next_deadline(t, c); /* 0 for a lone SYN (no rule G) */
+        if (d)
+            schedule(t, c, d);
+    }
     return c;
 }
 

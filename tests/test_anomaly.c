@@ -416,6 +416,41 @@ START_TEST(test_anomaly_close_wait_ongoing)
 }
 END_TEST
 
+/*
+ * The server's ACK of the client's FIN never goes by the capture point (it
+ * is lost before it: a capture on the client's side of a lossy path): the
+ * client sends its FIN again at 0.2, 0.6 and 1.4 s, the capture ends at
+ * 6 s. The record shows the server in CLOSE_WAIT from 3 ms (the FIN is
+ * assumed delivered), so it shows close_wait_lingering with it, besides
+ * the client's fin_wait_1_stuck (Linux holds the server in CLOSE_WAIT:
+ * ss agrees, tests/netns/kernel_states.sh, close-wait-unseen-ack).
+ */
+START_TEST(test_anomaly_close_wait_ack_unseen)
+{
+    struct script s;
+    script_init(&s, NULL);
+    script_seg(&s, C2S, SYN, 1000, 0, 0);
+    script_seg(&s, S2C, SYN | ACK, 5000, 1001, 0);
+    script_seg(&s, C2S, ACK, 1001, 5001, 0);
+    script_seg(&s, C2S, FIN | ACK, 1001, 5001, 0); /* 3 ms */
+    static const uint64_t again_ms[] = {200, 600, 1400};
+    for (size_t k = 0; k < 3; k++) {
+        at(&s, again_ms[k] * MS);
+        script_seg(&s, C2S, FIN | ACK, 1001, 5001, 0);
+    }
+    at(&s, 6 * S);
+    script_finish(&s);
+
+    const struct wst_conn *c = script_conn(&s, 0);
+    ck_assert_uint_eq(c->ep[SRV(c)].state, WST_ST_CLOSE_WAIT);
+    ck_assert_uint_eq(c->ep[CLI(c)].state, WST_ST_FIN_WAIT_1);
+    CHECK_ANOMALY(script_anomaly(&s, 0, WST_AN_CLOSE_WAIT_LINGERING), SRV(c), T0 + 3 * MS, T0 + 6 * S, true, 4);
+    CHECK_ANOMALY(script_anomaly(&s, 0, WST_AN_FIN_WAIT_1_STUCK), CLI(c), T0 + 3 * MS, T0 + 6 * S, true, 4);
+    ck_assert_uint_eq(script_n_anomalies(&s, 0), 2);
+    script_fini(&s);
+}
+END_TEST
+
 START_TEST(test_anomaly_close_wait_closed_late)
 {
     /* The server closes 6 s after the client's FIN: its FIN at 6.003 s,
@@ -1515,6 +1550,7 @@ Suite *anomaly_suite(void)
 
     tc = tcase_create("close");
     tcase_add_test(tc, test_anomaly_close_wait_ongoing);
+    tcase_add_test(tc, test_anomaly_close_wait_ack_unseen);
     tcase_add_test(tc, test_anomaly_close_wait_closed_late);
     tcase_add_test(tc, test_anomaly_close_wait_half_close_sending);
     tcase_add_test(tc, test_anomaly_close_wait_counts_from_last_data);

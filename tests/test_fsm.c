@@ -1,9 +1,13 @@
 /*
  * test_fsm.c - the state machine of both endpoints (src/fsm.c).
  *
- * First the transition table, cell by cell: each (event, state) cell is
+ * First the transition table, cell by cell, against a grid written here by
+ * hand (cell_want): each (event, state) cell a segment can isolate is
  * reached through wst_fsm_step() with a hand-made pair of endpoints and a
- * segment that the classifier turns into that event. Then packet scripts
+ * segment that the classifier turns into that event, and the state it ends
+ * in must be the grid's; the rest are compared with the grid through
+ * wst_fsm_table(). tests/fsm_mutation.sh shows that a change to any row of
+ * fsm.c's table makes these fail. Then packet scripts
  * through the real tracker (script.h), segment in, states out, for every
  * row that matters on the wire and every rule of the tap-in-the-middle
  * section (R1-R4, L) and of the timers.
@@ -86,6 +90,99 @@ START_TEST(test_fsm_names_are_unique)
 END_TEST
 
 /*
+ * The transition table as it must be, written by hand from RFC 9293 and
+ * from what Linux does, and never read back from src/fsm.c: each cell is
+ * the state an endpoint in the column's state moves to on the row's event,
+ * sNC for "no change" and sIV for "not expected here; no change" (an
+ * unexpected SYN teaches nothing, assumption 6). Changing any cell of
+ * fsm.c's table makes one of the two tests below fail
+ * (tests/fsm_mutation.sh shows it, row by row).
+ */
+#define sNC WST_FSM_SAME
+#define sIV WST_FSM_UNEXPECTED
+
+/* clang-format off */
+static const uint8_t cell_want[WST_EV__COUNT][WST_ST__COUNT] = {
+/*                          sUN  sCL  sLI  sSS  sSR  sES  sF1  sF2  sCG  sTW  sCW  sLA */
+[WST_EV_SND_SYN]        = {0, sSS, sSS, sSS, sSS, sSR, sIV, sIV, sIV, sIV, sIV, sIV, sIV},
+/* RFC 9293 §3.10.1: OPEN sends a SYN and enters SYN-SENT, also from LISTEN
+ * (§3.10.2, SEND in LISTEN). A new SYN while SYN-SENT stays there; in
+ * SYN-RECEIVED (the peer's SYN came first, simultaneous open) it stays. A
+ * synchronized endpoint sends no SYN on this connection. */
+[WST_EV_SND_SYN_AGAIN]  = {0, sSS, sSS, sIV, sSS, sSR, sSS, sIV, sIV, sIV, sIV, sIV, sIV},
+/* A retransmission (Linux tcp_retransmit_timer) is SYN-SENT; R1 takes an
+ * ESTABLISHED client back there. CLOSED: a refusal crossed it. LISTEN: a
+ * listener never sent that SYN. */
+[WST_EV_SND_SYNACK]     = {0, sSR, sSR, sSR, sSR, sSR, sNC, sIV, sIV, sIV, sIV, sIV, sIV},
+/* RFC 9293 §3.10.7.2: the answer to a SYN is SYN-RECEIVED (UNKNOWN: the SYN
+ * was not captured; SYN-SENT: simultaneous open). ESTABLISHED: a crossing
+ * SYN+ACK of a simultaneous open. Later states send none. */
+[WST_EV_SND_SYNACK_AGAIN] = {0, sSR, sIV, sIV, sSR, sSR, sSR, sIV, sIV, sIV, sIV, sIV, sIV},
+/* A retransmitted SYN+ACK (Linux inet_rtx_syn_ack) is SYN-RECEIVED; R2
+ * brings an ESTABLISHED server back. CLOSED and LISTEN sent none before. */
+[WST_EV_SND_NOT_FIN_YET] = {0, sNC, sNC, sNC, sNC, sNC, sNC, sNC, sNC, sNC, sNC, sES, sNC},
+/* R5: only a CLOSE-WAIT that the FIN had not reached goes back. */
+[WST_EV_SND_ACK]        = {0, sES, sIV, sES, sES, sES, sNC, sNC, sNC, sNC, sNC, sNC, sNC},
+/* An endpoint that acknowledges is synchronized (RFC 9293 §3.4): UNKNOWN
+ * mid-stream, and LISTEN, SYN-SENT, SYN-RECEIVED whose last handshake step
+ * the tap missed. A CLOSED endpoint answers with RST only. */
+[WST_EV_SND_FIN]        = {0, sF1, sLA, sIV, sIV, sF1, sF1, sNC, sF1, sNC, sCG, sLA, sNC},
+/* RFC 9293 §3.10.4 CLOSE: SYN-RECEIVED and ESTABLISHED go FIN-WAIT-1,
+ * CLOSE-WAIT goes LAST-ACK. R3: FIN-WAIT-2 -> FIN-WAIT-1, TIME-WAIT ->
+ * CLOSING, CLOSED -> LAST-ACK. A FIN again changes nothing. No FIN before
+ * the handshake (LISTEN, SYN-SENT). */
+[WST_EV_SND_RST]        = {0, sCL, sCL, sCL, sCL, sCL, sCL, sCL, sCL, sCL, sCL, sCL, sCL},
+/* RFC 9293 §3.10.7: whoever resets has no connection left. */
+[WST_EV_SND_RST_REJECT] = {0, sIV, sIV, sIV, sNC, sIV, sSS, sIV, sIV, sIV, sIV, sIV, sIV},
+/* RFC 9293 §3.10.7.3: SYN-SENT answers an unacceptable SYN+ACK with a RST
+ * and stays (Linux tcp_rcv_synsent_state_process(), reset_and_undo); an
+ * ESTABLISHED the tap inferred from that SYN+ACK is SYN-SENT after all. */
+[WST_EV_RCV_SYN]        = {0, sSR, sNC, sSR, sSR, sNC, sIV, sIV, sIV, sIV, sIV, sIV, sIV},
+/* RFC 9293 §3.10.7.2 (LISTEN) and §3.10.7.3 (SYN-SENT, simultaneous
+ * open): SYN-RECEIVED. CLOSED answers with RST (tcp_v4_send_reset). A SYN
+ * again in SYN-RECEIVED is a retransmission. Synchronized states: not
+ * part of this connection. */
+[WST_EV_RCV_SYN_LOST]   = {0, sLI, sNC, sLI, sIV, sLI, sIV, sIV, sIV, sIV, sIV, sIV, sIV},
+/* R4: the SYN never arrived, so the receiver is still listening. */
+[WST_EV_RCV_SYNACK]     = {0, sES, sNC, sIV, sES, sES, sNC, sNC, sNC, sNC, sNC, sNC, sNC},
+/* RFC 9293 §3.10.7.3: SYN-SENT -> ESTABLISHED (Linux
+ * tcp_rcv_synsent_state_process), SYN-RECEIVED too (simultaneous open).
+ * Later: a duplicate. CLOSED answers with RST; a listener sent no SYN. */
+[WST_EV_RCV_SYNACK_BAD] = {0, sNC, sNC, sNC, sSS, sNC, sNC, sNC, sNC, sNC, sNC, sNC, sNC},
+/* RFC 9293 §3.10.7.3: an unacceptable ACK in SYN-SENT is rejected. */
+[WST_EV_RCV_ACK]        = {0, sES, sNC, sNC, sNC, sNC, sNC, sNC, sNC, sNC, sNC, sNC, sNC},
+/* Only UNKNOWN learns something: it is synchronized (mid-stream). */
+[WST_EV_RCV_ACK_SYN]    = {0, sNC, sNC, sNC, sNC, sES, sNC, sNC, sNC, sNC, sNC, sNC, sNC},
+/* RFC 9293 §3.10.7.4: SYN-RECEIVED -> ESTABLISHED (Linux tcp_check_req).
+ * SYN-SENT drops a bare ACK. */
+[WST_EV_RCV_ACK_FIN]    = {0, sNC, sNC, sNC, sNC, sNC, sNC, sF2, sNC, sTW, sNC, sNC, sCL},
+/* RFC 9293 §3.10.7.4: FIN-WAIT-1 -> FIN-WAIT-2, CLOSING -> TIME-WAIT,
+ * LAST-ACK -> CLOSED. */
+[WST_EV_RCV_FIN]        = {0, sCW, sNC, sIV, sIV, sCW, sCW, sCG, sTW, sNC, sNC, sNC, sNC},
+/* RFC 9293 §3.10.7.4 (eighth, FIN): SYN-RECEIVED and ESTABLISHED ->
+ * CLOSE-WAIT, FIN-WAIT-1 -> CLOSING, FIN-WAIT-2 -> TIME-WAIT. A FIN again
+ * changes nothing. LISTEN and SYN-SENT ignore it. */
+[WST_EV_RCV_RST]        = {0, sCL, sNC, sNC, sCL, sCL, sCL, sCL, sCL, sCL, sCL, sCL, sCL},
+/* RFC 9293 §3.10.7.3 (refused) and §3.10.7.4 (reset); TIME-WAIT too with
+ * Linux's tcp_rfc1337=0. SYN-RECEIVED: Linux frees the request socket
+ * (tcp_check_req(), inet_csk_reqsk_queue_drop()), so the connection is
+ * CLOSED whatever listens. LISTEN ignores it. */
+[WST_EV_RCV_RST_BAD]    = {0, sNC, sNC, sNC, sNC, sNC, sNC, sNC, sNC, sNC, sNC, sNC, sNC},
+/* RFC 5961 §3.2: a RST that is not exact draws a challenge ACK at most. */
+[WST_EV_GAVE_UP]        = {0, sIV, sIV, sIV, sCL, sIV, sIV, sIV, sIV, sIV, sIV, sIV, sIV},
+/* A SYN-SENT socket closed or timed out is gone (Linux tcp_close() sends
+ * nothing in SYN_SENT; tcp_write_timeout() after tcp_syn_retries). */
+};
+/* clang-format on */
+
+/* The state an endpoint ends in after ev in st by the hand grid. */
+static uint8_t want_state(enum wst_fsm_event ev, enum wst_tcp_state st)
+{
+    uint8_t cell = cell_want[ev][st];
+    return cell == sNC || cell == sIV ? (uint8_t)st : cell;
+}
+
+/*
  * How to make each event happen with one segment. The sender's ISN is
  * 1000 and it has sent up to 1001; the receiver's ISN is 5000, its FIN
  * took 5100. Flags say which of these facts the endpoints know.
@@ -95,6 +192,7 @@ struct cell_setup {
     uint32_t seq, ack;
     uint8_t snd_flags; /* WST_EP_* of the sender */
     uint8_t rcv_flags; /* WST_EP_* of the receiver */
+    uint8_t peer_state; /* the other endpoint's state; 0: ESTABLISHED */
 };
 
 /* clang-format off */
@@ -113,9 +211,13 @@ static const struct cell_setup cell_setups[WST_EV__COUNT] = {
     [WST_EV_SND_NOT_FIN_YET] = {WST_TH_ACK,              1001, 5100, 0, WST_EP_HAS_FIN},
     [WST_EV_SND_ACK]        = {WST_TH_ACK,               1001, 5001, 0, 0},
     /* Only a FIN with ACK closes (assumption 6), so SND_ACK comes first:
-     * the cells where that moves the state are checked in cell_table_only. */
+     * the cells where that moves the state are compared in cell_by_table. */
     [WST_EV_SND_FIN]        = {WST_TH_FIN | WST_TH_ACK,  1001, 5001, 0, 0},
     [WST_EV_SND_RST]        = {WST_TH_RST,               1001, 0,    0, 0},
+    /* R6: a RST without ACK at ISN + 1 from an active opener whose peer
+     * is SYN_RCVD (the test makes the sender active for both loops). */
+    [WST_EV_SND_RST_REJECT] = {WST_TH_RST,               1001, 0,
+                               WST_EP_HAS_ISN | WST_EP_SENT | WST_EP_HAS_SEQ | WST_EP_ACTIVE, 0, WST_ST_SYN_RCVD},
     /* A first SYN (the sender sent none before). */
     [WST_EV_RCV_SYN]        = {WST_TH_SYN,               1000, 0,    0, 0},
     /* R4: the same SYN again, and the receiver never sent anything. */
@@ -142,60 +244,69 @@ static const struct cell_setup cell_setups[WST_EV__COUNT] = {
 };
 /* clang-format on */
 
-/* What the endpoint's state must be after ev in st: the cell, or st for
- * SAME/UNEXPECTED, with the EXCEPTION of step_one() for an active opener. */
-static uint8_t expected_state(enum wst_fsm_event ev, enum wst_tcp_state st, uint8_t ep_flags)
-{
-    if (ev == WST_EV_RCV_RST && st == WST_ST_SYN_RCVD && (ep_flags & WST_EP_ACTIVE))
-        return WST_ST_CLOSED;
-    uint8_t cell = wst_fsm_table(ev, st);
-    return cell == WST_FSM_SAME || cell == WST_FSM_UNEXPECTED ? (uint8_t)st : cell;
-}
-
 /*
- * Is (ev, st) a cell no segment can isolate (see test_fsm_cell_table_only)?
- * SND_NOT_FIN_YET always comes with SND_ACK and the peer's FIN arriving
- * after all (RCV_FIN on the sender), which move most states themselves; its
- * one moving cell, CLOSE_WAIT, is exercised by the simultaneous-close script.
+ * Is (ev, st) a cell no segment can isolate (test_fsm_cell_by_table
+ * compares those with the hand grid)? SND_NOT_FIN_YET always comes with
+ * SND_ACK and the peer's FIN arriving after all (RCV_FIN on the sender),
+ * which move most states themselves; its one moving cell, CLOSE_WAIT, is
+ * also exercised by the simultaneous-close script.
  */
 static bool table_only(enum wst_fsm_event ev, enum wst_tcp_state st)
 {
-    if (ev == WST_EV_SND_NOT_FIN_YET)
+    /* GAVE_UP comes from a timer, never a segment (rule G; test_fsm_linux_giveup_*). */
+    if (ev == WST_EV_SND_NOT_FIN_YET || ev == WST_EV_GAVE_UP)
+        return true;
+    /* R6 needs an active opener in SYN_SENT or ESTABLISHED; a RST from any
+     * other is SND_RST. */
+    if (ev == WST_EV_SND_RST_REJECT && st != WST_ST_SYN_SENT && st != WST_ST_ESTABLISHED)
         return true;
     /* SND_ACK (which comes with every FIN) takes these to ESTABLISHED first. */
     if (ev == WST_EV_SND_FIN && (st == WST_ST_UNKNOWN || st == WST_ST_LISTEN || st == WST_ST_SYN_SENT ||
                                  st == WST_ST_SYN_RCVD))
         return true;
+    /* A segment with ACK yields RCV_ACK first, which takes UNKNOWN to ESTABLISHED. */
     return st == WST_ST_UNKNOWN && (ev == WST_EV_RCV_ACK_SYN || ev == WST_EV_RCV_ACK_FIN || ev == WST_EV_RCV_FIN);
 }
 
+/* Does a SYN or SYN+ACK event teach the sender's numbers unless unexpected (assumption 6)? */
+static bool is_syn_event(enum wst_fsm_event ev)
+{
+    return ev == WST_EV_SND_SYN || ev == WST_EV_SND_SYN_AGAIN || ev == WST_EV_SND_SYNACK ||
+           ev == WST_EV_SND_SYNACK_AGAIN;
+}
+
 /*
- * For event _i, every state, as a passive and as an active opener: the
- * classifier yields the event, any other event of the same endpoint leaves
- * its state alone, and the state ends as the cell says. since_ms moves
- * only with the state, for a FIN in TIME_WAIT (EXCEPTION, assumption 5), or
- * for a first SYN+ACK in SYN_RCVD (EXCEPTION: the wait for the last ACK).
+ * For event _i, every state a segment can isolate, as a passive and as an
+ * active opener: the classifier yields the event, any other event of the
+ * same endpoint leaves its state alone, and the state ends as the hand
+ * grid says. since_ms moves only with the state, for a FIN in TIME_WAIT
+ * (EXCEPTION, assumption 5), or for a first SYN+ACK in SYN_RCVD
+ * (EXCEPTION: the wait for the last ACK). For a SYN or SYN+ACK the sender's
+ * numbers are learned exactly when the cell is not sIV.
  */
 START_TEST(test_fsm_cell_by_segment)
 {
     enum wst_fsm_event ev = (enum wst_fsm_event)_i;
     const struct cell_setup *cs = &cell_setups[ev];
     bool on_sender = ev < WST_EV_RCV_SYN; /* SND_ events come first in WST_EVENT_MAP */
+    if (ev == WST_EV_GAVE_UP)
+        return; /* a timer's event: no segment makes it */
     ck_assert_uint_ne(cs->flags, 0);
+    uint8_t peer_state = cs->peer_state ? cs->peer_state : WST_ST_ESTABLISHED;
 
     for (int st = WST_ST_UNKNOWN; st < WST_ST__COUNT; st++) {
         if (table_only(ev, (enum wst_tcp_state)st))
             continue;
         for (int active = 0; active < 2; active++) {
             struct wst_endpoint snd = {
-                .state = on_sender ? (uint8_t)st : WST_ST_ESTABLISHED,
+                .state = on_sender ? (uint8_t)st : peer_state,
                 .flags = cs->snd_flags,
                 .isn = 1000,
                 .next_seq = 1001,
                 .since_ms = 7,
             };
             struct wst_endpoint rcv = {
-                .state = on_sender ? WST_ST_ESTABLISHED : (uint8_t)st,
+                .state = on_sender ? peer_state : (uint8_t)st,
                 .flags = cs->rcv_flags,
                 .isn = 5000,
                 .next_seq = 5101, /* its FIN, if it sent one, took 5100 */
@@ -204,7 +315,6 @@ START_TEST(test_fsm_cell_by_segment)
             struct wst_endpoint *ep = on_sender ? &snd : &rcv;
             if (active)
                 ep->flags |= WST_EP_ACTIVE;
-            uint8_t ep_flags = ep->flags;
             struct wst_segment seg;
             memset(&seg, 0, sizeof seg);
             seg.flags = cs->flags;
@@ -224,35 +334,60 @@ START_TEST(test_fsm_cell_by_segment)
                 }
                 /* Another event of this endpoint must not move it (it
                  * would then be tested in another state than st). */
-                ck_assert_msg(expected_state((enum wst_fsm_event)evs[k], (enum wst_tcp_state)st, ep_flags) == st,
+                ck_assert_msg(want_state((enum wst_fsm_event)evs[k], (enum wst_tcp_state)st) == st,
                               "(%s, %s): %s comes along and moves the state", evn, stn,
                               wst_event_name((enum wst_fsm_event)evs[k]));
             }
             ck_assert_msg(seen, "(%s, %s): the segment was not classified as %s", evn, stn, evn);
 
-            uint8_t want = expected_state(ev, (enum wst_tcp_state)st, ep_flags);
+            uint8_t want = want_state(ev, (enum wst_tcp_state)st);
             ck_assert_msg(ep->state == want, "(%s, %s%s): got %s, want %s", evn, stn, active ? ", active" : "",
                           wst_state_name((enum wst_tcp_state)ep->state), wst_state_name((enum wst_tcp_state)want));
             bool restarts = want != st || (ev == WST_EV_RCV_FIN && st == WST_ST_TIME_WAIT) ||
                             (ev == WST_EV_SND_SYNACK && st == WST_ST_SYN_RCVD);
             ck_assert_msg(ep->since_ms == (restarts ? 1000u : 7u), "(%s, %s): since_ms %u", evn, stn, ep->since_ms);
+            if (is_syn_event(ev)) {
+                /* A first SYN or SYN+ACK teaches the ISN; one sent again
+                 * counts as a retransmission. An unexpected one neither. */
+                bool learned = (ev == WST_EV_SND_SYN || ev == WST_EV_SND_SYNACK) ? (snd.flags & WST_EP_HAS_ISN) != 0
+                                                                                  : snd.syns_again == 1;
+                ck_assert_msg(learned == (cell_want[ev][st] != sIV), "(%s, %s): learned %d, cell %s", evn, stn,
+                              learned, cell_want[ev][st] == sIV ? "sIV" : "expected");
+            }
         }
     }
 }
 END_TEST
 
 /*
- * Cells no segment can reach alone: RCV_ACK_SYN and RCV_ACK_FIN in
- * UNKNOWN. Both come from a segment with ACK, which always yields RCV_ACK
- * first, and RCV_ACK takes UNKNOWN to ESTABLISHED before they are applied.
- * Only the table says what they are.
+ * For event _i, the cells whose exact value no segment shows: those no
+ * segment isolates (table_only), and every cell that leaves its endpoint
+ * where it is, since sNC, sIV and the column's own state all end in the
+ * same state (sIV shows in what a SYN teaches, checked above, but is
+ * compared here too). Each must equal the hand grid.
  */
-START_TEST(test_fsm_cell_table_only)
+START_TEST(test_fsm_cell_by_table)
 {
-    ck_assert_uint_eq(wst_fsm_table(WST_EV_RCV_ACK_SYN, WST_ST_UNKNOWN), WST_FSM_SAME);
-    ck_assert_uint_eq(wst_fsm_table(WST_EV_RCV_ACK_FIN, WST_ST_UNKNOWN), WST_FSM_SAME);
+    enum wst_fsm_event ev = (enum wst_fsm_event)_i;
+    for (int st = WST_ST_UNKNOWN; st < WST_ST__COUNT; st++) {
+        uint8_t want = cell_want[ev][st];
+        bool stays = want == sNC || want == sIV || want == st;
+        if (!table_only(ev, (enum wst_tcp_state)st) && !stays)
+            continue;
+        uint8_t got = wst_fsm_table(ev, (enum wst_tcp_state)st);
+        ck_assert_msg(got == want, "(%s, %s): table has %u, want %u", wst_event_name(ev),
+                      wst_state_name((enum wst_tcp_state)st), got, want);
+    }
+}
+END_TEST
 
-    /* What happens instead: RCV_ACK, then RCV_ACK_SYN and RCV_ACK_FIN on ESTABLISHED. */
+/*
+ * What happens instead of the cells no segment isolates: a segment with ACK
+ * yields RCV_ACK first, and RCV_ACK takes UNKNOWN to ESTABLISHED before
+ * RCV_ACK_SYN and RCV_ACK_FIN are applied; a FIN comes with its ACK.
+ */
+START_TEST(test_fsm_cell_neighbours)
+{
     struct wst_endpoint snd = {.state = WST_ST_ESTABLISHED};
     struct wst_endpoint rcv = {.state = WST_ST_UNKNOWN,
                                .flags = WST_EP_HAS_ISN | WST_EP_HAS_FIN,
@@ -270,14 +405,6 @@ START_TEST(test_fsm_cell_table_only)
     ck_assert_uint_eq(out.rcv[1], WST_EV_RCV_ACK_SYN);
     ck_assert_uint_eq(out.rcv[2], WST_EV_RCV_ACK_FIN);
     ck_assert_uint_eq(rcv.state, WST_ST_ESTABLISHED);
-
-    /* The FIN cells no segment isolates: a FIN comes with its ACK. */
-    ck_assert_uint_eq(wst_fsm_table(WST_EV_SND_FIN, WST_ST_UNKNOWN), WST_ST_FIN_WAIT_1);
-    ck_assert_uint_eq(wst_fsm_table(WST_EV_SND_FIN, WST_ST_LISTEN), WST_FSM_UNEXPECTED);
-    ck_assert_uint_eq(wst_fsm_table(WST_EV_SND_FIN, WST_ST_SYN_SENT), WST_FSM_UNEXPECTED);
-    ck_assert_uint_eq(wst_fsm_table(WST_EV_SND_FIN, WST_ST_SYN_RCVD), WST_ST_FIN_WAIT_1);
-    ck_assert_uint_eq(wst_fsm_table(WST_EV_RCV_FIN, WST_ST_UNKNOWN), WST_ST_CLOSE_WAIT);
-    ck_assert_uint_eq(wst_fsm_table(WST_EV_SND_NOT_FIN_YET, WST_ST_CLOSE_WAIT), WST_ST_ESTABLISHED);
 
     /* A FIN with ACK from SYN_RCVD (the server closes before the last step
      * of its handshake, RFC 9293 §3.10.4): SND_ACK says it is synchronized,
@@ -306,7 +433,9 @@ END_TEST
  * an event: for every state of either endpoint the segment moves nobody,
  * restarts no timer, is no retransmission, and teaches nothing about the
  * sender's sequence numbers; only the fact that the sender sent something
- * is kept.
+ * is kept. The one exception, a SYN+ACK+FIN that acknowledges the SYN of
+ * a SYN_SENT receiver, is test_fsm_linux_synack_fin; here, to a SYN_SENT
+ * receiver, it acknowledges something else.
  */
 static const uint8_t syn_fin_flags[] = {
     WST_TH_SYN | WST_TH_FIN,
@@ -341,6 +470,7 @@ START_TEST(test_fsm_cell_syn_fin_moves_nobody)
                 .since_ms = 7,
             };
             struct wst_endpoint snd0 = snd, rcv0 = rcv;
+            seg.ack = !(flags & WST_TH_ACK) ? 0 : !on_sender && st == WST_ST_SYN_SENT ? 7777 : 5001;
             struct wst_fsm_step out;
             memset(&out, 0xA5, sizeof out);
             wst_fsm_step(&snd, &rcv, &seg, 50, &out);
@@ -1591,6 +1721,307 @@ START_TEST(test_fsm_timer_epoch_zero)
 }
 END_TEST
 
+/* --- Linux: what the kernel does where RFC 9293 leaves room --- */
+
+/*
+ * A RST accepted by a server in SYN_RCVD: Linux frees the request socket
+ * (tcp_check_req(), embryonic_reset), so the connection is CLOSED at the
+ * server, listener or not (RFC 9293's passive open went back to LISTEN).
+ */
+START_TEST(test_fsm_linux_rst_in_syn_rcvd_closes)
+{
+    struct script s;
+    script_init(&s, config());
+    script_seg(&s, C2S, SYN, 1000, 0, 0);
+    script_seg(&s, S2C, SYN | ACK, 5000, 1001, 0);
+    EXPECT_STATES(&s, sES, sSR);
+    /* The client aborts before its ACK went by: RST+ACK at its next sequence number. */
+    script_seg(&s, C2S, RST | ACK, 1001, 5001, 0);
+    EXPECT_STATES(&s, sCL, sCL);
+    script_finish(&s);
+    ck_assert_uint_eq(script_conn(&s, 0)->end_reason, WST_END_RESET);
+    script_fini(&s);
+}
+END_TEST
+
+/*
+ * R6, the timestamp case: the client rejects a SYN+ACK whose ACK is right
+ * (its timestamp echo is not, which the tap does not judge) and answers
+ * <SEQ=1001><CTL=RST>. It is still SYN_SENT; the server's request socket
+ * is gone (CLOSED). Its SYN again makes a new one, with a new ISN (3000,
+ * below the first, which must not be taken for it); that SYN+ACK completes
+ * the handshake. One connection, never reset.
+ */
+START_TEST(test_fsm_linux_reject_synack_timestamp)
+{
+    struct script s;
+    script_init(&s, config());
+    script_seg(&s, C2S, SYN, 1000, 0, 0);
+    script_seg(&s, S2C, SYN | ACK, 5000, 1001, 0);
+    EXPECT_STATES(&s, sES, sSR);
+    script_seg(&s, C2S, RST, 1001, 0, 0);
+    EXPECT_STATES(&s, sSS, sCL);
+    script_seg(&s, C2S, SYN, 1000, 0, 0);
+    EXPECT_STATES(&s, sSS, sSR);
+    script_seg(&s, S2C, SYN | ACK, 3000, 1001, 0);
+    EXPECT_STATES(&s, sES, sSR);
+    script_seg(&s, C2S, ACK, 1001, 3001, 0);
+    EXPECT_STATES(&s, sES, sES);
+    script_finish(&s);
+    ck_assert_uint_eq(s.n_conns, 1);
+    const struct wst_conn *c = script_conn(&s, 0);
+    ck_assert_uint_eq(c->end_reason, WST_END_CAPTURE_END);
+    ck_assert(!(c->flags & WST_CONN_RESET));
+    ck_assert_uint_eq(script_n_anomalies(&s, 0), 0);
+    script_fini(&s);
+}
+END_TEST
+
+/*
+ * R6, the acknowledgement case: a SYN+ACK acknowledging 4242 is rejected
+ * (RFC 9293 §3.10.7.3) and answered <SEQ=4242><CTL=RST>, which the server
+ * does not accept: nobody moves. The rejected SYN+ACK taught nothing about
+ * the server (ISN 9000), so the real one (7000) and its ACK complete the
+ * handshake.
+ */
+START_TEST(test_fsm_linux_reject_synack_bad_ack)
+{
+    struct script s;
+    script_init(&s, config());
+    script_seg(&s, C2S, SYN, 1000, 0, 0);
+    script_seg(&s, S2C, SYN | ACK, 9000, 4242, 0);
+    EXPECT_STATES(&s, sSS, sSR);
+    script_seg(&s, C2S, RST, 4242, 0, 0);
+    EXPECT_STATES(&s, sSS, sSR);
+    script_seg(&s, S2C, SYN | ACK, 7000, 1001, 0);
+    EXPECT_STATES(&s, sES, sSR);
+    script_seg(&s, C2S, ACK, 1001, 7001, 0);
+    EXPECT_STATES(&s, sES, sES);
+    script_finish(&s);
+    ck_assert_uint_eq(s.n_conns, 1);
+    ck_assert_uint_eq(script_conn(&s, 0)->end_reason, WST_END_CAPTURE_END);
+    script_fini(&s);
+}
+END_TEST
+
+/*
+ * A half-open scan: the scanner's kernel answers the SYN+ACK to a SYN it
+ * did not send with <SEQ=1001><CTL=RST>, which frees the server's request
+ * (CLOSED). R6 keeps the client SYN_SENT, but no SYN comes again: twice
+ * the first retransmission timeout (2 s) after it, rule G closes it too.
+ */
+START_TEST(test_fsm_linux_half_open_scan)
+{
+    struct script s;
+    script_init(&s, config());
+    uint64_t t0 = s.now_us;
+    script_seg(&s, C2S, SYN, 1000, 0, 0);
+    script_seg(&s, S2C, SYN | ACK, 5000, 1001, 0);
+    script_seg(&s, C2S, RST, 1001, 0, 0); /* at 2 ms */
+    EXPECT_STATES(&s, sSS, sCL);
+    idle_to(&s, t0 + 1900 * US_PER_MS);
+    EXPECT_STATES(&s, sSS, sCL);
+    /* Due at 2.002 s, acted on within the timer wheel's second. */
+    idle_to(&s, t0 + 3100 * US_PER_MS);
+    EXPECT_STATES(&s, sCL, sCL);
+    script_finish(&s);
+    const struct wst_conn *c = script_conn(&s, 0);
+    ck_assert(wst_conn_gave_up(c, c->client));
+    ck_assert(!wst_conn_gave_up(c, !c->client));
+    ck_assert_uint_eq(c->end_reason, WST_END_CLOSED);
+    script_fini(&s);
+}
+END_TEST
+
+/*
+ * Rule G: SYNs at 0 and 1 s, nothing back; the next would come at 3 s.
+ * Twice 1 + 2 s after the first SYN, at 6 s, the client gave up (CLOSED;
+ * the server, which never answered, LISTEN since R4), in the middle of the
+ * capture (the timer wheel) and with syn_unanswered until then.
+ */
+START_TEST(test_fsm_linux_giveup_mid_capture)
+{
+    struct script s;
+    script_init(&s, config());
+    uint64_t t0 = s.now_us;
+    script_seg(&s, C2S, SYN, 1000, 0, 0);
+    idle_to(&s, t0 + 1 * US_PER_S);
+    script_seg(&s, C2S, SYN, 1000, 0, 0);
+    EXPECT_STATES(&s, sSS, sLI);
+    idle_to(&s, t0 + 5900 * US_PER_MS);
+    EXPECT_STATES(&s, sSS, sLI);
+    idle_to(&s, t0 + 7100 * US_PER_MS);
+    EXPECT_STATES(&s, sCL, sLI);
+    /* The record ends 2 x MSL after its last packet, as any other over. */
+    idle_to(&s, t0 + 62 * US_PER_S);
+    ck_assert_ptr_null(script_live(&s));
+    ck_assert_uint_eq(s.n_conns, 1);
+    const struct wst_conn *c = script_conn(&s, 0);
+    ck_assert(wst_conn_gave_up(c, c->client));
+    ck_assert_uint_eq(c->end_reason, WST_END_CLOSED);
+    const struct wst_anomaly *a = script_anomaly(&s, 0, WST_AN_SYN_UNANSWERED);
+    ck_assert_ptr_nonnull(a);
+    ck_assert_uint_eq(a->since_us, t0);
+    ck_assert_uint_eq(a->until_us, t0 + 6 * US_PER_S);
+    ck_assert(!a->ongoing);
+    ck_assert_uint_eq(a->count, 2);
+    ck_assert_uint_eq(a->detail[0], WST_ANSWER_NONE);
+    script_fini(&s);
+}
+END_TEST
+
+/* The same decided at the end of the capture (6.2 s), and not before it (5.8 s). */
+START_TEST(test_fsm_linux_giveup_at_capture_end)
+{
+    for (int late = 0; late < 2; late++) {
+        struct script s;
+        script_init(&s, config());
+        uint64_t t0 = s.now_us;
+        script_seg(&s, C2S, SYN, 1000, 0, 0);
+        idle_to(&s, t0 + 1 * US_PER_S);
+        script_seg(&s, C2S, SYN, 1000, 0, 0);
+        idle_to(&s, t0 + (late ? 6200 : 5800) * US_PER_MS);
+        script_finish(&s);
+        const struct wst_conn *c = script_conn(&s, 0);
+        ck_assert_uint_eq(rec_client(c), late ? sCL : sSS);
+        ck_assert_uint_eq(rec_server(c), sLI);
+        ck_assert(wst_conn_gave_up(c, c->client) == (late != 0));
+        ck_assert_uint_eq(c->end_reason, late ? WST_END_CLOSED : WST_END_CAPTURE_END);
+        script_fini(&s);
+    }
+}
+END_TEST
+
+/*
+ * A lone SYN nobody answers shows no backoff to time (a spoofed source, a
+ * scanner): still SYN_SENT 30 s later. And a client taken to have given up
+ * that sends its SYN again after all is SYN_SENT again, no longer gave_up.
+ */
+START_TEST(test_fsm_linux_giveup_lone_syn_and_revival)
+{
+    struct script s;
+    script_init(&s, config());
+    uint64_t t0 = s.now_us;
+    script_seg(&s, C2S, SYN, 1000, 0, 0);
+    idle_to(&s, t0 + 30 * US_PER_S);
+    EXPECT_STATES(&s, sSS, sSR);
+    script_fini(&s);
+
+    script_init(&s, config());
+    t0 = s.now_us;
+    script_seg(&s, C2S, SYN, 1000, 0, 0);
+    idle_to(&s, t0 + 1 * US_PER_S);
+    script_seg(&s, C2S, SYN, 1000, 0, 0);
+    idle_to(&s, t0 + 7100 * US_PER_MS);
+    EXPECT_STATES(&s, sCL, sLI);
+    script_seg(&s, C2S, SYN, 1000, 0, 0);
+    EXPECT_STATES(&s, sSS, sLI);
+    script_finish(&s);
+    const struct wst_conn *c = script_conn(&s, 0);
+    ck_assert_uint_eq(rec_client(c), sSS);
+    ck_assert(!wst_conn_gave_up(c, c->client));
+    script_fini(&s);
+}
+END_TEST
+
+/*
+ * TCP Fast Open (RFC 7413): 100 bytes on the SYN, acknowledged by the
+ * SYN+ACK (1101); the server answers with 200 bytes at once, from
+ * SYN_RCVD (Linux tcp_fastopen_create_child()). It is not ESTABLISHED
+ * until the client's ACK, which comes with or after the data's.
+ */
+START_TEST(test_fsm_linux_fast_open_server_data)
+{
+    struct script s;
+    script_init(&s, config());
+    script_seg(&s, C2S, SYN, 1000, 0, 100);
+    script_seg(&s, S2C, SYN | ACK, 5000, 1101, 0);
+    EXPECT_STATES(&s, sES, sSR);
+    script_seg(&s, S2C, ACK | PSH, 5001, 1101, 200);
+    EXPECT_STATES(&s, sES, sSR);
+    script_seg(&s, S2C, ACK | PSH, 5201, 1101, 200);
+    EXPECT_STATES(&s, sES, sSR);
+    script_seg(&s, C2S, ACK, 1101, 5401, 0);
+    EXPECT_STATES(&s, sES, sES);
+    script_fini(&s);
+}
+END_TEST
+
+/*
+ * What still shows a handshake completed behind the tap: a Fast Open
+ * server that acknowledges more than the SYN's data got what the client
+ * sent after its ACK; a server whose SYN+ACK acknowledged no data sends
+ * nothing but SYN+ACKs before the last ACK (a lost final ACK at the tap).
+ */
+START_TEST(test_fsm_linux_fast_open_what_completes)
+{
+    struct script s;
+    script_init(&s, config());
+    script_seg(&s, C2S, SYN, 1000, 0, 100);
+    script_seg(&s, S2C, SYN | ACK, 5000, 1101, 0);
+    script_seg(&s, S2C, ACK | PSH, 5001, 1101, 200);
+    EXPECT_STATES(&s, sES, sSR);
+    /* The client's ACK and 50 bytes went by unseen; the server acknowledges them. */
+    script_seg(&s, S2C, ACK, 5201, 1151, 0);
+    EXPECT_STATES(&s, sES, sES);
+    script_fini(&s);
+
+    script_init(&s, config());
+    script_seg(&s, C2S, SYN, 1000, 0, 0);
+    script_seg(&s, S2C, SYN | ACK, 5000, 1001, 0);
+    script_seg(&s, S2C, ACK | PSH, 5001, 1001, 200);
+    EXPECT_STATES(&s, sES, sES);
+    script_fini(&s);
+}
+END_TEST
+
+/*
+ * A SYN+ACK+FIN acknowledging the client's SYN: Linux takes the SYN+ACK
+ * (ESTABLISHED) and drops the FIN and the data with it
+ * (tcp_rcv_state_process(): only URG is looked at after
+ * tcp_rcv_synsent_state_process()); its ACK covers the SYN alone, and the
+ * FIN counts when it comes again (CLOSE_WAIT). The server sent a FIN from
+ * SYN_RCVD: FIN_WAIT_1, then FIN_WAIT_2 on its ACK. _i: without, with data.
+ */
+START_TEST(test_fsm_linux_synack_fin)
+{
+    uint32_t len = _i ? 100 : 0;
+    struct script s;
+    script_init(&s, config());
+    script_seg(&s, C2S, SYN, 1000, 0, 0);
+    script_seg(&s, S2C, SYN | ACK | FIN | (len ? PSH : 0), 5000, 1001, len);
+    EXPECT_STATES(&s, sES, sF1);
+    script_seg(&s, C2S, ACK, 1001, 5001, 0);
+    EXPECT_STATES(&s, sES, sF1);
+    /* The data and FIN again (the FIN takes 5001 + len). */
+    script_seg(&s, S2C, FIN | ACK | (len ? PSH : 0), 5001, 1001, len);
+    EXPECT_STATES(&s, sCW, sF1);
+    script_seg(&s, C2S, ACK, 1001, 5002 + len, 0);
+    EXPECT_STATES(&s, sCW, sF2);
+    script_seg(&s, C2S, FIN | ACK, 1001, 5002 + len, 0);
+    EXPECT_STATES(&s, sLA, sTW);
+    script_seg(&s, S2C, ACK, 5002 + len, 1002, 0);
+    EXPECT_STATES(&s, sCL, sTW);
+    script_finish(&s);
+    const struct wst_conn *c = script_conn(&s, 0);
+    ck_assert_uint_eq(wst_conn_fin_retransmissions(c), 1);
+    ck_assert_ptr_nonnull(script_anomaly(&s, 0, WST_AN_INVALID_FLAGS));
+    script_fini(&s);
+}
+END_TEST
+
+/* One that does not acknowledge the SYN is still nothing (assumption 7). */
+START_TEST(test_fsm_linux_synack_fin_not_acknowledging)
+{
+    struct script s;
+    script_init(&s, config());
+    script_seg(&s, C2S, SYN, 1000, 0, 0);
+    script_seg(&s, S2C, SYN | ACK | FIN, 5000, 7777, 0);
+    EXPECT_STATES(&s, sSS, sSR);
+    script_fini(&s);
+}
+END_TEST
+
 Suite *fsm_suite(void)
 {
     Suite *s = suite_create("fsm");
@@ -1598,7 +2029,8 @@ Suite *fsm_suite(void)
     tcase_add_test(tc, test_fsm_table_has_no_unset_cell);
     tcase_add_test(tc, test_fsm_names_are_unique);
     tcase_add_loop_test(tc, test_fsm_cell_by_segment, 1, WST_EV__COUNT);
-    tcase_add_test(tc, test_fsm_cell_table_only);
+    tcase_add_loop_test(tc, test_fsm_cell_by_table, 1, WST_EV__COUNT);
+    tcase_add_test(tc, test_fsm_cell_neighbours);
     tcase_add_loop_test(tc, test_fsm_cell_syn_fin_moves_nobody, 0, (int)sizeof syn_fin_flags);
     tcase_add_loop_test(tc, test_fsm_init_syn_fin_opens_nothing, 0, (int)sizeof syn_fin_flags);
     tcase_add_test(tc, test_fsm_cell_syn_rst_is_a_rst);
@@ -1665,6 +2097,20 @@ Suite *fsm_suite(void)
     tcase_add_test(tc, test_fsm_timer_idle_timeout);
     tcase_add_test(tc, test_fsm_timer_clock_jumps);
     tcase_add_test(tc, test_fsm_timer_epoch_zero);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("linux");
+    tcase_add_test(tc, test_fsm_linux_rst_in_syn_rcvd_closes);
+    tcase_add_test(tc, test_fsm_linux_reject_synack_timestamp);
+    tcase_add_test(tc, test_fsm_linux_reject_synack_bad_ack);
+    tcase_add_test(tc, test_fsm_linux_half_open_scan);
+    tcase_add_test(tc, test_fsm_linux_giveup_mid_capture);
+    tcase_add_test(tc, test_fsm_linux_giveup_at_capture_end);
+    tcase_add_test(tc, test_fsm_linux_giveup_lone_syn_and_revival);
+    tcase_add_test(tc, test_fsm_linux_fast_open_server_data);
+    tcase_add_test(tc, test_fsm_linux_fast_open_what_completes);
+    tcase_add_loop_test(tc, test_fsm_linux_synack_fin, 0, 2);
+    tcase_add_test(tc, test_fsm_linux_synack_fin_not_acknowledging);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("unexpected");

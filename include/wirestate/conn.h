@@ -71,6 +71,8 @@ enum {
     WST_CONN_NOTES = 0x08,     /* ext->notes is set (anomaly.h): one bit to test on the
                                   packet path instead of following ext */
     WST_CONN_TIME_WAIT = 0x10, /* endpoint 0 entered TIME_WAIT (<< 1: endpoint 1): it closed first */
+    WST_CONN_GAVE_UP = 0x40,   /* endpoint 0 left SYN_SENT for CLOSED by giving up, fsm.c rule G (<< 1:
+                                  endpoint 1); it counts while that endpoint stays CLOSED */
 };
 
 struct wst_timeline;        /* timeline.h */
@@ -145,6 +147,13 @@ void wst_conn_check(const struct wst_conn *c);
 
 /* True if the invariant checks run (a debug build with WST_CHECK set). */
 bool wst_check_enabled(void);
+
+
+/* Endpoint i gave up its connection attempt (fsm.c rule G) and is still CLOSED. */
+static inline bool wst_conn_gave_up(const struct wst_conn *c, int i)
+{
+    return (c->flags & (WST_CONN_GAVE_UP << i)) && c->ep[i].state == WST_ST_CLOSED;
+}
 
 /* SYNs and SYN+ACKs sent again, over both endpoints: a lost or unanswered handshake. */
 unsigned wst_conn_syn_retransmissions(const struct wst_conn *c);

@@ -46,7 +46,8 @@ const char *wst_state_name(enum wst_tcp_state st);
 
 /*
  *        enum            name              what the endpoint did or received
- * SND_ events belong to the sender of a segment, RCV_ events to its receiver.
+ * SND_ events belong to the sender of a segment, RCV_ events to its receiver
+ * (SND_ first); GAVE_UP comes from a timer (wst_fsm_expire()), not a segment.
  */
 #define WST_EVENT_MAP(X)                                                               \
     X(SND_SYN,       "snd_syn",       "sent a SYN (an active open)")                   \
@@ -57,6 +58,7 @@ const char *wst_state_name(enum wst_tcp_state st);
     X(SND_ACK,       "snd_ack",       "sent a segment with ACK (it is synchronized)") \
     X(SND_FIN,       "snd_fin",       "sent a FIN")                                    \
     X(SND_RST,       "snd_rst",       "sent a RST")                                    \
+    X(SND_RST_REJECT,"snd_rst_reject","sent a RST answering a SYN+ACK it did not accept") \
     X(RCV_SYN,       "rcv_syn",       "received a SYN")                                \
     X(RCV_SYN_LOST,  "rcv_syn_lost",  "a SYN retransmitted before it answered: it never got them") \
     X(RCV_SYNACK,    "rcv_synack",    "received a SYN+ACK that acknowledges its SYN") \
@@ -66,7 +68,8 @@ const char *wst_state_name(enum wst_tcp_state st);
     X(RCV_ACK_FIN,   "rcv_ack_fin",   "received the ACK of its FIN")                  \
     X(RCV_FIN,       "rcv_fin",       "received a FIN")                                \
     X(RCV_RST,       "rcv_rst",       "received an acceptable RST")                   \
-    X(RCV_RST_BAD,   "rcv_rst_bad",   "received a RST whose sequence number it does not accept")
+    X(RCV_RST_BAD,   "rcv_rst_bad",   "received a RST whose sequence number it does not accept") \
+    X(GAVE_UP,       "gave_up",       "sent no SYN again for longer than its backoff allows: it gave up")
 
 enum wst_fsm_event {
     WST_EV__UNSET = 0,
@@ -100,7 +103,9 @@ struct wst_endpoint {
     uint32_t next_seq;  /* the highest sequence number it has used, plus one */
     uint32_t since_ms;  /* when it entered `state`, ms after the connection's start */
     uint32_t ack;       /* the highest acknowledgement number it sent (valid once it
-                           sent an ACK: wst_conn.tcp_flags); kept by the tracker */
+                           sent an ACK: wst_conn.tcp_flags); kept by the tracker,
+                           which updates it after wst_fsm_step(), so the step
+                           sees what it had acknowledged before the segment */
 };
 
 /* The sequence number of an endpoint's FIN (valid with WST_EP_HAS_FIN). */
@@ -125,7 +130,8 @@ enum wst_opening {
     WST_OPEN_NONE,    /* no SYN, or a RST (processed first: RFC 9293 §3.10.7.4) */
     WST_OPEN_SYN,     /* a SYN without ACK: an active open */
     WST_OPEN_SYNACK,  /* a SYN+ACK: the answer to one */
-    WST_OPEN_SYN_FIN, /* a SYN with FIN: opens nothing (fsm.c, assumption 7) */
+    WST_OPEN_SYN_FIN, /* a SYN with FIN: opens nothing (fsm.c, assumption 7; a
+                         SYN+ACK+FIN its SYN_SENT receiver accepts is a SYN+ACK) */
 };
 
 /* The one place the handshake's flags are read: the state machine, the new
@@ -178,16 +184,24 @@ bool wst_fsm_is_new_connection(const struct wst_endpoint *snd, const struct wst_
 bool wst_fsm_icmp_unreachable(struct wst_endpoint *snd, struct wst_endpoint *peer, uint32_t seq, uint32_t now_ms);
 
 /*
- * Timers: an endpoint in TIME_WAIT since at least `time_wait_ms` (2 x MSL)
- * moves to CLOSED at since_ms + time_wait_ms; an endpoint waiting for the
- * ACK of its FIN (WST_EP_FIN_ACK_WAIT) that stayed silent past
- * wst_fsm_fin_ack_deadline() got that ACK after all (fsm.c, rule L). Returns
- * true if it moved.
+ * Timers of `ep`, whose peer is `peer`, due by `now_ms`: an endpoint in
+ * TIME_WAIT since at least `time_wait_ms` (2 x MSL) moves to CLOSED at
+ * since_ms + time_wait_ms; an endpoint waiting for the ACK of its FIN
+ * (WST_EP_FIN_ACK_WAIT) that stayed silent past wst_fsm_fin_ack_deadline()
+ * got that ACK after all (fsm.c, rule L); an endpoint in SYN_SENT that sent
+ * no SYN again by wst_fsm_syn_deadline() gave up (CLOSED, fsm.c rule G),
+ * and then a peer that never answered it never got its SYN (LISTEN, as
+ * rule R4). Returns true if `ep` moved; `peer` may move too (compare its
+ * state before and after).
  */
-bool wst_fsm_expire(struct wst_endpoint *ep, uint32_t now_ms, uint32_t time_wait_ms);
+bool wst_fsm_expire(struct wst_endpoint *ep, struct wst_endpoint *peer, uint32_t now_ms, uint32_t time_wait_ms);
 
 /* When a WST_EP_FIN_ACK_WAIT endpoint's silence proves its ACK arrived (ms), or 0. */
 uint32_t wst_fsm_fin_ack_deadline(const struct wst_endpoint *ep);
+
+/* When a SYN_SENT endpoint (whose peer is `peer`) that sends no SYN again has
+ * given up (ms, rule G), or 0. */
+uint32_t wst_fsm_syn_deadline(const struct wst_endpoint *ep, const struct wst_endpoint *peer);
 
 /* The table cell for (event, state), for tests: a state, or one of these. */
 #define WST_FSM_SAME 0xFE       /* no change */

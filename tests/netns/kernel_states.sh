@@ -8,14 +8,20 @@
 # the server, and report exactly the anomalies the scenario makes and the
 # findings (patterns across its connections) they add up to.
 #
-#   sh tests/netns/kernel_states.sh WIRESTATE TCPDRIVE WORKDIR [--record DIR]
+#   sh tests/netns/kernel_states.sh WIRESTATE TCPDRIVE INJECT WORKDIR
+#       [--record DIR]
+#
+# INJECT is tests/netns/inject.c, which sends the segments sockets do not
+# (a half-open scan's SYN, a delayed duplicate of a SYN, a SYN+ACK+FIN).
+# WST_KERNEL_ONLY="NAME ..." in the environment runs only those scenarios.
 #
 # WORKDIR receives, per scenario NAME: NAME.pcap (the capture, ending at the
 # marker), NAME.full.pcap (as tcpdump wrote it), NAME.json (wirestate's
 # output), NAME.ss-c / NAME.ss-s / NAME.ss-l (ss -tan in the client and the
 # server namespace, ss -tln in the server's; NAME.ss-cr, NAME.ss-sr and
-# NAME.ss-cr2, NAME.ss-sr2 before a reused 4-tuple, setting 9), NAME.*.log
-# (tcpdrive and tcpdump). --record DIR also copies each capture to
+# NAME.ss-cr2, NAME.ss-sr2 before a reused 4-tuple, setting 9), NAME.answered
+# (the 4-tuples the server sent a SYN+ACK on, setting 4), NAME.*.log
+# (tcpdrive, inject and tcpdump). --record DIR also copies each capture to
 # DIR/kernel-NAME.pcap.
 # Exit status: 0 all agree; 1 a mismatch, a scenario that could not run or
 # missed its intended kernel states, or a missing tool; 77 not root (the one
@@ -27,6 +33,8 @@
 #     the server is lost after it by a DROP in the client's INPUT chain, and
 #     one from the client by a DROP in the server's INPUT chain. Both kinds
 #     of loss are what wirestate's rules R1-R5 and L (src/fsm.c) infer.
+#     A DROP in an OUTPUT chain loses a segment before the capture point:
+#     the capture never shows it (fast-open, close-wait-unseen-ack).
 #     A REJECT rule in the server's INPUT likewise sees the SYN after the
 #     tap, and its ICMP error goes back through it.
 #  2. When the sockets are in the states to verify, `ss -tan` runs in both
@@ -41,18 +49,23 @@
 #  4. Kernel states: ss's names mapped to wirestate's (ESTAB -> ESTABLISHED,
 #     SYN-RECV -> SYN_RCVD, FIN-WAIT-1 -> FIN_WAIT_1 ...). A 4-tuple that ss
 #     does not show is CLOSED, or LISTEN on the server side when a listener
-#     exists on the server's port.
+#     exists on the server's port and the server never answered it: a
+#     server that sent a SYN+ACK on it held a socket for it (Linux sends one
+#     only from a request socket; SYN cookies, which need none, come only
+#     when a listener's queue is full, which no scenario fills), so if ss
+#     shows none now, the kernel freed it: CLOSED, listener or not.
 #  5. Each scenario also names the kernel states it is meant to reach. If
 #     the kernel is elsewhere, the scenario did not do what it is for, and
 #     that fails it whatever wirestate says.
-#  6. Each scenario uses its own client ports (41001-41050, many-short
-#     41101-41120) against server port 8080 (8081 for refused), so sockets
-#     an earlier scenario left behind (TIME_WAIT, orphans still
-#     retransmitting) never share a 4-tuple with a later one (port-reuse
-#     shares one between its own two connections, on purpose); the capture
-#     filter keeps only the scenario's ports, ICMP and the marker. Between
-#     scenarios the scenario's processes are killed and the iptables rules
-#     flushed, and a scenario whose ports are still in use does not start.
+#  6. Each scenario uses its own client ports (41001-41057, many-short
+#     41101-41120) against server port 8080 (8081 for refused, 8082 for
+#     synack-fin), so sockets an earlier scenario left behind (TIME_WAIT,
+#     orphans still retransmitting) never share a 4-tuple with a later one
+#     (port-reuse shares one between its own two connections, on purpose);
+#     the capture filter keeps only the scenario's ports, ICMP and the
+#     marker. Between scenarios the scenario's processes are killed and the
+#     iptables rules flushed, and a scenario whose ports are still in use
+#     does not start.
 #  7. Timers are kept short: keepalive 1 s, the initial RTO of 1 s for SYNs
 #     and SYN+ACKs (then 3 s, 7 s: netns.sh pins exponential backoff). An
 #     unanswered FIN is sent again about 0.2 s after it (a tail loss probe),
@@ -218,18 +231,52 @@
 #                         at about 1 s, the next at 3 s)
 #                         => handshake_incomplete:server
 #                         => finding: syn_flood:warning:10.100.0.2:8080
+#   half-open-scan        inject: one SYN from the client's address,    CLOSED/CLOSED
+#                         no socket behind it; the server's SYN+ACK
+#                         draws the client kernel's RST, which frees
+#                         the request socket (a listener remains);
+#                         verified 2.5 s later (fsm.c rules R6, G)
+#   synack-rejected       drop S: the client's SYNs (TTL 64); after     SYN_SENT/CLOSED
+#                         the second (1 s), inject a copy with a
+#                         timestamp 100 s old (TTL 63): the SYN+ACK
+#                         echoes it, the client rejects it (PAWS) with
+#                         a RST at its next sequence number, which frees
+#                         the request socket; verified 0.6 s later
+#   syn-gave-up           drop S: SYNs to 8080; connect() times out     CLOSED/LISTEN
+#                         after two SYNs (0, 1 s) and closes; verified
+#                         6.5 s after the first SYN (fsm.c rule G)
+#                         => syn_unanswered:client
+#   fast-open             net.ipv4.tcp_fastopen=3: a first connection  TIME_WAIT/CLOSED, then
+#                         gets a cookie (closed as close-by-client);    ESTABLISHED/SYN_RCVD
+#                         the second carries 100 bytes on its SYN and
+#                         the server answers 200 bytes at once from
+#                         SYN_RCVD; the client's ACKs dropped in its
+#                         OUTPUT (before the tap); verified 0.5 s later
+#   synack-fin            drop S: SYNs to 8082, where nothing listens;  ESTABLISHED/FIN_WAIT_1
+#                         inject answers with SYN+ACK+FIN and 100
+#                         bytes from a TCP_REPAIR socket; Linux takes
+#                         the SYN+ACK, drops data and FIN (their
+#                         retransmissions dropped in the server's
+#                         OUTPUT); verified 0.5 s later
+#                         => invalid_flags:server
+#   close-wait-unseen-ack close-wait, but the server's ACK of the FIN   FIN_WAIT_1/CLOSE_WAIT
+#                         dropped in its OUTPUT (before the tap): the
+#                         client sends its FIN again and again;
+#                         verified 1.4 s after the close
+#                         => fin_wait_1_stuck:client,
+#                            close_wait_lingering:server
 set -u
 
 me=kernel_states
 
 usage() {
-    echo "usage: sh $0 WIRESTATE TCPDRIVE WORKDIR [--record PCAPS_DIR]" >&2
+    echo "usage: sh $0 WIRESTATE TCPDRIVE INJECT WORKDIR [--record PCAPS_DIR]" >&2
     exit 1
 }
 
-[ $# -ge 3 ] || usage
-wirestate=$1 drive=$2 work=$3
-shift 3
+[ $# -ge 4 ] || usage
+wirestate=$1 drive=$2 inject=$3 work=$4
+shift 4
 record_dir=""
 if [ $# -gt 0 ]; then
     if [ $# -ne 2 ] || [ "$1" != --record ]; then
@@ -255,6 +302,7 @@ done
 ip netns list >/dev/null 2>&1 || die "ip netns does not work"
 [ -x "$wirestate" ] || die "$wirestate is not an executable"
 [ -x "$drive" ] || die "$drive is not an executable"
+[ -x "$inject" ] || die "$inject is not an executable"
 mkdir -p "$work" || die "cannot create $work"
 if [ -n "$record_dir" ]; then
     [ -d "$record_dir" ] || die "$record_dir is not a directory"
@@ -262,6 +310,7 @@ fi
 abs() { (cd "$(dirname "$1")" && echo "$(pwd)/$(basename "$1")"); }
 wirestate=$(abs "$wirestate")
 drive=$(abs "$drive")
+inject=$(abs "$inject")
 work=$(abs "$work")
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -419,8 +468,43 @@ reject_s() {
         --reject-with icmp-admin-prohibited || error "iptables failed"
 }
 
+# drop_c_out RULE... / drop_s_out RULE...: appends a DROP rule to the
+# OUTPUT chain of the client's / the server's namespace (lost before the
+# tap, setting 1).
+drop_c_out() { wst_in_c iptables -A OUTPUT "$@" -j DROP || error "iptables failed"; }
+drop_s_out() { wst_in_s iptables -A OUTPUT "$@" -j DROP || error "iptables failed"; }
+
 flush_rules() {
-    wst_in_c iptables -F INPUT && wst_in_s iptables -F INPUT
+    wst_in_c iptables -F INPUT && wst_in_s iptables -F INPUT &&
+        wst_in_c iptables -F OUTPUT && wst_in_s iptables -F OUTPUT
+}
+
+# inject_bg NAMESPACE ARG...: starts inject in NAMESPACE in the background
+# and returns once it watches its interface (it prints "ready").
+inject_bg() {
+    _ns=$1
+    shift
+    : >"$work/$name.inject.out"
+    ip netns exec "$_ns" "$inject" "$@" >"$work/$name.inject.out" \
+        2>>"$work/$name.inject.log" &
+    inj_pid=$!
+    pids="$pids $inj_pid"
+    _ticks=0
+    until grep -q ready "$work/$name.inject.out"; do
+        kill -0 "$inj_pid" 2>/dev/null || { error "inject did not start"; return; }
+        _ticks=$((_ticks + 1))
+        [ "$_ticks" -lt 100 ] || { error "inject not ready after 5 s"; return; }
+        sleep 0.05
+    done
+}
+
+# inject_done: waits for the inject started last and checks it succeeded.
+inject_done() {
+    _rc=0
+    wait "$inj_pid" || _rc=$?
+    forget "$inj_pid"
+    [ "$_rc" -eq 0 ] ||
+        error "inject exited with status $_rc (see $work/$name.inject.log)"
 }
 
 # snapshot SUFFIX: ss -tan in both namespaces.
@@ -695,6 +779,98 @@ sc_unreachable_service() {
     sleep 1.7 && verify
 }
 
+# A half-open scan (the client sends one SYN from a raw socket, holding no
+# socket): the server's SYN+ACK makes the client's kernel answer RST, which
+# frees the server's request socket. The client never sends its SYN again.
+sc_half_open_scan() {
+    serve "$S4" $SPORT || return 1
+    wst_in_c "$inject" syn "$WST_DEV_C" "$C4:$cport" "$S4:$SPORT" \
+        2>>"$work/$name.inject.log" || { error "inject failed"; return; }
+    # fsm.c rule G: twice the first retransmission timeout (2 s) after the
+    # RST without a SYN again.
+    sleep 2.5 && verify
+}
+
+# A SYN+ACK the client rejects: its own SYNs are dropped after the tap
+# (TTL 64); after its second one (1 s) a copy of it arrives with a
+# timestamp 100 s old (TTL 63, let through), as a delayed duplicate would.
+# The server's SYN+ACK echoes that timestamp, the client rejects it (PAWS)
+# and answers with a RST at its next sequence number, which frees the
+# server's request socket; the client stays SYN_SENT (its next SYN at 3 s).
+sc_synack_rejected() {
+    drop_s -p tcp --dport $SPORT --syn -m ttl --ttl-eq 64 || return 1
+    serve "$S4" $SPORT || return 1
+    inject_bg "$WST_NS_C" replay-syn "$WST_DEV_C" "$C4:$cport" "$S4:$SPORT" \
+        2 100000 63 || return 1
+    client_bg "$S4" $SPORT "$cport" hold:20000
+    inject_done || return 1
+    sleep 0.6 && verify
+}
+
+# A client that gives up: SYNs dropped after the tap, connect() times out
+# at 1.5 s after two SYNs (0, 1 s) and the socket is closed (nothing sent).
+# fsm.c rule G decides it twice 1 + 2 s after the first SYN.
+sc_syn_gave_up() {
+    drop_s -p tcp --dport $SPORT --syn || return 1
+    serve "$S4" $SPORT || return 1
+    client 3 "$S4" $SPORT "$cport" --connect-timeout 1500 || return 1
+    sleep 5 && verify
+}
+
+# TCP Fast Open: a first connection gets the client a cookie (and closes
+# as close-by-client); the second sends 100 bytes on its SYN, which the
+# server accepts and answers at once with 200 bytes, from SYN_RCVD. The
+# client's ACKs are lost before the tap (its OUTPUT), so the server stays
+# SYN-RECV; verified before its SYN+ACK comes again (1 s).
+sc_fast_open() {
+    for _ns in "$WST_NS_C" "$WST_NS_S"; do
+        ip netns exec "$_ns" sysctl -q -w net.ipv4.tcp_fastopen=3 ||
+            { error "cannot enable TCP Fast Open"; return; }
+    done
+    serve "$S4" $SPORT --fastopen 8 recv:10 recveof sleep:300 close \
+        touch:"$flags/first" || return 1
+    client 0 "$S4" $SPORT "$cport" --fastopen 1 send:10 sleep:50 close ||
+        return 1
+    await first || return 1
+    sleep 0.3
+    drop_c_out -p tcp --sport "$last" ! --syn || return 1
+    serve "$S4" $SPORT --fastopen 8 recv:100 send:200 touch:"$flags/sent" \
+        hold:20000 || return 1
+    client_bg "$S4" $SPORT "$last" --fastopen 1 send:100 hold:20000
+    await sent && sleep 0.5 && verify
+}
+
+# A SYN+ACK that carries 100 bytes and a FIN: nothing listens on 8082 and
+# the client's SYN is dropped after the tap there; inject, in the server's
+# namespace, sends the SYN+ACK+FIN and holds a socket repaired into the
+# state that sending it leaves (FIN-WAIT-1). Linux takes it as the SYN+ACK
+# and drops the data and the FIN (its ACK covers the SYN only); the
+# server's socket sends them again (after 0.2 to 3 s), which its OUTPUT
+# drops (everything without SYN), so both stay as they are.
+sc_synack_fin() {
+    drop_s -p tcp --dport 8082 --syn || return 1
+    drop_s_out -p tcp --sport 8082 --tcp-flags SYN NONE || return 1
+    inject_bg "$WST_NS_S" synack-fin "$WST_DEV_S" "$S4:8082" "$C4:$cport" \
+        100 20000 || return 1
+    client_bg "$S4" 8082 "$cport" touch:"$flags/connected" hold:20000
+    await connected && sleep 0.5 && verify
+}
+
+# close-wait with the server's ACK of the client's FIN lost before the tap
+# (the server's OUTPUT): the capture never shows it, the client sends its
+# FIN again and again (FIN_WAIT_1), the server holds CLOSE_WAIT.
+sc_close_wait_unseen_ack() {
+    serve "$S4" $SPORT recveof touch:"$flags/eof" hold:20000 || return 1
+    client_bg "$S4" $SPORT "$cport" touch:"$flags/connected" \
+        wait:"$flags/go" close hold:20000
+    await connected || return 1
+    sleep 0.1
+    drop_s_out -p tcp --sport $SPORT --dport "$cport" || return 1
+    touch "$flags/go"
+    # The FIN at 0, again at about 0.2, 0.4, 0.85 and 1.7 s (setting 7).
+    await eof && sleep 1.4 && verify
+}
+
 # flood_source CLIENT_PORT: the syn-flood connection's source address
 # (setting 11), 10.100.0.10 for the first client port and up.
 flood_source() { echo "10.100.0.$((10 + $1 - cport))"; }
@@ -794,6 +970,17 @@ cut_at_marker() {
         2>/dev/null || error "cannot cut the capture"
 }
 
+# list_answered: NAME.answered, "SERVER CLIENT" in ss's spelling for every
+# SYN+ACK in the capture (setting 4).
+list_answered() {
+    tcpdump -nr "$work/$name.pcap" tcp 2>/dev/null | awk '
+        function ep(a,    p) { sub(/:$/, "", a); p = a; sub(/.*\./, "", p)
+            sub(/\.[0-9]+$/, "", a); return (a ~ /:/ ? "[" a "]" : a) ":" p }
+        / Flags \[[^]]*S[^]]*\.[^]]*\]/ { for (i = 1; i < NF; i++) if ($(i + 1) == ">") {
+            print ep($i), ep($(i + 2)); break } }' >"$work/$name.answered" ||
+        error "cannot list the SYN+ACKs"
+}
+
 # The comparison (settings 3 to 5, 8 to 10). Reads wirestate's JSON and the
 # snapshots of one scenario; prints one line per connection, a line
 # "anomaly KIND:ENDPOINT" per anomaly of each connection, a line
@@ -818,6 +1005,7 @@ function port_of(ep) { sub(/.*:/, "", ep); return ep }
 function addr_of(ep) { sub(/:[0-9*]+$/, "", ep); return ep }
 function server_state(tab, cl, sv) {
     if ((sv " " cl) in tab) return tab[sv " " cl]
+    if ((sv " " cl) in answered) return "CLOSED"
     p = port_of(sv)
     return ((p in lany) || ((p " " addr_of(sv)) in laddr)) ? "LISTEN" : "CLOSED"
 }
@@ -871,6 +1059,7 @@ f == 7 { kcr1[$4 " " $5] = kname($1) }
 f == 8 { ksr1[$4 " " $5] = kname($1) }
 f == 9 { kcr2[$4 " " $5] = kname($1) }
 f == 10 { ksr2[$4 " " $5] = kname($1) }
+f == 11 { answered[$1 " " $2] = 1 }
 END {
     ok = bad = mis = 0
     for (i = 1; i <= n; i++) {
@@ -943,6 +1132,12 @@ compare_set() {
 run() {
     name=$1 cport=$2 last=$3 snap=$4 conns=$5 intended=$6 anomalies=$7
     findings=$8
+    if [ -n "${WST_KERNEL_ONLY:-}" ]; then
+        case " $WST_KERNEL_ONLY " in
+        *" $name "*) ;;
+        *) return 0 ;;
+        esac
+    fi
     n_scen=$((n_scen + 1))
     why="" verified=0
     flags="$work/$name.flags"
@@ -979,6 +1174,7 @@ run() {
     [ "$name" != syn-flood ] || flood_sources del
     rm -rf "$flags"
     [ "$_ok" -eq 1 ] && cut_at_marker || _ok=0
+    [ "$_ok" -eq 1 ] && list_answered || _ok=0
     if [ "$_ok" -eq 1 ]; then
         "$wirestate" --format json --timeline none --syn-timeout 1.5 \
             --linger 1 --group-min 5 --flood-min 20 -r "$work/$name.pcap" \
@@ -994,7 +1190,7 @@ run() {
             "$work/$name.json" "$work/$name.ss-c" "$work/$name.ss-s" \
             "$work/$name.ss-c2" "$work/$name.ss-s2" "$work/$name.ss-l" \
             "$work/$name.ss-cr" "$work/$name.ss-sr" "$work/$name.ss-cr2" \
-            "$work/$name.ss-sr2" >"$work/$name.result"
+            "$work/$name.ss-sr2" "$work/$name.answered" >"$work/$name.result"
         grep -v '^counts \|^anomaly \|^finding ' "$work/$name.result"
         if compare_set anomaly anomalies "$anomalies"; then
             n_aok=$((n_aok + 1))
@@ -1073,6 +1269,16 @@ run unreachable-service  41026 41030 262144  5 "SYN_SENT/LISTEN" \
     syn_unanswered:client "unreachable_service:warning:$S4:$SPORT"
 run syn-flood            41031 41050 262144 20 "SYN_SENT/SYN_RCVD" \
     handshake_incomplete:server "syn_flood:warning:$S4:$SPORT"
+run half-open-scan       41051 41051 262144  1 "CLOSED/CLOSED" - -
+run synack-rejected      41052 41052 262144  1 "SYN_SENT/CLOSED" - -
+run syn-gave-up          41053 41053 262144  1 "CLOSED/LISTEN" \
+    syn_unanswered:client -
+run fast-open            41054 41055 262144  2 \
+    "TIME_WAIT/CLOSED|ESTABLISHED/SYN_RCVD" - -
+run synack-fin           41056 41056 262144  1 "ESTABLISHED/FIN_WAIT_1" \
+    invalid_flags:server -
+run close-wait-unseen-ack 41057 41057 262144 1 "FIN_WAIT_1/CLOSE_WAIT" \
+    fin_wait_1_stuck:client,close_wait_lingering:server -
 
 echo "$me: $n_scen scenarios in $(($(date +%s) - start)) s," \
     "$n_conn connections: $n_ok ok, $n_mis MISMATCH;" \

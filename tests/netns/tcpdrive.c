@@ -25,6 +25,14 @@
  *                          half-open (SYN_RCVD): once that many wait, a new
  *                          SYN is answered with a SYN cookie (no socket
  *                          kept) or dropped.
+ *   --fastopen QLEN        listen: TCP_FASTOPEN with that queue length, so
+ *                          the listener takes data on a SYN with a valid
+ *                          cookie (RFC 7413; net.ipv4.tcp_fastopen must
+ *                          enable the server side).
+ *   --fastopen 1           connect: TCP_FASTOPEN_CONNECT, so connect()
+ *                          returns at once and the first send carries the
+ *                          SYN, with its data when a cookie is cached (the
+ *                          first connection to a server only asks for one).
  *   --rcvbuf BYTES         SO_RCVBUF before listen or connect (the kernel
  *                          doubles it), so that a peer's writes fill our
  *                          receive window soon; an accepted socket inherits
@@ -411,10 +419,11 @@ static const struct step_def step_defs[] = {
 static void usage(void)
 {
     fputs("usage: tcpdrive listen ADDR PORT [--ready FILE] "
-          "[--accept-timeout MS] [--backlog N] [--rcvbuf BYTES] "
-          "[STEP ...]\n"
+          "[--accept-timeout MS] [--backlog N] [--fastopen QLEN] "
+          "[--rcvbuf BYTES] [STEP ...]\n"
           "       tcpdrive connect ADDR PORT [--bind ADDR:PORT] "
-          "[--connect-timeout MS] [--rcvbuf BYTES] [STEP ...]\n"
+          "[--connect-timeout MS] [--fastopen 1] [--rcvbuf BYTES] "
+          "[STEP ...]\n"
           "steps: send:N recv:N recveof shutwr shutrd close linger0 nodelay\n"
           "       keepalive:IDLE,INTVL,CNT sleep:MS hold:MS wait:FILE "
           "touch:FILE\n",
@@ -553,6 +562,7 @@ struct options {
     long connect_timeout_ms;        /* -1: blocking connect */
     long accept_timeout_ms;         /* -1: wait forever */
     int backlog;                    /* --backlog; 1 unless given */
+    int fastopen;                   /* --fastopen; 0: off */
     int rcvbuf;                     /* --rcvbuf; 0: the kernel's default */
     const char *ready_path;
 };
@@ -586,6 +596,10 @@ static int do_listen(const struct options *opt, struct drive *d)
     rc = set_rcvbuf(opt, lfd);
     if (rc != 0)
         goto fail;
+    if (opt->fastopen && setsockopt(lfd, IPPROTO_TCP, TCP_FASTOPEN, &opt->fastopen, sizeof opt->fastopen) < 0) {
+        rc = fail_errno("setsockopt TCP_FASTOPEN", errno);
+        goto fail;
+    }
     if (bind(lfd, (const struct sockaddr *)&opt->peer, opt->peer_len) < 0) {
         rc = fail_errno("bind", errno);
         goto fail;
@@ -633,6 +647,10 @@ static int do_connect(const struct options *opt, struct drive *d)
     rc = set_rcvbuf(opt, fd);
     if (rc != 0)
         goto fail;
+    if (opt->fastopen && setsockopt(fd, IPPROTO_TCP, TCP_FASTOPEN_CONNECT, &opt->fastopen, sizeof opt->fastopen) < 0) {
+        rc = fail_errno("setsockopt TCP_FASTOPEN_CONNECT", errno);
+        goto fail;
+    }
     if (opt->has_bind) {
         /* Lets a re-recording reuse the port while an old socket that used it
          * against another peer port is still in TIME_WAIT. */
@@ -766,6 +784,10 @@ static int parse_args(int argc, char **argv, struct options *opt,
             if (parse_num(val, 1, INT_MAX, &v) < 0)
                 return fprintf(stderr, "tcpdrive: bad %s '%s'\n", a, val), -1;
             opt->backlog = (int)v;
+        } else if (strcmp(a, "--fastopen") == 0) {
+            if (parse_num(val, 1, opt->is_listen ? INT_MAX : 1, &v) < 0)
+                return fprintf(stderr, "tcpdrive: bad %s '%s'\n", a, val), -1;
+            opt->fastopen = (int)v;
         } else if (strcmp(a, "--ready") == 0 && opt->is_listen) {
             opt->ready_path = val;
         } else if (strcmp(a, "--rcvbuf") == 0) {
