@@ -67,7 +67,7 @@
  *      data_after_close, one anomaly per sender with their bytes counted.
  *
  * Where the rules run: each segment worth it goes through the event rules
- * of rules[], one small function per rule, in the order documented there;
+ * of WST_EVENT_RULES, one small function per rule, in the order documented there;
  * a state a timer ends goes through wst_anomaly_left_state(); the record's
  * end goes through the judges of at_end[] and running[]. The rules record
  * facts (kind, endpoint, times, counts, detail codes); explain.c writes
@@ -206,13 +206,24 @@ static struct wst_anomaly *occurrence(struct wst_anomaly_notes *n, const struct 
  */
 static enum wst_anomaly_kind held_kind(uint8_t st)
 {
-    if (st == WST_ST_CLOSING)
-        st = WST_ST_FIN_WAIT_1;
-    for (int k = 0; st != WST_ST__UNSET && k < WST_AN__COUNT; k++) {
-        if (rows[k].state == st)
-            return (enum wst_anomaly_kind)k;
+    /* The rows' state column turned around once, so the packet path reads
+     * one byte for it; WST_AN__COUNT where no kind is about the state. */
+    static uint8_t by_state[WST_ST__COUNT];
+    static bool made;
+    if (!made) {
+        for (int s = 0; s < WST_ST__COUNT; s++) {
+            int want = s == WST_ST_CLOSING ? WST_ST_FIN_WAIT_1 : s;
+            by_state[s] = WST_AN__COUNT;
+            for (int k = 0; want != WST_ST__UNSET && k < WST_AN__COUNT; k++) {
+                if (rows[k].state == want) {
+                    by_state[s] = (uint8_t)k;
+                    break;
+                }
+            }
+        }
+        made = true;
     }
-    return WST_AN__COUNT;
+    return st < WST_ST__COUNT ? (enum wst_anomaly_kind)by_state[st] : WST_AN__COUNT;
 }
 
 /* How long is too long for a kind: its row's option. */
@@ -704,20 +715,22 @@ static void rule_states_left(struct rule_ctx *x)
  * A1 comes last: it judges the states left with all that the notes now
  * hold, and a timer-free end (A11) has already been judged at the
  * segment's exact time.
+ *
+ * The list expands into direct calls: the compiler inlines the small
+ * ones, and this runs for every segment that changes a state.
  */
-static rule_fn *const rules[] = {
-    rule_invalid_flags,    /* A9 */
-    rule_late_answer,      /* A4 */
-    rule_accepted_rst,     /* A5 */
-    rule_data_after_close, /* A12 */
-    rule_close_wait_data,  /* A3 */
-    rule_wait_start,       /* A2 */
-    rule_probes,           /* A6 */
-    rule_stall,            /* A7 */
-    rule_zero_window,      /* A8 */
-    rule_connection_end,   /* A11 */
-    rule_states_left,      /* A1 */
-};
+#define WST_EVENT_RULES(X)                                                    \
+    X(rule_invalid_flags)    /* A9 */                                         \
+    X(rule_late_answer)      /* A4 */                                         \
+    X(rule_accepted_rst)     /* A5 */                                         \
+    X(rule_data_after_close) /* A12 */                                        \
+    X(rule_close_wait_data)  /* A3 */                                         \
+    X(rule_wait_start)       /* A2 */                                         \
+    X(rule_probes)           /* A6 */                                         \
+    X(rule_stall)            /* A7 */                                         \
+    X(rule_zero_window)      /* A8 */                                         \
+    X(rule_connection_end)   /* A11 */                                        \
+    X(rule_states_left)      /* A1 */
 
 void wst_anomaly_observe(struct wst_notes_table *nt, const struct wst_anomaly_config *cfg, struct wst_conn *c,
                          const struct wst_anomaly_segment *s)
@@ -727,8 +740,9 @@ void wst_anomaly_observe(struct wst_notes_table *nt, const struct wst_anomaly_co
                          .i = i, .j = !i, .pi = &s->pre[i], .pj = &s->pre[!i],
                          .now_ms = wst_conn_ms(c, s->ts_us), .is_probe = is_probe(s->seg, &s->pre[i]),
                          .n = wst_notes_find(nt, c)};
-    for (size_t r = 0; r < sizeof rules / sizeof *rules; r++)
-        rules[r](&x);
+#define WST_RUN_RULE(fn) fn(&x);
+    WST_EVENT_RULES(WST_RUN_RULE)
+#undef WST_RUN_RULE
 }
 
 void wst_anomaly_icmp(struct wst_notes_table *nt, struct wst_conn *c, int from, const struct wst_icmp_error *e,

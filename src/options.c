@@ -218,8 +218,9 @@ static void format_seconds(char *buf, size_t size, uint64_t ms)
         return;
     char dec[5];
     snprintf(dec, sizeof dec, ".%03u", frac);
-    for (size_t k = strlen(dec); dec[k - 1] == '0'; k--)
-        dec[k - 1] = '\0';
+    size_t k = strlen(dec);
+    while (k > 1 && dec[k - 1] == '0') /* frac != 0: a digit other than 0 stops it */
+        dec[--k] = '\0';
     snprintf(buf + n, size - (size_t)n, "%s", dec);
 }
 
