@@ -3,9 +3,10 @@
 # Linux TCP stack. Run as root: ./pcaps/record.sh
 #
 # It builds tests/netns/tcpdrive.c, joins two network namespaces with a veth
-# pair (tests/netns/netns.sh: client wst-c 10.100.0.1 / fd00:100::1, server
-# wst-s 10.100.0.2 / fd00:100::2), and for each scenario runs tcpdump on the
-# client's veth while tcpdrive processes make the two kernels talk.
+# pair (tests/netns/netns.sh: client 10.100.0.1 / fd00:100::1, server
+# 10.100.0.2 / fd00:100::2; the namespaces are named uniquely per run, so a
+# kernel test may run at the same time), and for each scenario runs tcpdump
+# on the client's veth while tcpdrive processes make the two kernels talk.
 #
 # Repeatability: MAC addresses, IP addresses, ports (server 8080/8443,
 # client 40001...) and the order of every segment are fixed, so two
@@ -112,8 +113,8 @@ capture_stop() {
         die "tcpdump for $cap_name lost packets: $(cat "$tmp/tcpdump.log")"
 }
 
-# serve ADDR PORT [OPTION|STEP ...]: starts a tcpdrive server in wst-s and
-# returns once it listens.
+# serve ADDR PORT [OPTION|STEP ...]: starts a tcpdrive server in the
+# server's namespace and returns once it listens.
 serve() {
     s_addr=$1 s_port=$2
     shift 2
@@ -137,9 +138,9 @@ server_done() {
 }
 
 # client STATUS ADDR PORT BIND [OPTION|STEP ...]: runs a tcpdrive client in
-# wst-c to completion and checks its exit status. tcpdrive's stderr is kept
-# out of sight (refused and timed-out connects are expected) and shown only
-# when the status is not the expected one.
+# the client's namespace to completion and checks its exit status.
+# tcpdrive's stderr is kept out of sight (refused and timed-out connects are
+# expected) and shown only when the status is not the expected one.
 client() {
     c_want=$1 c_addr=$2 c_port=$3 c_bind=$4
     shift 4

@@ -1,12 +1,12 @@
 #!/bin/sh
 # kernel_states.sh - checks the states wirestate infers against the Linux
-# kernel's own. Each scenario makes two kernels (network namespaces wst-c and
-# wst-s, see netns.sh) reach chosen TCP states while tcpdump records the
-# client's veth; at the moment of verification `ss` shows what each kernel
-# holds for every connection, and wirestate, run on the capture, must say
-# the same for the client and for the server, and report exactly the
-# anomalies the scenario makes and the findings (patterns across its
-# connections) they add up to.
+# kernel's own. Each scenario makes two kernels (a client and a server
+# network namespace, named uniquely per run: see netns.sh) reach chosen TCP
+# states while tcpdump records the client's veth; at the moment of
+# verification `ss` shows what each kernel holds for every connection, and
+# wirestate, run on the capture, must say the same for the client and for
+# the server, and report exactly the anomalies the scenario makes and the
+# findings (patterns across its connections) they add up to.
 #
 #   sh tests/netns/kernel_states.sh WIRESTATE TCPDRIVE WORKDIR [--record DIR]
 #
@@ -328,8 +328,8 @@ forget() {
     pids=$(echo " $pids " | sed "s/ $1 / /")
 }
 
-# serve ADDR PORT [OPTION|STEP ...]: starts a tcpdrive server in wst-s and
-# returns once it listens; $srv_pid is its process.
+# serve ADDR PORT [OPTION|STEP ...]: starts a tcpdrive server in the
+# server's namespace and returns once it listens; $srv_pid is its process.
 serve() {
     _addr=$1 _port=$2
     shift 2
@@ -344,7 +344,8 @@ serve() {
 }
 
 # client_bg ADDR PORT CLIENT_PORT [OPTION|STEP ...]: starts a tcpdrive
-# client in wst-c, in the background, from the client's own address.
+# client in the client's namespace, in the background, from the client's
+# own address.
 client_bg() {
     case $1 in
     *:*) client_bg_from "$C6" "$@" ;;
@@ -365,7 +366,8 @@ client_bg_from() {
 }
 
 # client STATUS ADDR PORT CLIENT_PORT [OPTION|STEP ...]: runs a tcpdrive
-# client in wst-c to completion and checks its exit status.
+# client in the client's namespace to completion and checks its exit
+# status.
 client() {
     _want=$1
     shift

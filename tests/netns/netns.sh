@@ -1,10 +1,11 @@
 # netns.sh - shell helpers for driving the real Linux TCP stack between two
 # network namespaces (sourced, not run; needs root, iproute2 and ethtool).
 #
-# Topology (all of it fixed, so that captures compare packet for packet from
-# one recording to the next):
+# Topology (all of it fixed but the namespaces' names, so that captures
+# compare packet for packet from one recording to the next):
 #
-#   namespace wst-c                          namespace wst-s
+#   namespace $WST_NS_C                      namespace $WST_NS_S
+#   (wst-c-PID-RANDOM)                       (wst-s-PID-RANDOM)
 #   wst-c0  02:00:00:00:01:01  <-- veth -->  wst-s0  02:00:00:00:01:02
 #           10.100.0.1/24                            10.100.0.2/24
 #           fd00:100::1/64                           fd00:100::2/64
@@ -24,14 +25,23 @@
 #  5. TCP sysctls pinned to the kernel defaults, since a new namespace
 #     inherits some of them (buffer sizes) from the host; SYN retransmission
 #     pinned to exponential backoff on kernels that have linear timeouts.
+#  6. Namespace names unique per run (the sourcing shell's PID and a random
+#     suffix), so that two runs on one host (two kernel tests, a test and a
+#     recording) never share or delete each other's namespaces. Everything
+#     else lives inside them: the veth names, addresses and iptables rules
+#     of one run cannot collide with another's. The caller deletes its
+#     namespaces with wst_netns_down on every exit (an EXIT trap); a run
+#     killed outright (SIGKILL) leaves them behind, and wst_netns_up removes
+#     those of runs whose process is gone.
 #
 # Functions: wst_netns_up, wst_netns_down, wst_vlan_up, wst_in_c, wst_in_s,
 # wst_wait_file. All fail (non-zero) on the first error. WST_TMPDIR, if set,
 # is where scratch files go (the caller's own temporary directory, so that
 # its cleanup removes them even after an interruption).
 
-WST_NS_C=wst-c
-WST_NS_S=wst-s
+WST_RUN_ID=$$-$(od -An -N4 -tx1 /dev/urandom | tr -d ' \n')
+WST_NS_C=wst-c-$WST_RUN_ID
+WST_NS_S=wst-s-$WST_RUN_ID
 WST_DEV_C=wst-c0
 WST_DEV_S=wst-s0
 WST_MAC_C=02:00:00:00:01:01
@@ -90,10 +100,33 @@ _wst_end_up() {
     fi
 }
 
+# Deletes the namespaces of earlier runs killed before their cleanup
+# (setting 6): wst-c-PID-* and wst-s-PID-* older than 15 minutes (longer
+# than a kernel test may run, 10) whose PID no longer exists and in which
+# no process runs. A run still alive, or in another PID namespace, keeps its
+# own.
+_wst_netns_reap() {
+    [ -d /run/netns ] || return 0
+    for _wr_path in $(find /run/netns -maxdepth 1 -name 'wst-[cs]-[0-9]*-*' \
+        -mmin +15 2>/dev/null); do
+        _wr_ns=${_wr_path##*/}
+        _wr_pid=${_wr_ns#wst-?-}
+        _wr_pid=${_wr_pid%%-*}
+        case $_wr_pid in
+        '' | *[!0-9]*) continue ;;
+        esac
+        [ ! -d "/proc/$_wr_pid" ] || continue
+        [ -z "$(ip netns pids "$_wr_ns" 2>/dev/null)" ] || continue
+        ip netns del "$_wr_ns" 2>/dev/null || true
+    done
+}
+
 # wst_netns_up: creates both namespaces and the veth pair between them.
-# Removes leftovers of an earlier, interrupted run first.
+# Removes this run's namespaces if they exist, and those left by runs that
+# were killed (setting 6), first.
 wst_netns_up() {
     wst_netns_down
+    _wst_netns_reap
     ip netns add "$WST_NS_C"
     ip netns add "$WST_NS_S"
     ip link add "$WST_DEV_C" netns "$WST_NS_C" address "$WST_MAC_C" type veth \
@@ -205,8 +238,9 @@ _wst_relay_up() {
     rm -f "$_ready"
 }
 
-# wst_netns_down: deletes both namespaces, and with them the veth pair, the
-# VLANs, their sockets and iptables rules. Safe to call when nothing exists.
+# wst_netns_down: deletes this run's two namespaces, and with them the veth
+# pair, the VLANs, their sockets and iptables rules. Safe to call when
+# nothing exists.
 wst_netns_down() {
     # A process inside a namespace would keep it (and its veths) alive.
     for _pid in $WST_RELAY_PIDS; do
