@@ -48,7 +48,6 @@ struct wst_flow_table {
     wst_flow_hash_fn *hash;
     uint64_t next_id;
     size_t live;
-    bool vlan_keyed;
     struct wst_conn_pool pool;
 };
 
@@ -88,7 +87,7 @@ static void flow_table_check(const struct wst_flow_table *t)
          pv = (PWord_t)JudyLNext(t->by_hash, &i, PJE0)) {
         const struct wst_conn *c = (const struct wst_conn *)*pv;
         struct wst_flow_key key;
-        wst_conn_key(c, &key, t->vlan_keyed);
+        wst_conn_key(c, &key);
         if (i > UINT32_MAX)
             abort();
         for (uint32_t j = home_of(t->hash(&key, t->seed)); j != i; j++) {
@@ -118,7 +117,7 @@ static void flow_table_check(const struct wst_flow_table *t)
             if (c == NULL)
                 continue;
             struct wst_flow_key key;
-            wst_conn_key(c, &key, t->vlan_keyed);
+            wst_conn_key(c, &key);
             uint64_t h = t->hash(&key, t->seed);
             if ((c->flags & WST_CONN_RETIRED) || (h & (WST_FLOW_CACHE_SETS - 1)) != s ||
                 t->cache.set[s].tag[w] != wst_flow_cache_tag(h))
@@ -155,7 +154,7 @@ static struct wst_conn *cache_get(struct wst_flow_table *t, const struct wst_flo
     uint32_t tag = wst_flow_cache_tag(hash);
     for (int w = 0; w < WST_FLOW_CACHE_WAYS; w++) {
         struct wst_conn *c = set->conn[w];
-        if (set->tag[w] == tag && c && wst_conn_matches(c, key, t->vlan_keyed))
+        if (set->tag[w] == tag && c && wst_conn_matches(c, key))
             return c;
     }
     return NULL;
@@ -179,12 +178,11 @@ static void cache_forget(struct wst_flow_table *t, const struct wst_conn *c, uin
     }
 }
 
-struct wst_flow_table *wst_flow_table_new(bool vlan_keyed, uint64_t seed)
+struct wst_flow_table *wst_flow_table_new(uint64_t seed)
 {
     /* The cache is probed at random for every packet: huge pages, and
      * cache-line-aligned sets. */
     struct wst_flow_table *t = wst_huge_alloc(sizeof *t);
-    t->vlan_keyed = vlan_keyed;
     t->seed = seed;
     t->hash = wst_flow_key_hash;
     wst_conn_pool_init(&t->pool);
@@ -213,6 +211,9 @@ void wst_flow_table_set_hash(struct wst_flow_table *t, wst_flow_hash_fn *fn)
 
 uint64_t wst_flow_table_hash(const struct wst_flow_table *t, const struct wst_flow_key *key)
 {
+    /* The usual hash called directly, so it inlines into the packet path. */
+    if (t->hash == wst_flow_key_hash)
+        return wst_flow_key_hash(key, t->seed);
     return t->hash(key, t->seed);
 }
 
@@ -225,7 +226,7 @@ struct wst_conn *wst_flow_table_get(struct wst_flow_table *t, const struct wst_f
         c = judy_get(t->by_hash, i);
         if (c == NULL)
             return NULL;
-        if (wst_conn_matches(c, key, t->vlan_keyed)) {
+        if (wst_conn_matches(c, key)) {
             cache_put(t, c, hash);
             return c;
         }
@@ -274,7 +275,7 @@ struct wst_conn *wst_flow_table_find_or_create(struct wst_flow_table *t, const s
             *created = true;
             return add(t, slot, key, hash, seg);
         }
-        if (wst_conn_matches(c, key, t->vlan_keyed)) {
+        if (wst_conn_matches(c, key)) {
             cache_put(t, c, hash);
             return c;
         }
@@ -295,7 +296,7 @@ static void by_hash_delete(struct wst_flow_table *t, uint32_t hole)
         if (c == NULL)
             return;
         struct wst_flow_key key;
-        wst_conn_key(c, &key, t->vlan_keyed);
+        wst_conn_key(c, &key);
         uint32_t home = home_of(t->hash(&key, t->seed));
         /* 32-bit unsigned distances wrap like the index space does. */
         if ((uint32_t)(j - home) >= (uint32_t)(j - hole)) {
@@ -311,7 +312,7 @@ void wst_flow_table_retire(struct wst_flow_table *t, struct wst_conn *c)
     if (c->flags & WST_CONN_RETIRED)
         return;
     struct wst_flow_key key;
-    wst_conn_key(c, &key, t->vlan_keyed);
+    wst_conn_key(c, &key);
     uint64_t hash = t->hash(&key, t->seed);
     uint32_t i = home_of(hash);
     for (struct wst_conn *at; (at = judy_get(t->by_hash, i)) != c; i++) {
@@ -377,7 +378,10 @@ void wst_flow_table_mem(const struct wst_flow_table *t, struct wst_flow_table_me
 {
     out->index_bytes = JudyLMemUsed(t->by_hash);
     out->pool_bytes = t->pool.chunk_bytes;
-    out->conn_bytes = t->pool.used_objects[0] * t->pool.object_size[0] +
-                      t->pool.used_objects[1] * t->pool.object_size[1];
-    out->conns = t->pool.used_objects[0] + t->pool.used_objects[1];
+    out->conn_bytes = 0;
+    out->conns = 0;
+    for (int k = 0; k < WST_CONN_POOL_CLASSES; k++) {
+        out->conn_bytes += t->pool.used_objects[k] * t->pool.object_size[k];
+        out->conns += t->pool.used_objects[k];
+    }
 }

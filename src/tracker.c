@@ -110,7 +110,7 @@ static struct wst_timeline **timeline_of(struct wst_conn *c)
 struct wst_tracker *wst_tracker_new(const struct wst_tracker_config *cfg, wst_conn_fn *on_conn, void *arg)
 {
     struct wst_tracker *t = wst_xcalloc(1, sizeof *t);
-    t->table = wst_flow_table_new(cfg->vlan_key, cfg->hash_seed);
+    t->table = wst_flow_table_new(cfg->hash_seed);
     t->vlan_key = cfg->vlan_key;
     if (cfg->server_ports)
         t->server_ports = *cfg->server_ports;

@@ -42,7 +42,7 @@ static uint64_t wrapping_hash(const struct wst_flow_key *key, uint64_t seed)
 
 START_TEST(test_flow_table_insert_get)
 {
-    struct wst_flow_table *t = wst_flow_table_new(false, 99);
+    struct wst_flow_table *t = wst_flow_table_new(99);
     struct wst_flow_key k;
     struct wst_segment seg;
     for (unsigned i = 0; i < 5000; i++) {
@@ -72,7 +72,7 @@ END_TEST
 
 START_TEST(test_flow_table_retire_and_reuse)
 {
-    struct wst_flow_table *t = wst_flow_table_new(false, 1);
+    struct wst_flow_table *t = wst_flow_table_new(1);
     struct wst_flow_key k;
     struct wst_segment seg;
     make_key(7, &k, &seg);
@@ -100,7 +100,7 @@ END_TEST
 START_TEST(test_flow_table_pop_keeps_first_seen_order)
 {
     /* Retired younger connections wait behind a live older one. */
-    struct wst_flow_table *t = wst_flow_table_new(false, 1);
+    struct wst_flow_table *t = wst_flow_table_new(1);
     struct wst_conn *c[4];
     struct wst_flow_key k;
     struct wst_segment seg;
@@ -130,8 +130,8 @@ END_TEST
 
 START_TEST(test_flow_table_vlan_keyed)
 {
-    struct wst_flow_table *t = wst_flow_table_new(true, 1);
-    struct wst_flow_key k1, k2;
+    struct wst_flow_table *t = wst_flow_table_new(1);
+    struct wst_flow_key k1, k2, k0;
     struct wst_segment seg;
     make_key(1, &k1, &seg);
     seg.vlan_count = 1;
@@ -144,6 +144,13 @@ START_TEST(test_flow_table_vlan_keyed)
     struct wst_conn *b = wst_flow_table_create(t, &k2, wst_flow_table_hash(t, &k2), &seg);
     ck_assert_ptr_ne(a, b);
     ck_assert_ptr_eq(wst_flow_table_get(t, &k1, wst_flow_table_hash(t, &k1)), a);
+    /* Zone 0, the same 4-tuple: a third connection. */
+    wst_flow_key_from_segment(&k0, &seg, false);
+    ck_assert_ptr_null(wst_flow_table_get(t, &k0, wst_flow_table_hash(t, &k0)));
+    /* Retiring a zoned connection finds it by its rebuilt key. */
+    wst_flow_table_retire(t, a);
+    ck_assert_ptr_null(wst_flow_table_get(t, &k1, wst_flow_table_hash(t, &k1)));
+    ck_assert_ptr_eq(wst_flow_table_get(t, &k2, wst_flow_table_hash(t, &k2)), b);
     wst_flow_table_free(t);
 }
 END_TEST
@@ -156,7 +163,7 @@ enum { MAX_KEYS = 2000 };
 
 static void stress(wst_flow_hash_fn *fn, unsigned KEYS, unsigned STEPS)
 {
-    struct wst_flow_table *t = wst_flow_table_new(false, 5);
+    struct wst_flow_table *t = wst_flow_table_new(5);
     wst_flow_table_set_hash(t, fn);
     static struct wst_conn *live[MAX_KEYS];
     memset(live, 0, sizeof live);
@@ -223,7 +230,7 @@ START_TEST(test_flow_table_memory)
 {
     /* Memory per connection: the benchmark's figure, small enough to hold
      * millions (a 128-byte IPv4 record and about 20 bytes of index). */
-    struct wst_flow_table *t = wst_flow_table_new(false, 3);
+    struct wst_flow_table *t = wst_flow_table_new(3);
     struct wst_flow_key k;
     struct wst_segment seg;
     for (unsigned i = 0; i < 20000; i++) {

@@ -10,7 +10,10 @@
  * Memory matters: a capture of a SYN flood holds millions of these. The
  * addresses sit in a flexible array sized by family (8 bytes for IPv4, 32
  * for IPv6), and the connections live in slab pools (wst_conn_pool) rather
- * than one malloc() each.
+ * than one malloc() each. A connection whose key has a zone other than 0
+ * comes from a size class of its own that keeps the zone at the end of the
+ * object, as Linux conntrack keeps a zone in an extension only when one is
+ * set: records without a zone pay nothing for zones.
  */
 #ifndef WIRESTATE_CONN_H
 #define WIRESTATE_CONN_H
@@ -78,7 +81,8 @@ struct wst_conn {
     uint64_t payload_bytes[2];/* TCP payload bytes sent by endpoint i */
     struct wst_endpoint ep[2];/* each endpoint's TCP state and what it sent (fsm.h) */
     uint16_t port[2];
-    uint16_t vlan[2];         /* first packet's outer/inner VLAN ID + 1; 0 = none */
+    uint16_t vlan[2];         /* first packet's outer/inner VLAN ID + 1; 0 = none (for
+                                 display; the key's zone is apart, wst_conn_zone()) */
     uint8_t tcp_flags[2];     /* union of WST_TH_* sent by endpoint i */
     uint8_t family;           /* WST_AF_INET or WST_AF_INET6 */
     uint8_t client;           /* endpoint index of the client */
@@ -116,24 +120,32 @@ unsigned wst_conn_fin_retransmissions(const struct wst_conn *c);
 /* Copies endpoint i's address into *out (zero-filled beyond its length). */
 void wst_conn_addr(const struct wst_conn *c, int i, struct wst_addr *out);
 
-/* True if the connection is the one named by `key` (VLANs compared only if keyed). */
-bool wst_conn_matches(const struct wst_conn *c, const struct wst_flow_key *key, bool vlan_keyed);
+/* The zone of the connection's key (flow.h); 0 for most. c must come from
+ * wst_conn_new(): the zone is found through the pool chunk it lives in. */
+uint32_t wst_conn_zone(const struct wst_conn *c);
+
+/* True if the connection is the one named by `key`: 4-tuple, family and zone. */
+bool wst_conn_matches(const struct wst_conn *c, const struct wst_flow_key *key);
 
 /* Rebuilds the canonical key of a connection (as the table built it). */
-void wst_conn_key(const struct wst_conn *c, struct wst_flow_key *key, bool vlan_keyed);
+void wst_conn_key(const struct wst_conn *c, struct wst_flow_key *key);
 
 /*
  * A slab allocator of connections: objects are carved from large chunks,
- * one free list per address family, and chunks are kept until fini.
+ * one free list per size class, and chunks are kept until fini. The
+ * classes: [0] IPv4, [1] IPv6, [2] and [3] the same with a zone.
  * Caller-allocated; init cannot fail (chunks are allocated on demand).
  */
+#define WST_CONN_POOL_CLASSES 4
+
 struct wst_conn_pool {
-    struct wst_conn_slab *slabs[2];      /* [0] IPv4-sized, [1] IPv6-sized */
-    void *free_list[2];
-    uint8_t *bump[2], *bump_end[2];      /* not yet carved part of the newest chunk */
-    size_t object_size[2];
-    size_t used_objects[2];              /* handed out and not freed */
-    size_t chunk_bytes;                  /* total bytes of all chunks */
+    struct wst_conn_slab *slabs[WST_CONN_POOL_CLASSES];
+    void *free_list[WST_CONN_POOL_CLASSES];
+    uint8_t *bump[WST_CONN_POOL_CLASSES];     /* not yet carved part of the newest chunk */
+    uint8_t *bump_end[WST_CONN_POOL_CLASSES];
+    size_t object_size[WST_CONN_POOL_CLASSES];
+    size_t used_objects[WST_CONN_POOL_CLASSES]; /* handed out and not freed */
+    size_t chunk_bytes;                         /* total bytes of all chunks */
 };
 
 void wst_conn_pool_init(struct wst_conn_pool *pool);
@@ -156,8 +168,8 @@ static inline void *wst_conn_extra(struct wst_conn *c)
 void wst_conn_pool_fini(struct wst_conn_pool *pool);
 
 /*
- * Returns a zeroed connection with the addresses, ports, family and VLANs of
- * `key` filled in (vlan from `seg`), owned by the caller until
+ * Returns a zeroed connection with the addresses, ports, family and zone of
+ * `key` filled in, and vlan[] from `seg`, owned by the caller until
  * wst_conn_free(). Aborts the process when memory runs out (see
  * wst_xcalloc()).
  */

@@ -29,10 +29,11 @@ struct wst_flow_table_mem {
 };
 
 /*
- * Creates an empty table. With `vlan_keyed`, VLAN IDs are part of the key.
- * `seed` seeds the key hash. Never returns NULL (aborts on out-of-memory).
+ * Creates an empty table. `seed` seeds the key hash. What separates
+ * connections beyond their 4-tuple is the keys' zone (flow.h). Never
+ * returns NULL (aborts on out-of-memory).
  */
-struct wst_flow_table *wst_flow_table_new(bool vlan_keyed, uint64_t seed);
+struct wst_flow_table *wst_flow_table_new(uint64_t seed);
 
 /* Reserves extra bytes per connection (wst_conn_pool_set_extra); before the first create. */
 void wst_flow_table_set_conn_extra(struct wst_flow_table *t, size_t extra);
@@ -63,7 +64,8 @@ struct wst_conn *wst_flow_table_get(struct wst_flow_table *t, const struct wst_f
 
 /*
  * Creates a connection for `key` (which must not have a live one) with the
- * next id, VLANs taken from `seg`, and returns it borrowed: the table owns it.
+ * next id, its displayed VLANs taken from `seg`, and returns it borrowed:
+ * the table owns it.
  */
 struct wst_conn *wst_flow_table_create(struct wst_flow_table *t, const struct wst_flow_key *key,
                                        uint64_t hash, const struct wst_segment *seg);
