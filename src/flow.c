@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "bytes.h"
+#include "digits.h"
 
 /* Big-endian load, so integer order is byte-string order. */
 static inline uint64_t be64(const uint8_t *p)
@@ -111,15 +112,26 @@ uint64_t wst_flow_key_hash(const struct wst_flow_key *key, uint64_t seed)
 /* Decimal digits of v at p; returns the count. */
 static size_t put_decimal(char *p, unsigned v)
 {
-    char tmp[10];
-    size_t n = 0;
-    do {
-        tmp[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    for (size_t i = 0; i < n; i++)
-        p[i] = tmp[n - 1 - i];
-    return n;
+    return wst_fmt_u32(p, v);
+}
+
+/* "d.", "dd." or "ddd." of an address byte at p; returns the count. */
+static size_t put_octet_dot(char *p, unsigned v)
+{
+    if (v >= 100) {
+        p[0] = (char)('0' + v / 100);
+        memcpy(p + 1, wst_digit_pairs + 2 * (v % 100), 2);
+        p[3] = '.';
+        return 4;
+    }
+    if (v >= 10) {
+        memcpy(p, wst_digit_pairs + 2 * v, 2);
+        p[2] = '.';
+        return 3;
+    }
+    p[0] = (char)('0' + v);
+    p[1] = '.';
+    return 2;
 }
 
 /*
@@ -186,10 +198,8 @@ static size_t format_addr(char *out, uint8_t family, const uint8_t *addr)
     if (family == WST_AF_INET6)
         return format_ipv6(out, addr);
     size_t n = 0;
-    for (int i = 0; i < 4; i++) {
-        n += put_decimal(out + n, addr[i]);
-        out[n++] = '.';
-    }
+    for (int i = 0; i < 4; i++)
+        n += put_octet_dot(out + n, addr[i]);
     return n - 1;
 }
 

@@ -225,6 +225,24 @@ START_TEST(test_flow_endpoint_format_matches_inet_ntop)
 }
 END_TEST
 
+/* Every address byte and a spread of ports, against inet_ntop() and printf. */
+START_TEST(test_flow_endpoint_format_v4_every_byte)
+{
+    char ours[WST_ENDPOINT_STRLEN], text[INET_ADDRSTRLEN], theirs[WST_ENDPOINT_STRLEN];
+    for (unsigned v = 0; v < 256; v++) {
+        struct wst_addr a = {{(uint8_t)v, (uint8_t)(255 - v), (uint8_t)(v / 10), (uint8_t)(v % 10)}};
+        unsigned port = (v * 257u) % 65536u;
+        size_t n = wst_endpoint_format(ours, WST_AF_INET, &a, (uint16_t)port);
+        ck_assert_ptr_nonnull(inet_ntop(AF_INET, a.b, text, sizeof text));
+        snprintf(theirs, sizeof theirs, "%s:%u", text, port);
+        ck_assert_str_eq(ours, theirs);
+        ck_assert_uint_eq(n, strlen(theirs));
+        ck_assert_uint_eq(wst_addr_format(ours, WST_AF_INET, a.b), strlen(text));
+        ck_assert_str_eq(ours, text);
+    }
+}
+END_TEST
+
 Suite *flow_suite(void)
 {
     Suite *s = suite_create("flow");
@@ -243,6 +261,7 @@ Suite *flow_suite(void)
     tc = tcase_create("text");
     tcase_add_test(tc, test_flow_endpoint_format);
     tcase_add_test(tc, test_flow_endpoint_format_matches_inet_ntop);
+    tcase_add_test(tc, test_flow_endpoint_format_v4_every_byte);
     suite_add_tcase(s, tc);
     return s;
 }
