@@ -152,6 +152,10 @@ struct classic {
     uint32_t linktype;        /* the header's, without the FCS bits (LT_LINKTYPE) */
     uint32_t snapshot;        /* snapshot length as libpcap adjusts it */
     uint32_t max_caplen;      /* libpcap's max_snaplen_for_dlt() */
+    uint32_t plain_caplen;    /* a record of 16-byte header, lengths as is and caplen up to
+                                 this (the snapshot, the maximum) needs no check but its
+                                 bytes' presence: 0 if the file has no such records */
+    bool signed_frac;         /* the fraction is read as signed (classic_next()) */
 };
 
 struct wst_pcapng {
@@ -690,6 +694,12 @@ static int on_spb(struct wst_pcapng *r, struct wst_pcapng_packet *pkt, char *err
 #define PCAP_MAXIMUM_SNAPLEN 262144u     /* libpcap's MAXIMUM_SNAPLEN */
 #define LT_LINKTYPE(x) ((x) & 0x03FFFFFFu) /* the upper 6 bits carry the FCS length */
 
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define HOST_IS_BE true
+#else
+#define HOST_IS_BE false
+#endif
+
 /* The prefix capture sources have always put before libpcap's messages. */
 #define DAMAGED "damaged capture file: "
 
@@ -773,15 +783,13 @@ static int classic_open(struct wst_pcapng *r, uint32_t magic, bool is_be, char *
         if (c->linktype == 1)
             c->snapshot = c->snapshot <= INT32_MAX - 14 ? c->snapshot + 14 : INT32_MAX;
     }
+    c->signed_frac = is_be == HOST_IS_BE;
+    c->plain_caplen = 0;
+    if (c->hdr_len == 16 && c->lengths == LEN_AS_IS)
+        c->plain_caplen = c->snapshot < c->max_caplen ? c->snapshot : c->max_caplen;
     in_consume(in, PCAP_FILE_HDR);
     return 0;
 }
-
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-#define HOST_IS_BE true
-#else
-#define HOST_IS_BE false
-#endif
 
 /* A signed 32-bit field as libpcap's struct pcap_timeval holds it. */
 static int64_t i32(uint32_t v)
@@ -789,12 +797,63 @@ static int64_t i32(uint32_t v)
     return v <= INT32_MAX ? (int64_t)v : (int64_t)v - 4294967296;
 }
 
+/* The timestamp of a record: seconds, and the fraction as libpcap reads it. */
+static wst_ts_us classic_ts(const struct classic *c, uint32_t secs, uint32_t frac)
+{
+    /* libpcap reads the fraction into a long: sign-extended from the file's
+     * int32 when the file has the host's byte order, but zero-extended from
+     * the unsigned result of its SWAPLONG() when it has the other. */
+    int64_t sub = c->signed_frac ? i32(frac) : (int64_t)frac;
+    if (c->nsec)
+        sub /= 1000; /* truncating toward zero, as libpcap's division does */
+    /* Seconds are unsigned (valid until 2106); the fraction as libpcap has it. */
+    return (uint64_t)secs * WST_US_PER_S + (uint64_t)sub;
+}
+
+static int classic_next_any(struct wst_pcapng *r, struct wst_pcapng_packet *pkt, char *errbuf);
+
 /*
  * The next record (pcap_next_packet()). Returns 1 with *pkt filled, 0 at
  * the end of the file (only between records), or WST_ECORRUPT / WST_EIO /
- * WST_ENOMEM with libpcap's message.
+ * WST_ENOMEM with libpcap's message. Most records are whole in the buffer
+ * and plain (plain_caplen): they take the few checks here, the rest
+ * classic_next_any().
  */
-static int classic_next(struct wst_pcapng *r, struct wst_pcapng_packet *pkt, char *errbuf)
+static inline int classic_next(struct wst_pcapng *r, struct wst_pcapng_packet *pkt, char *errbuf)
+{
+    struct input *in = &r->in;
+    const struct classic *c = &r->c;
+    const uint8_t *h = in->buf + in->pos;
+    size_t avail = in_avail(in);
+    if (avail >= 16) {
+        uint32_t caplen = r->is_be ? rd_be32(h + 8) : rd_le32(h + 8);
+        if (caplen <= c->plain_caplen && avail - 16 >= caplen) {
+            uint32_t secs, frac, len;
+            if (r->is_be) {
+                secs = rd_be32(h);
+                frac = rd_be32(h + 4);
+                len = rd_be32(h + 12);
+            } else {
+                secs = rd_le32(h);
+                frac = rd_le32(h + 4);
+                len = rd_le32(h + 12);
+            }
+            in_consume(in, 16 + (size_t)caplen);
+            pkt->ts_us = classic_ts(c, secs, frac);
+            pkt->caplen = caplen;
+            pkt->wirelen = len < caplen ? caplen : len;
+            pkt->linktype = c->linktype;
+            pkt->snaplen = c->snapshot;
+            pkt->interface_id = 0;
+            pkt->data = h + 16;
+            return 1;
+        }
+    }
+    return classic_next_any(r, pkt, errbuf);
+}
+
+/* classic_next() for any record: the whole of libpcap's checks. */
+static int classic_next_any(struct wst_pcapng *r, struct wst_pcapng_packet *pkt, char *errbuf)
 {
     struct input *in = &r->in;
     const struct classic *c = &r->c;
@@ -857,14 +916,7 @@ static int classic_next(struct wst_pcapng *r, struct wst_pcapng_packet *pkt, cha
      * are cut to it, as libpcap does. */
     if (caplen > c->snapshot)
         caplen = c->snapshot;
-    /* libpcap reads the fraction into a long: sign-extended from the file's
-     * int32 when the file has the host's byte order, but zero-extended from
-     * the unsigned result of its SWAPLONG() when it has the other. */
-    int64_t sub = r->is_be == HOST_IS_BE ? i32(frac) : (int64_t)frac;
-    if (c->nsec)
-        sub /= 1000; /* truncating toward zero, as libpcap's division does */
-    /* Seconds are unsigned (valid until 2106); the fraction as libpcap has it. */
-    pkt->ts_us = (uint64_t)secs * WST_US_PER_S + (uint64_t)sub;
+    pkt->ts_us = classic_ts(c, secs, frac);
     pkt->caplen = caplen;
     pkt->wirelen = len < caplen ? caplen : len;
     pkt->linktype = c->linktype;
