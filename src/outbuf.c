@@ -93,9 +93,8 @@ size_t wst_fmt_seconds(char *p, uint64_t us)
     uint32_t frac = (uint32_t)(us - secs * WST_US_PER_S);
     size_t n = wst_fmt_u64_digits(p, secs);
     p[n] = '.';
-    memcpy(p + n + 1, wst_digit_pairs + 2 * (frac / 10000), 2);
-    memcpy(p + n + 3, wst_digit_pairs + 2 * (frac / 100 % 100), 2);
-    memcpy(p + n + 5, wst_digit_pairs + 2 * (frac % 100), 2);
+    wst_put_2digits(p + n + 1, frac / 10000);
+    wst_put_4digits(p + n + 3, frac % 10000);
     return n + 7;
 }
 
@@ -118,7 +117,7 @@ static void put_fixed(struct wst_outbuf *ob, uint64_t v, int digits)
     int i = digits;
     while (i >= 2) {
         i -= 2;
-        memcpy(p + i, wst_digit_pairs + 2 * (v % 100), 2);
+        wst_put_2digits(p + i, (uint32_t)(v % 100));
         v /= 100;
     }
     if (i)
