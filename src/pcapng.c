@@ -703,7 +703,7 @@ static int on_spb(struct wst_pcapng *r, struct wst_pcapng_packet *pkt, char *err
 /* The prefix capture sources have always put before libpcap's messages. */
 #define DAMAGED "damaged capture file: "
 
-/* True if magic, read in byte order is_be, starts a classic pcap file. */
+/* True if magic (the first 4 bytes, in the file's byte order) starts a classic pcap file. */
 static bool is_pcap_magic(uint32_t magic)
 {
     return magic == PCAP_MAGIC || magic == PCAP_MAGIC_NSEC || magic == PCAP_MAGIC_KUZNETZOV;
