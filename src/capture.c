@@ -1,11 +1,12 @@
 /*
- * capture.c - libpcap and pcapng sources behind one interface.
+ * capture.c - capture files and live interfaces behind one interface.
  *
- * Model: a source is SRC_PCAP (a libpcap handle: classic pcap file or live
- * interface, one link type) or SRC_PCAPNG (our reader: a link type per
- * interface). File sources apply the filter in user space with
- * pcap_offline_filter(), so packets the filter rejects are counted rather
- * than silently absent; live sources install it in the kernel.
+ * Model: a source is SRC_FILE (wirestate's reader, pcapng.h: a pcapng
+ * file with a link type per interface, or a classic pcap file with one) or
+ * SRC_LIVE (a libpcap handle on an interface). File sources apply the
+ * filter in user space with pcap_offline_filter(), so packets the filter
+ * rejects are counted rather than silently absent; live sources install it
+ * in the kernel. libpcap compiles every filter.
  *
  * Invariants:
  *  1. stats.read counts every packet taken from the source, stats.filtered
@@ -14,8 +15,12 @@
  *     set; a link type we cannot decode passes unfiltered (the tracker
  *     counts it as unsupported_link_type), and one the expression cannot
  *     apply to is filtered out whole.
+ *  3. A classic pcap source has one link type, checked at open (one we
+ *     cannot decode is an error, as it was when libpcap read these files),
+ *     and the filter must compile for it. Its link type is numbered as
+ *     libpcap numbers it (wst_link_dlt_from_linktype()).
  *
- * References: pcap_next_ex(3PCAP), pcap_offline_filter(3PCAP),
+ * References: pcap_offline_filter(3PCAP), pcap_compile(3PCAP),
  * pcap_create(3PCAP) and pcap_activate(3PCAP) for the live setup.
  */
 #include "wirestate/capture.h"
@@ -33,7 +38,7 @@
 /* errbuf is handed to libpcap as its own error buffer. */
 _Static_assert(WST_ERRBUF_SIZE >= PCAP_ERRBUF_SIZE + 256, "WST_ERRBUF_SIZE too small for libpcap messages");
 
-enum source_kind { SRC_PCAP, SRC_PCAPNG };
+enum source_kind { SRC_LIVE, SRC_FILE };
 
 /* A filter program compiled for one link type (pcapng sources). */
 struct link_filter {
@@ -47,13 +52,16 @@ struct wst_capture {
     enum source_kind kind;
     bool is_live;
     volatile sig_atomic_t stop;
-    pcap_t *pcap;              /* SRC_PCAP */
-    enum wst_link link;        /* SRC_PCAP */
-    struct wst_pcapng *ng;     /* SRC_PCAPNG */
+    pcap_t *pcap;              /* SRC_LIVE */
+    struct wst_pcapng *file;   /* SRC_FILE */
+    bool is_classic;           /* SRC_FILE: a classic pcap file (invariant 3) */
+    enum wst_link link;        /* SRC_LIVE and classic files */
+    int dlt;                   /* classic files: their link type as a DLT_ value */
+    uint32_t snaplen;          /* classic files */
     char *filter;              /* expression, NULL if none */
-    bool has_prog;             /* SRC_PCAP offline: prog is in use */
+    bool has_prog;             /* classic files: prog is in use */
     struct bpf_program prog;
-    struct link_filter ng_filters[WST_LINK__COUNT];
+    struct link_filter ng_filters[WST_LINK__COUNT]; /* pcapng files */
     struct wst_capture_stats stats;
 };
 
@@ -90,10 +98,9 @@ static struct wst_capture *capture_alloc(void)
     return cap;
 }
 
-/* The link type of a libpcap handle, or WST_ELINKTYPE with its name. */
-static int check_link(struct wst_capture *cap, char *errbuf)
+/* Sets cap->link from a DLT_ value, or returns WST_ELINKTYPE with its name. */
+static int check_link(struct wst_capture *cap, int dlt, char *errbuf)
 {
-    int dlt = pcap_datalink(cap->pcap);
     cap->link = wst_link_from_dlt(dlt);
     if (cap->link != WST_LINK_UNSUPPORTED)
         return 0;
@@ -131,45 +138,19 @@ int wst_capture_open_file(struct wst_capture **out, const char *path, char *errb
         goto fail;
     }
 
-    /* pcapng starts with 0x0A (its Section Header Block type); no classic
-     * pcap magic does (a1b2c3d4, a1b23c4d and their byte swaps). */
-    int first = getc(fp);
-    if (first == EOF) {
-        if (ferror(fp)) {
-            snprintf(errbuf, WST_ERRBUF_SIZE, "%s", strerror(errno));
-            rc = WST_EIO;
-        } else {
-            snprintf(errbuf, WST_ERRBUF_SIZE, "empty file, not a pcap or pcapng capture");
-            rc = WST_EFORMAT;
-        }
+    /* The reader tells pcapng from classic pcap by the first bytes. */
+    cap->kind = SRC_FILE;
+    rc = wst_pcapng_open_any(&cap->file, fp, errbuf);
+    fp = NULL; /* the reader owns it now, also on failure */
+    if (rc < 0)
         goto fail;
-    }
-    ungetc(first, fp);
-
-    if (first == 0x0A) {
-        cap->kind = SRC_PCAPNG;
-        rc = wst_pcapng_open(&cap->ng, fp, errbuf);
-        fp = NULL; /* the reader owns it now, also on failure */
-        if (rc < 0)
-            goto fail;
-    } else {
-        cap->kind = SRC_PCAP;
-        char pcap_err[PCAP_ERRBUF_SIZE] = "";
-        cap->pcap = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_MICRO, pcap_err);
-        if (cap->pcap == NULL) {
-            /* libpcap says "unknown file format" for anything without a pcap
-             * magic, and reports a file shorter than a magic as truncated. */
-            if (strstr(pcap_err, "unknown file format") || strstr(pcap_err, "read 4 file header bytes")) {
-                snprintf(errbuf, WST_ERRBUF_SIZE, "not a pcap or pcapng capture (unknown file format)");
-                rc = WST_EFORMAT;
-            } else {
-                snprintf(errbuf, WST_ERRBUF_SIZE, "damaged capture file: %s", pcap_err);
-                rc = WST_ECORRUPT;
-            }
-            goto fail;
-        }
-        fp = NULL; /* pcap_close() closes it */
-        rc = check_link(cap, errbuf);
+    struct wst_pcapng_info info;
+    wst_pcapng_info(cap->file, &info);
+    if (info.is_classic) {
+        cap->is_classic = true;
+        cap->dlt = wst_link_dlt_from_linktype(info.linktype);
+        cap->snaplen = info.snaplen;
+        rc = check_link(cap, cap->dlt, errbuf);
         if (rc < 0)
             goto fail;
     }
@@ -193,7 +174,7 @@ int wst_capture_open_live(struct wst_capture **out, const char *device, int snap
         snprintf(errbuf, WST_ERRBUF_SIZE, "out of memory");
         return WST_ENOMEM;
     }
-    cap->kind = SRC_PCAP;
+    cap->kind = SRC_LIVE;
     cap->is_live = true;
     cap->stats.is_live = true;
     cap->pcap = pcap_create(device, pcap_err);
@@ -234,7 +215,7 @@ int wst_capture_open_live(struct wst_capture **out, const char *device, int snap
         }
         goto fail;
     }
-    rc = check_link(cap, errbuf);
+    rc = check_link(cap, pcap_datalink(cap->pcap), errbuf);
     if (rc < 0)
         goto fail;
     *out = cap;
@@ -292,7 +273,7 @@ int wst_capture_set_filter(struct wst_capture *cap, const char *expr, char *errb
         snprintf(errbuf, WST_ERRBUF_SIZE, "out of memory");
         return WST_ENOMEM;
     }
-    if (cap->kind == SRC_PCAPNG) {
+    if (cap->kind == SRC_FILE && !cap->is_classic) {
         /* Interfaces may be of any link type: compile for each now, so a
          * typo is reported before any output. An expression that cannot
          * apply to some link type ("vlan" on raw IP) filters out all its
@@ -315,52 +296,51 @@ int wst_capture_set_filter(struct wst_capture *cap, const char *expr, char *errb
         }
         return 0;
     }
+    if (cap->kind == SRC_FILE) {
+        /* A classic file: its one link type, as libpcap compiled for it. */
+        pcap_t *dead = pcap_open_dead(cap->dlt, (int)cap->snaplen);
+        if (dead == NULL) {
+            snprintf(errbuf, WST_ERRBUF_SIZE, "out of memory");
+            return WST_ENOMEM;
+        }
+        int rc = compile(dead, &cap->prog, expr, errbuf);
+        pcap_close(dead);
+        if (rc < 0)
+            return rc;
+        cap->has_prog = true;
+        return 0;
+    }
+    /* Live: the kernel filters. */
     int rc = compile(cap->pcap, &cap->prog, expr, errbuf);
     if (rc < 0)
         return rc;
-    if (cap->is_live) {
-        int set = pcap_setfilter(cap->pcap, &cap->prog);
-        pcap_freecode(&cap->prog);
-        if (set < 0) {
-            snprintf(errbuf, WST_ERRBUF_SIZE, "cannot install filter: %s", pcap_geterr(cap->pcap));
-            return WST_EFILTER;
-        }
-        return 0;
+    int set = pcap_setfilter(cap->pcap, &cap->prog);
+    pcap_freecode(&cap->prog);
+    if (set < 0) {
+        snprintf(errbuf, WST_ERRBUF_SIZE, "cannot install filter: %s", pcap_geterr(cap->pcap));
+        return WST_EFILTER;
     }
-    cap->has_prog = true;
     return 0;
 }
 
-static int next_pcap(struct wst_capture *cap, struct wst_packet *pkt, char *errbuf)
+static int next_live(struct wst_capture *cap, struct wst_packet *pkt, char *errbuf)
 {
     for (;;) {
         struct pcap_pkthdr *hdr;
         const u_char *data;
         int rc = pcap_next_ex(cap->pcap, &hdr, &data);
         if (rc == 0)
-            continue; /* live timeout with nothing captured */
+            continue; /* timeout with nothing captured */
         if (rc == PCAP_ERROR_BREAK)
-            return 0; /* end of file, or pcap_breakloop() */
+            return 0; /* pcap_breakloop() */
         if (rc < 0) {
             if (cap->stop)
                 return 0; /* interrupted: whatever the read says, it is the end */
-            if (cap->is_live) {
-                snprintf(errbuf, WST_ERRBUF_SIZE, "%s", pcap_geterr(cap->pcap));
-                return WST_EPCAP;
-            }
-            snprintf(errbuf, WST_ERRBUF_SIZE, "damaged capture file: %s", pcap_geterr(cap->pcap));
-            return WST_ECORRUPT;
+            snprintf(errbuf, WST_ERRBUF_SIZE, "%s", pcap_geterr(cap->pcap));
+            return WST_EPCAP;
         }
         cap->stats.read++;
-        if (cap->has_prog && !pcap_offline_filter(&cap->prog, hdr, data)) {
-            cap->stats.filtered++;
-            continue;
-        }
-        /* A classic pcap record holds 32-bit unsigned seconds, which libpcap
-         * sign-extends into tv_sec: take them back as unsigned (valid until
-         * 2106). Live timestamps come from the kernel. */
-        uint64_t secs = cap->is_live ? (uint64_t)hdr->ts.tv_sec : (uint32_t)hdr->ts.tv_sec;
-        pkt->ts_us = secs * WST_US_PER_S + (wst_ts_us)hdr->ts.tv_usec;
+        pkt->ts_us = (uint64_t)hdr->ts.tv_sec * WST_US_PER_S + (wst_ts_us)hdr->ts.tv_usec;
         pkt->caplen = hdr->caplen;
         pkt->wirelen = hdr->len < hdr->caplen ? hdr->caplen : hdr->len;
         pkt->link = cap->link;
@@ -369,23 +349,35 @@ static int next_pcap(struct wst_capture *cap, struct wst_packet *pkt, char *errb
     }
 }
 
-static int next_pcapng(struct wst_capture *cap, struct wst_packet *pkt, char *errbuf)
+static int next_file(struct wst_capture *cap, struct wst_packet *pkt, char *errbuf)
 {
     for (;;) {
         struct wst_pcapng_packet np;
-        int rc = wst_pcapng_next(cap->ng, &np, errbuf);
+        int rc = wst_pcapng_next(cap->file, &np, errbuf);
         if (rc < 0 && cap->stop)
             return 0; /* interrupted: whatever the read says, it is the end */
         if (rc <= 0)
             return rc;
         cap->stats.read++;
-        enum wst_link link = wst_link_from_linktype(np.linktype);
-        if (cap->filter) {
-            struct link_filter *f = &cap->ng_filters[link]; /* compiled by set_filter */
-            struct pcap_pkthdr hdr = {.caplen = np.caplen, .len = np.wirelen};
-            if (f->rejects_all || (f->usable && !pcap_offline_filter(&f->prog, &hdr, np.data))) {
-                cap->stats.filtered++;
-                continue;
+        enum wst_link link;
+        if (cap->is_classic) {
+            link = cap->link;
+            if (cap->has_prog) {
+                struct pcap_pkthdr hdr = {.caplen = np.caplen, .len = np.wirelen};
+                if (!pcap_offline_filter(&cap->prog, &hdr, np.data)) {
+                    cap->stats.filtered++;
+                    continue;
+                }
+            }
+        } else {
+            link = wst_link_from_linktype(np.linktype);
+            if (cap->filter) {
+                struct link_filter *f = &cap->ng_filters[link]; /* compiled by set_filter */
+                struct pcap_pkthdr hdr = {.caplen = np.caplen, .len = np.wirelen};
+                if (f->rejects_all || (f->usable && !pcap_offline_filter(&f->prog, &hdr, np.data))) {
+                    cap->stats.filtered++;
+                    continue;
+                }
             }
         }
         pkt->ts_us = np.ts_us;
@@ -401,7 +393,7 @@ int wst_capture_next(struct wst_capture *cap, struct wst_packet *pkt, char *errb
 {
     if (cap->stop)
         return 0;
-    return cap->kind == SRC_PCAP ? next_pcap(cap, pkt, errbuf) : next_pcapng(cap, pkt, errbuf);
+    return cap->kind == SRC_LIVE ? next_live(cap, pkt, errbuf) : next_file(cap, pkt, errbuf);
 }
 
 void wst_capture_break(struct wst_capture *cap)
@@ -430,7 +422,7 @@ void wst_capture_close(struct wst_capture *cap)
         return;
     if (cap->pcap)
         pcap_close(cap->pcap);
-    wst_pcapng_close(cap->ng);
+    wst_pcapng_close(cap->file);
     if (cap->has_prog)
         pcap_freecode(&cap->prog);
     for (int l = 0; l < WST_LINK__COUNT; l++) {

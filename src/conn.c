@@ -14,6 +14,8 @@
  *      tcp_flags (WST_EP_HAS_FIN, WST_EP_HAS_ISN).
  *  R6. WST_CONN_NOTES is set exactly when ext->notes is.
  *  R7. A retired record has an end reason; a live one has none.
+ *  R8. A record's zone is its key's (flow.h); its id is never 0 (ids start
+ *      at 1, and a freed record's is 0).
  *
  * Invariants of the pool:
  *  1. (see R1 for the record's addresses)
@@ -40,8 +42,10 @@
 
 struct wst_conn_slab {
     struct wst_conn_slab *next;
-    /* objects follow, aligned to 8 bytes */
+    /* objects follow, each starting on a cache line */
 };
+
+/* The chunk an object was carved from (invariant 4). */
 
 static const char *const basis_names[WST_CLIENT__COUNT] = {
     [WST_CLIENT_UNSET] = "unset",
@@ -101,7 +105,7 @@ void wst_conn_check(const struct wst_conn *c)
     int order = memcmp(c->addr, c->addr + len, len);
     if (order > 0 || (order == 0 && c->port[0] > c->port[1]))
         broken(c, "R1 canonical order");
-    if (c->client > 1 || c->client_basis == WST_CLIENT_UNSET || c->client_basis >= WST_CLIENT__COUNT)
+    if (c->client_basis == WST_CLIENT_UNSET) /* client and basis: their bit-fields hold no more */
         broken(c, "R2 client");
     for (int i = 0; i < 2; i++) {
         const struct wst_endpoint *ep = &c->ep[i];
@@ -120,6 +124,8 @@ void wst_conn_check(const struct wst_conn *c)
         broken(c, "R6 notes");
     if (!(c->flags & WST_CONN_RETIRED) != (c->end_reason == WST_END__NONE) || c->end_reason >= WST_END__COUNT)
         broken(c, "R7 end reason");
+    if (c->id == 0)
+        broken(c, "R8 id");
 }
 
 unsigned wst_conn_syn_retransmissions(const struct wst_conn *c)
@@ -145,44 +151,47 @@ void wst_conn_addr(const struct wst_conn *c, int i, struct wst_addr *out)
     memcpy(out->b, c->addr + (size_t)i * len, len);
 }
 
-bool wst_conn_matches(const struct wst_conn *c, const struct wst_flow_key *key, bool vlan_keyed)
+
+bool wst_conn_matches(const struct wst_conn *c, const struct wst_flow_key *key)
 {
-    if (c->port[0] != key->port[0] || c->port[1] != key->port[1] || c->family != key->family)
-        return false;
-    if (vlan_keyed && (c->vlan[0] != key->vlan[0] || c->vlan[1] != key->vlan[1]))
-        return false;
     /* Inline word compares: this runs for every packet, and a call to
      * memcmp() for 4 bytes costs more than the comparison. */
-    uint32_t a0, a1, k0, k1;
+    uint32_t cp, kp;
+    memcpy(&cp, c->port, sizeof cp);
+    memcpy(&kp, key->port, sizeof kp);
+    if (cp != kp || c->zone != key->zone || c->family != key->family)
+        return false;
     if (c->family == WST_AF_INET) {
+        uint32_t a0, a1, k0, k1;
         memcpy(&a0, c->addr, 4);
         memcpy(&a1, c->addr + 4, 4);
         memcpy(&k0, key->addr[0].b, 4);
         memcpy(&k1, key->addr[1].b, 4);
-        return a0 == k0 && a1 == k1;
+        if (a0 != k0 || a1 != k1)
+            return false;
+    } else {
+        uint64_t x[4], y[4];
+        memcpy(x, c->addr, 32);
+        memcpy(&y[0], key->addr[0].b, 16);
+        memcpy(&y[2], key->addr[1].b, 16);
+        if (((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) | (x[3] ^ y[3])) != 0)
+            return false;
     }
-    uint64_t x[4], y[4];
-    memcpy(x, c->addr, 32);
-    memcpy(&y[0], key->addr[0].b, 16);
-    memcpy(&y[2], key->addr[1].b, 16);
-    return ((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) | (x[3] ^ y[3])) == 0;
+    return true;
 }
 
-void wst_conn_key(const struct wst_conn *c, struct wst_flow_key *key, bool vlan_keyed)
+void wst_conn_key(const struct wst_conn *c, struct wst_flow_key *key)
 {
     memset(key, 0, sizeof *key);
     wst_conn_addr(c, 0, &key->addr[0]);
     wst_conn_addr(c, 1, &key->addr[1]);
     key->port[0] = c->port[0];
     key->port[1] = c->port[1];
+    key->zone = c->zone;
     key->family = c->family;
-    if (vlan_keyed) {
-        key->vlan[0] = c->vlan[0];
-        key->vlan[1] = c->vlan[1];
-    }
 }
 
-/* Pool index of a family: 0 for IPv4, 1 for IPv6. */
+/* Size class of a family: 0 for IPv4, 1 for IPv6 (struct wst_conn_pool). */
 static int pool_class(uint8_t family)
 {
     return family == WST_AF_INET6 ? 1 : 0;
@@ -191,7 +200,7 @@ static int pool_class(uint8_t family)
 void wst_conn_pool_init(struct wst_conn_pool *pool)
 {
     memset(pool, 0, sizeof *pool);
-    for (int k = 0; k < 2; k++) {
+    for (int k = 0; k < WST_CONN_POOL_CLASSES; k++) {
         size_t size = offsetof(struct wst_conn, addr) + 2 * (k ? 16 : 4);
         pool->object_size[k] = (size + 7) & ~(size_t)7;
     }
@@ -199,7 +208,7 @@ void wst_conn_pool_init(struct wst_conn_pool *pool)
 
 void wst_conn_pool_fini(struct wst_conn_pool *pool)
 {
-    for (int k = 0; k < 2; k++) {
+    for (int k = 0; k < WST_CONN_POOL_CLASSES; k++) {
         struct wst_conn_slab *s = pool->slabs[k];
         while (s) {
             struct wst_conn_slab *next = s->next;
@@ -253,6 +262,7 @@ struct wst_conn *wst_conn_new(struct wst_conn_pool *pool, const struct wst_flow_
     size_t len = wst_family_addr_len(key->family);
     memcpy(c->addr, key->addr[0].b, len);
     memcpy(c->addr + len, key->addr[1].b, len);
+    c->zone = key->zone;
     for (int i = 0; i < 2 && i < seg->vlan_count; i++)
         c->vlan[i] = (uint16_t)(seg->vlan[i] + 1);
     return c;

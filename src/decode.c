@@ -20,6 +20,16 @@
  *  5. Checksums are not verified: captures taken on the sending host carry
  *     checksums that NIC offload fills in later, and a passive observer
  *     learns the endpoints' states from what they sent either way.
+ *  6. One function per layer; a layer ends the walk with a status or hands
+ *     the frame on to a later layer (link -> ethertype -> IP -> transport),
+ *     never to itself or an earlier one, so the driver's loop ends.
+ *  7. TCP options are parsed on SYN segments only, the only ones whose
+ *     options set up anything (MSS, window scale, SACK permitted: RFC 9293
+ *     §3.7.1, RFC 7323 §2.2, RFC 2018 §2); on every other segment the
+ *     decoder records where the options are, and wst_decode_tcp_options()
+ *     parses them for a caller that wants a later segment's timestamps or
+ *     SACK blocks while the frame is at hand. Most segments carry 12 bytes
+ *     of timestamps nobody reads.
  *
  * References: IEEE 802.1Q (VLAN, 802.1ad QinQ, 802.1ah PBB), IEEE 802.1BR
  * (E-Tag), RFC 3032 (MPLS), RFC 4385 (pseudowire control word), RFC 2516
@@ -106,12 +116,44 @@ const char *wst_decode_class_name(enum wst_decode_class cls)
     return (unsigned)cls < WST_DC__COUNT && class_names[cls] ? class_names[cls] : "unknown";
 }
 
-/* The frame being walked. */
+/*
+ * The layers of the walk, in the only order they can follow one another:
+ * a layer hands the frame on to a later one or ends the walk, so the walk
+ * ends (assumption 6).
+ */
+enum layer {
+    L_ETHERTYPE,   /* `type` names what starts at `off` (tags, labels, sessions, IP) */
+    L_IP_VERSION,  /* IPv4 or IPv6, by the version nibble at `off` */
+    L_IPV4,
+    L_IPV6,
+    L_TRANSPORT,   /* protocol `proto`, `l4_len` bytes by the IP header, at `off` */
+};
+
+/* The frame being walked, and where the walk is. */
 struct frame {
     const uint8_t *data;
     uint32_t caplen;
     uint32_t wirelen;
+    uint32_t off;      /* where the next layer starts */
+    uint32_t l4_len;   /* L_TRANSPORT: the IP payload length */
+    uint16_t type;     /* L_ETHERTYPE: the ethertype just before off */
+    uint8_t layer;     /* enum layer: what starts at off */
+    uint8_t proto;     /* L_TRANSPORT: the IP protocol */
 };
+
+/*
+ * What a layer returns to hand the frame on: the next layer is set in the
+ * frame. Never returned by wst_decode().
+ */
+#define DECODE_NEXT WST_DECODE__COUNT
+
+/* Hands the frame on to `layer` at `off`. */
+static enum wst_decode_status next_layer(struct frame *f, enum layer layer, uint32_t off)
+{
+    f->layer = (uint8_t)layer;
+    f->off = off;
+    return DECODE_NEXT;
+}
 
 /* IP protocols that carry another network layer, which we do not open yet. */
 static bool is_tunnel_protocol(uint8_t proto)
@@ -238,12 +280,48 @@ static void decode_tcp_options(const uint8_t *p, uint32_t len, uint32_t full_len
 }
 
 /*
- * TCP header at `off`; `ip_payload_len` is what the IP header says follows
- * it (RFC 9293 §3.1: data offset counts 32-bit words, at least 5).
+ * The option list of nearly every SYN and SYN+ACK Linux sends, byte for
+ * byte but the values (tcp_options_write(): MSS; SACK-permitted and
+ * timestamps; NOP, window scale): 20 bytes read at fixed places instead of
+ * walked. The walk would find the same. False, touching nothing, for any
+ * other list.
  */
-static enum wst_decode_status decode_tcp(const struct frame *f, uint32_t off, uint32_t ip_payload_len,
-                                         struct wst_segment *seg)
+static bool linux_syn_options(const uint8_t *p, struct wst_tcp_options *o)
 {
+    if (rd_be16(p) != 0x0204 || rd_be32(p + 4) != 0x0402080Au || rd_be32(p + 16) >> 8 != 0x010303u)
+        return false;
+    o->present = WST_OPT_MSS | WST_OPT_SACK_PERM | WST_OPT_TIMESTAMP | WST_OPT_WSCALE;
+    o->sack_blocks = 0;
+    o->mss = rd_be16(p + 2);
+    o->ts_val = rd_be32(p + 8);
+    o->ts_ecr = rd_be32(p + 12);
+    o->wscale = p[19];
+    return true;
+}
+
+/*
+ * The option list of a TCP header at t, of hlen bytes (hlen > 20), of
+ * which avail were captured: parsed as far as the capture goes.
+ */
+static void parse_options(const uint8_t *t, uint32_t hlen, uint32_t avail, struct wst_tcp_options *o)
+{
+    if (hlen == 40 && avail >= 40 && linux_syn_options(t + 20, o))
+        return;
+    o->present = 0; /* the other fields count only when present */
+    o->sack_blocks = 0;
+    uint32_t opt_len = hlen <= avail ? hlen - 20 : avail - 20;
+    decode_tcp_options(t + 20, opt_len, hlen - 20, o);
+    if (hlen > avail)
+        o->present |= WST_OPT_TRUNCATED;
+}
+
+/*
+ * TCP header at f->off; f->l4_len is what the IP header says follows it
+ * (RFC 9293 §3.1: data offset counts 32-bit words, at least 5).
+ */
+static enum wst_decode_status decode_tcp(const struct frame *f, struct wst_segment *seg)
+{
+    uint32_t off = f->off, ip_payload_len = f->l4_len;
     if (ip_payload_len < 20)
         return WST_DECODE_BAD_TCP_HEADER_LEN;
     const uint8_t *t = f->data + off;
@@ -268,23 +346,17 @@ static enum wst_decode_status decode_tcp(const struct frame *f, uint32_t off, ui
     seg->ack = rd_be32(t + 8);
     seg->flags = t[13];
     seg->window = rd_be16(t + 14);
-    seg->opt.present = 0; /* the other option fields count only when present */
-    seg->opt.sack_blocks = 0;
+
+    /* Options (assumption 7): where they are, and parsed on a SYN only. */
     uint32_t avail = f->caplen - off; /* >= 20 */
-    if (hlen == 32 && avail >= 32 && rd_be32(t + 20) == 0x0101080A) {
-        /* NOP, NOP, timestamps: the option list of nearly every segment
-         * after the handshake (RFC 7323 Appendix A layout). */
-        seg->opt.ts_val = rd_be32(t + 24);
-        seg->opt.ts_ecr = rd_be32(t + 28);
-        seg->opt.present = WST_OPT_TIMESTAMP;
-    } else if (hlen > 20) {
-        /* Options cut by the snap length: parse what was captured. The
-         * segment is still whole for the state machine, which needs only
-         * the fixed header. */
-        uint32_t opt_len = hlen <= avail ? hlen - 20 : avail - 20;
-        decode_tcp_options(t + 20, opt_len, hlen - 20, &seg->opt);
-        if (hlen > avail)
-            seg->opt.present |= WST_OPT_TRUNCATED;
+    seg->opt_off = off + 20;
+    seg->opt_len = (uint8_t)(hlen - 20);
+    seg->opt_caplen = (uint8_t)(hlen <= avail ? hlen - 20 : avail - 20);
+    if ((seg->flags & WST_TH_SYN) && hlen > 20) {
+        parse_options(t, hlen, avail, &seg->opt);
+    } else {
+        seg->opt.present = hlen > avail ? WST_OPT_TRUNCATED : 0;
+        seg->opt.sack_blocks = 0;
     }
 
     uint32_t data_off = off + hlen;
@@ -296,35 +368,43 @@ static enum wst_decode_status decode_tcp(const struct frame *f, uint32_t off, ui
 }
 
 /* The transport layer of an unfragmented IP datagram (ICMP goes with IPv4, ICMPv6 with IPv6). */
-static enum wst_decode_status decode_l4(const struct frame *f, uint8_t proto, uint32_t off,
-                                        uint32_t payload_len, struct wst_segment *seg)
+static enum wst_decode_status decode_transport(const struct frame *f, struct wst_segment *seg)
 {
-    switch (proto) {
-    case IPP_TCP:
-        return decode_tcp(f, off, payload_len, seg);
+    if (f->proto == IPP_TCP)
+        return decode_tcp(f, seg);
+    switch (f->proto) {
     case IPP_UDP:
-        return classify_udp(f, off);
+        return classify_udp(f, f->off);
     case IPP_ICMP:
         if (seg->family == WST_AF_INET) {
-            seg->l4_off = off;
-            seg->l4_len = payload_len;
+            seg->l4_off = f->off;
+            seg->l4_len = f->l4_len;
             return WST_DECODE_ICMP;
         }
         break;
     case IPP_ICMPV6:
         if (seg->family == WST_AF_INET6) {
-            seg->l4_off = off;
-            seg->l4_len = payload_len;
+            seg->l4_off = f->off;
+            seg->l4_len = f->l4_len;
             return WST_DECODE_ICMPV6;
         }
         break;
     }
-    return is_tunnel_protocol(proto) ? WST_DECODE_TUNNEL : WST_DECODE_IP_OTHER;
+    return is_tunnel_protocol(f->proto) ? WST_DECODE_TUNNEL : WST_DECODE_IP_OTHER;
 }
 
-/* IPv4 header at `off` (RFC 791 §3.1). */
-static enum wst_decode_status decode_ipv4(const struct frame *f, uint32_t off, struct wst_segment *seg)
+/* Hands the frame on to the transport layer: `proto` at `off`, `len` bytes by the IP header. */
+static enum wst_decode_status next_transport(struct frame *f, uint8_t proto, uint32_t off, uint32_t len)
 {
+    f->proto = proto;
+    f->l4_len = len;
+    return next_layer(f, L_TRANSPORT, off);
+}
+
+/* IPv4 header at f->off (RFC 791 §3.1). */
+static enum wst_decode_status decode_ipv4(struct frame *f, struct wst_segment *seg)
+{
+    uint32_t off = f->off;
     if ((uint64_t)off + 20 > f->caplen)
         return WST_DECODE_TRUNCATED_IP;
     const uint8_t *ip = f->data + off;
@@ -358,7 +438,7 @@ static enum wst_decode_status decode_ipv4(const struct frame *f, uint32_t off, s
     memset(seg->src.b + 4, 0, 12);
     memcpy(seg->dst.b, ip + 16, 4);
     memset(seg->dst.b + 4, 0, 12);
-    return decode_l4(f, ip[9], off + hlen, total - hlen, seg);
+    return next_transport(f, ip[9], off + hlen, total - hlen);
 }
 
 /*
@@ -389,9 +469,10 @@ static uint32_t jumbo_payload_len(const struct frame *f, uint32_t off)
     return 0;
 }
 
-/* IPv6 header at `off` and its extension-header chain (RFC 8200 §3, §4). */
-static enum wst_decode_status decode_ipv6(const struct frame *f, uint32_t off, struct wst_segment *seg)
+/* IPv6 header at f->off and its extension-header chain (RFC 8200 §3, §4). */
+static enum wst_decode_status decode_ipv6(struct frame *f, struct wst_segment *seg)
 {
+    uint32_t off = f->off;
     if ((uint64_t)off + 40 > f->caplen)
         return WST_DECODE_TRUNCATED_IP;
     const uint8_t *ip = f->data + off;
@@ -429,7 +510,7 @@ static enum wst_decode_status decode_ipv6(const struct frame *f, uint32_t off, s
         case IPP_FRAGMENT:
             break;
         default:
-            return decode_l4(f, next, p, end - p, seg);
+            return next_transport(f, next, p, end - p);
         }
         if (depth == WST_MAX_LAYERS)
             return WST_DECODE_TOO_DEEP;
@@ -458,16 +539,16 @@ static enum wst_decode_status decode_ipv6(const struct frame *f, uint32_t off, s
     }
 }
 
-/* Dispatch on the IP version nibble (raw IP link types, MPLS payloads). */
-static enum wst_decode_status decode_ip_any(const struct frame *f, uint32_t off, struct wst_segment *seg)
+/* The IP version nibble at f->off (raw IP link types). */
+static enum wst_decode_status decode_ip_version(struct frame *f)
 {
-    if (off >= f->caplen)
+    if (f->off >= f->caplen)
         return WST_DECODE_TRUNCATED_IP;
-    switch (f->data[off] >> 4) {
+    switch (f->data[f->off] >> 4) {
     case 4:
-        return decode_ipv4(f, off, seg);
+        return next_layer(f, L_IPV4, f->off);
     case 6:
-        return decode_ipv6(f, off, seg);
+        return next_layer(f, L_IPV6, f->off);
     }
     return WST_DECODE_BAD_IP_VERSION;
 }
@@ -478,20 +559,21 @@ static enum wst_decode_status need(const struct frame *f, uint32_t off, uint32_t
 }
 
 /*
- * The ethertype loop: `type` is the ethertype found just before `off`.
+ * The ethertype loop: f->type is the ethertype found just before f->off.
  * Tags, labels and sessions are peeled until an IP header, something that
  * is not IP, or something we do not decode.
  */
-static enum wst_decode_status decode_ethertype(const struct frame *f, uint16_t type, uint32_t off,
-                                               struct wst_segment *seg)
+static enum wst_decode_status decode_ethertype(struct frame *f, struct wst_segment *seg)
 {
+    uint16_t type = f->type;
+    uint32_t off = f->off;
     /* Up to WST_MAX_LAYERS encapsulations, then the network layer. */
     for (int depth = 0; depth <= WST_MAX_LAYERS; depth++) {
+        if (type == ET_IPV4) /* most frames: before the switch's search */
+            return next_layer(f, L_IPV4, off);
         switch (type) {
-        case ET_IPV4:
-            return decode_ipv4(f, off, seg);
         case ET_IPV6:
-            return decode_ipv6(f, off, seg);
+            return next_layer(f, L_IPV6, off);
 
         case ET_VLAN:
         case ET_QINQ:
@@ -528,9 +610,9 @@ static enum wst_decode_status decode_ethertype(const struct frame *f, uint16_t t
                 return WST_DECODE_TRUNCATED_LINK;
             switch (f->data[off] >> 4) {
             case 4:
-                return decode_ipv4(f, off, seg);
+                return next_layer(f, L_IPV4, off);
             case 6:
-                return decode_ipv6(f, off, seg);
+                return next_layer(f, L_IPV6, off);
             case 0: /* control word, then an Ethernet pseudowire frame */
                 if (need(f, off, 4 + 14) != WST_DECODE_TCP)
                     return WST_DECODE_TRUNCATED_LINK;
@@ -550,9 +632,9 @@ static enum wst_decode_status decode_ethertype(const struct frame *f, uint16_t t
             uint16_t ppp = rd_be16(f->data + off + 6);
             off += 8;
             if (ppp == 0x0021)
-                return decode_ipv4(f, off, seg);
+                return next_layer(f, L_IPV4, off);
             if (ppp == 0x0057)
-                return decode_ipv6(f, off, seg);
+                return next_layer(f, L_IPV6, off);
             return WST_DECODE_NON_IP;
         }
 
@@ -596,42 +678,43 @@ static enum wst_decode_status decode_ethertype(const struct frame *f, uint16_t t
 }
 
 /* BSD loopback address families: AF_INET everywhere, AF_INET6 per OS. */
-static enum wst_decode_status decode_af(const struct frame *f, uint32_t af, struct wst_segment *seg)
+static enum wst_decode_status decode_af(struct frame *f, uint32_t af)
 {
     switch (af) {
     case 2:
-        return decode_ipv4(f, 4, seg);
+        return next_layer(f, L_IPV4, 4);
     case 10: /* Linux */
     case 24: /* NetBSD, OpenBSD, BSD/OS */
     case 28: /* FreeBSD, DragonFly */
     case 30: /* macOS */
-        return decode_ipv6(f, 4, seg);
+        return next_layer(f, L_IPV6, 4);
     }
     return WST_DECODE_NON_IP;
 }
 
-enum wst_decode_status wst_decode(enum wst_link link, const uint8_t *data, uint32_t caplen,
-                                  uint32_t wirelen, struct wst_segment *seg)
+/* The link layer: what follows it, or why nothing does. */
+static enum wst_decode_status decode_link(struct frame *f, enum wst_link link)
 {
-    struct frame f = {data, caplen, wirelen < caplen ? caplen : wirelen};
-    seg->vlan_count = 0;
-    seg->has_ports = false;
-
+    const uint8_t *data = f->data;
+    uint32_t caplen = f->caplen;
     switch (link) {
     case WST_LINK_ETHERNET:
         if (caplen < 14)
             return WST_DECODE_TRUNCATED_LINK;
-        return decode_ethertype(&f, rd_be16(data + 12), 14, seg);
+        f->type = rd_be16(data + 12);
+        return next_layer(f, L_ETHERTYPE, 14);
     case WST_LINK_SLL:
         /* Linux cooked v1: packet type, ARPHRD, address length, address[8], protocol. */
         if (caplen < 16)
             return WST_DECODE_TRUNCATED_LINK;
-        return decode_ethertype(&f, rd_be16(data + 14), 16, seg);
+        f->type = rd_be16(data + 14);
+        return next_layer(f, L_ETHERTYPE, 16);
     case WST_LINK_SLL2:
         /* Linux cooked v2: protocol, reserved, ifindex, ARPHRD, type, addr len, address[8]. */
         if (caplen < 20)
             return WST_DECODE_TRUNCATED_LINK;
-        return decode_ethertype(&f, rd_be16(data), 20, seg);
+        f->type = rd_be16(data);
+        return next_layer(f, L_ETHERTYPE, 20);
     case WST_LINK_NULL_BSD: {
         if (caplen < 4)
             return WST_DECODE_TRUNCATED_LINK;
@@ -639,23 +722,67 @@ enum wst_decode_status wst_decode(enum wst_link link, const uint8_t *data, uint3
         uint32_t af = rd_le32(data);
         if (af > 0xFFFF)
             af = rd_be32(data);
-        return decode_af(&f, af, seg);
+        return decode_af(f, af);
     }
     case WST_LINK_LOOP:
         if (caplen < 4)
             return WST_DECODE_TRUNCATED_LINK;
-        return decode_af(&f, rd_be32(data), seg);
+        return decode_af(f, rd_be32(data));
     case WST_LINK_RAW:
-        return decode_ip_any(&f, 0, seg);
+        return next_layer(f, L_IP_VERSION, 0);
     case WST_LINK_IPV4:
-        return decode_ipv4(&f, 0, seg);
+        return next_layer(f, L_IPV4, 0);
     case WST_LINK_IPV6:
-        return decode_ipv6(&f, 0, seg);
+        return next_layer(f, L_IPV6, 0);
     case WST_LINK_UNSUPPORTED:
     case WST_LINK__COUNT:
         break;
     }
     return WST_DECODE_UNSUPPORTED_LINK;
+}
+
+/*
+ * The driver: each layer either ends the walk with a status or hands the
+ * frame on to a later layer (STYLE.md point 15), so every layer has one
+ * caller and the compiler can fold the whole walk into this function.
+ */
+enum wst_decode_status wst_decode(enum wst_link link, const uint8_t *data, uint32_t caplen,
+                                  uint32_t wirelen, struct wst_segment *seg)
+{
+    struct frame f = {.data = data, .caplen = caplen, .wirelen = wirelen < caplen ? caplen : wirelen};
+    seg->vlan_count = 0;
+    seg->has_ports = false;
+    enum wst_decode_status st = decode_link(&f, link);
+    while (st == DECODE_NEXT) {
+        switch ((enum layer)f.layer) {
+        case L_ETHERTYPE:
+            st = decode_ethertype(&f, seg);
+            break;
+        case L_IP_VERSION:
+            st = decode_ip_version(&f);
+            break;
+        case L_IPV4:
+            st = decode_ipv4(&f, seg);
+            break;
+        case L_IPV6:
+            st = decode_ipv6(&f, seg);
+            break;
+        case L_TRANSPORT:
+            return decode_transport(&f, seg);
+        }
+    }
+    return st;
+}
+
+void wst_decode_tcp_options(const uint8_t *data, const struct wst_segment *seg, struct wst_tcp_options *out)
+{
+    if (seg->opt_len == 0) {
+        out->present = 0;
+        out->sack_blocks = 0;
+        return;
+    }
+    /* parse_options() sees the header as it was: 20 bytes, then the list. */
+    parse_options(data + seg->opt_off - 20, 20u + seg->opt_len, 20u + seg->opt_caplen, out);
 }
 
 bool wst_decode_icmp_error(const uint8_t *data, uint32_t caplen, const struct wst_segment *seg,

@@ -205,7 +205,7 @@ static void text_conn(struct wst_emitter *e, const struct wst_conn_report *r)
     struct wst_conn_view v;
     heading(ob, c, r->id, &v);
     wst_outbuf_puts(ob, "  (");
-    wst_outbuf_puts(ob, basis_text[c->client_basis < WST_CLIENT__COUNT ? c->client_basis : 0]);
+    wst_outbuf_puts(ob, basis_text[c->client_basis]); /* 2 bits: every value has a text */
     wst_outbuf_puts(ob, ")\n   start ");
     wst_outbuf_utc(ob, c->first_ts_us);
     wst_outbuf_puts(ob, "  end ");

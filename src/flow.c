@@ -8,12 +8,16 @@
  *  2. Bytes of an IPv4 address beyond the fourth are zero (decode.c), so
  *     equality and hashing can look at whole words without a family branch
  *     on the hot path; the family itself is part of the key.
+ *  3. The zone is part of the key like the 4-tuple: compared and hashed,
+ *     never interpreted here.
  */
 #include "wirestate/flow.h"
 
+#include <stddef.h>
 #include <string.h>
 
 #include "bytes.h"
+#include "digits.h"
 
 /* Big-endian load, so integer order is byte-string order. */
 static inline uint64_t be64(const uint8_t *p)
@@ -21,42 +25,54 @@ static inline uint64_t be64(const uint8_t *p)
     return (uint64_t)rd_be32(p) << 32 | rd_be32(p + 4);
 }
 
-int wst_flow_key_from_segment(struct wst_flow_key *key, const struct wst_segment *seg, bool vlan_key)
+uint32_t wst_flow_zone_of_vlans(const struct wst_segment *seg)
 {
-    /* Which endpoint is smaller (invariant 1), without a call to memcmp(). */
-    int c;
+    if (seg->vlan_count == 0)
+        return 0;
+    uint32_t outer = seg->vlan[0] + 1u;
+    uint32_t inner = seg->vlan_count > 1 ? seg->vlan[1] + 1u : 0;
+    return outer | inner << 16;
+}
+
+int wst_flow_key_in_zone(struct wst_flow_key *key, const struct wst_segment *seg, uint32_t zone)
+{
+    /* Which endpoint is smaller (invariant 1): the address, then the port,
+     * as one comparison of big-endian integers. */
+    int sender;
     if (seg->family == WST_AF_INET) {
-        uint32_t s = rd_be32(seg->src.b), d = rd_be32(seg->dst.b);
-        c = (s > d) - (s < d);
+        uint64_t s = (uint64_t)rd_be32(seg->src.b) << 16 | seg->sport;
+        uint64_t d = (uint64_t)rd_be32(seg->dst.b) << 16 | seg->dport;
+        sender = s > d;
     } else {
         uint64_t s = be64(seg->src.b), d = be64(seg->dst.b);
         if (s == d) {
             s = be64(seg->src.b + 8);
             d = be64(seg->dst.b + 8);
+            if (s == d) {
+                s = seg->sport;
+                d = seg->dport;
+            }
         }
-        c = (s > d) - (s < d);
+        sender = s > d;
     }
-    int sender = (c > 0 || (c == 0 && seg->sport > seg->dport)) ? 1 : 0;
-
     key->addr[sender] = seg->src;
     key->addr[!sender] = seg->dst;
     key->port[sender] = seg->sport;
     key->port[!sender] = seg->dport;
+    key->zone = zone;
     key->family = seg->family;
-    if (vlan_key && seg->vlan_count > 0) {
-        key->vlan[0] = (uint16_t)(seg->vlan[0] + 1);
-        key->vlan[1] = seg->vlan_count > 1 ? (uint16_t)(seg->vlan[1] + 1) : 0;
-    } else {
-        key->vlan[0] = key->vlan[1] = 0;
-    }
     return sender;
+}
+
+int wst_flow_key_from_segment(struct wst_flow_key *key, const struct wst_segment *seg, bool vlan_key)
+{
+    return wst_flow_key_in_zone(key, seg, vlan_key ? wst_flow_zone_of_vlans(seg) : 0);
 }
 
 bool wst_flow_key_equal(const struct wst_flow_key *a, const struct wst_flow_key *b)
 {
     return a->port[0] == b->port[0] && a->port[1] == b->port[1] && a->family == b->family &&
-           a->vlan[0] == b->vlan[0] && a->vlan[1] == b->vlan[1] &&
-           memcmp(a->addr, b->addr, sizeof a->addr) == 0;
+           a->zone == b->zone && memcmp(a->addr, b->addr, sizeof a->addr) == 0;
 }
 
 /* The finaliser of SplitMix64: every input bit affects every output bit. */
@@ -70,6 +86,10 @@ static inline uint64_t mix(uint64_t h)
     return h;
 }
 
+/* The ports and the zone are adjacent: the hash reads them as one word. */
+_Static_assert(offsetof(struct wst_flow_key, zone) == offsetof(struct wst_flow_key, port) + 4,
+               "ports and zone form one 64-bit word");
+
 uint64_t wst_flow_key_hash(const struct wst_flow_key *key, uint64_t seed)
 {
     /* Each word is offset by the seed and multiplied by its own odd
@@ -78,11 +98,11 @@ uint64_t wst_flow_key_hash(const struct wst_flow_key *key, uint64_t seed)
      * predict the products, which makes it hard to aim many 4-tuples at
      * one index (a few collisions only lengthen a probe chain). */
     const uint8_t *a0 = key->addr[0].b, *a1 = key->addr[1].b;
-    uint64_t meta = (uint64_t)key->port[0] << 48 | (uint64_t)key->port[1] << 32 |
-                    (uint64_t)key->vlan[0] << 20 | (uint64_t)key->vlan[1] << 4 | key->family;
+    uint64_t ports_zone = rd_u64_native((const uint8_t *)key + offsetof(struct wst_flow_key, port));
     uint64_t s2 = seed << 32 | seed >> 32;
     uint64_t h = (rd_u64_native(a0) ^ seed) * 0x9e3779b97f4a7c15ULL +
-                 (rd_u64_native(a1) ^ s2) * 0xc2b2ae3d27d4eb4fULL + (meta ^ seed) * 0x165667b19e3779f9ULL;
+                 (rd_u64_native(a1) ^ s2) * 0xc2b2ae3d27d4eb4fULL +
+                 (ports_zone ^ seed) * 0x165667b19e3779f9ULL + key->family;
     if (key->family == WST_AF_INET6)
         h += (rd_u64_native(a0 + 8) ^ seed) * 0xd6e8feb86659fd93ULL +
              (rd_u64_native(a1 + 8) ^ s2) * 0xff51afd7ed558ccdULL;
@@ -92,15 +112,26 @@ uint64_t wst_flow_key_hash(const struct wst_flow_key *key, uint64_t seed)
 /* Decimal digits of v at p; returns the count. */
 static size_t put_decimal(char *p, unsigned v)
 {
-    char tmp[10];
-    size_t n = 0;
-    do {
-        tmp[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    for (size_t i = 0; i < n; i++)
-        p[i] = tmp[n - 1 - i];
-    return n;
+    return wst_fmt_u32(p, v);
+}
+
+/* "d.", "dd." or "ddd." of an address byte at p; returns the count. */
+static size_t put_octet_dot(char *p, unsigned v)
+{
+    if (v >= 100) {
+        p[0] = (char)('0' + v / 100);
+        memcpy(p + 1, wst_digit_pairs + 2 * (v % 100), 2);
+        p[3] = '.';
+        return 4;
+    }
+    if (v >= 10) {
+        memcpy(p, wst_digit_pairs + 2 * v, 2);
+        p[2] = '.';
+        return 3;
+    }
+    p[0] = (char)('0' + v);
+    p[1] = '.';
+    return 2;
 }
 
 /*
@@ -167,10 +198,8 @@ static size_t format_addr(char *out, uint8_t family, const uint8_t *addr)
     if (family == WST_AF_INET6)
         return format_ipv6(out, addr);
     size_t n = 0;
-    for (int i = 0; i < 4; i++) {
-        n += put_decimal(out + n, addr[i]);
-        out[n++] = '.';
-    }
+    for (int i = 0; i < 4; i++)
+        n += put_octet_dot(out + n, addr[i]);
     return n - 1;
 }
 

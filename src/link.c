@@ -32,6 +32,33 @@ enum wst_link wst_link_from_linktype(uint32_t linktype)
     return WST_LINK_UNSUPPORTED;
 }
 
+int wst_link_dlt_from_linktype(uint32_t linktype)
+{
+    /* libpcap's linktype_to_dlt(): the LINKTYPE_ values whose DLT_ value
+     * differs on some platform; every other value is its own DLT_. */
+    switch (linktype) {
+    case 100:
+        return DLT_ATM_RFC1483;
+    case 101:
+        return DLT_RAW;
+    case 102:
+        return DLT_SLIP_BSDOS;
+    case 103:
+        return DLT_PPP_BSDOS;
+    case 106:
+        return DLT_ATM_CLIP;
+    case 50:
+        return DLT_PPP_SERIAL;
+    case 51:
+        return DLT_PPP_ETHER;
+    case 246:
+        return DLT_PFSYNC;
+    case 258:
+        return DLT_PKTAP;
+    }
+    return linktype <= INT32_MAX ? (int)linktype : -1;
+}
+
 enum wst_link wst_link_from_dlt(int dlt)
 {
     switch (dlt) {

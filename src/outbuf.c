@@ -3,13 +3,16 @@
  *
  * Invariant: ob->len < WST_OUTBUF_SIZE between calls; the space check in
  * each writer makes room first (every single item is far smaller than the
- * buffer except wst_outbuf_write() of large data, which writes through).
+ * buffer except wst_outbuf_write() of large data, which writes through
+ * unless it fits in the room left).
  */
 #include "wirestate/outbuf.h"
 
 #include <errno.h>
 #include <string.h>
 #include <time.h>
+
+#include "digits.h"
 
 void wst_outbuf_init(struct wst_outbuf *ob, FILE *fp)
 {
@@ -57,7 +60,7 @@ static inline char *reserve(struct wst_outbuf *ob, size_t n)
     return ob->buf + ob->len;
 }
 
-void wst_outbuf_write(struct wst_outbuf *ob, const void *data, size_t len)
+void wst_outbuf_write_slow(struct wst_outbuf *ob, const void *data, size_t len)
 {
     if (len > WST_OUTBUF_SIZE / 2) {
         wst_outbuf_drain(ob);
@@ -68,66 +71,36 @@ void wst_outbuf_write(struct wst_outbuf *ob, const void *data, size_t len)
     ob->len += len;
 }
 
-void wst_outbuf_puts(struct wst_outbuf *ob, const char *s)
-{
-    wst_outbuf_write(ob, s, strlen(s));
-}
-
-void wst_outbuf_putc(struct wst_outbuf *ob, char ch)
-{
-    *reserve(ob, 1) = ch;
-    ob->len++;
-}
-
-/* "00" "01" ... "99": numbers are formatted two digits per division. */
-static const char digit_pairs[201] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-                                     "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-                                     "8081828384858687888990919293949596979899";
-
-/* Writes the decimal digits of v, right-aligned to width, into p; returns the length. */
+/* Writes the decimal digits of v, right-aligned to width, at p; returns the length. */
 static size_t format_u64(char *p, uint64_t v, int width)
 {
-    char tmp[24];
-    size_t i = sizeof tmp;
-    while (v >= 100) {
-        unsigned r = (unsigned)(v % 100);
-        v /= 100;
-        i -= 2;
-        memcpy(tmp + i, digit_pairs + 2 * r, 2);
-    }
-    if (v >= 10) {
-        i -= 2;
-        memcpy(tmp + i, digit_pairs + 2 * v, 2);
-    } else {
-        tmp[--i] = (char)('0' + v);
-    }
-    size_t n = sizeof tmp - i;
+    char tmp[20];
+    size_t n = wst_fmt_u64_digits(tmp, v);
     size_t pad = width > 0 && (size_t)width > n ? (size_t)width - n : 0;
     memset(p, ' ', pad);
-    memcpy(p + pad, tmp + i, n);
+    memcpy(p + pad, tmp, n);
     return pad + n;
 }
 
 size_t wst_fmt_u64(char *p, uint64_t v)
 {
-    return format_u64(p, v, 0);
+    return wst_fmt_u64_digits(p, v);
 }
 
 size_t wst_fmt_seconds(char *p, uint64_t us)
 {
-    size_t n = format_u64(p, us / WST_US_PER_S, 0);
-    p[n++] = '.';
-    uint32_t frac = (uint32_t)(us % WST_US_PER_S);
-    for (int i = 2; i >= 0; i--) {
-        memcpy(p + n + 2 * (size_t)i, digit_pairs + 2 * (frac % 100), 2);
-        frac /= 100;
-    }
-    return n + 6;
+    uint64_t secs = us / WST_US_PER_S;
+    uint32_t frac = (uint32_t)(us - secs * WST_US_PER_S);
+    size_t n = wst_fmt_u64_digits(p, secs);
+    p[n] = '.';
+    wst_put_2digits(p + n + 1, frac / 10000);
+    wst_put_4digits(p + n + 3, frac % 10000);
+    return n + 7;
 }
 
 void wst_outbuf_u64(struct wst_outbuf *ob, uint64_t v)
 {
-    ob->len += format_u64(reserve(ob, 24), v, 0);
+    ob->len += wst_fmt_u64_digits(reserve(ob, 24), v);
 }
 
 void wst_outbuf_u64_width(struct wst_outbuf *ob, uint64_t v, int width)
@@ -144,7 +117,7 @@ static void put_fixed(struct wst_outbuf *ob, uint64_t v, int digits)
     int i = digits;
     while (i >= 2) {
         i -= 2;
-        memcpy(p + i, digit_pairs + 2 * (v % 100), 2);
+        wst_put_2digits(p + i, (uint32_t)(v % 100));
         v /= 100;
     }
     if (i)
@@ -186,14 +159,24 @@ void wst_outbuf_json_string(struct wst_outbuf *ob, const char *s)
 {
     static const char hex[] = "0123456789abcdef";
     wst_outbuf_putc(ob, '"');
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    const unsigned char *p = (const unsigned char *)s;
+    for (;;) {
+        /* The run of bytes that need no escape goes out in one write. */
+        const unsigned char *run = p;
+        while (*p >= 0x20 && *p < 0x7f && *p != '"' && *p != '\\')
+            p++;
+        if (p > run)
+            wst_outbuf_write(ob, run, (size_t)(p - run));
         unsigned char ch = *p;
+        if (ch == '\0')
+            break;
+        char *q = reserve(ob, 6);
         if (ch == '"' || ch == '\\') {
-            wst_outbuf_putc(ob, '\\');
-            wst_outbuf_putc(ob, (char)ch);
-        } else if (ch < 0x20 || ch >= 0x7f) {
+            q[0] = '\\';
+            q[1] = (char)ch;
+            ob->len += 2;
+        } else {
             /* Not valid UTF-8 is possible (file names): escape every non-ASCII byte as \u00XX. */
-            char *q = reserve(ob, 6);
             q[0] = '\\';
             q[1] = 'u';
             q[2] = '0';
@@ -201,9 +184,8 @@ void wst_outbuf_json_string(struct wst_outbuf *ob, const char *s)
             q[4] = hex[ch >> 4];
             q[5] = hex[ch & 15];
             ob->len += 6;
-        } else {
-            wst_outbuf_putc(ob, (char)ch);
         }
+        p++;
     }
     wst_outbuf_putc(ob, '"');
 }

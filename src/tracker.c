@@ -97,7 +97,7 @@ static struct wst_timeline *timeline_if_any(const struct wst_conn *c)
 struct wst_tracker *wst_tracker_new(const struct wst_tracker_config *cfg, struct wst_sink *next)
 {
     struct wst_tracker *t = wst_xcalloc(1, sizeof *t);
-    t->table = wst_flow_table_new(cfg->vlan_key, cfg->hash_seed);
+    t->table = wst_flow_table_new(cfg->hash_seed);
     t->vlan_key = cfg->vlan_key;
     t->server_ports = *cfg->server_ports;
     t->time_wait_us = 2ULL * cfg->msl_s * WST_US_PER_S;

@@ -4,10 +4,15 @@
  * Every test gets a fresh directory under /tmp (a checked fixture, so it
  * is made and removed in the test's own process) and writes the small
  * pcap and pcapng files it reads there.
+ *
+ * Classic pcap files are read by wirestate's own reader, which must give
+ * what reading them through libpcap gave: the "libpcap" test case reads
+ * damaged files both ways and compares every packet and every message.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <pcap/pcap.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,6 +119,15 @@ static struct frame udp_frame(int link, const char *src, uint16_t sport, const c
 }
 
 #define TS0 1700000000000001ULL /* 2023-11-14 22:13:20.000001 UTC */
+
+static uint64_t xorshift(uint64_t *s)
+{
+    uint64_t x = *s;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return *s = x;
+}
 
 /* Writes a classic pcap of n Ethernet SYNs from ports 40000, 40001, ...,
  * one every 0.5 s from TS0; each frame is 14 + 20 + 20 = 54 bytes. */
@@ -733,6 +747,302 @@ START_TEST(test_capture_break_before_first_read)
 }
 END_TEST
 
+/* ---- classic pcap files: the same as through libpcap */
+
+/* What reading a file gave: every packet folded into a digest, and the end. */
+struct outcome {
+    int open_rc;
+    unsigned packets;
+    uint64_t digest;
+    int end_rc;
+    char msg[WST_ERRBUF_SIZE]; /* of the failed open or read; "" if none */
+};
+
+static uint64_t fold(uint64_t h, const void *p, size_t n)
+{
+    const uint8_t *b = p;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ b[i]) * 0x100000001b3ULL;
+    return h;
+}
+
+static uint64_t fold_packet(uint64_t h, const struct wst_packet *pkt)
+{
+    uint32_t link = (uint32_t)pkt->link;
+    h = fold(h, &pkt->ts_us, sizeof pkt->ts_us);
+    h = fold(h, &pkt->caplen, sizeof pkt->caplen);
+    h = fold(h, &pkt->wirelen, sizeof pkt->wirelen);
+    h = fold(h, &link, sizeof link);
+    return fold(h, pkt->data, pkt->caplen);
+}
+
+/*
+ * The file as wirestate read classic pcap files through libpcap before it
+ * had a reader of its own: pcap_fopen_offline(), pcap_next_ex(), and the
+ * same mapping of libpcap's results to codes and messages.
+ */
+static void read_with_libpcap(const char *path, struct outcome *o)
+{
+    memset(o, 0, sizeof *o);
+    o->digest = 0xcbf29ce484222325ULL;
+    FILE *fp = fopen(path, "rb");
+    ck_assert_ptr_nonnull(fp);
+    int first = getc(fp);
+    if (first == EOF) {
+        snprintf(o->msg, sizeof o->msg, "empty file, not a pcap or pcapng capture");
+        o->open_rc = WST_EFORMAT;
+        fclose(fp);
+        return;
+    }
+    ungetc(first, fp);
+    char err[PCAP_ERRBUF_SIZE] = "";
+    pcap_t *p = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_MICRO, err);
+    if (p == NULL) {
+        if (strstr(err, "unknown file format") || strstr(err, "read 4 file header bytes")) {
+            snprintf(o->msg, sizeof o->msg, "not a pcap or pcapng capture (unknown file format)");
+            o->open_rc = WST_EFORMAT;
+        } else {
+            snprintf(o->msg, sizeof o->msg, "damaged capture file: %s", err);
+            o->open_rc = WST_ECORRUPT;
+        }
+        fclose(fp);
+        return;
+    }
+    int dlt = pcap_datalink(p);
+    enum wst_link link = wst_link_from_dlt(dlt);
+    if (link == WST_LINK_UNSUPPORTED) {
+        const char *name = pcap_datalink_val_to_name(dlt);
+        snprintf(o->msg, sizeof o->msg, "unsupported link type %s (%d)", name ? name : "unknown", dlt);
+        o->open_rc = WST_ELINKTYPE;
+        pcap_close(p);
+        return;
+    }
+    struct pcap_pkthdr *hdr;
+    const u_char *data;
+    int rc;
+    while ((rc = pcap_next_ex(p, &hdr, &data)) == 1) {
+        struct wst_packet pkt = {
+            .ts_us = (uint64_t)(uint32_t)hdr->ts.tv_sec * WST_US_PER_S + (wst_ts_us)hdr->ts.tv_usec,
+            .caplen = hdr->caplen,
+            .wirelen = hdr->len < hdr->caplen ? hdr->caplen : hdr->len,
+            .link = link,
+            .data = data,
+        };
+        o->digest = fold_packet(o->digest, &pkt);
+        o->packets++;
+    }
+    if (rc != PCAP_ERROR_BREAK) {
+        snprintf(o->msg, sizeof o->msg, "damaged capture file: %s", pcap_geterr(p));
+        o->end_rc = WST_ECORRUPT;
+    }
+    pcap_close(p);
+}
+
+static void read_with_capture(const char *path, struct outcome *o)
+{
+    memset(o, 0, sizeof *o);
+    o->digest = 0xcbf29ce484222325ULL;
+    struct wst_capture *cap = NULL;
+    o->open_rc = wst_capture_open_file(&cap, path, o->msg);
+    if (o->open_rc < 0)
+        return;
+    o->msg[0] = '\0';
+    struct wst_packet pkt;
+    int rc;
+    while ((rc = wst_capture_next(cap, &pkt, o->msg)) > 0) {
+        o->digest = fold_packet(o->digest, &pkt);
+        o->packets++;
+    }
+    o->end_rc = rc;
+    wst_capture_close(cap);
+}
+
+/* Both ways; a read error is WST_EIO now (it was WST_ECORRUPT), the text the same. */
+static void expect_same_as_libpcap(const char *path)
+{
+    struct outcome want, got;
+    read_with_libpcap(path, &want);
+    read_with_capture(path, &got);
+    if (got.end_rc == WST_EIO)
+        got.end_rc = WST_ECORRUPT;
+    ck_assert_msg(got.open_rc == want.open_rc, "open: %d (%s), libpcap %d (%s)", got.open_rc, got.msg,
+                  want.open_rc, want.msg);
+    ck_assert_str_eq(got.msg, want.msg);
+    ck_assert_uint_eq(got.packets, want.packets);
+    ck_assert_msg(got.digest == want.digest, "packets differ from libpcap's");
+    ck_assert_int_eq(got.end_rc, want.end_rc);
+}
+
+/* A classic pcap file in memory: file header, then records of craft frames. */
+struct pcap_image {
+    uint8_t b[8192];
+    size_t len;
+    size_t rec[16]; /* offsets of the record headers */
+    unsigned n_rec;
+};
+
+static void put_u32(struct pcap_image *m, uint32_t v, bool be)
+{
+    for (int i = 0; i < 4; i++)
+        m->b[m->len++] = (uint8_t)(v >> (be ? 24 - 8 * i : 8 * i));
+}
+
+static void put_u16(struct pcap_image *m, uint16_t v, bool be)
+{
+    m->b[m->len++] = (uint8_t)(be ? v >> 8 : v);
+    m->b[m->len++] = (uint8_t)(be ? v : v >> 8);
+}
+
+/* Eight records (IPv4 and IPv6 TCP, some cut by the snap length), in byte order be. */
+static void pcap_image_build(struct pcap_image *m, bool be, uint32_t magic, uint32_t snaplen)
+{
+    m->len = 0;
+    m->n_rec = 0;
+    put_u32(m, magic, be);
+    put_u16(m, 2, be);
+    put_u16(m, 4, be);
+    put_u32(m, 0, be);
+    put_u32(m, 0, be);
+    put_u32(m, snaplen, be);
+    put_u32(m, 1, be);
+    for (unsigned i = 0; i < 8; i++) {
+        struct frame f = tcp_frame(ETH, i % 3 ? "192.0.2.1" : "2001:db8::1", (uint16_t)(40000 + i),
+                                   i % 3 ? "198.51.100.2" : "2001:db8::2", 80, CRAFT_ACK, 30 * i);
+        uint32_t caplen = f.len < 90 ? f.len : 90;
+        m->rec[m->n_rec++] = m->len;
+        put_u32(m, 1700000000 + i, be);
+        put_u32(m, magic == 0xA1B23C4Du ? 1000 * i + 999 : i, be);
+        put_u32(m, caplen, be);
+        put_u32(m, f.len, be);
+        memcpy(m->b + m->len, f.b, caplen);
+        m->len += caplen;
+    }
+}
+
+/* The same packets and messages as libpcap gave, over randomly damaged files. */
+START_TEST(test_capture_pcap_as_libpcap)
+{
+    char p[PATH_MAX];
+    path_in_dir(p, "mut.pcap");
+    static const uint32_t magics[] = {0xA1B2C3D4u, 0xA1B23C4Du};
+    struct pcap_image base, m;
+    uint64_t seed = 0x9E3779B97F4A7C15ULL;
+    unsigned ended[2] = {0, 0};
+    for (int iter = 0; iter < 1500; iter++) {
+        pcap_image_build(&base, iter & 1, magics[(iter >> 1) & 1], (iter >> 2) % 4 ? 65535 : 64);
+        m = base;
+        int flips = 1 + (int)(xorshift(&seed) % 3);
+        for (int f = 0; f < flips; f++) {
+            /* Mostly in the headers, where damage changes what is read. */
+            size_t pos;
+            uint64_t where = xorshift(&seed) % 4;
+            if (where == 0)
+                pos = (size_t)(xorshift(&seed) % m.len);
+            else if (where == 1)
+                pos = (size_t)(xorshift(&seed) % 24);
+            else
+                pos = m.rec[xorshift(&seed) % m.n_rec] + (size_t)(xorshift(&seed) % 16);
+            m.b[pos] ^= (uint8_t)(1 + xorshift(&seed) % 255);
+        }
+        if (m.b[0] == 0x0A)
+            continue; /* pcapng: the same reader either way */
+        size_t len = iter % 5 == 0 ? (size_t)(xorshift(&seed) % (m.len + 1)) : m.len;
+        write_file(p, m.b, len);
+        expect_same_as_libpcap(p);
+        struct outcome o;
+        read_with_capture(p, &o);
+        ended[o.open_rc == 0 && o.end_rc == 0]++;
+    }
+    /* Damage that stops the reading, and damage that does not, both occur. */
+    ck_assert_uint_gt(ended[0], 100);
+    ck_assert_uint_gt(ended[1], 100);
+}
+END_TEST
+
+/* Every file header link type is numbered and named as libpcap does. */
+START_TEST(test_capture_pcap_linktypes_as_libpcap)
+{
+    char p[PATH_MAX];
+    path_in_dir(p, "lt.pcap");
+    for (uint32_t lt = 0; lt < 320; lt++) {
+        struct pcap_image m;
+        pcap_image_build(&m, lt & 1, 0xA1B2C3D4u, 65535);
+        for (int i = 0; i < 4; i++)
+            m.b[20 + i] = (uint8_t)(lt >> ((lt & 1) ? 24 - 8 * i : 8 * i));
+        write_file(p, m.b, m.len);
+        expect_same_as_libpcap(p);
+    }
+}
+END_TEST
+
+/* Truncated at every byte: the same packets, then the same message. */
+START_TEST(test_capture_pcap_truncations_as_libpcap)
+{
+    char p[PATH_MAX];
+    path_in_dir(p, "cut.pcap");
+    struct pcap_image m;
+    pcap_image_build(&m, true, 0xA1B23C4Du, 64);
+    for (size_t len = 0; len <= m.len; len += 1 + len / 64) {
+        write_file(p, m.b, len);
+        expect_same_as_libpcap(p);
+    }
+}
+END_TEST
+
+/*
+ * A pipe that has delivered one record and stays open: that packet is
+ * handed out now, not once the reader's buffer is full or the pipe ends
+ * (tcpdump -U -w - | wirestate -r -). A reader that waited would block
+ * here for good, and the test would time out.
+ */
+START_TEST(test_capture_pipe_packets_as_they_come)
+{
+    struct pcap_image m;
+    pcap_image_build(&m, false, 0xA1B2C3D4u, 65535);
+    int data[2], go[2];
+    ck_assert_int_eq(pipe(data), 0);
+    ck_assert_int_eq(pipe(go), 0);
+    fflush(NULL);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        close(data[0]);
+        close(go[1]);
+        /* The file header and the first record, then wait for the reader. */
+        if (write(data[1], m.b, m.rec[1]) != (ssize_t)m.rec[1])
+            _exit(1);
+        char c;
+        if (read(go[0], &c, 1) != 1)
+            _exit(2);
+        if (write(data[1], m.b + m.rec[1], m.len - m.rec[1]) != (ssize_t)(m.len - m.rec[1]))
+            _exit(3);
+        _exit(0);
+    }
+    close(data[1]);
+    close(go[0]);
+    char p[64];
+    snprintf(p, sizeof p, "/dev/fd/%d", data[0]);
+    struct wst_capture *cap = open_ok(p);
+    struct wst_packet pkt;
+    char errbuf[WST_ERRBUF_SIZE] = "";
+    ck_assert_int_eq(wst_capture_next(cap, &pkt, errbuf), 1);
+    ck_assert_uint_eq(pkt.ts_us, 1700000000000000ULL);
+    ck_assert_int_eq(write(go[1], "g", 1), 1);
+    close(go[1]);
+    unsigned n = 1;
+    int rc;
+    while ((rc = wst_capture_next(cap, &pkt, errbuf)) > 0)
+        n++;
+    ck_assert_int_eq(rc, 0);
+    ck_assert_uint_eq(n, m.n_rec);
+    wst_capture_close(cap);
+    close(data[0]);
+    int status;
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+END_TEST
+
 /* ---- standard input */
 
 /*
@@ -850,6 +1160,15 @@ Suite *capture_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_capture_break_stops_reading);
     tcase_add_test(tc, test_capture_break_before_first_read);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("libpcap");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_capture_pcap_as_libpcap);
+    tcase_add_test(tc, test_capture_pcap_linktypes_as_libpcap);
+    tcase_add_test(tc, test_capture_pcap_truncations_as_libpcap);
+    tcase_add_test(tc, test_capture_pipe_packets_as_they_come);
+    tcase_set_timeout(tc, 60);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("stdin");

@@ -37,11 +37,13 @@ static struct wst_segment seg_of(const char *src, uint16_t sport, const char *ds
 /* ---- pool: sizes and lifecycle */
 
 /*
- * The fixed part of struct wst_conn: the order-list pointer (8), three
- * uint64_t fields and two uint64_t pairs (56 bytes), two 20-byte endpoints
- * (40), port[2] and vlan[2] (8), tcp_flags[2] (2) and five single bytes
- * (5): addr starts at byte 119. IPv4 objects are 119 + 2 * 4 = 127 bytes,
- * rounded to 128; IPv6 objects 119 + 2 * 16 = 151, rounded to 152.
+ * The fixed part of struct wst_conn: the order-list pointer (8), the id
+ * word with its bit-fields (8), the two times (16), the 32-bit packet
+ * counters (8), the payload byte counters (16), two 20-byte endpoints (40),
+ * the extension pointer (8), the zone (4), port[2] and vlan[2] (8),
+ * tcp_flags[2] (2) and flags (1): addr starts at byte 119. IPv4 objects
+ * are 119 + 2 * 4 = 127 bytes, rounded to 128 (two cache lines); IPv6
+ * objects 119 + 2 * 16 = 151, rounded to 152.
  */
 START_TEST(test_conn_pool_object_sizes)
 {
@@ -50,13 +52,12 @@ START_TEST(test_conn_pool_object_sizes)
     ck_assert_uint_eq(offsetof(struct wst_conn, addr), 119);
     ck_assert_uint_eq(pool.object_size[0], 128);
     ck_assert_uint_eq(pool.object_size[1], 152);
-    ck_assert_uint_lt(pool.object_size[0], pool.object_size[1]);
-    ck_assert_uint_eq(pool.object_size[0] % 8, 0);
-    ck_assert_uint_eq(pool.object_size[1] % 8, 0);
+    for (int k = 0; k < WST_CONN_POOL_CLASSES; k++) {
+        ck_assert_uint_eq(pool.object_size[k] % 8, 0);
+        ck_assert_uint_eq(pool.used_objects[k], 0);
+    }
     ck_assert_uint_ge(pool.object_size[0], offsetof(struct wst_conn, addr) + 8);
     ck_assert_uint_ge(pool.object_size[1], offsetof(struct wst_conn, addr) + 32);
-    ck_assert_uint_eq(pool.used_objects[0], 0);
-    ck_assert_uint_eq(pool.used_objects[1], 0);
     ck_assert_uint_eq(pool.chunk_bytes, 0);
     wst_conn_pool_fini(&pool);
 }
@@ -249,12 +250,12 @@ START_TEST(test_conn_key_round_trip_v4)
     ck_assert_int_eq(wst_flow_key_from_segment(&reply_key, &r, false), 1);
 
     struct wst_conn *c = wst_conn_new(&pool, &key, &s);
-    ck_assert(wst_conn_matches(c, &key, false));
-    ck_assert(wst_conn_matches(c, &reply_key, false));
-    ck_assert(wst_conn_matches(c, &key, true));
+    ck_assert(wst_conn_matches(c, &key));
+    ck_assert(wst_conn_matches(c, &reply_key));
+    ck_assert(wst_conn_matches(c, &key));
 
     memset(&back, 0xaa, sizeof back);
-    wst_conn_key(c, &back, false);
+    wst_conn_key(c, &back);
     ck_assert(wst_flow_key_equal(&back, &key));
     ck_assert_uint_eq(back.family, WST_AF_INET);
     ck_assert_uint_eq(back.port[0], 40000);
@@ -262,7 +263,7 @@ START_TEST(test_conn_key_round_trip_v4)
     static const uint8_t a0[16] = {192, 0, 2, 1}, a1[16] = {198, 51, 100, 2};
     ck_assert_mem_eq(back.addr[0].b, a0, 16);
     ck_assert_mem_eq(back.addr[1].b, a1, 16);
-    ck_assert_uint_eq(back.vlan[0] | back.vlan[1], 0);
+    ck_assert_uint_eq(back.zone, 0);
     ck_assert_uint_eq(wst_flow_key_hash(&back, 42), wst_flow_key_hash(&key, 42));
     wst_conn_free(&pool, c);
     wst_conn_pool_fini(&pool);
@@ -280,9 +281,9 @@ START_TEST(test_conn_key_round_trip_same_address)
     struct wst_conn *c = wst_conn_new(&pool, &key, &s);
     ck_assert_uint_eq(c->port[0], 8080);
     ck_assert_uint_eq(c->port[1], 50000);
-    wst_conn_key(c, &back, false);
+    wst_conn_key(c, &back);
     ck_assert(wst_flow_key_equal(&back, &key));
-    ck_assert(wst_conn_matches(c, &back, false));
+    ck_assert(wst_conn_matches(c, &back));
     wst_conn_free(&pool, c);
     wst_conn_pool_fini(&pool);
 }
@@ -304,10 +305,10 @@ START_TEST(test_conn_key_round_trip_v6)
     ck_assert_uint_eq(c->port[1], 443);
     static const uint8_t want[32] = {0x20, 0x01, 0x0d, 0xb8, [15] = 1, 0x20, 0x01, 0x0d, 0xb8, [31] = 2};
     ck_assert_mem_eq(c->addr, want, 32);
-    ck_assert(wst_conn_matches(c, &key, false));
-    ck_assert(wst_conn_matches(c, &reply_key, false));
+    ck_assert(wst_conn_matches(c, &key));
+    ck_assert(wst_conn_matches(c, &reply_key));
 
-    wst_conn_key(c, &back, false);
+    wst_conn_key(c, &back);
     ck_assert(wst_flow_key_equal(&back, &key));
     ck_assert_uint_eq(pool.used_objects[1], 1);
     wst_conn_free(&pool, c);
@@ -327,31 +328,32 @@ START_TEST(test_conn_matches_differences)
 
     struct wst_segment t = seg_of("192.0.2.1", 40001, "198.51.100.2", 80, 0, 0, 0);
     wst_flow_key_from_segment(&other, &t, false);
-    ck_assert(!wst_conn_matches(c, &other, false));
+    ck_assert(!wst_conn_matches(c, &other));
     t = seg_of("192.0.2.1", 40000, "198.51.100.2", 81, 0, 0, 0);
     wst_flow_key_from_segment(&other, &t, false);
-    ck_assert(!wst_conn_matches(c, &other, false));
+    ck_assert(!wst_conn_matches(c, &other));
     t = seg_of("192.0.2.9", 40000, "198.51.100.2", 80, 0, 0, 0);
     wst_flow_key_from_segment(&other, &t, false);
-    ck_assert(!wst_conn_matches(c, &other, false));
+    ck_assert(!wst_conn_matches(c, &other));
     t = seg_of("192.0.2.1", 40000, "198.51.100.3", 80, 0, 0, 0);
     wst_flow_key_from_segment(&other, &t, false);
-    ck_assert(!wst_conn_matches(c, &other, false));
+    ck_assert(!wst_conn_matches(c, &other));
     /* The same first bytes as an IPv6 key are another connection. */
     other = key;
     other.family = WST_AF_INET6;
-    ck_assert(!wst_conn_matches(c, &other, false));
+    ck_assert(!wst_conn_matches(c, &other));
     /* Swapped ports with the same addresses are another connection. */
     t = seg_of("192.0.2.1", 80, "198.51.100.2", 40000, 0, 0, 0);
     wst_flow_key_from_segment(&other, &t, false);
-    ck_assert(!wst_conn_matches(c, &other, false));
+    ck_assert(!wst_conn_matches(c, &other));
     wst_conn_free(&pool, c);
     wst_conn_pool_fini(&pool);
 }
 END_TEST
 
-/* ---- keys with VLANs */
+/* ---- keys with zones and VLANs */
 
+/* Keyed by VLAN: the zone is stored and compared, the VLAN kept for display. */
 START_TEST(test_conn_key_vlan_keyed)
 {
     struct wst_conn_pool pool;
@@ -359,54 +361,55 @@ START_TEST(test_conn_key_vlan_keyed)
     wst_conn_pool_init(&pool);
     struct wst_segment s = seg_of("192.0.2.1", 40000, "198.51.100.2", 80, 1, 100, 0);
     wst_flow_key_from_segment(&key, &s, true);
-    ck_assert_uint_eq(key.vlan[0], 101);
-    ck_assert_uint_eq(key.vlan[1], 0);
+    ck_assert_uint_eq(key.zone, 101);
 
     struct wst_conn *c = wst_conn_new(&pool, &key, &s);
     ck_assert_uint_eq(c->vlan[0], 101);
     ck_assert_uint_eq(c->vlan[1], 0);
-    ck_assert(wst_conn_matches(c, &key, true));
+    ck_assert_uint_eq(c->zone, 101);
+    ck_assert_uint_eq(pool.used_objects[0], 1); /* IPv4, zone or not */
+    ck_assert(wst_conn_matches(c, &key));
 
-    wst_conn_key(c, &back, true);
+    wst_conn_key(c, &back);
     ck_assert(wst_flow_key_equal(&back, &key));
-    ck_assert_uint_eq(back.vlan[0], 101);
+    ck_assert_uint_eq(back.zone, 101);
 
-    /* The same 4-tuple on VLAN 200, or untagged, is another connection
-     * when VLANs are keyed, and the same one when they are not. */
+    /* The same 4-tuple on VLAN 200, or untagged, is another connection. */
     struct wst_segment t = seg_of("198.51.100.2", 80, "192.0.2.1", 40000, 1, 200, 0);
     wst_flow_key_from_segment(&vlan200, &t, true);
-    ck_assert_uint_eq(vlan200.vlan[0], 201);
-    ck_assert(!wst_conn_matches(c, &vlan200, true));
-    ck_assert(wst_conn_matches(c, &vlan200, false));
+    ck_assert_uint_eq(vlan200.zone, 201);
+    ck_assert(!wst_conn_matches(c, &vlan200));
     t = seg_of("198.51.100.2", 80, "192.0.2.1", 40000, 0, 0, 0);
     wst_flow_key_from_segment(&untagged, &t, true);
-    ck_assert(!wst_conn_matches(c, &untagged, true));
-    ck_assert(wst_conn_matches(c, &untagged, false));
+    ck_assert(!wst_conn_matches(c, &untagged));
     wst_conn_free(&pool, c);
+    ck_assert_uint_eq(pool.used_objects[0], 0);
     wst_conn_pool_fini(&pool);
 }
 END_TEST
 
-/* Unkeyed: the conn still records its first packet's VLAN, the key does not. */
+/* Not keyed: the conn records its first packet's VLAN, the key has zone 0,
+ * and packets on any VLAN find it. */
 START_TEST(test_conn_key_vlan_not_keyed)
 {
     struct wst_conn_pool pool;
-    struct wst_flow_key key, back;
+    struct wst_flow_key key, back, other_vlan;
     wst_conn_pool_init(&pool);
     struct wst_segment s = seg_of("2001:db8::1", 40000, "2001:db8::2", 443, 1, 7, 0);
     wst_flow_key_from_segment(&key, &s, false);
-    ck_assert_uint_eq(key.vlan[0], 0);
+    ck_assert_uint_eq(key.zone, 0);
 
     struct wst_conn *c = wst_conn_new(&pool, &key, &s);
     ck_assert_uint_eq(c->vlan[0], 8);
-    ck_assert(wst_conn_matches(c, &key, false));
-    wst_conn_key(c, &back, false);
+    ck_assert_uint_eq(c->zone, 0);
+    ck_assert_uint_eq(pool.used_objects[1], 1); /* IPv6, no zone */
+    ck_assert(wst_conn_matches(c, &key));
+    wst_conn_key(c, &back);
     ck_assert(wst_flow_key_equal(&back, &key));
-    ck_assert_uint_eq(back.vlan[0], 0);
-    /* Asking for a keyed key gives the recorded VLAN. */
-    wst_conn_key(c, &back, true);
-    ck_assert_uint_eq(back.vlan[0], 8);
-    ck_assert(!wst_flow_key_equal(&back, &key));
+    ck_assert_uint_eq(back.zone, 0);
+    struct wst_segment t = seg_of("2001:db8::2", 443, "2001:db8::1", 40000, 1, 9, 0);
+    wst_flow_key_from_segment(&other_vlan, &t, false);
+    ck_assert(wst_conn_matches(c, &other_vlan));
     wst_conn_free(&pool, c);
     wst_conn_pool_fini(&pool);
 }
@@ -420,25 +423,24 @@ START_TEST(test_conn_key_vlan_qinq)
     wst_conn_pool_init(&pool);
     struct wst_segment s = seg_of("192.0.2.1", 40000, "198.51.100.2", 80, 3, 100, 4095);
     wst_flow_key_from_segment(&key, &s, true);
-    ck_assert_uint_eq(key.vlan[0], 101);
-    ck_assert_uint_eq(key.vlan[1], 4096);
+    ck_assert_uint_eq(key.zone, 101u | 4096u << 16);
 
     struct wst_conn *c = wst_conn_new(&pool, &key, &s);
     ck_assert_uint_eq(c->vlan[0], 101);
     ck_assert_uint_eq(c->vlan[1], 4096);
-    wst_conn_key(c, &back, true);
+    wst_conn_key(c, &back);
     ck_assert(wst_flow_key_equal(&back, &key));
-    ck_assert(wst_conn_matches(c, &back, true));
+    ck_assert(wst_conn_matches(c, &back));
 
     struct wst_segment t = seg_of("192.0.2.1", 40000, "198.51.100.2", 80, 2, 100, 0);
     wst_flow_key_from_segment(&inner_differs, &t, true);
-    ck_assert_uint_eq(inner_differs.vlan[1], 1); /* VLAN 0 (priority tag) + 1 */
-    ck_assert(!wst_conn_matches(c, &inner_differs, true));
-    ck_assert(wst_conn_matches(c, &inner_differs, false));
+    ck_assert_uint_eq(inner_differs.zone, 101u | 1u << 16); /* VLAN 0 (priority tag) + 1 */
+    ck_assert(!wst_conn_matches(c, &inner_differs));
     wst_conn_free(&pool, c);
     wst_conn_pool_fini(&pool);
 }
 END_TEST
+
 
 /* ---- addresses */
 

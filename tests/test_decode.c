@@ -49,6 +49,28 @@ static const char *status_name(enum wst_decode_status st)
  * copy. For a TCP result it checks the payload bounds and rebases
  * seg->payload onto data, so tests compare it with offsets into their frame.
  */
+/* Two option sets are equal in every field their `present` bits make valid. */
+static void assert_same_options(const struct wst_tcp_options *a, const struct wst_tcp_options *b)
+{
+    ck_assert_uint_eq(a->present, b->present);
+    if (a->present & WST_OPT_MSS)
+        ck_assert_uint_eq(a->mss, b->mss);
+    if (a->present & WST_OPT_WSCALE)
+        ck_assert_uint_eq(a->wscale, b->wscale);
+    if (a->present & WST_OPT_TIMESTAMP) {
+        ck_assert_uint_eq(a->ts_val, b->ts_val);
+        ck_assert_uint_eq(a->ts_ecr, b->ts_ecr);
+    }
+    ck_assert_uint_eq(a->sack_blocks, b->sack_blocks);
+    for (unsigned i = 0; i < a->sack_blocks; i++) {
+        ck_assert_uint_eq(a->sack[i][0], b->sack[i][0]);
+        ck_assert_uint_eq(a->sack[i][1], b->sack[i][1]);
+    }
+}
+
+/* The options wst_decode_tcp_options() found in the last TCP segment decode_copy() decoded. */
+static struct wst_tcp_options last_options;
+
 static enum wst_decode_status decode_copy(enum wst_link link, const uint8_t *data, size_t caplen,
                                           size_t wirelen, struct wst_segment *seg)
 {
@@ -66,6 +88,17 @@ static enum wst_decode_status decode_copy(enum wst_link link, const uint8_t *dat
             ck_assert(seg->payload >= copy && seg->payload + seg->payload_caplen <= copy + caplen);
             seg->payload = data + (seg->payload - copy);
         }
+        /* The options of the frame (read from the exact-size copy, so the
+         * sanitizer sees any read past it) are what the decoder parsed for
+         * a SYN; other segments' are left to wst_decode_tcp_options(). */
+        ck_assert_uint_le(seg->opt_caplen, seg->opt_len);
+        ck_assert_uint_le(seg->opt_len, 40);
+        memset(&last_options, 0x5A, sizeof last_options);
+        wst_decode_tcp_options(copy, seg, &last_options);
+        if (seg->flags & WST_TH_SYN)
+            assert_same_options(&last_options, &seg->opt);
+        else
+            ck_assert_uint_eq(seg->opt.present, seg->opt_caplen < seg->opt_len ? WST_OPT_TRUNCATED : 0);
     }
     free(copy);
     return st;
@@ -1251,16 +1284,34 @@ END_TEST
 
 /* ================================================================ options */
 
-/* Builds Ethernet/IPv4/TCP (SYN) with the given option bytes and decodes it. */
+/*
+ * Builds Ethernet/IPv4/TCP (SYN) with the given option bytes and decodes it.
+ * The same options on an ACK are left unparsed by the decoder, and
+ * wst_decode_tcp_options() must find exactly what it found for the SYN.
+ */
 static enum wst_decode_status decode_opts(const void *opts, size_t len, struct wst_segment *seg)
 {
     struct craft c;
+    struct wst_segment ack;
+    craft_init(&c);
+    craft_eth(&c, CRAFT_ETH_IPV4);
+    ip4(&c, CRAFT_IP_TCP);
+    craft_tcp(&c, 40000, 443, 1, 2, CRAFT_ACK, 64240, opts, len, 0);
+    craft_finish(&c);
+    ck_assert_int_eq(decode_copy(WST_LINK_ETHERNET, c.buf, c.len, c.len, &ack), WST_DECODE_TCP);
+    ck_assert_uint_eq(ack.opt.present, 0);
+    ck_assert_uint_eq(ack.opt_off, 14 + 20 + 20);
+    ck_assert_uint_eq(ack.opt_caplen, ack.opt_len);
+    struct wst_tcp_options later = last_options;
+
     craft_init(&c);
     craft_eth(&c, CRAFT_ETH_IPV4);
     ip4(&c, CRAFT_IP_TCP);
     craft_tcp(&c, 40000, 443, 1, 0, CRAFT_SYN, 64240, opts, len, 0);
     craft_finish(&c);
-    return decode_copy(WST_LINK_ETHERNET, c.buf, c.len, c.len, seg);
+    enum wst_decode_status st = decode_copy(WST_LINK_ETHERNET, c.buf, c.len, c.len, seg);
+    assert_same_options(&later, &seg->opt);
+    return st;
 }
 
 START_TEST(test_decode_options_syn)
@@ -1344,6 +1395,52 @@ START_TEST(test_decode_options_sack)
     ck_assert_uint_eq(seg.opt.sack_blocks, 4);
     ck_assert_uint_eq(seg.opt.sack[3][0], 7);
     ck_assert_uint_eq(seg.opt.sack[3][1], 8);
+}
+END_TEST
+
+/*
+ * The list nearly every Linux SYN carries (MSS; SACK-permitted with
+ * timestamps; NOP, window scale) is read at fixed places: the values come
+ * out right even when they look like option kinds, and a list that differs
+ * in one kind or length byte is walked instead, with the walk's result.
+ */
+START_TEST(test_decode_options_linux_syn_layout)
+{
+    struct wst_segment seg;
+    uint8_t l[20] = {2, 4, 0x04, 0x02, 4, 2, 8, 10, 0x08, 0x0a, 1, 1, 0x03, 0x03, 0, 0, 1, 3, 3, 14};
+    ck_assert_int_eq(decode_opts(l, sizeof l, &seg), WST_DECODE_TCP);
+    ck_assert_uint_eq(seg.opt.present, WST_OPT_MSS | WST_OPT_SACK_PERM | WST_OPT_TIMESTAMP | WST_OPT_WSCALE);
+    ck_assert_uint_eq(seg.opt.mss, 0x0402);
+    ck_assert_uint_eq(seg.opt.ts_val, 0x080a0101);
+    ck_assert_uint_eq(seg.opt.ts_ecr, 0x03030000);
+    ck_assert_uint_eq(seg.opt.wscale, 14);
+    ck_assert_uint_eq(seg.opt.sack_blocks, 0);
+
+    /* EOL instead of the NOP: the window scale after it is no option. */
+    l[16] = 0;
+    ck_assert_int_eq(decode_opts(l, sizeof l, &seg), WST_DECODE_TCP);
+    ck_assert_uint_eq(seg.opt.present, WST_OPT_MSS | WST_OPT_SACK_PERM | WST_OPT_TIMESTAMP);
+    l[16] = 1;
+    /* Window scale of length 4: malformed, and the list ends there. */
+    l[18] = 4;
+    ck_assert_int_eq(decode_opts(l, sizeof l, &seg), WST_DECODE_TCP);
+    ck_assert_uint_eq(seg.opt.present, WST_OPT_MSS | WST_OPT_SACK_PERM | WST_OPT_TIMESTAMP | WST_OPT_MALFORMED);
+    l[18] = 3;
+    /* Timestamps of length 8 (two NOPs would follow...): malformed. */
+    l[7] = 8;
+    ck_assert_int_eq(decode_opts(l, sizeof l, &seg), WST_DECODE_TCP);
+    ck_assert(seg.opt.present & WST_OPT_MALFORMED);
+    ck_assert_uint_eq(seg.opt.present & WST_OPT_TIMESTAMP, 0);
+    l[7] = 10;
+    /* The same 20 bytes cut by the snap length: walked as far as they go. */
+    struct craft c;
+    craft_init(&c);
+    craft_eth(&c, CRAFT_ETH_IPV4);
+    ip4(&c, CRAFT_IP_TCP);
+    craft_tcp(&c, 40000, 443, 1, 0, CRAFT_SYN, 64240, l, sizeof l, 0);
+    craft_finish(&c);
+    EXPECT_CUT(WST_LINK_ETHERNET, &c, 14 + 20 + 20 + 19, c.len, WST_DECODE_TCP, &seg);
+    ck_assert_uint_eq(seg.opt.present, WST_OPT_MSS | WST_OPT_SACK_PERM | WST_OPT_TIMESTAMP | WST_OPT_TRUNCATED);
 }
 END_TEST
 
@@ -1523,6 +1620,66 @@ START_TEST(test_decode_options_cut_by_snaplen)
     EXPECT_CUT(WST_LINK_ETHERNET, &c, th + 26, c.len, WST_DECODE_TCP, &seg);
     ck_assert(seg.opt.present & WST_OPT_MALFORMED);
     ck_assert_uint_eq(seg.opt.present & WST_OPT_MSS, 0);
+}
+END_TEST
+
+/*
+ * A later segment (ACK) with timestamps and SACK blocks: the decoder only
+ * records where its options are; wst_decode_tcp_options() reads them, as
+ * far as the snap length lets it.
+ */
+START_TEST(test_decode_options_later_segment)
+{
+    static const uint32_t blocks[2][2] = {{5000, 6000}, {7000, 8000}};
+    struct craft_opts o;
+    craft_opts_init(&o);
+    craft_opt_nop(&o);
+    craft_opt_nop(&o);
+    craft_opt_timestamp(&o, 0xAABBCCDD, 0x11223344);
+    craft_opt_nop(&o);
+    craft_opt_nop(&o);
+    craft_opt_sack(&o, blocks, 2);
+    ck_assert_uint_eq(o.len, 32);
+    struct craft c;
+    craft_init(&c);
+    craft_eth(&c, CRAFT_ETH_IPV6);
+    ip6(&c, CRAFT_IP_TCP);
+    craft_tcp(&c, 40001, 8080, 9, 10, CRAFT_ACK, 100, o.b, o.len, 3);
+    craft_finish(&c);
+    const size_t th = 14 + 40;
+
+    struct wst_segment seg;
+    EXPECT_TCP(WST_LINK_ETHERNET, &c, &seg);
+    ck_assert_uint_eq(seg.opt.present, 0);
+    ck_assert_uint_eq(seg.opt_off, th + 20);
+    ck_assert_uint_eq(seg.opt_len, 32);
+    ck_assert_uint_eq(seg.opt_caplen, 32);
+    ck_assert_uint_eq(last_options.present, WST_OPT_TIMESTAMP | WST_OPT_SACK);
+    ck_assert_uint_eq(last_options.ts_val, 0xAABBCCDD);
+    ck_assert_uint_eq(last_options.ts_ecr, 0x11223344);
+    ck_assert_uint_eq(last_options.sack_blocks, 2);
+    ck_assert_uint_eq(last_options.sack[1][0], 7000);
+    ck_assert_uint_eq(last_options.sack[1][1], 8000);
+    ck_assert_uint_eq(seg.payload_len, 3);
+
+    /* Cut after the timestamps and one SACK edge: the decoder flags the
+     * cut, and the parser gets the timestamps but no SACK blocks. */
+    EXPECT_CUT(WST_LINK_ETHERNET, &c, th + 20 + 16, c.len, WST_DECODE_TCP, &seg);
+    ck_assert_uint_eq(seg.opt.present, WST_OPT_TRUNCATED);
+    ck_assert_uint_eq(seg.opt_caplen, 16);
+    ck_assert_uint_eq(last_options.present, WST_OPT_TIMESTAMP | WST_OPT_TRUNCATED);
+    ck_assert_uint_eq(last_options.ts_val, 0xAABBCCDD);
+    ck_assert_uint_eq(last_options.sack_blocks, 0);
+
+    /* No options: nothing to parse. */
+    craft_init(&c);
+    craft_eth(&c, CRAFT_ETH_IPV4);
+    put_tcp4(&c);
+    craft_finish(&c);
+    EXPECT_TCP(WST_LINK_ETHERNET, &c, &seg);
+    ck_assert_uint_eq(seg.opt_len, 0);
+    ck_assert_uint_eq(last_options.present, 0);
+    ck_assert_uint_eq(last_options.sack_blocks, 0);
 }
 END_TEST
 
@@ -2741,6 +2898,12 @@ START_TEST(test_decode_mutation)
             if (seg.opt.sack_blocks > WST_MAX_SACK_BLOCKS)
                 ck_abort_msg("mutation %u of seed %zu: %u SACK blocks", n, idx[pick],
                              seg.opt.sack_blocks);
+            /* The options of any segment parse within the captured bytes. */
+            struct wst_tcp_options later;
+            wst_decode_tcp_options(copy, &seg, &later);
+            if (later.sack_blocks > WST_MAX_SACK_BLOCKS || seg.opt_caplen > seg.opt_len ||
+                seg.opt_off + seg.opt_caplen > caplen)
+                ck_abort_msg("mutation %u of seed %zu: options outside the frame", n, idx[pick]);
         }
         free(copy);
     }
@@ -2806,6 +2969,7 @@ Suite *decode_suite(void)
 
     tc = tcase_create("options");
     tcase_add_test(tc, test_decode_options_syn);
+    tcase_add_test(tc, test_decode_options_linux_syn_layout);
     tcase_add_test(tc, test_decode_options_sack);
     tcase_add_loop_test(tc, test_decode_options_wrong_length_skipped, 0,
                         (int)(sizeof wrong_length / sizeof wrong_length[0]));
@@ -2814,6 +2978,7 @@ Suite *decode_suite(void)
     tcase_add_test(tc, test_decode_options_malformed_stops);
     tcase_add_test(tc, test_decode_options_cut_by_snaplen);
     tcase_add_test(tc, test_decode_options_bounded_by_header_not_caplen);
+    tcase_add_test(tc, test_decode_options_later_segment);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("malformed");

@@ -107,7 +107,7 @@ END_TEST
 START_TEST(test_emit_json_guessed_ipv6_all_flags)
 {
     struct wst_conn *c = make_conn("2001:db8::2", 80, "2001:db8::1", 50000, WST_AF_INET6);
-    c->id = 18446744073709551615ULL;
+    c->id = (1ULL << 48) - 1; /* the largest id a record holds */
     c->client_basis = WST_CLIENT_PORTS;
     c->tcp_flags[c->client] = 0xFF;
     c->packets[c->client] = UINT32_MAX; /* the low half; the high half in the extension */
@@ -118,7 +118,7 @@ START_TEST(test_emit_json_guessed_ipv6_all_flags)
     conn_out(&wst_emitter_json, c, NULL);
     wst_conn_free(&pool, c);
     ck_assert_str_eq(output(),
-                     "{\"type\":\"conn\",\"id\":18446744073709551615,\"client\":\"[2001:db8::2]:80\","
+                     "{\"type\":\"conn\",\"id\":281474976710655,\"client\":\"[2001:db8::2]:80\","
                      "\"server\":\"[2001:db8::1]:50000\",\"client_guessed\":true,\"client_basis\":\"ports\","
                      "\"start\":0.000000,\"end\":0.000000,\"duration\":0.000000,\"client_state\":\"ESTABLISHED\","
                      "\"server_state\":\"ESTABLISHED\",\"end_reason\":\"capture_end\",\"midstream\":true,"

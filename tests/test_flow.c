@@ -88,6 +88,7 @@ START_TEST(test_flow_key_families_differ)
 }
 END_TEST
 
+/* Today's zones: the VLAN IDs plus one, outer low, inner high, 0 untagged. */
 START_TEST(test_flow_key_vlan)
 {
     struct wst_segment a = seg4("10.0.0.1", 1, "10.0.0.2", 2);
@@ -96,15 +97,64 @@ START_TEST(test_flow_key_vlan)
     a.vlan[1] = 4095;
     struct wst_segment b = a;
     b.vlan_count = 0;
+    ck_assert_uint_eq(wst_flow_zone_of_vlans(&a), 1u | 4096u << 16);
+    ck_assert_uint_eq(wst_flow_zone_of_vlans(&b), 0);
+    a.vlan_count = 3; /* a third tag is decoded, not kept */
+    ck_assert_uint_eq(wst_flow_zone_of_vlans(&a), 1u | 4096u << 16);
+    a.vlan_count = 1;
+    ck_assert_uint_eq(wst_flow_zone_of_vlans(&a), 1);
+    a.vlan_count = 2;
     struct wst_flow_key ka, kb;
     wst_flow_key_from_segment(&ka, &a, true);
     wst_flow_key_from_segment(&kb, &b, true);
-    ck_assert_uint_eq(ka.vlan[0], 1);
-    ck_assert_uint_eq(ka.vlan[1], 4096);
+    ck_assert_uint_eq(ka.zone, 1u | 4096u << 16);
+    ck_assert_uint_eq(kb.zone, 0);
     ck_assert(!wst_flow_key_equal(&ka, &kb));
     wst_flow_key_from_segment(&ka, &a, false);
     wst_flow_key_from_segment(&kb, &b, false);
+    ck_assert_uint_eq(ka.zone, 0);
     ck_assert(wst_flow_key_equal(&ka, &kb));
+}
+END_TEST
+
+/* Any zone separates: the same 4-tuple in two zones is two keys, hashed
+ * apart, and a packet and its reply in one zone are one key. */
+START_TEST(test_flow_key_zone)
+{
+    struct wst_segment a = seg4("10.0.0.1", 1000, "10.0.0.2", 80);
+    struct wst_segment r = seg4("10.0.0.2", 80, "10.0.0.1", 1000);
+    struct wst_flow_key k1, k2, kr;
+    ck_assert_int_eq(wst_flow_key_in_zone(&k1, &a, 7000), 0);
+    ck_assert_int_eq(wst_flow_key_in_zone(&kr, &r, 7000), 1);
+    ck_assert_int_eq(wst_flow_key_in_zone(&k2, &a, 7001), 0);
+    ck_assert_uint_eq(k1.zone, 7000);
+    ck_assert(wst_flow_key_equal(&k1, &kr));
+    ck_assert_uint_eq(wst_flow_key_hash(&k1, 3), wst_flow_key_hash(&kr, 3));
+    ck_assert(!wst_flow_key_equal(&k1, &k2));
+    ck_assert_uint_ne(wst_flow_key_hash(&k1, 3), wst_flow_key_hash(&k2, 3));
+    /* The VLANs count only through the zone the caller chose. */
+    a.vlan_count = 1;
+    a.vlan[0] = 10;
+    wst_flow_key_in_zone(&k2, &a, 7000);
+    ck_assert(wst_flow_key_equal(&k1, &k2));
+}
+END_TEST
+
+/* IPv6 endpoints that differ only in the last byte, or only in the port. */
+START_TEST(test_flow_key_v6_order)
+{
+    struct wst_segment s = seg6("2001:db8::2", 1, "2001:db8::1", 2);
+    struct wst_flow_key k;
+    ck_assert_int_eq(wst_flow_key_from_segment(&k, &s, false), 1);
+    ck_assert_uint_eq(k.addr[0].b[15], 1);
+    ck_assert_uint_eq(k.port[0], 2);
+    s = seg6("2001:db8::1", 9, "2001:db8::1", 8);
+    ck_assert_int_eq(wst_flow_key_from_segment(&k, &s, false), 1);
+    ck_assert_uint_eq(k.port[0], 8);
+    s = seg6("2001:db8::1", 8, "2001:db8::1", 9);
+    ck_assert_int_eq(wst_flow_key_from_segment(&k, &s, false), 0);
+    s = seg6("2001:db9::", 1, "2001:db8::ffff", 2);
+    ck_assert_int_eq(wst_flow_key_from_segment(&k, &s, false), 1);
 }
 END_TEST
 
@@ -175,6 +225,24 @@ START_TEST(test_flow_endpoint_format_matches_inet_ntop)
 }
 END_TEST
 
+/* Every address byte and a spread of ports, against inet_ntop() and printf. */
+START_TEST(test_flow_endpoint_format_v4_every_byte)
+{
+    char ours[WST_ENDPOINT_STRLEN], text[INET_ADDRSTRLEN], theirs[WST_ENDPOINT_STRLEN];
+    for (unsigned v = 0; v < 256; v++) {
+        struct wst_addr a = {{(uint8_t)v, (uint8_t)(255 - v), (uint8_t)(v / 10), (uint8_t)(v % 10)}};
+        unsigned port = (v * 257u) % 65536u;
+        size_t n = wst_endpoint_format(ours, WST_AF_INET, &a, (uint16_t)port);
+        ck_assert_ptr_nonnull(inet_ntop(AF_INET, a.b, text, sizeof text));
+        snprintf(theirs, sizeof theirs, "%s:%u", text, port);
+        ck_assert_str_eq(ours, theirs);
+        ck_assert_uint_eq(n, strlen(theirs));
+        ck_assert_uint_eq(wst_addr_format(ours, WST_AF_INET, a.b), strlen(text));
+        ck_assert_str_eq(ours, text);
+    }
+}
+END_TEST
+
 Suite *flow_suite(void)
 {
     Suite *s = suite_create("flow");
@@ -184,6 +252,8 @@ Suite *flow_suite(void)
     tcase_add_test(tc, test_flow_key_same_address_orders_ports);
     tcase_add_test(tc, test_flow_key_families_differ);
     tcase_add_test(tc, test_flow_key_vlan);
+    tcase_add_test(tc, test_flow_key_zone);
+    tcase_add_test(tc, test_flow_key_v6_order);
     suite_add_tcase(s, tc);
     tc = tcase_create("hash");
     tcase_add_test(tc, test_flow_hash_seed_and_spread);
@@ -191,6 +261,7 @@ Suite *flow_suite(void)
     tc = tcase_create("text");
     tcase_add_test(tc, test_flow_endpoint_format);
     tcase_add_test(tc, test_flow_endpoint_format_matches_inet_ntop);
+    tcase_add_test(tc, test_flow_endpoint_format_v4_every_byte);
     suite_add_tcase(s, tc);
     return s;
 }

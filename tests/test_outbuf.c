@@ -75,6 +75,36 @@ START_TEST(test_outbuf_u64_values)
 }
 END_TEST
 
+/* Every digit count, at both ends: 10^k - 1 and 10^k, and the 32-bit edge. */
+START_TEST(test_outbuf_u64_digit_counts)
+{
+    char want[1024];
+    size_t n = 0;
+    uint64_t p = 1;
+    for (int k = 0; k < 20; k++) {
+        uint64_t v[3] = {p - 1, p, p + 1};
+        for (int i = 0; i < 3; i++) {
+            wst_outbuf_u64(&ob, v[i]);
+            wst_outbuf_putc(&ob, ' ');
+            n += (size_t)snprintf(want + n, sizeof want - n, "%llu ", (unsigned long long)v[i]);
+        }
+        if (k < 19)
+            p *= 10;
+    }
+    static const uint64_t edges[] = {UINT32_MAX, (uint64_t)UINT32_MAX + 1, 4294967296000000000ULL,
+                                     18446744073709551614ULL, UINT64_MAX};
+    for (size_t i = 0; i < sizeof edges / sizeof edges[0]; i++) {
+        wst_outbuf_u64(&ob, edges[i]);
+        wst_outbuf_putc(&ob, ' ');
+        wst_outbuf_seconds(&ob, edges[i]);
+        wst_outbuf_putc(&ob, ' ');
+        n += (size_t)snprintf(want + n, sizeof want - n, "%llu %llu.%06llu ", (unsigned long long)edges[i],
+                              (unsigned long long)(edges[i] / 1000000), (unsigned long long)(edges[i] % 1000000));
+    }
+    ck_assert_written(want);
+}
+END_TEST
+
 START_TEST(test_outbuf_u64_width_pads)
 {
     wst_outbuf_u64_width(&ob, 42, 6);
@@ -349,6 +379,7 @@ Suite *outbuf_suite(void)
     TCase *tc = tcase_create("numbers");
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_outbuf_u64_values);
+    tcase_add_test(tc, test_outbuf_u64_digit_counts);
     tcase_add_test(tc, test_outbuf_u64_width_pads);
     suite_add_tcase(s, tc);
 

@@ -1,5 +1,6 @@
 /*
- * test_pcapng.c - the pcapng reader against streams built in memory.
+ * test_pcapng.c - the capture file reader (pcapng and classic pcap) against
+ * streams built in memory.
  *
  * A small builder appends blocks to a byte buffer in the byte order of the
  * current section, so each test reads like the block list of its file; the
@@ -286,8 +287,13 @@ static void expect_packet(struct wst_pcapng *r, const struct expect *e)
     ck_assert_uint_eq(p.caplen, e->caplen);
     ck_assert_uint_eq(p.wirelen, e->wirelen);
     ck_assert_uint_eq(p.ts_us, e->ts_us);
-    for (uint32_t i = 0; i < p.caplen; i++)
-        ck_assert_uint_eq(p.data[i], (uint8_t)(e->seed * 31u + i));
+    /* One assertion per packet: each costs a write to Check's pipe. */
+    uint32_t bad = p.caplen;
+    for (uint32_t i = 0; i < p.caplen && bad == p.caplen; i++)
+        if (p.data[i] != (uint8_t)(e->seed * 31u + i))
+            bad = i;
+    ck_assert_msg(bad == p.caplen, "data byte %u is 0x%02x, expected 0x%02x", bad, p.data[bad],
+                  (uint8_t)(e->seed * 31u + bad));
 }
 
 static void expect_end(struct wst_pcapng *r)
@@ -550,8 +556,8 @@ END_TEST
 
 START_TEST(test_pcapng_large_block)
 {
-    /* Larger than the initial 64 KiB buffer, so the buffer must grow. */
-    enum { BIG = 200000 };
+    /* Larger than the reader's first 256 KiB buffer, so the buffer must grow. */
+    enum { BIG = 600000 };
     struct bld k = {0};
     uint8_t *d = malloc(BIG);
     ck_assert_ptr_nonnull(d);
@@ -568,6 +574,30 @@ START_TEST(test_pcapng_large_block)
     wst_pcapng_close(r);
     bld_free(&k);
     free(d);
+}
+END_TEST
+
+/* Enough packets to need several refills of the buffer, blocks of every
+ * length modulo 4 crossing its end at every offset. */
+START_TEST(test_pcapng_many_refills)
+{
+    struct bld k = {0};
+    uint8_t d[1500];
+    add_shb(&k, true);
+    add_idb(&k, 1, 0);
+    for (unsigned i = 0; i < 1300; i++) {
+        uint32_t n = 40 + (i * 37) % 1400;
+        add_epb(&k, 0, i, payload(d, n, i), n, n + 1);
+    }
+    ck_assert_uint_gt(k.len, 3 * 256 * 1024);
+    struct wst_pcapng *r = open_ok(&k);
+    for (unsigned i = 0; i < 1300; i++) {
+        uint32_t n = 40 + (i * 37) % 1400;
+        expect_packet(r, &(struct expect){0, 1, 0, n, n + 1, i, i});
+    }
+    expect_end(r);
+    wst_pcapng_close(r);
+    bld_free(&k);
 }
 END_TEST
 
@@ -1087,6 +1117,477 @@ START_TEST(test_pcapng_mutation_smoke)
 }
 END_TEST
 
+/* ------------------------------------------------------------ classic pcap */
+
+#define P_MAGIC 0xA1B2C3D4u
+#define P_MAGIC_NSEC 0xA1B23C4Du
+#define P_MAGIC_KUZ 0xA1B2CD34u
+
+/* A classic pcap file header, in byte order be. */
+static void add_pcap_header(struct bld *k, bool be, uint32_t magic, uint16_t major, uint16_t minor,
+                            uint32_t snaplen, uint32_t linktype)
+{
+    k->be = be;
+    put32(k, magic);
+    put16(k, major);
+    put16(k, minor);
+    put32(k, 0);            /* thiszone */
+    put32(k, 0);            /* sigfigs */
+    put32(k, snaplen);
+    put32(k, linktype);
+}
+
+/* A record header with the given fields, then `stored` bytes of data. */
+static void add_pcap_record(struct bld *k, uint32_t secs, uint32_t frac, uint32_t caplen,
+                            uint32_t len, const uint8_t *data, uint32_t stored)
+{
+    put32(k, secs);
+    put32(k, frac);
+    put32(k, caplen);
+    put32(k, len);
+    put_bytes(k, data, stored);
+}
+
+static struct run run_any(uint8_t *b, size_t n)
+{
+    struct run u = {.opened = false, .rc = 0, .n_pkts = 0, .errbuf = ""};
+    struct wst_pcapng *r = NULL;
+    u.rc = wst_pcapng_open_any(&r, mem_stream(b, n), u.errbuf);
+    if (u.rc < 0) {
+        ck_assert_ptr_null(r);
+        return u;
+    }
+    u.opened = true;
+    struct wst_pcapng_packet p;
+    while ((u.rc = wst_pcapng_next(r, &p, u.errbuf)) == 1)
+        u.n_pkts++;
+    wst_pcapng_close(r);
+    return u;
+}
+
+/* Reads k as either format; expects failure rc after n_pkts packets and exactly this text. */
+static void expect_any_failure(struct bld *k, bool opened, unsigned n_pkts, int rc, const char *text)
+{
+    struct run u = run_any(k->b, k->len);
+    ck_assert_msg(u.rc == rc, "rc %d (%s), expected %d", u.rc, u.errbuf, rc);
+    ck_assert_int_eq(u.opened, opened);
+    ck_assert_uint_eq(u.n_pkts, n_pkts);
+    ck_assert_str_eq(u.errbuf, text);
+}
+
+static struct wst_pcapng *open_any_ok(struct bld *k)
+{
+    char errbuf[WST_ERRBUF_SIZE] = "";
+    struct wst_pcapng *r = NULL;
+    int rc = wst_pcapng_open_any(&r, mem_stream(k->b, k->len), errbuf);
+    ck_assert_msg(rc == 0, "open: %d %s", rc, errbuf);
+    ck_assert_ptr_nonnull(r);
+    return r;
+}
+
+static void expect_info(struct wst_pcapng *r, uint32_t linktype, uint32_t snaplen)
+{
+    struct wst_pcapng_info info;
+    wst_pcapng_info(r, &info);
+    ck_assert(info.is_classic);
+    ck_assert_uint_eq(info.linktype, linktype);
+    ck_assert_uint_eq(info.snaplen, snaplen);
+}
+
+/* Little-endian with microseconds: what tcpdump writes on x86. */
+START_TEST(test_pcap_little_endian_micro)
+{
+    struct bld k = {0};
+    uint8_t d[100];
+    add_pcap_header(&k, false, P_MAGIC, 2, 4, 65535, 1);
+    ck_assert_uint_eq(k.b[0], 0xd4);
+    add_pcap_record(&k, 1700000000, 123456, 60, 60, payload(d, 60, 1), 60);
+    add_pcap_record(&k, 1700000001, 999999, 54, 1514, payload(d, 54, 2), 54);
+    struct wst_pcapng *r = open_any_ok(&k);
+    expect_info(r, 1, 65535);
+    expect_packet(r, &(struct expect){0, 1, 65535, 60, 60, 1700000000123456u, 1});
+    expect_packet(r, &(struct expect){0, 1, 65535, 54, 1514, 1700000001999999u, 2});
+    expect_end(r);
+    wst_pcapng_close(r);
+    bld_free(&k);
+}
+END_TEST
+
+/* Big-endian with nanoseconds, rounded down to microseconds. */
+START_TEST(test_pcap_big_endian_nano)
+{
+    struct bld k = {0};
+    uint8_t d[100];
+    add_pcap_header(&k, true, P_MAGIC_NSEC, 2, 4, 96, 101);
+    ck_assert_uint_eq(k.b[0], 0xa1);
+    add_pcap_record(&k, 1700000000, 123456789, 40, 40, payload(d, 40, 3), 40);
+    add_pcap_record(&k, 1700000000, 999999999, 96, 1500, payload(d, 96, 4), 96);
+    struct wst_pcapng *r = open_any_ok(&k);
+    expect_info(r, 101, 96);
+    expect_packet(r, &(struct expect){0, 101, 96, 40, 40, 1700000000123456u, 3});
+    expect_packet(r, &(struct expect){0, 101, 96, 96, 1500, 1700000000999999u, 4});
+    expect_end(r);
+    wst_pcapng_close(r);
+    bld_free(&k);
+}
+END_TEST
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define HOST_BE true
+#else
+#define HOST_BE false
+#endif
+
+/*
+ * Timestamp fields as libpcap reads them: seconds unsigned (after 2038);
+ * the fraction signed in a file of the host's byte order (0xFFFFFFFF
+ * microseconds is one before the second) and unsigned in the other, and
+ * nanoseconds divided toward zero.
+ */
+START_TEST(test_pcap_timestamp_fields)
+{
+    struct bld k = {0};
+    uint8_t d[20];
+    add_pcap_header(&k, HOST_BE, P_MAGIC, 2, 4, 0, 1);
+    add_pcap_record(&k, 0xFFFFFFF0u, 5, 20, 20, payload(d, 20, 5), 20);
+    add_pcap_record(&k, 1700000000, 0xFFFFFFFFu, 20, 20, payload(d, 20, 6), 20);
+    add_pcap_record(&k, 1700000000, 2500000, 20, 20, payload(d, 20, 7), 20);
+    struct wst_pcapng *r = open_any_ok(&k);
+    expect_info(r, 1, 262144); /* snaplen 0: libpcap's maximum */
+    expect_packet(r, &(struct expect){0, 1, 262144, 20, 20, 0xFFFFFFF0u * 1000000ull + 5, 5});
+    expect_packet(r, &(struct expect){0, 1, 262144, 20, 20, 1699999999999999u, 6});
+    expect_packet(r, &(struct expect){0, 1, 262144, 20, 20, 1700000002500000u, 7});
+    expect_end(r);
+    wst_pcapng_close(r);
+    bld_free(&k);
+
+    add_pcap_header(&k, HOST_BE, P_MAGIC_NSEC, 2, 4, 0, 1);
+    add_pcap_record(&k, 1700000000, 0xFFFFF000u, 20, 20, payload(d, 20, 8), 20); /* -4096 ns */
+    r = open_any_ok(&k);
+    expect_packet(r, &(struct expect){0, 1, 262144, 20, 20, 1699999999999996u, 8});
+    expect_end(r);
+    wst_pcapng_close(r);
+    bld_free(&k);
+
+    add_pcap_header(&k, !HOST_BE, P_MAGIC_NSEC, 2, 4, 0, 1);
+    add_pcap_record(&k, 1700000000, 0xFFFFF000u, 20, 20, payload(d, 20, 9), 20); /* 4294963200 ns */
+    r = open_any_ok(&k);
+    expect_packet(r, &(struct expect){0, 1, 262144, 20, 20, 1700000004294963u, 9});
+    expect_end(r);
+    wst_pcapng_close(r);
+    bld_free(&k);
+}
+END_TEST
+
+/* A record longer than the file's snapshot length is cut to it, and the
+ * record after it still starts where it should. */
+START_TEST(test_pcap_record_beyond_snaplen)
+{
+    struct bld k = {0};
+    uint8_t d[100];
+    add_pcap_header(&k, false, P_MAGIC, 2, 4, 64, 1);
+    add_pcap_record(&k, 1, 0, 100, 120, payload(d, 100, 9), 100);
+    add_pcap_record(&k, 2, 0, 30, 30, payload(d, 30, 10), 30);
+    struct wst_pcapng *r = open_any_ok(&k);
+    expect_packet(r, &(struct expect){0, 1, 64, 64, 120, 1000000, 9});
+    expect_packet(r, &(struct expect){0, 1, 64, 30, 30, 2000000, 10});
+    expect_end(r);
+    wst_pcapng_close(r);
+    bld_free(&k);
+}
+END_TEST
+
+/* Versions before 2.3 wrote the original length before the captured one;
+ * 2.3 files were written both ways; DG/UX wrote 543.0 the old way. */
+START_TEST(test_pcap_old_versions)
+{
+    static const struct {
+        uint16_t major, minor;
+        bool swapped;
+    } v[] = {{2, 0, true}, {2, 2, true}, {2, 3, true}, {543, 0, true}, {2, 4, false}};
+    uint8_t d[60];
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+        struct bld k = {0};
+        add_pcap_header(&k, false, P_MAGIC, v[i].major, v[i].minor, 65535, 1);
+        /* caplen 40 of len 60, in the order of the version */
+        if (v[i].swapped)
+            add_pcap_record(&k, 1, 0, 60, 40, payload(d, 40, 11), 40);
+        else
+            add_pcap_record(&k, 1, 0, 40, 60, payload(d, 40, 11), 40);
+        struct wst_pcapng *r = open_any_ok(&k);
+        expect_packet(r, &(struct expect){0, 1, 65535, 40, 60, 1000000, 11});
+        expect_end(r);
+        wst_pcapng_close(r);
+        bld_free(&k);
+    }
+    /* 2.3 in the new order: caplen <= len, so nothing is swapped. */
+    struct bld k = {0};
+    add_pcap_header(&k, false, P_MAGIC, 2, 3, 65535, 1);
+    add_pcap_record(&k, 1, 0, 40, 60, payload(d, 40, 12), 40);
+    struct wst_pcapng *r = open_any_ok(&k);
+    expect_packet(r, &(struct expect){0, 1, 65535, 40, 60, 1000000, 12});
+    expect_end(r);
+    wst_pcapng_close(r);
+    bld_free(&k);
+}
+END_TEST
+
+START_TEST(test_pcap_bad_versions)
+{
+    struct bld k = {0};
+    add_pcap_header(&k, false, P_MAGIC, 1, 0, 65535, 1);
+    expect_any_failure(&k, false, 0, WST_ECORRUPT, "damaged capture file: archaic pcap savefile format");
+    bld_free(&k);
+    add_pcap_header(&k, true, P_MAGIC, 2, 5, 65535, 1);
+    expect_any_failure(&k, false, 0, WST_ECORRUPT,
+                       "damaged capture file: unsupported pcap savefile version 2.5");
+    bld_free(&k);
+    add_pcap_header(&k, false, P_MAGIC, 543, 1, 65535, 1);
+    expect_any_failure(&k, false, 0, WST_ECORRUPT,
+                       "damaged capture file: unsupported pcap savefile version 543.1");
+    bld_free(&k);
+}
+END_TEST
+
+/* Kuznetzov's patched libpcap: 24-byte record headers (ifindex, protocol,
+ * packet type after the usual 16), and Ethernet snapshots 14 bytes longer. */
+START_TEST(test_pcap_kuznetzov)
+{
+    struct bld k = {0};
+    uint8_t d[80];
+    add_pcap_header(&k, false, P_MAGIC_KUZ, 2, 4, 64, 1);
+    for (int i = 0; i < 2; i++) {
+        add_pcap_record(&k, 7, (uint32_t)i, 70, 70, NULL, 0);
+        put32(&k, 2);       /* ifindex */
+        put16(&k, 0x0800);  /* protocol */
+        put8(&k, 0);        /* packet type */
+        put8(&k, 0);        /* padding */
+        put_bytes(&k, payload(d, 70, 13 + (unsigned)i), 70);
+    }
+    struct wst_pcapng *r = open_any_ok(&k);
+    expect_info(r, 1, 78);
+    expect_packet(r, &(struct expect){0, 1, 78, 70, 70, 7000000, 13});
+    expect_packet(r, &(struct expect){0, 1, 78, 70, 70, 7000001, 14});
+    expect_end(r);
+    wst_pcapng_close(r);
+    bld_free(&k);
+}
+END_TEST
+
+/* The upper 6 bits of the link type carry an FCS length, not the type. */
+START_TEST(test_pcap_linktype_fcs_bits)
+{
+    struct bld k = {0};
+    add_pcap_header(&k, false, P_MAGIC, 2, 4, 65535, 0x14000001u);
+    struct wst_pcapng *r = open_any_ok(&k);
+    expect_info(r, 1, 65535);
+    expect_end(r);
+    wst_pcapng_close(r);
+    bld_free(&k);
+}
+END_TEST
+
+/* The whole packets, then libpcap's message for where the file was cut. */
+START_TEST(test_pcap_truncated)
+{
+    struct bld k = {0};
+    uint8_t d[60];
+    add_pcap_header(&k, true, P_MAGIC, 2, 4, 65535, 1);
+    add_pcap_record(&k, 1, 0, 60, 60, payload(d, 60, 15), 60);
+    add_pcap_record(&k, 2, 0, 60, 60, payload(d, 60, 16), 60);
+    size_t whole = k.len;
+
+    k.len = whole - 40; /* inside the second record's data */
+    expect_any_failure(&k, true, 1, WST_ECORRUPT,
+                       "damaged capture file: truncated dump file; tried to read 60 captured bytes, "
+                       "only got 20");
+    k.len = whole - 60 - 11; /* inside its header */
+    expect_any_failure(&k, true, 1, WST_ECORRUPT,
+                       "damaged capture file: truncated dump file; tried to read 16 header bytes, "
+                       "only got 5");
+    k.len = whole - 60 - 16; /* between records: a shorter, whole file */
+    struct run u = run_any(k.b, k.len);
+    ck_assert_int_eq(u.rc, 0);
+    ck_assert_uint_eq(u.n_pkts, 1);
+
+    k.len = 10; /* inside the file header: libpcap counts what followed the magic */
+    expect_any_failure(&k, false, 0, WST_ECORRUPT,
+                       "damaged capture file: truncated dump file; tried to read 24 file header "
+                       "bytes, only got 6");
+    bld_free(&k);
+
+    /* Cut inside a record beyond the snapshot length: inside the snapshot
+     * part the snapshot is named, past it the whole record. */
+    add_pcap_header(&k, false, P_MAGIC, 2, 4, 64, 1);
+    add_pcap_record(&k, 1, 0, 100, 100, payload(d, 60, 17), 60);
+    expect_any_failure(&k, true, 0, WST_ECORRUPT,
+                       "damaged capture file: truncated dump file; tried to read 64 captured bytes, "
+                       "only got 60");
+    put_bytes(&k, d, 20);
+    expect_any_failure(&k, true, 0, WST_ECORRUPT,
+                       "damaged capture file: truncated dump file; tried to read 100 captured bytes, "
+                       "only got 80");
+    bld_free(&k);
+}
+END_TEST
+
+/* Captured lengths beyond what libpcap accepts for the link type. */
+START_TEST(test_pcap_bad_caplen)
+{
+    struct bld k = {0};
+    uint8_t d[16] = {0};
+    add_pcap_header(&k, false, P_MAGIC, 2, 4, 65535, 1);
+    add_pcap_record(&k, 1, 0, 300000, 300000, d, sizeof d);
+    expect_any_failure(&k, true, 0, WST_ECORRUPT,
+                       "damaged capture file: invalid packet capture length 300000, bigger than "
+                       "snaplen of 65535");
+    bld_free(&k);
+    add_pcap_header(&k, false, P_MAGIC, 2, 4, 400000, 1);
+    add_pcap_record(&k, 1, 0, 300000, 300000, d, sizeof d);
+    expect_any_failure(&k, true, 0, WST_ECORRUPT,
+                       "damaged capture file: invalid packet capture length 300000, bigger than "
+                       "maximum of 262144");
+    bld_free(&k);
+    /* D-Bus messages may be 128 MiB long: 300000 is fine there, though cut. */
+    add_pcap_header(&k, false, P_MAGIC, 2, 4, 400000, 231);
+    add_pcap_record(&k, 1, 0, 300000, 300000, d, sizeof d);
+    expect_any_failure(&k, true, 0, WST_ECORRUPT,
+                       "damaged capture file: truncated dump file; tried to read 300000 captured "
+                       "bytes, only got 16");
+    bld_free(&k);
+}
+END_TEST
+
+/* A record as long as libpcap allows, larger than the reader's first buffer. */
+START_TEST(test_pcap_largest_record)
+{
+    enum { BIG = 262144 };
+    struct bld k = {0};
+    uint8_t *d = malloc(BIG);
+    ck_assert_ptr_nonnull(d);
+    add_pcap_header(&k, false, P_MAGIC, 2, 4, 0, 1);
+    add_pcap_record(&k, 1, 0, 50, 50, payload(d, 50, 18), 50);
+    add_pcap_record(&k, 2, 0, BIG, BIG, payload(d, BIG, 19), BIG);
+    add_pcap_record(&k, 3, 0, 50, 50, payload(d, 50, 20), 50);
+    struct wst_pcapng *r = open_any_ok(&k);
+    expect_packet(r, &(struct expect){0, 1, BIG, 50, 50, 1000000, 18});
+    expect_packet(r, &(struct expect){0, 1, BIG, BIG, BIG, 2000000, 19});
+    expect_packet(r, &(struct expect){0, 1, BIG, 50, 50, 3000000, 20});
+    expect_end(r);
+    wst_pcapng_close(r);
+    bld_free(&k);
+    free(d);
+}
+END_TEST
+
+/* What is neither format, and what is pcapng, when either is accepted. */
+START_TEST(test_pcap_format_detection)
+{
+    struct bld k = {0};
+    expect_any_failure(&k, false, 0, WST_EFORMAT, "empty file, not a pcap or pcapng capture");
+    put_bytes(&k, "hi\n", 3);
+    expect_any_failure(&k, false, 0, WST_EFORMAT, "not a pcap or pcapng capture (unknown file format)");
+    put_bytes(&k, "there, not a capture", 20);
+    expect_any_failure(&k, false, 0, WST_EFORMAT, "not a pcap or pcapng capture (unknown file format)");
+    bld_free(&k);
+    put_bytes(&k, "\nnot pcapng", 11);
+    expect_any_failure(&k, false, 0, WST_EFORMAT, "not a pcapng file: starts with 0x0a6e6f74");
+    bld_free(&k);
+
+    uint8_t d[64];
+    add_shb(&k, false);
+    add_idb(&k, 1, 65535);
+    add_epb(&k, 0, 5, payload(d, 60, 21), 60, 60);
+    struct wst_pcapng *r = open_any_ok(&k);
+    struct wst_pcapng_info info;
+    wst_pcapng_info(r, &info);
+    ck_assert(!info.is_classic);
+    expect_packet(r, &(struct expect){0, 1, 65535, 60, 60, 5, 21});
+    expect_end(r);
+    wst_pcapng_close(r);
+    bld_free(&k);
+}
+END_TEST
+
+/* Many records across several refills of the buffer, in both byte orders. */
+START_TEST(test_pcap_many_refills)
+{
+    uint8_t d[1500];
+    for (int be = 0; be < 2; be++) {
+        struct bld k = {0};
+        add_pcap_header(&k, be, P_MAGIC, 2, 4, 1500, 1);
+        for (unsigned i = 0; i < 1300; i++) {
+            uint32_t n = 14 + (i * 41) % 1486;
+            add_pcap_record(&k, i, i % 1000000, n, n + 2, payload(d, n, i), n);
+        }
+        ck_assert_uint_gt(k.len, 3 * 256 * 1024);
+        struct wst_pcapng *r = open_any_ok(&k);
+        for (unsigned i = 0; i < 1300; i++) {
+            uint32_t n = 14 + (i * 41) % 1486;
+            expect_packet(r, &(struct expect){0, 1, 1500, n, n + 2, i * 1000000ull + i % 1000000, i});
+        }
+        expect_end(r);
+        wst_pcapng_close(r);
+        bld_free(&k);
+    }
+}
+END_TEST
+
+/* Random damage to classic files: the reader ends cleanly or with an error
+ * message, and never reads outside its buffer (ASan in CI). */
+START_TEST(test_pcap_mutation_smoke)
+{
+    struct bld k = {0};
+    uint8_t d[90];
+    add_pcap_header(&k, false, P_MAGIC_NSEC, 2, 4, 80, 1);
+    for (unsigned i = 0; i < 6; i++)
+        add_pcap_record(&k, 1700000000 + i, i * 1000, 20 + 10 * i, 90, payload(d, 20 + 10 * i, i), 20 + 10 * i);
+    struct run base = run_any(k.b, k.len);
+    ck_assert_msg(base.rc == 0 && base.n_pkts == 6, "%d %u %s", base.rc, base.n_pkts, base.errbuf);
+
+    uint8_t *m = malloc(k.len);
+    ck_assert_ptr_nonnull(m);
+    uint64_t seed = 0x2545F4914F6CDD1Du;
+    unsigned outcomes[3] = {0, 0, 0};
+    for (int iter = 0; iter < 3000; iter++) {
+        memcpy(m, k.b, k.len);
+        int flips = 1 + (int)(xorshift64(&seed) % 4);
+        for (int f = 0; f < flips; f++) {
+            size_t pos = (size_t)(xorshift64(&seed) % k.len);
+            m[pos] ^= (uint8_t)(1 + xorshift64(&seed) % 255);
+        }
+        size_t len = iter % 3 == 0 ? (size_t)(xorshift64(&seed) % k.len) : k.len;
+        char errbuf[WST_ERRBUF_SIZE] = "";
+        struct wst_pcapng *r = NULL;
+        int rc = wst_pcapng_open_any(&r, mem_stream(m, len), errbuf);
+        ck_assert_msg(rc <= 0 && rc >= WST_ELIMIT, "open rc %d", rc);
+        if (rc < 0) {
+            check_errbuf(errbuf);
+            outcomes[1]++;
+            continue;
+        }
+        struct wst_pcapng_packet p;
+        unsigned sum = 0;
+        while ((rc = wst_pcapng_next(r, &p, errbuf)) == 1) {
+            ck_assert_uint_le(p.caplen, p.wirelen);
+            for (uint32_t i = 0; i < p.caplen; i++)
+                sum += p.data[i];
+        }
+        (void)sum;
+        ck_assert_msg(rc <= 0 && rc >= WST_ELIMIT, "next rc %d", rc);
+        if (rc < 0)
+            check_errbuf(errbuf);
+        outcomes[rc == 0 ? 0 : 2]++;
+        wst_pcapng_close(r);
+    }
+    ck_assert_uint_gt(outcomes[0], 0);
+    ck_assert_uint_gt(outcomes[1], 0);
+    ck_assert_uint_gt(outcomes[2], 0);
+    free(m);
+    bld_free(&k);
+}
+END_TEST
+
 Suite *pcapng_suite(void)
 {
     Suite *s = suite_create("pcapng");
@@ -1106,6 +1607,7 @@ Suite *pcapng_suite(void)
     tcase_add_test(tc, test_pcapng_obsolete_packet_block);
     tcase_add_test(tc, test_pcapng_wirelen_below_caplen);
     tcase_add_test(tc, test_pcapng_large_block);
+    tcase_add_test(tc, test_pcapng_many_refills);
     tcase_add_test(tc, test_pcapng_max_interfaces);
     tcase_set_timeout(tc, 30);
     suite_add_tcase(s, tc);
@@ -1134,8 +1636,25 @@ Suite *pcapng_suite(void)
     tcase_add_test(tc, test_pcapng_error_is_sticky);
     suite_add_tcase(s, tc);
 
+    tc = tcase_create("classic_pcap");
+    tcase_add_test(tc, test_pcap_little_endian_micro);
+    tcase_add_test(tc, test_pcap_big_endian_nano);
+    tcase_add_test(tc, test_pcap_timestamp_fields);
+    tcase_add_test(tc, test_pcap_record_beyond_snaplen);
+    tcase_add_test(tc, test_pcap_old_versions);
+    tcase_add_test(tc, test_pcap_bad_versions);
+    tcase_add_test(tc, test_pcap_kuznetzov);
+    tcase_add_test(tc, test_pcap_linktype_fcs_bits);
+    tcase_add_test(tc, test_pcap_truncated);
+    tcase_add_test(tc, test_pcap_bad_caplen);
+    tcase_add_test(tc, test_pcap_largest_record);
+    tcase_add_test(tc, test_pcap_format_detection);
+    tcase_add_test(tc, test_pcap_many_refills);
+    suite_add_tcase(s, tc);
+
     tc = tcase_create("mutation");
     tcase_add_test(tc, test_pcapng_mutation_smoke);
+    tcase_add_test(tc, test_pcap_mutation_smoke);
     tcase_set_timeout(tc, 60);
     suite_add_tcase(s, tc);
 

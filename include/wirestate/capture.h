@@ -2,11 +2,13 @@
  * wirestate/capture.h - packet sources: capture files and live interfaces.
  *
  * A source hands out packets one at a time with capture timestamps in
- * microseconds and the link type to decode them with. Classic pcap files
- * and live interfaces go through libpcap; pcapng files through wirestate's
- * own reader (pcapng.h), which allows a different link type per interface.
- * The source is chosen by the file's first byte, so `-` (stdin) works for
- * both formats.
+ * microseconds and the link type to decode them with. Capture files, pcapng
+ * and classic pcap, go through wirestate's own reader (pcapng.h), which
+ * allows a different link type per pcapng interface and reads a classic
+ * file as libpcap would, only faster; live interfaces go through libpcap,
+ * which also compiles every filter. The format is told by the file's first
+ * bytes, so `-` (stdin) works for both, and packets from a pipe are handed
+ * out as they arrive.
  *
  * Errors carry one line of text in the caller's errbuf (WST_ERRBUF_SIZE),
  * without the file or interface name, which the caller prints.

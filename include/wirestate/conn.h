@@ -13,7 +13,8 @@
  * than one malloc() each, and what only some connections need (a
  * timeline, anomaly notes, packet counts past 2^32) hangs off one pointer,
  * allocated on first use: an IPv4 record is 128 bytes, two cache lines.
- * Everything about a connection is reachable from its record.
+ * Everything about a connection is reachable from its record: what it
+ * needs always is declared in struct wst_conn, the rest in its extension.
  */
 #ifndef WIRESTATE_CONN_H
 #define WIRESTATE_CONN_H
@@ -87,24 +88,33 @@ struct wst_conn_ext {
 
 struct wst_conn {
     struct wst_conn *next;    /* the table's first-seen order list (flow_table.c) */
-    uint64_t id;              /* the sequence number of its first packet (item.h):
-                                 unique, growing in first-seen order */
+    /* Small facts packed in one word beside the id (the record stays at
+     * 128 bytes, two cache lines, for IPv4). */
+    uint64_t id : 48;         /* the sequence number of its first packet (item.h):
+                                 unique, growing in first-seen order; 2^48 packets
+                                 are nine years at a million a second */
+    uint64_t family : 3;      /* WST_AF_INET (4) or WST_AF_INET6 (6) */
+    uint64_t client : 1;      /* endpoint index of the client */
+    uint64_t client_basis : 2;/* enum wst_client_basis */
+    uint64_t end_reason : 3;  /* enum wst_end_reason, once retired */
     wst_ts_us first_ts_us;    /* first packet */
     wst_ts_us last_ts_us;     /* latest packet */
     uint32_t packets[2];      /* sent by endpoint i, low 32 bits (wst_conn_packets) */
     uint64_t payload_bytes[2];/* TCP payload bytes sent by endpoint i */
     struct wst_endpoint ep[2];/* each endpoint's TCP state and what it sent (fsm.h) */
     struct wst_conn_ext *ext; /* owned; NULL until needed */
+    uint32_t zone;            /* its key's zone (flow.h): 0 unless something such as
+                                 --vlan-key separates traffic beyond the 4-tuple */
     uint16_t port[2];
-    uint16_t vlan[2];         /* first packet's outer/inner VLAN ID + 1; 0 = none */
+    uint16_t vlan[2];         /* first packet's outer/inner VLAN ID + 1; 0 = none (for
+                                 display, keyed or not) */
     uint8_t tcp_flags[2];     /* union of WST_TH_* sent by endpoint i */
-    uint8_t family;           /* WST_AF_INET or WST_AF_INET6 */
-    uint8_t client;           /* endpoint index of the client */
-    uint8_t client_basis;     /* enum wst_client_basis */
     uint8_t flags;            /* WST_CONN_* */
-    uint8_t end_reason;       /* enum wst_end_reason, once retired */
     uint8_t addr[];           /* endpoint 0's address, then endpoint 1's */
 };
+
+/* An IPv4 record, addresses included, fills two 64-byte cache lines. */
+_Static_assert(offsetof(struct wst_conn, addr) + 8 <= 128, "struct wst_conn grew past 128 bytes for IPv4");
 
 /* Capture time of a time in ms after the connection's start (wst_endpoint.since_ms). */
 static inline wst_ts_us wst_conn_at_us(const struct wst_conn *c, uint32_t ms)
@@ -164,24 +174,28 @@ unsigned wst_conn_fin_retransmissions(const struct wst_conn *c);
 /* Copies endpoint i's address into *out (zero-filled beyond its length). */
 void wst_conn_addr(const struct wst_conn *c, int i, struct wst_addr *out);
 
-/* True if the connection is the one named by `key` (VLANs compared only if keyed). */
-bool wst_conn_matches(const struct wst_conn *c, const struct wst_flow_key *key, bool vlan_keyed);
+/* True if the connection is the one named by `key`: 4-tuple, family and zone. */
+bool wst_conn_matches(const struct wst_conn *c, const struct wst_flow_key *key);
 
 /* Rebuilds the canonical key of a connection (as the table built it). */
-void wst_conn_key(const struct wst_conn *c, struct wst_flow_key *key, bool vlan_keyed);
+void wst_conn_key(const struct wst_conn *c, struct wst_flow_key *key);
 
 /*
  * A slab allocator of connections: objects are carved from large chunks,
- * one free list per address family, and chunks are kept until fini.
+ * one free list per size class, and chunks are kept until fini. The
+ * classes: [0] IPv4, [1] IPv6.
  * Caller-allocated; init cannot fail (chunks are allocated on demand).
  */
+#define WST_CONN_POOL_CLASSES 2
+
 struct wst_conn_pool {
-    struct wst_conn_slab *slabs[2];      /* [0] IPv4-sized, [1] IPv6-sized */
-    void *free_list[2];
-    uint8_t *bump[2], *bump_end[2];      /* not yet carved part of the newest chunk */
-    size_t object_size[2];
-    size_t used_objects[2];              /* handed out and not freed */
-    size_t chunk_bytes;                  /* total bytes of all chunks */
+    struct wst_conn_slab *slabs[WST_CONN_POOL_CLASSES];
+    void *free_list[WST_CONN_POOL_CLASSES];
+    uint8_t *bump[WST_CONN_POOL_CLASSES];     /* not yet carved part of the newest chunk */
+    uint8_t *bump_end[WST_CONN_POOL_CLASSES];
+    size_t object_size[WST_CONN_POOL_CLASSES];
+    size_t used_objects[WST_CONN_POOL_CLASSES]; /* handed out and not freed */
+    size_t chunk_bytes;                         /* total bytes of all chunks */
 };
 
 void wst_conn_pool_init(struct wst_conn_pool *pool);
@@ -190,8 +204,8 @@ void wst_conn_pool_init(struct wst_conn_pool *pool);
 void wst_conn_pool_fini(struct wst_conn_pool *pool);
 
 /*
- * Returns a zeroed connection with the addresses, ports, family and VLANs of
- * `key` filled in (vlan from `seg`), owned by the caller until
+ * Returns a zeroed connection with the addresses, ports, family and zone of
+ * `key` filled in, and vlan[] from `seg`, owned by the caller until
  * wst_conn_free(). Aborts the process when memory runs out (see
  * wst_xcalloc()).
  */

@@ -136,10 +136,24 @@ struct wst_segment {
     uint32_t payload_len;     /* TCP payload bytes, from the IP length */
     uint32_t payload_caplen;  /* of which captured (<= payload_len) */
     const uint8_t *payload;   /* borrowed; NULL when payload_caplen is 0 */
-    struct wst_tcp_options opt;
+    struct wst_tcp_options opt; /* parsed on a SYN (or SYN+ACK) only; for other segments
+                                   present is 0, or WST_OPT_TRUNCATED if the snap length
+                                   cut the list: see wst_decode_tcp_options() */
+    uint32_t opt_off;         /* where the TCP option list starts in the frame */
+    uint8_t opt_len;          /* its length by the TCP header (0 to 40) */
+    uint8_t opt_caplen;       /* of which captured (<= opt_len) */
     uint32_t l4_off, l4_len;  /* WST_DECODE_ICMP(V6) only: where the ICMP message is
                                  in the frame, and its length from the IP header */
 };
+
+/*
+ * Parses the TCP options of a segment wst_decode() returned WST_DECODE_TCP
+ * for, from `data`, the same frame it decoded: what wst_decode() does for a
+ * SYN, for any segment (a later segment's timestamps or SACK blocks). Fills
+ * *out entirely; options cut by the snap length are parsed as far as they
+ * go and flagged WST_OPT_TRUNCATED. Reads only the option bytes captured.
+ */
+void wst_decode_tcp_options(const uint8_t *data, const struct wst_segment *seg, struct wst_tcp_options *out);
 
 /* An ICMP or ICMPv6 destination unreachable, and the TCP header it quotes. */
 struct wst_icmp_error {
@@ -172,8 +186,9 @@ bool wst_decode_icmp_error(const uint8_t *data, uint32_t caplen, const struct ws
  * WST_DECODE_TRUNCATED_TCP with seg->has_ports set also fills family,
  * addresses, VLANs and ports (the packet can still be counted against its
  * connection). The fixed 20-byte TCP header must be captured for
- * WST_DECODE_TCP; TCP options cut by the snap length are parsed as far as
- * they go and flagged WST_OPT_TRUNCATED. Reads no byte outside
+ * WST_DECODE_TCP; the options of a SYN are parsed, those cut by the snap
+ * length as far as they go and flagged WST_OPT_TRUNCATED (other segments'
+ * options: wst_decode_tcp_options()). Reads no byte outside
  * data[0..caplen).
  */
 enum wst_decode_status wst_decode(enum wst_link link, const uint8_t *data, uint32_t caplen,

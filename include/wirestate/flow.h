@@ -19,20 +19,37 @@
 #include "wirestate/types.h"
 
 /*
- * A connection's identity. With VLAN keying on, vlan[] holds the packet's
- * outer and inner VLAN IDs plus one (0 = no tag), so the same 4-tuple on two
- * VLANs is two connections; otherwise it is zero.
+ * A connection's identity: the canonical 4-tuple and a zone. A zone keeps
+ * apart connections that share a 4-tuple, as Linux conntrack's zones do:
+ * the same addresses and ports in two zones are two connections. Which
+ * zone a packet is in is the dispatch stage's choice, from whatever
+ * separates traffic on the capture: today the VLAN IDs when VLANs are
+ * keyed (wst_flow_zone_of_vlans()), else 0, one zone for everything; a
+ * VXLAN VNI or a GRE key would fold in the same way, with no new field.
  */
 struct wst_flow_key {
     struct wst_addr addr[2]; /* [0] is the smaller endpoint */
     uint16_t port[2];
-    uint16_t vlan[2];
+    uint32_t zone;           /* 0: the zone of everything not told apart */
     uint8_t family;          /* WST_AF_INET or WST_AF_INET6 */
 };
 
 /*
- * Builds the canonical key of a segment and returns the endpoint index (0 or
- * 1) of its sender. `vlan_key` adds the segment's VLAN IDs to the key.
+ * The zone of a packet when VLANs separate traffic (--vlan-key): its outer
+ * and inner VLAN IDs plus one, in the low and high 16 bits (0 = no tag), so
+ * an untagged packet is in zone 0 and VLAN 0, a priority tag, is not.
+ */
+uint32_t wst_flow_zone_of_vlans(const struct wst_segment *seg);
+
+/*
+ * Builds the canonical key of a segment in `zone` and returns the endpoint
+ * index (0 or 1) of its sender.
+ */
+int wst_flow_key_in_zone(struct wst_flow_key *key, const struct wst_segment *seg, uint32_t zone);
+
+/*
+ * The same with today's choice of zone: the segment's VLANs if `vlan_key`,
+ * else zone 0.
  */
 int wst_flow_key_from_segment(struct wst_flow_key *key, const struct wst_segment *seg, bool vlan_key);
 

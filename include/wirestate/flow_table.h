@@ -29,10 +29,11 @@ struct wst_flow_table_mem {
 };
 
 /*
- * Creates an empty table. With `vlan_keyed`, VLAN IDs are part of the key.
- * `seed` seeds the key hash. Never returns NULL (aborts on out-of-memory).
+ * Creates an empty table. `seed` seeds the key hash. What separates
+ * connections beyond their 4-tuple is the keys' zone (flow.h). Never
+ * returns NULL (aborts on out-of-memory).
  */
-struct wst_flow_table *wst_flow_table_new(bool vlan_keyed, uint64_t seed);
+struct wst_flow_table *wst_flow_table_new(uint64_t seed);
 
 /* Frees the table and every connection it still holds (whose extensions'
  * timelines and notes the owner has freed); NULL is allowed. */
@@ -62,7 +63,8 @@ struct wst_conn *wst_flow_table_get(struct wst_flow_table *t, const struct wst_f
 /*
  * Creates a connection for `key` (which must not have a live one) with id
  * `id` (greater than every id the table holds: it keeps them in id order),
- * VLANs taken from `seg`, and returns it borrowed: the table owns it.
+ * its displayed VLANs taken from `seg`, and returns it borrowed: the table
+ * owns it.
  */
 struct wst_conn *wst_flow_table_create(struct wst_flow_table *t, const struct wst_flow_key *key,
                                        uint64_t hash, const struct wst_segment *seg, uint64_t id);

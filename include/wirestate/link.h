@@ -34,6 +34,15 @@ enum wst_link {
 /* Maps a LINKTYPE_ value from a capture file; WST_LINK_UNSUPPORTED if unknown. */
 enum wst_link wst_link_from_linktype(uint32_t linktype);
 
+/*
+ * The DLT_ value libpcap gives a classic pcap file of LINKTYPE_ value
+ * `linktype` (its linktype_to_dlt(): LINKTYPE_RAW is DLT_RAW, 12 or 14 by
+ * platform; a value without a mapping is taken as a DLT_ value itself).
+ * Classic pcap files take their link type this way, as when libpcap read
+ * them: a file header that says 14 is not raw IP on Linux.
+ */
+int wst_link_dlt_from_linktype(uint32_t linktype);
+
 /* Maps a DLT_ value from pcap_datalink(); WST_LINK_UNSUPPORTED if unknown. */
 enum wst_link wst_link_from_dlt(int dlt);
 

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "wirestate/error.h"
 #include "wirestate/types.h"
@@ -52,9 +53,36 @@ size_t wst_fmt_u64(char *p, uint64_t v);
 /* "seconds.micros" of us at p (at most 27 bytes, no NUL); returns its length. */
 size_t wst_fmt_seconds(char *p, uint64_t us);
 
-void wst_outbuf_write(struct wst_outbuf *ob, const void *data, size_t len);
-void wst_outbuf_puts(struct wst_outbuf *ob, const char *s);
-void wst_outbuf_putc(struct wst_outbuf *ob, char ch);
+/* wst_outbuf_write() of data that does not fit in the room left. */
+void wst_outbuf_write_slow(struct wst_outbuf *ob, const void *data, size_t len);
+
+/*
+ * Appends len bytes; data larger than half the buffer is written through.
+ * Inline, so that a literal's length and copy are known when compiling the
+ * caller (most writes are short literals of the emitters).
+ */
+static inline void wst_outbuf_write(struct wst_outbuf *ob, const void *data, size_t len)
+{
+    if (len < WST_OUTBUF_SIZE - ob->len) {
+        memcpy(ob->buf + ob->len, data, len);
+        ob->len += len;
+        return;
+    }
+    wst_outbuf_write_slow(ob, data, len);
+}
+
+static inline void wst_outbuf_puts(struct wst_outbuf *ob, const char *s)
+{
+    wst_outbuf_write(ob, s, strlen(s));
+}
+
+static inline void wst_outbuf_putc(struct wst_outbuf *ob, char ch)
+{
+    if (ob->len + 1 >= WST_OUTBUF_SIZE)
+        wst_outbuf_drain(ob);
+    ob->buf[ob->len++] = ch;
+}
+
 void wst_outbuf_u64(struct wst_outbuf *ob, uint64_t v);
 
 /* Right-aligns v in a field of `width` characters (no truncation). */

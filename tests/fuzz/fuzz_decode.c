@@ -36,6 +36,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
         if (seg.payload && (seg.payload < frame || seg.payload + seg.payload_caplen > frame + len))
             abort();
+        struct wst_tcp_options opt;
+        wst_decode_tcp_options(frame, &seg, &opt); /* any segment's options, in bounds */
+        if (opt.sack_blocks > WST_MAX_SACK_BLOCKS)
+            abort();
     }
     free(frame);
     return 0;

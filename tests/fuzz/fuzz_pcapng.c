@@ -1,6 +1,7 @@
 /*
- * fuzz_pcapng.c - libFuzzer target for the pcapng reader: the input is a
- * whole file, read to its end or its first error.
+ * fuzz_pcapng.c - libFuzzer target for the capture file reader: the input
+ * is a whole file, pcapng or classic pcap, read to its end or its first
+ * error.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -20,7 +21,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (fp == NULL)
         return 0;
     struct wst_pcapng *r;
-    if (wst_pcapng_open(&r, fp, errbuf) < 0)
+    if (wst_pcapng_open_any(&r, fp, errbuf) < 0)
         return 0;
     struct wst_pcapng_packet pkt;
     unsigned long sum = 0;
