@@ -15,7 +15,6 @@ void wst_pipeline_init(struct wst_pipeline *p, const struct wst_pipeline_config 
 
     struct wst_tracker_config tc = cfg->tracker;
     tc.hash_seed = cfg->hash_seed;
-    tc.vlan_key = cfg->vlan_key;
     tc.events = cfg->events;
     p->tracker = wst_tracker_new(&tc, &p->findings.sink);
 

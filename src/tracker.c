@@ -67,7 +67,6 @@ struct wst_tracker {
     struct wst_tracker_stats stats;
     wst_ts_us now_us;         /* capture time (invariant 1) */
     struct wst_port_set server_ports;
-    bool vlan_key;
     uint64_t time_wait_us;    /* 2 x MSL */
     uint64_t idle_us;         /* 0 = no idle timeout */
     uint64_t wheel_s;         /* the capture second of the next bucket to run */
@@ -98,7 +97,6 @@ struct wst_tracker *wst_tracker_new(const struct wst_tracker_config *cfg, struct
 {
     struct wst_tracker *t = wst_xcalloc(1, sizeof *t);
     t->table = wst_flow_table_new(cfg->hash_seed);
-    t->vlan_key = cfg->vlan_key;
     t->server_ports = *cfg->server_ports;
     t->time_wait_us = 2ULL * cfg->msl_s * WST_US_PER_S;
     t->idle_us = (uint64_t)cfg->idle_timeout_s * WST_US_PER_S;

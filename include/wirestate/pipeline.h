@@ -7,9 +7,9 @@
  * options.h) and ends in a sink of the caller's: an emitter for the
  * program, a collector for the tests. Facts that more than one stage
  * needs are given once here and handed to each stage that uses them: the
- * hash seed (dispatch hashes keys, the tracker's table keeps them), VLAN
- * keying, events, and TIME_WAIT's length (2 x MSL, for the tracker and the
- * findings).
+ * hash seed (dispatch hashes keys, the tracker's table keeps them), events,
+ * and TIME_WAIT's length (2 x MSL, for the tracker and the findings). VLAN
+ * keying is dispatch's alone: it makes the keys' zones.
  */
 #ifndef WIRESTATE_PIPELINE_H
 #define WIRESTATE_PIPELINE_H
@@ -28,8 +28,8 @@ struct wst_pipeline_config {
     bool vlan_key;                      /* VLAN IDs make the key's zone */
     bool events;                        /* --events: stream events */
     bool anomalies_only;                /* --anomalies-only */
-    struct wst_tracker_config tracker;  /* its hash_seed, vlan_key and events are
-                                           set from the fields above */
+    struct wst_tracker_config tracker;  /* its hash_seed and events are set from
+                                           the fields above */
     struct wst_findings_config findings; /* its time_wait_us is set from tracker.msl_s */
 };
 

@@ -31,7 +31,6 @@ struct wst_tracker;
 /* Every field is used as it is: the engine has no defaults of its own
  * (the option table has them; pipeline.h makes a tracker's config). */
 struct wst_tracker_config {
-    bool vlan_key;                          /* VLAN IDs are part of the connection key */
     uint64_t hash_seed;                     /* seed of the table's key hash (as dispatch's) */
     const struct wst_port_set *server_ports; /* borrowed; wst_tracker_new() copies it */
     uint32_t msl_s;                         /* maximum segment lifetime; TIME_WAIT is 2 x MSL */
