@@ -1,8 +1,9 @@
 /*
  * flow_table.c - the connection table on libjudy.
  *
- * Model: a JudyL array, a list and a cache.
- *   by_hash  upper 32 bits of the key hash -> live connection. Keys with
+ * Model: a JudyL array, a list and a cache in front of the array.
+ *   by_hash  upper 32 bits of the key hash -> live connection that left the
+ *            cache (wst_conn.indexed). Keys with
  *            equal indexes are resolved by linear probing in the 32-bit
  *            index space (wrapping at 2^32): a key lives at the first free
  *            index at or after its home, the upper half of its hash. A
@@ -19,19 +20,28 @@
  *            (flow_table.h), checked before by_hash. Most packets belong to
  *            a connection seen a moment ago; the cache turns their lookup
  *            into one cache line and one key comparison, and the tracker
- *            prefetches both a few packets ahead.
+ *            prefetches both a few packets ahead. It is a write-back
+ *            cache: a new connection goes into the cache only, and into
+ *            by_hash when the cache has to give its way to another one
+ *            (an empty way is taken first). Most connections are short:
+ *            they begin and end in the cache and never cost a Judy
+ *            insert and delete, which are several hundred instructions
+ *            each.
  * Only this file touches Judy for connections (findings.c and select.c keep
  * their own arrays).
  *
  * Invariants (checked by flow_table_check() in debug builds):
- *  1. Every live connection is in by_hash exactly once, at an index i such
- *     that every index from its home to i (mod 2^32) is occupied (the
- *     probing invariant).
+ *  1. A connection is in by_hash exactly when it is live and indexed: once,
+ *     at an index i such that every index from its home to i (mod 2^32) is
+ *     occupied (the probing invariant).
  *  2. Every connection, live or retired, is on the order list exactly
  *     once, and ids increase along it.
  *  3. A cache way is NULL or points to a live connection, whose hash
- *     selects that set and whose hash tag the way holds.
- *  4. live == number of entries in by_hash.
+ *     selects that set and whose hash tag the way holds; no connection is
+ *     in two ways.
+ *  4. Every live connection is indexed or cached (or both), so a lookup
+ *     that misses the cache and by_hash is of a connection the table
+ *     does not hold; live counts them.
  */
 #include "wirestate/flow_table.h"
 #include "alloc.h"
@@ -80,6 +90,17 @@ static void judy_del(Pvoid_t *array, Word_t index)
 }
 
 #ifndef NDEBUG
+/* True if c is in one of its cache set's ways. */
+static bool cached(const struct wst_flow_table *t, const struct wst_conn *c, uint64_t hash)
+{
+    const struct wst_flow_cache_set *set = &t->cache.set[hash & (WST_FLOW_CACHE_SETS - 1)];
+    for (int w = 0; w < WST_FLOW_CACHE_WAYS; w++) {
+        if (set->conn[w] == c)
+            return true;
+    }
+    return false;
+}
+
 static void flow_table_check(const struct wst_flow_table *t)
 {
     size_t n = 0;
@@ -97,18 +118,31 @@ static void flow_table_check(const struct wst_flow_table *t)
                 abort();
             }
         }
-        if (c->flags & WST_CONN_RETIRED)
+        if ((c->flags & WST_CONN_RETIRED) || !c->indexed)
             abort();
         n++;
     }
-    if (n != t->live)
-        abort();
     uint64_t last = 0;
+    size_t live = 0, indexed = 0;
     for (const struct wst_conn *c = t->head; c; c = c->next) {
         if (c->id <= last || (c->next == NULL && c != t->tail))
             abort();
         last = c->id;
+        if (c->flags & WST_CONN_RETIRED)
+            continue;
+        live++;
+        indexed += c->indexed;
+        if (!c->indexed && t->live <= 512) { /* invariant 4 (a hash each: small tables only) */
+            struct wst_flow_key key;
+            wst_conn_key(c, &key);
+            if (!cached(t, c, t->hash(&key, t->seed))) {
+                fprintf(stderr, "flow_table: conn %llu neither indexed nor cached\n", (unsigned long long)c->id);
+                abort();
+            }
+        }
     }
+    if (n != indexed || live != t->live)
+        abort();
     static unsigned long calls;
     if (++calls % 64 != 0)
         return; /* the cache scan is the costly part: sample it */
@@ -123,6 +157,10 @@ static void flow_table_check(const struct wst_flow_table *t)
             if ((c->flags & WST_CONN_RETIRED) || (h & (WST_FLOW_CACHE_SETS - 1)) != s ||
                 t->cache.set[s].tag[w] != wst_flow_cache_tag(h))
                 abort();
+            for (int v = w + 1; v < WST_FLOW_CACHE_WAYS; v++) {
+                if (t->cache.set[s].conn[v] == c)
+                    abort();
+            }
         }
     }
 }
@@ -161,11 +199,34 @@ static struct wst_conn *cache_get(struct wst_flow_table *t, const struct wst_flo
     return NULL;
 }
 
-/* Caches c, replacing the set's ways in turn. */
+/* Puts c, not yet indexed, into by_hash at the first free index of its probe chain. */
+static void index_conn(struct wst_flow_table *t, struct wst_conn *c, uint32_t home)
+{
+    uint32_t i = home;
+    while (judy_get(t->by_hash, i))
+        i++;
+    *judy_ins(&t->by_hash, i) = (Word_t)c;
+    c->indexed = 1;
+}
+
+/*
+ * Caches c (which no way of its set holds): in an empty way if there is
+ * one, else in place of the set's ways in turn. A connection that leaves
+ * the cache and was never indexed goes into by_hash now (write-back):
+ * invariant 4. Its home there is its hash's upper half, the way's tag.
+ */
 static void cache_put(struct wst_flow_table *t, struct wst_conn *c, uint64_t hash)
 {
     struct wst_flow_cache_set *set = set_of(t, hash);
-    unsigned w = set->victim++ % WST_FLOW_CACHE_WAYS;
+    unsigned w = 0;
+    while (w < WST_FLOW_CACHE_WAYS && set->conn[w] != NULL)
+        w++;
+    if (w == WST_FLOW_CACHE_WAYS) {
+        w = set->victim++ % WST_FLOW_CACHE_WAYS;
+        struct wst_conn *out = set->conn[w];
+        if (!out->indexed)
+            index_conn(t, out, set->tag[w]);
+    }
     set->tag[w] = wst_flow_cache_tag(hash);
     set->conn[w] = c;
 }
@@ -232,13 +293,12 @@ struct wst_conn *wst_flow_table_get(struct wst_flow_table *t, const struct wst_f
     }
 }
 
-/* Fills a free by_hash slot with a new connection for `key`. */
-static struct wst_conn *add(struct wst_flow_table *t, PWord_t slot, const struct wst_flow_key *key,
-                            uint64_t hash, const struct wst_segment *seg, uint64_t id)
+/* A new connection for `key`, in the cache only (write-back) and on the order list. */
+static struct wst_conn *add(struct wst_flow_table *t, const struct wst_flow_key *key, uint64_t hash,
+                            const struct wst_segment *seg, uint64_t id)
 {
     struct wst_conn *c = wst_conn_new(&t->pool, key, seg);
     c->id = id;
-    *slot = (Word_t)c;
     if (t->tail)
         t->tail->next = c;
     else
@@ -253,33 +313,16 @@ static struct wst_conn *add(struct wst_flow_table *t, PWord_t slot, const struct
 struct wst_conn *wst_flow_table_create(struct wst_flow_table *t, const struct wst_flow_key *key,
                                        uint64_t hash, const struct wst_segment *seg, uint64_t id)
 {
-    uint32_t i = home_of(hash);
-    while (judy_get(t->by_hash, i))
-        i++;
-    return add(t, judy_ins(&t->by_hash, i), key, hash, seg, id);
+    return add(t, key, hash, seg, id);
 }
 
 struct wst_conn *wst_flow_table_find_or_create(struct wst_flow_table *t, const struct wst_flow_key *key,
                                                uint64_t hash, const struct wst_segment *seg, uint64_t id,
                                                bool *created)
 {
-    *created = false;
-    struct wst_conn *c = cache_get(t, key, hash);
-    if (c)
-        return c;
-    /* JudyLIns() finds an existing index or makes an empty (zero) slot for it. */
-    for (uint32_t i = home_of(hash);; i++) {
-        PWord_t slot = judy_ins(&t->by_hash, i);
-        c = (struct wst_conn *)*slot;
-        if (c == NULL) {
-            *created = true;
-            return add(t, slot, key, hash, seg, id);
-        }
-        if (wst_conn_matches(c, key)) {
-            cache_put(t, c, hash);
-            return c;
-        }
-    }
+    struct wst_conn *c = wst_flow_table_get(t, key, hash);
+    *created = c == NULL;
+    return c ? c : add(t, key, hash, seg, id);
 }
 
 /*
@@ -314,13 +357,16 @@ void wst_flow_table_retire(struct wst_flow_table *t, struct wst_conn *c)
     struct wst_flow_key key;
     wst_conn_key(c, &key);
     uint64_t hash = t->hash(&key, t->seed);
-    uint32_t i = home_of(hash);
-    for (struct wst_conn *at; (at = judy_get(t->by_hash, i)) != c; i++) {
-        /* A live connection always sits on its probe chain (invariant 1). */
-        if (at == NULL)
-            abort();
+    if (c->indexed) {
+        uint32_t i = home_of(hash);
+        for (struct wst_conn *at; (at = judy_get(t->by_hash, i)) != c; i++) {
+            /* An indexed connection always sits on its probe chain (invariant 1). */
+            if (at == NULL)
+                abort();
+        }
+        by_hash_delete(t, i);
+        c->indexed = 0;
     }
-    by_hash_delete(t, i);
     cache_forget(t, c, hash);
     c->flags |= WST_CONN_RETIRED;
     t->live--;
@@ -329,8 +375,10 @@ void wst_flow_table_retire(struct wst_flow_table *t, struct wst_conn *c)
 
 void wst_flow_table_retire_all(struct wst_flow_table *t)
 {
-    for (struct wst_conn *c = t->head; c; c = c->next)
+    for (struct wst_conn *c = t->head; c; c = c->next) {
         c->flags |= WST_CONN_RETIRED;
+        c->indexed = 0;
+    }
     JudyLFreeArray(&t->by_hash, PJE0);
     memset(&t->cache, 0, sizeof t->cache);
     t->live = 0;

@@ -40,6 +40,61 @@ static uint64_t wrapping_hash(const struct wst_flow_key *key, uint64_t seed)
     return (uint64_t)(UINT32_MAX - (uint32_t)((key->port[0] ^ key->port[1]) % 4)) << 32;
 }
 
+/* One cache set for every key (the low bits of the hash pick the set). */
+static uint64_t one_set_hash(const struct wst_flow_key *key, uint64_t seed)
+{
+    (void)seed;
+    return (uint64_t)(key->port[0] ^ key->port[1]) << 32;
+}
+
+/*
+ * Write-back: a connection lives in the cache alone until the cache needs
+ * its way; only then is it indexed. A fifth connection in a 4-way set
+ * pushes one out, into the index; one that ends while cached never
+ * touches the index.
+ */
+START_TEST(test_flow_table_write_back)
+{
+    struct wst_flow_table *t = wst_flow_table_new(7);
+    wst_flow_table_set_hash(t, one_set_hash);
+    struct wst_flow_key k;
+    struct wst_segment seg;
+    struct wst_conn *c[5];
+    for (unsigned i = 0; i < 4; i++) {
+        make_key(i, &k, &seg);
+        c[i] = wst_flow_table_create(t, &k, wst_flow_table_hash(t, &k), &seg, i + 1);
+        ck_assert(!c[i]->indexed);
+    }
+    struct wst_flow_table_mem m;
+    wst_flow_table_mem(t, &m);
+    ck_assert_uint_eq(m.index_bytes, 0);
+    wst_flow_table_retire(t, c[3]); /* ends in the cache: nothing to delete */
+    ck_assert_uint_eq(wst_flow_table_live(t), 3);
+    make_key(3, &k, &seg);
+    ck_assert_ptr_null(wst_flow_table_get(t, &k, wst_flow_table_hash(t, &k)));
+    for (unsigned i = 4; i < 6; i++) { /* the freed way first, then one pushed out */
+        make_key(i, &k, &seg);
+        c[i == 4 ? 3 : 4] = wst_flow_table_create(t, &k, wst_flow_table_hash(t, &k), &seg, i + 1);
+    }
+    unsigned indexed = 0;
+    for (unsigned i = 0; i < 5; i++)
+        indexed += c[i]->indexed;
+    ck_assert_uint_eq(indexed, 1);
+    wst_flow_table_mem(t, &m);
+    ck_assert_uint_gt(m.index_bytes, 0);
+    /* Every live one is still found, indexed or cached. */
+    for (unsigned i = 0; i < 6; i++) {
+        if (i == 3)
+            continue;
+        make_key(i, &k, &seg);
+        struct wst_conn *got = wst_flow_table_get(t, &k, wst_flow_table_hash(t, &k));
+        ck_assert_ptr_nonnull(got);
+        ck_assert_uint_eq(got->id, i + 1);
+    }
+    wst_flow_table_free(t);
+}
+END_TEST
+
 START_TEST(test_flow_table_insert_get)
 {
     struct wst_flow_table *t = wst_flow_table_new(99);
@@ -260,6 +315,7 @@ Suite *flow_table_suite(void)
     suite_add_tcase(s, tc);
     tc = tcase_create("collisions");
     tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_flow_table_write_back);
     tcase_add_test(tc, test_flow_table_collisions);
     tcase_add_test(tc, test_flow_table_collisions_wrap);
     tcase_add_test(tc, test_flow_table_real_hash_stress);

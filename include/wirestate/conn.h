@@ -97,6 +97,8 @@ struct wst_conn {
     uint64_t client : 1;      /* endpoint index of the client */
     uint64_t client_basis : 2;/* enum wst_client_basis */
     uint64_t end_reason : 3;  /* enum wst_end_reason, once retired */
+    uint64_t indexed : 1;     /* in the table's Judy index (flow_table.c), not only
+                                 in its cache */
     wst_ts_us first_ts_us;    /* first packet */
     wst_ts_us last_ts_us;     /* latest packet */
     uint32_t packets[2];      /* sent by endpoint i, low 32 bits (wst_conn_packets) */
