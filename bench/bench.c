@@ -19,6 +19,8 @@
  * It prints figures and never fails on them: performance is not a test.
  */
 #include <errno.h>
+#include <pcap/pcap.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -172,10 +174,102 @@ static int measure_memory(const char *path)
     return rc < 0 ? -1 : 0;
 }
 
+/* ---- instructions under callgrind */
+
+/*
+ * Runs argv under valgrind's callgrind with stdout to /dev/null and returns
+ * the instructions it counted (its "I refs" line), or 0 on failure. The
+ * count is exact and repeatable, unlike wall-clock time.
+ */
+static uint64_t callgrind_refs(char *const argv[])
+{
+    char *vg[32] = {"valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null"};
+    int n = 3;
+    for (int i = 0; argv[i] && n < 31; i++)
+        vg[n++] = argv[i];
+    vg[n] = NULL;
+    int fds[2];
+    if (pipe(fds) < 0)
+        return 0;
+    pid_t pid = fork();
+    if (pid < 0)
+        return 0;
+    if (pid == 0) {
+        int null = open("/dev/null", O_WRONLY);
+        dup2(null, STDOUT_FILENO);
+        dup2(fds[1], STDERR_FILENO);
+        close(fds[0]);
+        execvp("valgrind", vg);
+        _exit(127);
+    }
+    close(fds[1]);
+    FILE *f = fdopen(fds[0], "r");
+    char line[512];
+    uint64_t refs = 0;
+    while (f && fgets(line, sizeof line, f)) {
+        char *p = strstr(line, "I   refs:");
+        if (p == NULL)
+            continue;
+        refs = 0;
+        for (p += 9; *p; p++) {
+            if (*p >= '0' && *p <= '9')
+                refs = refs * 10 + (uint64_t)(*p - '0');
+        }
+    }
+    if (f)
+        fclose(f);
+    int status;
+    waitpid(pid, &status, 0);
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? refs : 0;
+}
+
+/* Copies the first `n` packets of `from` into `to` (classic pcap, libpcap's dumper). */
+static int first_packets(const char *from, const char *to, uint64_t n)
+{
+    char errbuf[PCAP_ERRBUF_SIZE];
+    pcap_t *in = pcap_open_offline(from, errbuf);
+    if (in == NULL) {
+        fprintf(stderr, "wst_bench: %s: %s\n", from, errbuf);
+        return -1;
+    }
+    pcap_dumper_t *out = pcap_dump_open(in, to);
+    if (out == NULL) {
+        fprintf(stderr, "wst_bench: %s: %s\n", to, pcap_geterr(in));
+        pcap_close(in);
+        return -1;
+    }
+    struct pcap_pkthdr *h;
+    const u_char *data;
+    for (uint64_t i = 0; i < n && pcap_next_ex(in, &h, &data) == 1; i++)
+        pcap_dump((u_char *)out, h, data);
+    pcap_dump_close(out);
+    pcap_close(in);
+    return 0;
+}
+
+/* Instructions a packet, bare loop and wirestate, on one file; prints a line. */
+static void instructions(const char *label, const char *path, uint64_t packets, const char *bare,
+                         char *const ws_argv_template[], int n_template)
+{
+    char *bare_argv[] = {(char *)bare, (char *)path, NULL};
+    char *ws_argv[32];
+    int n = 0;
+    for (int i = 0; i < n_template; i++)
+        ws_argv[n++] = strcmp(ws_argv_template[i], "@TRACE@") == 0 ? (char *)path : ws_argv_template[i];
+    ws_argv[n] = NULL;
+    uint64_t b = callgrind_refs(bare_argv), w = callgrind_refs(ws_argv);
+    if (b == 0 || w == 0 || packets == 0) {
+        printf("  %-44s callgrind failed (is valgrind installed?)\n", label);
+        return;
+    }
+    printf("  %-44s bare %6.0f  wirestate %6.0f  ratio %.2fx  (goal <= 2.5x)\n", label, (double)b / packets,
+           (double)w / packets, (double)w / b);
+}
+
 static void usage(void)
 {
     fprintf(stderr, "usage: wst_bench [--conns N] [--concurrent N] [--runs N] [--trace FILE]\n"
-                    "                 [--wirestate BIN] [--bare BIN] [--extra ARG]...\n");
+                    "                 [--wirestate BIN] [--bare BIN] [--extra ARG]... [--callgrind]\n");
 }
 
 int main(int argc, char **argv)
@@ -186,9 +280,14 @@ int main(int argc, char **argv)
     const char *wirestate = WST_BENCH_WIRESTATE, *bare = WST_BENCH_BARE;
     char *extra[16];
     int n_extra = 0;
+    bool callgrind = false;
 
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(a, "--callgrind") == 0) {
+            callgrind = true;
+            continue;
+        }
         if (v == NULL) {
             usage();
             return 2;
@@ -250,5 +349,30 @@ int main(int argc, char **argv)
     printf("  peak RSS above the bare loop, per connection: %.1f B (everything: records, index,\n"
            "    cache, slab slack, pipeline and output buffers)\n",
            (double)(max_rss(w, runs) - max_rss(b, runs)) * 1024 / conns);
-    return measure_memory(trace) < 0 ? 1 : 0;
+    if (measure_memory(trace) < 0)
+        return 1;
+    if (!callgrind)
+        return 0;
+
+    /*
+     * Instructions on two traces of 100,000 packets: the first packets of
+     * the trace (connections still opening, and all reported at its end),
+     * and a trace of the same shape that is whole at that size (5200
+     * connections, 500 open at once: the mix of handshakes, data and
+     * closes of the full trace).
+     */
+    char slice[4200], shaped[4200];
+    snprintf(slice, sizeof slice, "%s.first100k", trace);
+    snprintf(shaped, sizeof shaped, "%s.shape100k", trace);
+    uint64_t shaped_packets;
+    if (first_packets(trace, slice, 100000) < 0 || ensure_trace(shaped, 5200, 500, &shaped_packets) < 0)
+        return 1;
+    char *tmpl[24] = {(char *)wirestate, "--format", "json", "-r", "@TRACE@"};
+    int nt = 5;
+    for (int i = 0; i < n_extra; i++)
+        tmpl[nt++] = extra[i];
+    printf("instructions a packet under callgrind (exact):\n");
+    instructions("first 100000 packets of the trace", slice, packets < 100000 ? packets : 100000, bare, tmpl, nt);
+    instructions("a whole 100,000-packet trace of its shape", shaped, shaped_packets, bare, tmpl, nt);
+    return 0;
 }
