@@ -13,7 +13,7 @@
  *      WST_EP_SENT; one that sent a FIN or a SYN has that flag in
  *      tcp_flags (WST_EP_HAS_FIN, WST_EP_HAS_ISN).
  *  R6. WST_CONN_NOTES is set exactly when ext->notes is.
- *  R7. A retired record has an end reason; a live one has none.
+ *  R7. A reported record has an end reason; one not reported yet has none.
  *  R8. A record's zone is its key's (flow.h); its id is never 0 (ids start
  *      at 1, and a freed record's is 0).
  *
@@ -122,7 +122,7 @@ void wst_conn_check(const struct wst_conn *c)
         broken(c, "R4 times");
     if (!(c->flags & WST_CONN_NOTES) != !(c->ext && c->ext->notes))
         broken(c, "R6 notes");
-    if (!(c->flags & WST_CONN_RETIRED) != (c->end_reason == WST_END__NONE) || c->end_reason >= WST_END__COUNT)
+    if (!(c->flags & WST_CONN_REPORTED) != (c->end_reason == WST_END__NONE) || c->end_reason >= WST_END__COUNT)
         broken(c, "R7 end reason");
     if (c->id == 0)
         broken(c, "R8 id");

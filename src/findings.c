@@ -533,10 +533,13 @@ static void dest_entry(struct wst_find_group *d, wst_ts_us at, wst_ts_us until)
     dest_delta(d, until, (Word_t)-1);
 }
 
-/* F5: endpoint i of c entered TIME_WAIT. False if it was left out. */
-static bool add_time_wait(struct wst_findings *f, const struct wst_conn_report *r, int i)
+/*
+ * F5: endpoint i of c entered TIME_WAIT; c is leaving the tracker for
+ * `why` at `gone_us` (wst_findings_gone()). False if it was left out.
+ */
+static bool add_time_wait(struct wst_findings *f, const struct wst_conn *c, int i, enum wst_end_reason why,
+                          wst_ts_us gone_us)
 {
-    const struct wst_conn *c = r->conn;
     struct wst_addr ea, pa;
     wst_conn_addr(c, i, &ea);
     wst_conn_addr(c, !i, &pa);
@@ -546,12 +549,18 @@ static bool add_time_wait(struct wst_findings *f, const struct wst_conn_report *
     /* When it entered: its state's start if it is still there; else the
      * last packet, which is the final ACK it sent, or within a round trip
      * of it (a timer or a RST moved it on since). It holds its port for
-     * the whole TIME_WAIT, unless a new SYN took the 4-tuple over
-     * (tcp_tw_reuse, or a peer's ISN above the old one) or a RST ended it. */
-    wst_ts_us at = c->ep[i].state == WST_ST_TIME_WAIT ? wst_conn_at_us(c, c->ep[i].since_ms) : c->last_ts_us;
-    wst_ts_us until = at + f->cfg.time_wait_us;
-    if ((c->end_reason == WST_END_REUSED || c->end_reason == WST_END_RESET) && r->end_us < until)
-        until = r->end_us > at ? r->end_us : at;
+     * the whole TIME_WAIT (also past the capture's end), unless a new SYN
+     * took the 4-tuple over (tcp_tw_reuse, or a peer's ISN above the old
+     * one) or a RST ended it, at the time the RST moved it to CLOSED. */
+    bool in_tw = c->ep[i].state == WST_ST_TIME_WAIT;
+    wst_ts_us at = in_tw ? wst_conn_at_us(c, c->ep[i].since_ms) : c->last_ts_us;
+    wst_ts_us until = at + f->cfg.time_wait_us, cut = until;
+    if (why == WST_END_REUSED && in_tw)
+        cut = gone_us;
+    else if ((c->flags & WST_CONN_RESET) && c->ep[i].state == WST_ST_CLOSED)
+        cut = wst_conn_at_us(c, c->ep[i].since_ms);
+    if (cut < until)
+        until = cut > at ? cut : at;
 
     Word_t *pv = slot_of(f, SCOPE_HOST, c->family, &ea, 0);
     /* One TIME_WAIT alone is never a finding (unless --group-min 1), nor
@@ -641,9 +650,17 @@ void wst_findings_add(struct wst_findings *f, const struct wst_conn_report *r)
     }
     if (is_attempt(c))
         kept &= add_attempt(f, r, failure_of(r), stall_of(r));
+    f->untracked += !kept;
+}
+
+void wst_findings_gone(struct wst_findings *f, const struct wst_conn *c, enum wst_end_reason why, wst_ts_us at_us)
+{
+    /* A TIME_WAIT lasts beyond the record that shows it: it is counted
+     * when the tracker lets the connection go and its end is known. */
+    bool kept = true;
     for (int i = 0; i < 2; i++)
         if (c->flags & (WST_CONN_TIME_WAIT << i))
-            kept &= add_time_wait(f, r, i); /* F5 */
+            kept &= add_time_wait(f, c, i, why, at_us); /* F5 */
     f->untracked += !kept;
 }
 
@@ -884,6 +901,13 @@ static void stage_conn(struct wst_sink *s, const struct wst_conn_report *r)
     wst_sink_conn(fs->next, r);
 }
 
+static void stage_gone(struct wst_sink *s, const struct wst_conn *c, enum wst_end_reason why, wst_ts_us at_us)
+{
+    struct wst_findings_sink *fs = stage_of(s);
+    wst_findings_gone(&fs->findings, c, why, at_us);
+    wst_sink_gone(fs->next, c, why, at_us);
+}
+
 static void stage_summary(struct wst_sink *s, const struct wst_summary *sum)
 {
     struct wst_findings_sink *fs = stage_of(s);
@@ -897,6 +921,7 @@ static const struct wst_sink_ops stage_ops = {
     .begin = stage_begin,
     .event = stage_event,
     .conn = stage_conn,
+    .gone = stage_gone,
     .summary = stage_summary,
 };
 

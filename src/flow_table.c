@@ -1,7 +1,7 @@
 /*
  * flow_table.c - the connection table on libjudy.
  *
- * Model: a JudyL array, a list and a cache in front of the array.
+ * Model: a JudyL array and a cache in front of it.
  *   by_hash  upper 32 bits of the key hash -> live connection that left the
  *            cache (wst_conn.indexed). Keys with
  *            equal indexes are resolved by linear probing in the 32-bit
@@ -12,10 +12,6 @@
  *            a cheaper insert. With n keys about n^2 / 2^33 pairs share an
  *            index (ten at 300,000), each a probe step longer; the seeded
  *            hash keeps a sender from aiming at one index.
- *   order    every connection, live or retired, in id (first-seen) order:
- *            an intrusive singly linked list (wst_conn.next). Ids only grow,
- *            so appending keeps it sorted, and emission only ever removes
- *            its head: both O(1), cheaper than a second Judy array.
  *   cache    a 4-way set-associative cache of recently used connections
  *            (flow_table.h), checked before by_hash. Most packets belong to
  *            a connection seen a moment ago; the cache turns their lookup
@@ -30,18 +26,21 @@
  * Only this file touches Judy for connections (findings.c and select.c keep
  * their own arrays).
  *
+ * The table holds a connection from its creation until it is removed;
+ * removing gives it back to the caller, who releases it. Nothing keeps
+ * connections in any order: wst_flow_table_all() sorts them by id when
+ * someone needs them all.
+ *
  * Invariants (checked by flow_table_check() in debug builds):
- *  1. A connection is in by_hash exactly when it is live and indexed: once,
- *     at an index i such that every index from its home to i (mod 2^32) is
- *     occupied (the probing invariant).
- *  2. Every connection, live or retired, is on the order list exactly
- *     once, and ids increase along it.
- *  3. A cache way is NULL or points to a live connection, whose hash
+ *  1. A connection is in by_hash exactly when it is held and indexed:
+ *     once, at an index i such that every index from its home to i (mod
+ *     2^32) is occupied (the probing invariant).
+ *  2. A cache way is NULL or points to a held connection, whose hash
  *     selects that set and whose hash tag the way holds; no connection is
  *     in two ways.
- *  4. Every live connection is indexed or cached (or both), so a lookup
- *     that misses the cache and by_hash is of a connection the table
- *     does not hold; live counts them.
+ *  3. Every held connection is indexed or cached (or both), so a lookup
+ *     that misses the cache and by_hash is of a connection the table does
+ *     not hold; `held` counts them.
  */
 #include "wirestate/flow_table.h"
 #include "alloc.h"
@@ -55,10 +54,9 @@
 struct wst_flow_table {
     struct wst_flow_cache cache; /* first: the inline prefetch hints rely on it */
     Pvoid_t by_hash;
-    struct wst_conn *head, *tail; /* the order list */
     uint64_t seed;
     wst_flow_hash_fn *hash;
-    size_t live;
+    size_t held;
     struct wst_conn_pool pool;
 };
 
@@ -90,27 +88,16 @@ static void judy_del(Pvoid_t *array, Word_t index)
 }
 
 #ifndef NDEBUG
-/* True if c is in one of its cache set's ways. */
-static bool cached(const struct wst_flow_table *t, const struct wst_conn *c, uint64_t hash)
-{
-    const struct wst_flow_cache_set *set = &t->cache.set[hash & (WST_FLOW_CACHE_SETS - 1)];
-    for (int w = 0; w < WST_FLOW_CACHE_WAYS; w++) {
-        if (set->conn[w] == c)
-            return true;
-    }
-    return false;
-}
-
 static void flow_table_check(const struct wst_flow_table *t)
 {
-    size_t n = 0;
+    size_t indexed = 0, cached_only = 0;
     Word_t i = 0;
     for (PWord_t pv = (PWord_t)JudyLFirst(t->by_hash, &i, PJE0); pv;
          pv = (PWord_t)JudyLNext(t->by_hash, &i, PJE0)) {
         const struct wst_conn *c = (const struct wst_conn *)*pv;
         struct wst_flow_key key;
         wst_conn_key(c, &key);
-        if (i > UINT32_MAX)
+        if (i > UINT32_MAX || !c->indexed || c->id == 0)
             abort();
         for (uint32_t j = home_of(t->hash(&key, t->seed)); j != i; j++) {
             if (!judy_get(t->by_hash, j)) {
@@ -118,34 +105,26 @@ static void flow_table_check(const struct wst_flow_table *t)
                 abort();
             }
         }
-        if ((c->flags & WST_CONN_RETIRED) || !c->indexed)
-            abort();
-        n++;
+        indexed++;
     }
-    uint64_t last = 0;
-    size_t live = 0, indexed = 0;
-    for (const struct wst_conn *c = t->head; c; c = c->next) {
-        if (c->id <= last || (c->next == NULL && c != t->tail))
-            abort();
-        last = c->id;
-        if (c->flags & WST_CONN_RETIRED)
-            continue;
-        live++;
-        indexed += c->indexed;
-        if (!c->indexed && t->live <= 512) { /* invariant 4 (a hash each: small tables only) */
-            struct wst_flow_key key;
-            wst_conn_key(c, &key);
-            if (!cached(t, c, t->hash(&key, t->seed))) {
-                fprintf(stderr, "flow_table: conn %llu neither indexed nor cached\n", (unsigned long long)c->id);
-                abort();
+    for (size_t s = 0; s < WST_FLOW_CACHE_SETS; s++) {
+        for (int w = 0; w < WST_FLOW_CACHE_WAYS; w++) {
+            const struct wst_conn *c = t->cache.set[s].conn[w];
+            if (c == NULL)
+                continue;
+            cached_only += !c->indexed;
+            for (int v = w + 1; v < WST_FLOW_CACHE_WAYS; v++) {
+                if (t->cache.set[s].conn[v] == c)
+                    abort();
             }
         }
     }
-    if (n != indexed || live != t->live)
+    /* Invariant 3: every held connection is counted once, indexed or cached. */
+    if (indexed + cached_only != t->held)
         abort();
     static unsigned long calls;
     if (++calls % 64 != 0)
-        return; /* the cache scan is the costly part: sample it */
+        return; /* hashing every cached connection is the costly part: sample it */
     for (size_t s = 0; s < WST_FLOW_CACHE_SETS; s++) {
         for (int w = 0; w < WST_FLOW_CACHE_WAYS; w++) {
             const struct wst_conn *c = t->cache.set[s].conn[w];
@@ -154,13 +133,8 @@ static void flow_table_check(const struct wst_flow_table *t)
             struct wst_flow_key key;
             wst_conn_key(c, &key);
             uint64_t h = t->hash(&key, t->seed);
-            if ((c->flags & WST_CONN_RETIRED) || (h & (WST_FLOW_CACHE_SETS - 1)) != s ||
-                t->cache.set[s].tag[w] != wst_flow_cache_tag(h))
+            if (c->id == 0 || (h & (WST_FLOW_CACHE_SETS - 1)) != s || t->cache.set[s].tag[w] != wst_flow_cache_tag(h))
                 abort();
-            for (int v = w + 1; v < WST_FLOW_CACHE_WAYS; v++) {
-                if (t->cache.set[s].conn[v] == c)
-                    abort();
-            }
         }
     }
 }
@@ -173,7 +147,7 @@ static void maybe_check(struct wst_flow_table *t)
     static unsigned long changes;
     if (enabled < 0)
         enabled = getenv("WST_CHECK_TABLE") != NULL;
-    if (enabled && (t->live <= 512 || ++changes % 4096 == 0))
+    if (enabled && (t->held <= 512 || ++changes % 4096 == 0))
         flow_table_check(t);
 }
 #define CHECK(t) maybe_check(t)
@@ -255,11 +229,14 @@ void wst_flow_table_free(struct wst_flow_table *t)
 {
     if (t == NULL)
         return;
-    JudyLFreeArray(&t->by_hash, PJE0);
     /* The pool frees the records wholesale; their extensions one by one
      * (the owner has emptied them: wst_conn_free()'s contract). */
-    for (struct wst_conn *c = t->head; c; c = c->next)
-        free(c->ext);
+    size_t n;
+    struct wst_conn **all = wst_flow_table_all(t, &n);
+    for (size_t i = 0; i < n; i++)
+        free(all[i]->ext);
+    free(all);
+    JudyLFreeArray(&t->by_hash, PJE0);
     wst_conn_pool_fini(&t->pool);
     wst_huge_free(t, sizeof *t);
 }
@@ -293,19 +270,14 @@ struct wst_conn *wst_flow_table_get(struct wst_flow_table *t, const struct wst_f
     }
 }
 
-/* A new connection for `key`, in the cache only (write-back) and on the order list. */
+/* A new connection for `key`, in the cache only (write-back). */
 static struct wst_conn *add(struct wst_flow_table *t, const struct wst_flow_key *key, uint64_t hash,
                             const struct wst_segment *seg, uint64_t id)
 {
     struct wst_conn *c = wst_conn_new(&t->pool, key, seg);
     c->id = id;
-    if (t->tail)
-        t->tail->next = c;
-    else
-        t->head = c;
-    t->tail = c;
     cache_put(t, c, hash);
-    t->live++;
+    t->held++;
     CHECK(t);
     return c;
 }
@@ -350,10 +322,8 @@ static void by_hash_delete(struct wst_flow_table *t, uint32_t hole)
     }
 }
 
-void wst_flow_table_retire(struct wst_flow_table *t, struct wst_conn *c)
+void wst_flow_table_remove(struct wst_flow_table *t, struct wst_conn *c)
 {
-    if (c->flags & WST_CONN_RETIRED)
-        return;
     struct wst_flow_key key;
     wst_conn_key(c, &key);
     uint64_t hash = t->hash(&key, t->seed);
@@ -368,32 +338,8 @@ void wst_flow_table_retire(struct wst_flow_table *t, struct wst_conn *c)
         c->indexed = 0;
     }
     cache_forget(t, c, hash);
-    c->flags |= WST_CONN_RETIRED;
-    t->live--;
+    t->held--;
     CHECK(t);
-}
-
-void wst_flow_table_retire_all(struct wst_flow_table *t)
-{
-    for (struct wst_conn *c = t->head; c; c = c->next) {
-        c->flags |= WST_CONN_RETIRED;
-        c->indexed = 0;
-    }
-    JudyLFreeArray(&t->by_hash, PJE0);
-    memset(&t->cache, 0, sizeof t->cache);
-    t->live = 0;
-}
-
-struct wst_conn *wst_flow_table_pop_retired(struct wst_flow_table *t)
-{
-    struct wst_conn *c = t->head;
-    if (c == NULL || !(c->flags & WST_CONN_RETIRED))
-        return NULL;
-    t->head = c->next;
-    if (t->head == NULL)
-        t->tail = NULL;
-    c->next = NULL;
-    return c;
 }
 
 void wst_flow_table_release(struct wst_flow_table *t, struct wst_conn *c)
@@ -401,20 +347,69 @@ void wst_flow_table_release(struct wst_flow_table *t, struct wst_conn *c)
     wst_conn_free(&t->pool, c);
 }
 
-struct wst_conn *wst_flow_table_first(struct wst_flow_table *t)
+/*
+ * Sorts conns[0..n) by id: a least-significant-digit radix sort, six
+ * passes of 8 bits over the 48-bit ids, linear in n (the end of a capture
+ * holding a million connections sorts them in milliseconds).
+ */
+static void sort_by_id(struct wst_conn **conns, size_t n)
 {
-    return t->head;
+    struct entry {
+        uint64_t id;
+        struct wst_conn *c;
+    } *a = wst_xcalloc(n ? n : 1, sizeof *a), *b = wst_xcalloc(n ? n : 1, sizeof *b);
+    for (size_t i = 0; i < n; i++)
+        a[i] = (struct entry){conns[i]->id, conns[i]};
+    for (unsigned shift = 0; shift < 48; shift += 8) {
+        size_t count[257] = {0};
+        for (size_t i = 0; i < n; i++)
+            count[((a[i].id >> shift) & 0xFF) + 1]++;
+        for (int d = 0; d < 256; d++)
+            count[d + 1] += count[d];
+        for (size_t i = 0; i < n; i++)
+            b[count[(a[i].id >> shift) & 0xFF]++] = a[i];
+        struct entry *tmp = a;
+        a = b;
+        b = tmp;
+    }
+    for (size_t i = 0; i < n; i++)
+        conns[i] = a[i].c;
+    free(a);
+    free(b);
 }
 
-struct wst_conn *wst_flow_table_next(struct wst_flow_table *t, const struct wst_conn *c)
+struct wst_conn **wst_flow_table_all(struct wst_flow_table *t, size_t *n)
 {
-    (void)t;
-    return c->next;
+    struct wst_conn **all = wst_xcalloc(t->held ? t->held : 1, sizeof *all);
+    size_t k = 0;
+    Word_t i = 0;
+    for (PWord_t pv = (PWord_t)JudyLFirst(t->by_hash, &i, PJE0); pv; pv = (PWord_t)JudyLNext(t->by_hash, &i, PJE0))
+        all[k++] = (struct wst_conn *)*pv;
+    /* The cached ones that are not indexed too (invariant 3: each once). */
+    for (size_t s = 0; s < WST_FLOW_CACHE_SETS; s++) {
+        for (int w = 0; w < WST_FLOW_CACHE_WAYS; w++) {
+            struct wst_conn *c = t->cache.set[s].conn[w];
+            if (c && !c->indexed)
+                all[k++] = c;
+        }
+    }
+    sort_by_id(all, k);
+    *n = k;
+    return all;
 }
 
-size_t wst_flow_table_live(const struct wst_flow_table *t)
+void wst_flow_table_clear(struct wst_flow_table *t)
 {
-    return t->live;
+    JudyLFreeArray(&t->by_hash, PJE0);
+    memset(&t->cache, 0, sizeof t->cache);
+    wst_conn_pool_fini(&t->pool);
+    wst_conn_pool_init(&t->pool);
+    t->held = 0;
+}
+
+size_t wst_flow_table_held(const struct wst_flow_table *t)
+{
+    return t->held;
 }
 
 void wst_flow_table_mem(const struct wst_flow_table *t, struct wst_flow_table_mem *out)

@@ -6,7 +6,7 @@
 
 void wst_pipeline_init(struct wst_pipeline *p, const struct wst_pipeline_config *cfg, struct wst_sink *out)
 {
-    struct wst_select_config sc = {.anomalies_only = cfg->anomalies_only, .events = cfg->events};
+    struct wst_select_config sc = {.anomalies_only = cfg->anomalies_only};
     wst_select_init(&p->select, &sc, out);
 
     struct wst_findings_config fc = cfg->findings;

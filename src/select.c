@@ -1,17 +1,7 @@
 /*
- * select.c - connection numbers as shown, and the selection (select.h).
- *
- * Invariants:
- *  1. Begins come in id order and every connection begins before its
- *     events and its report; reports come in id order, each once. So the
- *     k-th report is of the k-th connection begun: its rank is k.
- *  2. With events, ranks[id] exists from the begin to the report.
+ * select.c - the selection of what reaches the output (select.h).
  */
 #include "wirestate/select.h"
-
-#include <Judy.h>
-
-#include "alloc.h"
 
 static struct wst_select *stage_of(struct wst_sink *s)
 {
@@ -20,35 +10,25 @@ static struct wst_select *stage_of(struct wst_sink *s)
 
 static void on_begin(struct wst_sink *s, const struct wst_conn *c)
 {
-    struct wst_select *sel = stage_of(s);
-    sel->begun++;
-    if (sel->cfg.events) {
-        PWord_t pv = (PWord_t)JudyLIns(&sel->ranks, (Word_t)c->id, PJE0);
-        if (pv == PJERR)
-            wst_out_of_memory("JudyLIns");
-        *pv = (Word_t)sel->begun;
-    }
-    wst_sink_begin(sel->next, c);
+    wst_sink_begin(stage_of(s)->next, c);
 }
 
 static void on_event(struct wst_sink *s, const struct wst_conn *c, uint64_t id, const struct wst_tl_event *ev)
 {
-    struct wst_select *sel = stage_of(s);
-    PWord_t pv = (PWord_t)JudyLGet(sel->ranks, (Word_t)id, PJE0);
-    /* Invariant 2; without events configured nothing comes here. */
-    wst_sink_event(sel->next, c, pv ? (uint64_t)*pv : id, ev);
+    wst_sink_event(stage_of(s)->next, c, id, ev);
 }
 
 static void on_conn(struct wst_sink *s, const struct wst_conn_report *r)
 {
     struct wst_select *sel = stage_of(s);
-    struct wst_conn_report shown = *r;
-    shown.id = ++sel->reported; /* invariant 1 */
-    if (sel->cfg.events && JudyLDel(&sel->ranks, (Word_t)r->id, PJE0) == JERR)
-        wst_out_of_memory("JudyLDel");
     if (sel->cfg.anomalies_only && r->n_anomalies == 0)
         return;
-    wst_sink_conn(sel->next, &shown);
+    wst_sink_conn(sel->next, r);
+}
+
+static void on_gone(struct wst_sink *s, const struct wst_conn *c, enum wst_end_reason why, wst_ts_us at_us)
+{
+    wst_sink_gone(stage_of(s)->next, c, why, at_us);
 }
 
 static void on_summary(struct wst_sink *s, const struct wst_summary *sum)
@@ -60,6 +40,7 @@ static const struct wst_sink_ops select_ops = {
     .begin = on_begin,
     .event = on_event,
     .conn = on_conn,
+    .gone = on_gone,
     .summary = on_summary,
 };
 
@@ -70,5 +51,5 @@ void wst_select_init(struct wst_select *s, const struct wst_select_config *cfg, 
 
 void wst_select_fini(struct wst_select *s)
 {
-    JudyLFreeArray(&s->ranks, PJE0);
+    (void)s;
 }

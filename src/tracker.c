@@ -3,9 +3,12 @@
  *
  * For each item from dispatch (item.h): advance capture time, find or
  * create the connection by its key, update its counters and client
- * orientation, and step both endpoints' state machines (fsm.c). Timers on
- * capture time end TIME_WAIT and retire connections that are over or idle;
- * retired connections are reported to the next stage in first-seen order.
+ * orientation, and step both endpoints' state machines (fsm.c). A
+ * connection is reported to the next stage as soon as it is over on the
+ * wire (after a short grace, below), or when it times out, is taken over,
+ * or the capture ends; its record then stays in the table, reported, only
+ * as long as its TIME_WAIT lasts, so late segments and a reused 4-tuple
+ * still find it.
  *
  * Assumptions and invariants:
  *  1. Capture time is the latest item time or advance() time seen; it
@@ -19,10 +22,17 @@
  *     basis, never a stronger one (RFC 9293 §3.5: only the active opener
  *     sends a bare SYN, apart from simultaneous open, where the first SYN
  *     seen wins).
- *  4. Connections are reported in id (first-seen) order, each exactly once,
- *     with an end reason: reused (a SYN with a new ISN took the 4-tuple),
- *     closed or reset (both endpoints CLOSED, and 2 x MSL without packets
- *     so late segments still find it), timeout (idle), capture_end.
+ *  4. Every connection is reported exactly once, with an end reason:
+ *     closed or reset (every endpoint CLOSED, LISTEN or TIME_WAIT for
+ *     REPORT_GRACE_US: done on the wire), reused (a SYN with a new ISN took
+ *     the 4-tuple before it was done), timeout (idle), capture_end. Reports
+ *     come in the order connections end, which is the order of the packets
+ *     and timers that end them (deterministic for a given input); at the
+ *     end of the capture what is left comes in id (first-seen) order.
+ *  4a. A reported record stays in the table (WST_CONN_REPORTED) until both
+ *     endpoints are CLOSED or LISTEN and 2 x MSL passed without packets,
+ *     or it is idle, or a new connection takes its 4-tuple; then it is
+ *     freed without another report.
  *  5. A PARTIAL item (a TCP header the snap length cut after the ports) is
  *     a packet (no flags, no payload) of its connection. It does not move
  *     any state: its flags and sequence numbers are unknown.
@@ -46,16 +56,30 @@
 #include "alloc.h"
 
 /*
- * The timer wheel: one bucket per second of capture time, each an array of
- * the connections with a deadline in that second
- * (TIME_WAIT ending, a closed connection to retire). Entries are not
- * removed when plans change: when a bucket comes due, each connection's
- * timers are checked against its state as it is then and acted on or moved.
- * A freed record (id 0: the pool's memory stays mapped) is skipped; one
- * reused by another connection is merely checked early, which changes
- * nothing. Deadlines beyond the wheel wait in the furthest bucket.
+ * The timer wheel: one bucket per slot of 2^16 us (65.5 ms) of capture
+ * time, each an array of the connections with a deadline in that slot
+ * (TIME_WAIT ending, a report due, an idle timeout, rules L and G). A
+ * connection has one live entry, whose slot plus 1 it keeps in timer_slot:
+ * an entry for an earlier deadline replaces it, a later deadline waits
+ * until the entry fires and the connection is rescheduled from what it
+ * is then. Other entries are stale and skipped, and so is a freed record
+ * (id 0: the pool's memory stays mapped); one reused by another connection
+ * is at worst checked early, which changes nothing. Deadlines beyond the
+ * wheel wait in the furthest slot.
  */
-#define WHEEL_SLOTS 1024 /* seconds ahead */
+#define SLOT_SHIFT 16
+#define WHEEL_SLOTS 8192 /* 536 s ahead */
+
+/*
+ * How long a connection stays done on the wire before it is reported: a
+ * last ACK lost after the capture point shows as the FIN sent again, which
+ * Linux does 200 ms after it at the latest for the first time (TCP_RTO_MIN;
+ * a tail loss probe comes sooner), so a record written later than that
+ * rarely has to be wrong. Live, a record is out within this plus a slot
+ * plus the wall-clock tick (main.c): under a second.
+ */
+#define REPORT_GRACE_US 500000u
+
 
 struct bucket {
     struct wst_conn **e;
@@ -69,9 +93,8 @@ struct wst_tracker {
     struct wst_port_set server_ports;
     uint64_t time_wait_us;    /* 2 x MSL */
     uint64_t idle_us;         /* 0 = no idle timeout */
-    uint64_t wheel_s;         /* the capture second of the next bucket to run */
-    bool wheel_started;       /* wheel_s is set (the first packet came) */
-    uint64_t next_idle_sweep_us;
+    uint64_t wheel_slot;      /* the slot of the next bucket to run */
+    bool wheel_started;       /* wheel_slot is set (the first packet came) */
     uint64_t next_tick_us;    /* advance() has nothing to do before this */
     struct bucket wheel[WHEEL_SLOTS];
     uint32_t timeline_max;    /* 0: no timelines */
@@ -123,8 +146,11 @@ void wst_tracker_free(struct wst_tracker *t)
         return;
     for (size_t i = 0; i < WHEEL_SLOTS; i++)
         free(t->wheel[i].e);
-    for (struct wst_conn *c = wst_flow_table_first(t->table); c; c = wst_flow_table_next(t->table, c))
-        release_ext(t, c);
+    size_t n;
+    struct wst_conn **all = wst_flow_table_all(t->table, &n);
+    for (size_t i = 0; i < n; i++)
+        release_ext(t, all[i]);
+    free(all);
     wst_notes_table_fini(&t->notes);
     wst_flow_table_free(t->table);
     free(t);
@@ -165,10 +191,34 @@ static bool is_over_state(uint8_t st)
     return st == WST_ST_CLOSED || st == WST_ST_LISTEN;
 }
 
-/* Both endpoints are done with this connection. */
+/* Both endpoints are done with this connection, TIME_WAIT over too. */
 static bool is_over(const struct wst_conn *c)
 {
     return is_over_state(c->ep[0].state) && is_over_state(c->ep[1].state);
+}
+
+/* Done on the wire (invariant 4): what is left is at most a TIME_WAIT. */
+static bool is_done(const struct wst_conn *c)
+{
+    for (int i = 0; i < 2; i++) {
+        if (!is_over_state(c->ep[i].state) && c->ep[i].state != WST_ST_TIME_WAIT)
+            return false;
+    }
+    return true;
+}
+
+/* When c became done: its last packet, or a timer after it (rules L, G). */
+static wst_ts_us done_at(const struct wst_conn *c)
+{
+    wst_ts_us end = c->last_ts_us;
+    for (int i = 0; i < 2; i++) {
+        wst_ts_us at = wst_conn_at_us(c, c->ep[i].since_ms);
+        if (!is_over_state(c->ep[i].state) && c->ep[i].state != WST_ST_TIME_WAIT)
+            continue;
+        if (at > end && c->ep[i].state != WST_ST_TIME_WAIT)
+            end = at;
+    }
+    return end;
 }
 
 /* Rule G's deadline of endpoint i, unless the record ends before it (idle). */
@@ -180,37 +230,50 @@ static uint32_t syn_deadline(const struct wst_tracker *t, const struct wst_conn 
     return g;
 }
 
+static void earliest(wst_ts_us *d, wst_ts_us e)
+{
+    if (e && (*d == 0 || e < *d))
+        *d = e;
+}
+
 /* The next time a timer concerns c, or 0 if none does. */
 static wst_ts_us next_deadline(const struct wst_tracker *t, const struct wst_conn *c)
 {
     wst_ts_us d = 0;
     for (int i = 0; i < 2; i++) {
-        wst_ts_us e = 0;
         uint32_t fsm = wst_fsm_fin_ack_deadline(&c->ep[i]), g = syn_deadline(t, c, i);
         if (g && (!fsm || g < fsm))
             fsm = g; /* rule G's give-up, else rule L's FIN ACK */
         if (fsm)
-            e = wst_conn_at_us(c, fsm);
+            earliest(&d, wst_conn_at_us(c, fsm));
         else if (c->ep[i].state == WST_ST_TIME_WAIT)
-            e = wst_conn_at_us(c, c->ep[i].since_ms) + t->time_wait_us;
-        if (e && (d == 0 || e < d))
-            d = e;
+            earliest(&d, wst_conn_at_us(c, c->ep[i].since_ms) + t->time_wait_us);
     }
-    if (d == 0 && is_over(c))
-        d = c->last_ts_us + t->time_wait_us;
+    if (!(c->flags & WST_CONN_REPORTED) && is_done(c))
+        earliest(&d, done_at(c) + REPORT_GRACE_US);
+    if (is_over(c))
+        earliest(&d, c->last_ts_us + t->time_wait_us);
+    if (t->idle_us)
+        earliest(&d, c->last_ts_us + t->idle_us);
     return d;
 }
 
-/* Puts c in the bucket of deadline `at` (or the furthest one). */
+/*
+ * Makes sure c's timers run by `at` (or the furthest slot): a new entry
+ * unless its live one is as early already.
+ */
 static void schedule(struct wst_tracker *t, struct wst_conn *c, wst_ts_us at)
 {
-    /* Never into the bucket being run (the one before wheel_s): deadlines
-     * beyond the wheel wait in the furthest other bucket. */
-    uint64_t s = at / WST_US_PER_S;
-    if (s < t->wheel_s)
-        s = t->wheel_s;
-    if (s > t->wheel_s + WHEEL_SLOTS - 2)
-        s = t->wheel_s + WHEEL_SLOTS - 2;
+    /* Never into the bucket being run (the one before wheel_slot). */
+    uint64_t s = at >> SLOT_SHIFT;
+    if (s < t->wheel_slot)
+        s = t->wheel_slot;
+    if (s > t->wheel_slot + WHEEL_SLOTS - 2)
+        s = t->wheel_slot + WHEEL_SLOTS - 2;
+    uint32_t mark = (uint32_t)s + 1;
+    if (c->timer_slot && (int32_t)(c->timer_slot - mark) <= 0)
+        return; /* its live entry comes first; it reschedules then */
+    c->timer_slot = mark;
     struct bucket *b = &t->wheel[s % WHEEL_SLOTS];
     if (b->n == b->cap) {
         size_t cap = b->cap ? 2 * b->cap : 16;
@@ -218,6 +281,20 @@ static void schedule(struct wst_tracker *t, struct wst_conn *c, wst_ts_us at)
         b->cap = cap;
     }
     b->e[b->n++] = c;
+}
+
+/* A state whose entry may bring a new deadline (segment() above). */
+static bool timed_state(uint8_t st)
+{
+    return st == WST_ST_TIME_WAIT || st == WST_ST_SYN_SENT || is_over_state(st);
+}
+
+/* Schedules c at its next deadline, if it has one. */
+static void reschedule(struct wst_tracker *t, struct wst_conn *c)
+{
+    wst_ts_us d = next_deadline(t, c);
+    if (d)
+        schedule(t, c, d);
 }
 
 /* Aborts naming the report invariant (7) broken. */
@@ -261,7 +338,7 @@ static void check(const struct wst_conn *c)
         wst_conn_check(c);
 }
 
-/* When a retired connection's record ended (wst_conn_report.end_us). */
+/* When a connection's record ends (wst_conn_report.end_us). */
 static wst_ts_us record_end(const struct wst_tracker *t, const struct wst_conn *c,
                             const struct wst_anomaly_notes *notes)
 {
@@ -292,43 +369,49 @@ static wst_ts_us record_end(const struct wst_tracker *t, const struct wst_conn *
     }
 }
 
-/* Reports and frees the retired connections at the head of id order. */
-static void flush(struct wst_tracker *t)
+/*
+ * Writes c's record: its anomalies judged at its end, counted, handed to
+ * the next stage. The record stays held (invariant 4a) but what it kept
+ * for the record (timeline, notes) is freed.
+ */
+static void report(struct wst_tracker *t, struct wst_conn *c, enum wst_end_reason why)
 {
-    struct wst_conn *c;
     struct wst_anomaly found[WST_ANOMALY_MAX];
-    while ((c = wst_flow_table_pop_retired(t->table)) != NULL) {
-        struct wst_tracker_stats *st = &t->stats;
-        st->by_end_reason[c->end_reason]++;
-        if (c->end_reason == WST_END_CAPTURE_END) {
-            st->open_states[0][c->ep[c->client].state]++;
-            st->open_states[1][c->ep[!c->client].state]++;
-        }
-        const struct wst_anomaly_notes *notes = wst_notes_find(&t->notes, c);
-        struct wst_timeline *tl = timeline_if_any(c);
-        struct wst_conn_report r = {
-            .conn = c,
-            .id = c->id,
-            .timeline = tl ? tl : t->timeline_max ? wst_timeline_empty() : NULL,
-            .anomalies = found,
-            .end_us = record_end(t, c, notes),
-        };
-        r.n_anomalies = wst_anomaly_collect(c, notes, r.end_us, &t->anomaly, found);
-        for (size_t i = 0; i < r.n_anomalies; i++)
-            st->by_anomaly[found[i].kind]++;
-        st->with_anomalies += r.n_anomalies != 0;
-        if (wst_check_enabled())
-            check_report(&r);
-        wst_sink_conn(t->next, &r);
-        release_ext(t, c);
-        wst_flow_table_release(t->table, c);
-    }
+    struct wst_tracker_stats *st = &t->stats;
+    c->end_reason = (uint8_t)why;
+    c->flags |= WST_CONN_REPORTED;
+    st->by_end_reason[why]++;
+    const struct wst_anomaly_notes *notes = wst_notes_find(&t->notes, c);
+    struct wst_timeline *tl = timeline_if_any(c);
+    struct wst_conn_report r = {
+        .conn = c,
+        .id = c->id,
+        .timeline = tl ? tl : t->timeline_max ? wst_timeline_empty() : NULL,
+        .anomalies = found,
+        .end_us = record_end(t, c, notes),
+    };
+    r.n_anomalies = wst_anomaly_collect(c, notes, r.end_us, &t->anomaly, found);
+    for (size_t i = 0; i < r.n_anomalies; i++)
+        st->by_anomaly[found[i].kind]++;
+    st->with_anomalies += r.n_anomalies != 0;
+    if (wst_check_enabled())
+        check_report(&r);
+    wst_sink_conn(t->next, &r);
+    release_ext(t, c);
 }
 
-static void retire(struct wst_tracker *t, struct wst_conn *c, enum wst_end_reason why)
+/*
+ * Takes c out of the table and frees it: reported first as `why`, if it
+ * was not, then announced gone for `gone` (sink.h).
+ */
+static void drop(struct wst_tracker *t, struct wst_conn *c, enum wst_end_reason why, enum wst_end_reason gone)
 {
-    c->end_reason = (uint8_t)why;
-    wst_flow_table_retire(t->table, c);
+    if (!(c->flags & WST_CONN_REPORTED))
+        report(t, c, why);
+    wst_flow_table_remove(t->table, c);
+    wst_sink_gone(t->next, c, gone, t->now_us);
+    release_ext(t, c);
+    wst_flow_table_release(t->table, c);
 }
 
 /* How a connection that is over ended: by a RST that counted, or by FIN and ACK. */
@@ -367,69 +450,63 @@ static void run_timers(struct wst_tracker *t, struct wst_conn *c, wst_ts_us now)
     expire(t, c, now);
     check(c);
     if (is_over(c) && now >= c->last_ts_us + t->time_wait_us) {
-        retire(t, c, over_reason(c));
+        drop(t, c, over_reason(c), over_reason(c));
         return;
     }
-    wst_ts_us d = next_deadline(t, c);
-    if (d)
-        schedule(t, c, d);
+    if (t->idle_us && now >= c->last_ts_us && now - c->last_ts_us >= t->idle_us) {
+        drop(t, c, WST_END_TIMEOUT, WST_END_TIMEOUT);
+        return;
+    }
+    if (!(c->flags & WST_CONN_REPORTED) && is_done(c) && now >= done_at(c) + REPORT_GRACE_US)
+        report(t, c, over_reason(c));
+    reschedule(t, c);
 }
 
-/*
- * Runs every bucket whose second has passed by `now` (so a deadline is
- * acted on at most a second late; finish() checks the last second
- * exactly), then, every tenth of the idle timeout, retires connections
- * idle that long.
- */
+/* Runs the entries of one bucket that are still live. */
+static void run_bucket(struct wst_tracker *t, struct bucket *b, uint32_t mark, wst_ts_us now)
+{
+    for (size_t i = 0; i < b->n; i++) {
+        struct wst_conn *c = b->e[i];
+        if (c->id == 0 || c->timer_slot != mark)
+            continue; /* freed, or a stale entry */
+        c->timer_slot = 0;
+        run_timers(t, c, now);
+    }
+    b->n = 0; /* the array stays for the next round of the wheel */
+}
+
+/* Runs every bucket whose slot has passed by `now`: a deadline is acted on at most a slot late. */
 static void advance(struct wst_tracker *t, wst_ts_us now)
 {
-    /* Nothing is due within the current second (the common case: one compare). */
+    /* Nothing is due within the current slot (the common case: one compare). */
     if (now < t->next_tick_us)
         return;
-    t->next_tick_us = (now / WST_US_PER_S + 1) * WST_US_PER_S;
-    uint64_t now_s = now / WST_US_PER_S;
+    uint64_t now_slot = now >> SLOT_SHIFT;
+    t->next_tick_us = (now_slot + 1) << SLOT_SHIFT;
     if (!t->wheel_started) {
-        t->wheel_s = now_s; /* the first packet starts the clock */
+        t->wheel_slot = now_slot; /* the first packet starts the clock */
         t->wheel_started = true;
     }
-    if (now_s - t->wheel_s >= WHEEL_SLOTS) {
+    if (now_slot - t->wheel_slot >= WHEEL_SLOTS) {
         /* A jump past the whole wheel (a gap in the capture, a damaged
-         * clock): every entry is due or far off; check each once from now
-         * instead of turning the wheel a second at a time. */
-        struct bucket all[WHEEL_SLOTS];
-        memcpy(all, t->wheel, sizeof all);
+         * clock): every entry is due or far off; check each live one once
+         * from now instead of turning the wheel a slot at a time. */
+        struct bucket *all = wst_xcalloc(WHEEL_SLOTS, sizeof *all);
+        memcpy(all, t->wheel, WHEEL_SLOTS * sizeof *all);
         memset(t->wheel, 0, sizeof t->wheel);
-        t->wheel_s = now_s;
-        for (size_t k = 0; k < WHEEL_SLOTS; k++) {
-            for (size_t i = 0; i < all[k].n; i++) {
-                struct wst_conn *c = all[k].e[i];
-                if (c->id != 0 && !(c->flags & WST_CONN_RETIRED))
-                    run_timers(t, c, now);
-            }
-            free(all[k].e);
+        uint64_t first = t->wheel_slot;
+        t->wheel_slot = now_slot;
+        for (uint64_t k = 0; k < WHEEL_SLOTS; k++) {
+            uint64_t slot = first + k;
+            run_bucket(t, &all[slot % WHEEL_SLOTS], (uint32_t)slot + 1, now);
+            free(all[slot % WHEEL_SLOTS].e);
         }
+        free(all);
     }
-    while (t->wheel_s < now_s) {
-        struct bucket *b = &t->wheel[t->wheel_s % WHEEL_SLOTS];
-        t->wheel_s++; /* entries rescheduled while this runs land in later buckets */
-        for (size_t i = 0; i < b->n; i++) {
-            struct wst_conn *c = b->e[i];
-            if (c->id == 0 || (c->flags & WST_CONN_RETIRED))
-                continue; /* freed, or already done */
-            run_timers(t, c, now);
-        }
-        b->n = 0; /* the array stays for the next round of the wheel */
+    while (t->wheel_slot < now_slot) {
+        uint64_t slot = t->wheel_slot++; /* entries rescheduled while this runs land in later buckets */
+        run_bucket(t, &t->wheel[slot % WHEEL_SLOTS], (uint32_t)slot + 1, now);
     }
-    if (t->idle_us && now >= t->next_idle_sweep_us) {
-        if (t->next_idle_sweep_us) {
-            for (struct wst_conn *c = wst_flow_table_first(t->table); c; c = wst_flow_table_next(t->table, c)) {
-                if (!(c->flags & WST_CONN_RETIRED) && now - c->last_ts_us >= t->idle_us)
-                    retire(t, c, WST_END_TIMEOUT);
-            }
-        }
-        t->next_idle_sweep_us = now + t->idle_us / 10;
-    }
-    flush(t);
 }
 
 /* Decides or corrects which endpoint is the client (invariant 3). A
@@ -514,13 +591,18 @@ static struct wst_conn *segment(struct wst_tracker *t, const struct wst_item *p)
     } else if (!partial && wst_fsm_is_new_connection(&c->ep[p->from], &c->ep[!p->from], &p->seg)) {
         /* A new SYN on a 4-tuple whose connection is over: a new connection. */
         struct wst_conn *old = c;
-        if (old->ep[p->from].state == WST_ST_SYN_SENT)
-            wst_notes_get(&t->notes, old)->end_us = p->ts_us; /* its SYN's wait ends here */
-        retire(t, old, WST_END_REUSED);
+        if (!(old->flags & WST_CONN_REPORTED)) {
+            if (old->ep[p->from].state == WST_ST_SYN_SENT)
+                wst_notes_get(&t->notes, old)->end_us = p->ts_us; /* its SYN's wait ends here */
+            report(t, old, WST_END_REUSED);
+        }
+        wst_flow_table_remove(t->table, old);
+        wst_sink_gone(t->next, old, WST_END_REUSED, p->ts_us);
         c = wst_flow_table_create(t->table, &p->key, p->hash, &p->seg, p->seq);
         start(t, c, p);
         wst_anomaly_reused(&t->notes, c, old, p->from, p->ts_us, t->time_wait_us);
-        flush(t);
+        release_ext(t, old);
+        wst_flow_table_release(t->table, old);
     }
     /* A SYN on a synchronized connection (the table will not expect it)
      * says nothing about who opened this one. */
@@ -535,6 +617,8 @@ static struct wst_conn *segment(struct wst_tracker *t, const struct wst_item *p)
     c->payload_bytes[p->from] += p->seg.payload_len;
     if (partial) {
         c->tcp_flags[p->from] |= p->seg.flags;
+        if (created)
+            reschedule(t, c); /* its idle timeout */
         return c;
     }
 
@@ -566,16 +650,16 @@ static struct wst_conn *segment(struct wst_tracker *t, const struct wst_item *p)
         wst_anomaly_observe(&t->notes, &t->anomaly, c, &an);
     if (t->timeline_max || t->events)
         record(t, c, p, &step, first_data);
-    /* A state with a deadline (TIME_WAIT, or the connection over): a timer;
-     * also a SYN_SENT entered or a SYN sent (rule G's deadline). */
-    if (step.fin_ack_held ||
-        ((step.snd_to != step.snd_from || step.rcv_to != step.rcv_from) &&
-         (step.snd_to == WST_ST_TIME_WAIT || step.rcv_to == WST_ST_TIME_WAIT || is_over(c))) ||
-        (step.snd_to == WST_ST_SYN_SENT && (step.snd_from != WST_ST_SYN_SENT || (p->seg.flags & WST_TH_SYN)))) {
-        wst_ts_us d = next_deadline(t, c); /* 0 for a lone SYN (no rule G) */
-        if (d)
-            schedule(t, c, d);
-    }
+    /* A new deadline may have come with this segment: the record is new
+     * (its idle timeout), an ACK is held (rule L), a SYN went out (rule
+     * G), or an endpoint entered a state a timer may end or that ends the
+     * connection (TIME_WAIT, SYN_SENT, CLOSED, LISTEN: rule G, the report,
+     * the removal). Any other change keeps the deadline it had, or moves it
+     * later: the live entry reschedules then. */
+    if (created || step.fin_ack_held || (step.snd_to == WST_ST_SYN_SENT && (p->seg.flags & WST_TH_SYN)) ||
+        (step.snd_to != step.snd_from && timed_state(step.snd_to)) ||
+        (step.rcv_to != step.rcv_from && timed_state(step.rcv_to)))
+        reschedule(t, c);
     return c;
 }
 
@@ -600,8 +684,7 @@ static struct wst_conn *icmp_error(struct wst_tracker *t, const struct wst_item 
     if (ts > c->last_ts_us)
         c->last_ts_us = ts; /* the record ends with the error that ended it */
     wst_anomaly_icmp(&t->notes, c, from, e, ts, since);
-    if (is_over(c))
-        schedule(t, c, next_deadline(t, c));
+    reschedule(t, c);
     return c;
 }
 
@@ -627,16 +710,29 @@ void wst_tracker_finish(struct wst_tracker *t, wst_ts_us now_us, struct wst_summ
 {
     wst_tracker_advance(t, now_us);
     wst_ts_us now = t->now_us;
-    /* The end of the capture: timers due by then have run; what is still
-     * open ends with the capture. */
-    for (struct wst_conn *c = wst_flow_table_first(t->table); c; c = wst_flow_table_next(t->table, c)) {
-        if (c->flags & WST_CONN_RETIRED)
-            continue;
+    /* The end of the capture: timers due by then have run. What is left
+     * comes in id order (invariant 4): reported now if it was not, as
+     * closed or reset if it is done, else as still open at the end. The
+     * summary's open states are the ss view at that moment: every
+     * connection not over, reported or not. */
+    size_t n;
+    struct wst_conn **all = wst_flow_table_all(t->table, &n);
+    for (size_t i = 0; i < n; i++) {
+        struct wst_conn *c = all[i];
         expire(t, c, now);
-        c->end_reason = (uint8_t)(is_over(c) ? over_reason(c) : WST_END_CAPTURE_END);
+        if (!is_over(c)) {
+            t->stats.open_states[0][c->ep[c->client].state]++;
+            t->stats.open_states[1][c->ep[!c->client].state]++;
+        }
+        if (!(c->flags & WST_CONN_REPORTED))
+            report(t, c, is_done(c) ? over_reason(c) : WST_END_CAPTURE_END);
+        wst_sink_gone(t->next, c, WST_END_CAPTURE_END, now);
+        release_ext(t, c);
+        free(c->ext);
+        c->ext = NULL;
     }
-    wst_flow_table_retire_all(t->table);
-    flush(t);
+    free(all);
+    wst_flow_table_clear(t->table); /* all at once: no one-by-one unlinking */
     summary->tracker = &t->stats;
     wst_sink_summary(t->next, summary);
 }

@@ -76,7 +76,7 @@ struct chaos {
     struct wst_outbuf out;
     FILE *devnull;
     uint64_t now_us;
-    uint64_t last_id;
+    uint64_t packets_fed; /* frames handed to dispatch so far */
     uint64_t emitted, with_anomalies, anomalies;
     uint32_t nxt[512][2]; /* per flow and direction: the highest sequence number used, plus one */
     char clients[2][CLIENTS][32];
@@ -87,10 +87,8 @@ struct chaos {
 static void check_record(struct chaos *ch, const struct wst_conn_report *r)
 {
     const struct wst_conn *c = r->conn;
-    CHECK(c->id > ch->last_id); /* id order */
-    ch->last_id = c->id;
-    CHECK(r->id == ch->emitted + 1); /* shown as its rank (select.h) */
-    CHECK(r->id <= ch->begun);
+    CHECK(r->id == c->id); /* shown by its id (select.h) */
+    CHECK(c->id >= 1 && c->id <= ch->packets_fed);
     CHECK(c->family == WST_AF_INET || c->family == WST_AF_INET6);
     CHECK(c->client <= 1);
     CHECK(c->client_basis < WST_CLIENT__COUNT);
@@ -149,7 +147,7 @@ static void on_conn(struct wst_sink *s, const struct wst_conn_report *r)
 static void on_event(struct wst_sink *s, const struct wst_conn *c, uint64_t id, const struct wst_tl_event *ev)
 {
     struct chaos *ch = chaos_of(s);
-    CHECK(id >= 1 && id <= ch->begun); /* a rank, of a connection begun */
+    CHECK(id == c->id && id >= 1 && id <= ch->packets_fed); /* its first packet's number */
     wst_sink_event(&ch->json->sink, c, id, ev);
     wst_sink_event(&ch->text->sink, c, id, ev);
 }
@@ -229,12 +227,15 @@ static void check_end(struct chaos *ch, struct chaos_result *out)
     for (int k = 0; k < WST_AN__COUNT; k++)
         sum += st->by_anomaly[k];
     CHECK(sum == ch->anomalies);
+    /* The ss view at the end: every connection not over, so at least
+     * those still open, at most all; a client and a server for each. */
+    uint64_t sides[2] = {0, 0};
     for (int side = 0; side < 2; side++) {
-        sum = 0;
         for (int s = 0; s < WST_ST__COUNT; s++)
-            sum += st->open_states[side][s];
-        CHECK(sum == st->by_end_reason[WST_END_CAPTURE_END]);
+            sides[side] += st->open_states[side][s];
     }
+    CHECK(sides[0] == sides[1]);
+    CHECK(sides[0] >= st->by_end_reason[WST_END_CAPTURE_END] && sides[0] <= st->connections);
 
     size_t n = ch->summary.n_findings;
     const struct wst_finding *f = ch->summary.findings;
@@ -349,6 +350,7 @@ static void send_segment(struct chaos *ch, const struct seg *g)
         .link = WST_LINK_ETHERNET,
         .data = frame->buf,
     };
+    ch->packets_fed++;
     wst_dispatch_packet(ch->pipe.dispatch, &pkt);
 }
 

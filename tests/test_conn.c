@@ -37,19 +37,19 @@ static struct wst_segment seg_of(const char *src, uint16_t sport, const char *ds
 /* ---- pool: sizes and lifecycle */
 
 /*
- * The fixed part of struct wst_conn: the order-list pointer (8), the id
- * word with its bit-fields (8), the two times (16), the 32-bit packet
- * counters (8), the payload byte counters (16), two 20-byte endpoints (40),
- * the extension pointer (8), the zone (4), port[2] and vlan[2] (8),
- * tcp_flags[2] (2) and flags (1): addr starts at byte 119. IPv4 objects
- * are 119 + 2 * 4 = 127 bytes, rounded to 128 (two cache lines); IPv6
- * objects 119 + 2 * 16 = 151, rounded to 152.
+ * The fixed part of struct wst_conn: the first packet's time (8), the id
+ * word with its bit-fields (8), the latest packet's time (8), the 32-bit
+ * packet counters (8), the payload byte counters (16), two 20-byte
+ * endpoints (40), the extension pointer (8), the timer slot and the zone
+ * (8), port[2] and vlan[2] (8), tcp_flags[2] (2) and flags (1): addr
+ * starts at byte 115. IPv4 objects are 115 + 2 * 4 = 123 bytes, rounded to
+ * 128 (two cache lines); IPv6 objects 115 + 2 * 16 = 147, rounded to 152.
  */
 START_TEST(test_conn_pool_object_sizes)
 {
     struct wst_conn_pool pool;
     wst_conn_pool_init(&pool);
-    ck_assert_uint_eq(offsetof(struct wst_conn, addr), 119);
+    ck_assert_uint_eq(offsetof(struct wst_conn, addr), 115);
     ck_assert_uint_eq(pool.object_size[0], 128);
     ck_assert_uint_eq(pool.object_size[1], 152);
     for (int k = 0; k < WST_CONN_POOL_CLASSES; k++) {
@@ -113,7 +113,7 @@ START_TEST(test_conn_free_reuse)
     ck_assert_uint_gt(chunk, 0);
     a->id = 77;
     a->packets[1] = 5;
-    a->flags = WST_CONN_RETIRED;
+    a->flags = WST_CONN_REPORTED;
     wst_conn_free(&pool, a);
 
     struct wst_conn *b = wst_conn_new(&pool, &key, &s);

@@ -1,5 +1,5 @@
 /*
- * test_flow_table.c - insert, lookup, retirement and first-seen order, with
+ * test_flow_table.c - insert, lookup, removal and listing in id order, with
  * the real hash and with a weak one that forces collisions.
  */
 #include <stdlib.h>
@@ -68,8 +68,9 @@ START_TEST(test_flow_table_write_back)
     struct wst_flow_table_mem m;
     wst_flow_table_mem(t, &m);
     ck_assert_uint_eq(m.index_bytes, 0);
-    wst_flow_table_retire(t, c[3]); /* ends in the cache: nothing to delete */
-    ck_assert_uint_eq(wst_flow_table_live(t), 3);
+    wst_flow_table_remove(t, c[3]); /* ends in the cache: nothing to delete */
+    wst_flow_table_release(t, c[3]);
+    ck_assert_uint_eq(wst_flow_table_held(t), 3);
     make_key(3, &k, &seg);
     ck_assert_ptr_null(wst_flow_table_get(t, &k, wst_flow_table_hash(t, &k)));
     for (unsigned i = 4; i < 6; i++) { /* the freed way first, then one pushed out */
@@ -108,23 +109,25 @@ START_TEST(test_flow_table_insert_get)
         ck_assert_uint_eq(c->id, i + 1);
         ck_assert_ptr_eq(wst_flow_table_get(t, &k, h), c);
     }
-    ck_assert_uint_eq(wst_flow_table_live(t), 5000);
+    ck_assert_uint_eq(wst_flow_table_held(t), 5000);
     for (unsigned i = 0; i < 5000; i++) {
         make_key(i, &k, &seg);
         struct wst_conn *c = wst_flow_table_get(t, &k, wst_flow_table_hash(t, &k));
         ck_assert_ptr_nonnull(c);
         ck_assert_uint_eq(c->id, i + 1);
     }
-    /* id order */
-    unsigned n = 0;
-    for (struct wst_conn *c = wst_flow_table_first(t); c; c = wst_flow_table_next(t, c))
-        ck_assert_uint_eq(c->id, ++n);
+    /* All of them, in id order, cached or indexed. */
+    size_t n;
+    struct wst_conn **all = wst_flow_table_all(t, &n);
     ck_assert_uint_eq(n, 5000);
+    for (size_t i = 0; i < n; i++)
+        ck_assert_uint_eq(all[i]->id, i + 1);
+    free(all);
     wst_flow_table_free(t);
 }
 END_TEST
 
-START_TEST(test_flow_table_retire_and_reuse)
+START_TEST(test_flow_table_remove_and_reuse)
 {
     struct wst_flow_table *t = wst_flow_table_new(1);
     struct wst_flow_key k;
@@ -132,52 +135,43 @@ START_TEST(test_flow_table_retire_and_reuse)
     make_key(7, &k, &seg);
     uint64_t h = wst_flow_table_hash(t, &k);
     struct wst_conn *old = wst_flow_table_create(t, &k, h, &seg, 1);
-    wst_flow_table_retire(t, old);
-    wst_flow_table_retire(t, old); /* a second retire is a no-op */
-    ck_assert(old->flags & WST_CONN_RETIRED);
+    wst_flow_table_remove(t, old);
     ck_assert_ptr_null(wst_flow_table_get(t, &k, h));
-    ck_assert_uint_eq(wst_flow_table_live(t), 0);
+    ck_assert_uint_eq(wst_flow_table_held(t), 0);
 
-    /* The same tuple again is a new connection with a new id. */
+    /* The same tuple again is a new connection with a new id, while the
+     * old record is still the caller's to read. */
     struct wst_conn *fresh = wst_flow_table_create(t, &k, h, &seg, 2);
     ck_assert_uint_eq(fresh->id, 2);
     ck_assert_ptr_eq(wst_flow_table_get(t, &k, h), fresh);
-
-    struct wst_conn *c = wst_flow_table_pop_retired(t);
-    ck_assert_ptr_eq(c, old);
-    wst_flow_table_release(t, c);
-    ck_assert_ptr_null(wst_flow_table_pop_retired(t)); /* id 2 is live */
+    ck_assert_uint_eq(old->id, 1);
+    wst_flow_table_release(t, old);
+    ck_assert_uint_eq(old->id, 0); /* a stale pointer can tell */
     wst_flow_table_free(t);
 }
 END_TEST
 
-START_TEST(test_flow_table_pop_keeps_first_seen_order)
+/* _all() lists what is held, in id order, whether cached or indexed. */
+START_TEST(test_flow_table_all_in_id_order)
 {
-    /* Retired younger connections wait behind a live older one. */
     struct wst_flow_table *t = wst_flow_table_new(1);
-    struct wst_conn *c[4];
+    wst_flow_table_set_hash(t, one_set_hash); /* most of them pushed out of the cache */
+    struct wst_conn *c[12];
     struct wst_flow_key k;
     struct wst_segment seg;
-    for (unsigned i = 0; i < 4; i++) {
+    for (unsigned i = 0; i < 12; i++) {
         make_key(i, &k, &seg);
-        c[i] = wst_flow_table_create(t, &k, wst_flow_table_hash(t, &k), &seg, i + 1);
+        c[i] = wst_flow_table_create(t, &k, wst_flow_table_hash(t, &k), &seg, 100 - 7 * i);
     }
-    wst_flow_table_retire(t, c[2]);
-    wst_flow_table_retire(t, c[1]);
-    ck_assert_ptr_null(wst_flow_table_pop_retired(t));
-    wst_flow_table_retire(t, c[0]);
-    for (unsigned i = 0; i < 3; i++) {
-        struct wst_conn *p = wst_flow_table_pop_retired(t);
-        ck_assert_ptr_nonnull(p);
-        ck_assert_uint_eq(p->id, i + 1);
-        wst_flow_table_release(t, p);
-    }
-    ck_assert_ptr_null(wst_flow_table_pop_retired(t));
-    wst_flow_table_retire_all(t);
-    struct wst_conn *last = wst_flow_table_pop_retired(t);
-    ck_assert_uint_eq(last->id, 4);
-    wst_flow_table_release(t, last);
-    ck_assert_ptr_null(wst_flow_table_first(t));
+    wst_flow_table_remove(t, c[5]);
+    wst_flow_table_release(t, c[5]);
+    size_t n;
+    struct wst_conn **all = wst_flow_table_all(t, &n);
+    ck_assert_uint_eq(n, 11);
+    for (size_t i = 0; i + 1 < n; i++)
+        ck_assert_uint_lt(all[i]->id, all[i + 1]->id);
+    ck_assert_ptr_eq(all[0], c[11]); /* the smallest id, 23 */
+    free(all);
     wst_flow_table_free(t);
 }
 END_TEST
@@ -201,8 +195,9 @@ START_TEST(test_flow_table_vlan_keyed)
     /* Zone 0, the same 4-tuple: a third connection. */
     wst_flow_key_from_segment(&k0, &seg, false);
     ck_assert_ptr_null(wst_flow_table_get(t, &k0, wst_flow_table_hash(t, &k0)));
-    /* Retiring a zoned connection finds it by its rebuilt key. */
-    wst_flow_table_retire(t, a);
+    /* Removing a zoned connection finds it by its rebuilt key. */
+    wst_flow_table_remove(t, a);
+    wst_flow_table_release(t, a);
     ck_assert_ptr_null(wst_flow_table_get(t, &k1, wst_flow_table_hash(t, &k1)));
     ck_assert_ptr_eq(wst_flow_table_get(t, &k2, wst_flow_table_hash(t, &k2)), b);
     wst_flow_table_free(t);
@@ -210,7 +205,7 @@ START_TEST(test_flow_table_vlan_keyed)
 END_TEST
 
 /*
- * Random inserts, lookups and retirements checked against a plain array,
+ * Random inserts, lookups and removals checked against a plain array,
  * under a hash with few values (every key collides with many others).
  */
 enum { MAX_KEYS = 2000 };
@@ -237,22 +232,15 @@ static void stress(wst_flow_hash_fn *fn, unsigned KEYS, unsigned STEPS)
         struct wst_conn *got = wst_flow_table_get(t, &k, h);
         ck_assert_ptr_eq(got, live[i]);
         if (live[i] && (x >> 16) % 2) {
-            wst_flow_table_retire(t, live[i]);
+            wst_flow_table_remove(t, live[i]);
+            wst_flow_table_release(t, live[i]);
             live[i] = NULL;
             n_live--;
         } else if (!live[i]) {
             live[i] = wst_flow_table_create(t, &k, h, &seg, ++next_id);
             n_live++;
         }
-        ck_assert_uint_eq(wst_flow_table_live(t), n_live);
-        /* Emit what can be emitted, as the tracker does. */
-        struct wst_conn *p;
-        uint64_t last = 0;
-        while ((p = wst_flow_table_pop_retired(t)) != NULL) {
-            ck_assert_uint_gt(p->id, last);
-            last = p->id;
-            wst_flow_table_release(t, p);
-        }
+        ck_assert_uint_eq(wst_flow_table_held(t), n_live);
     }
     for (unsigned i = 0; i < KEYS; i++) {
         struct wst_flow_key k;
@@ -310,8 +298,8 @@ Suite *flow_table_suite(void)
     tcase_add_test(tc, test_flow_table_memory);
     suite_add_tcase(s, tc);
     tc = tcase_create("order");
-    tcase_add_test(tc, test_flow_table_retire_and_reuse);
-    tcase_add_test(tc, test_flow_table_pop_keeps_first_seen_order);
+    tcase_add_test(tc, test_flow_table_remove_and_reuse);
+    tcase_add_test(tc, test_flow_table_all_in_id_order);
     suite_add_tcase(s, tc);
     tc = tcase_create("collisions");
     tcase_set_timeout(tc, 60);

@@ -1278,20 +1278,21 @@ START_TEST(test_fsm_timer_time_wait_lasts_2msl)
     script_seg(&s, S2C, FIN | ACK, 5001, 1002, 0);
     uint64_t tw_us = last_seg_us(&s); /* the client entered TIME_WAIT here */
     script_seg(&s, C2S, ACK, 1002, 5002, 0);
-    /* 2 x MSL = 60 s. */
+    /* Reported when done on the wire (tracker.c, invariant 4), the client
+     * in TIME_WAIT; 2 x MSL = 60 s later it still holds it. */
     idle_to(&s, tw_us + 59900 * US_PER_MS);
     EXPECT_STATES(&s, sTW, sCL);
-    ck_assert_uint_eq(s.n_conns, 0);
-    /* Past 60 s (and the timer wheel's second): TIME_WAIT is over, both
-     * CLOSED, and the last packet (tw_us + 1 ms) is 60 s old, so the
-     * connection is retired and emitted as "closed". */
-    idle_to(&s, tw_us + 61500 * US_PER_MS);
-    ck_assert_ptr_null(script_live(&s));
     ck_assert_uint_eq(s.n_conns, 1);
     const struct wst_conn *c = script_conn(&s, 0);
-    ck_assert_uint_eq(rec_client(c), sCL);
+    ck_assert_uint_eq(rec_client(c), sTW);
     ck_assert_uint_eq(rec_server(c), sCL);
     ck_assert_uint_eq(c->end_reason, WST_END_CLOSED);
+    /* Past 60 s (and a slot of the timer wheel): TIME_WAIT is over, both
+     * CLOSED, and the last packet (tw_us + 1 ms) is 60 s old, so the
+     * connection leaves the table, reported once only. */
+    idle_to(&s, tw_us + 60200 * US_PER_MS);
+    ck_assert_ptr_null(script_live(&s));
+    ck_assert_uint_eq(s.n_conns, 1);
     script_fini(&s);
 }
 END_TEST
@@ -1453,15 +1454,19 @@ START_TEST(test_fsm_loss_l_fin_ack_released_by_silence)
      * arrived: the server is CLOSED. */
     idle_to(&s, t0 + 15500 * US_PER_MS);
     EXPECT_STATES(&s, sTW, sCL);
-    /* TIME_WAIT restarted with the FIN at 13.5 s; 60 s after the last
-     * packet (13.6 s) the connection is over and retired as closed. */
+    /* Done on the wire again: reported half a second later, the client
+     * still in TIME_WAIT (as ss would show it then)... */
+    idle_to(&s, t0 + 16200 * US_PER_MS);
+    ck_assert_uint_eq(s.n_conns, 1);
+    const struct wst_conn *c = script_conn(&s, 0);
+    ck_assert_uint_eq(rec_client(c), sTW);
+    ck_assert_uint_eq(rec_server(c), sCL);
+    ck_assert_uint_eq(c->end_reason, WST_END_CLOSED);
+    /* ...and held until TIME_WAIT (restarted with the FIN at 13.5 s) and
+     * 60 s after the last packet (13.6 s) are over: gone, not reported again. */
     idle_to(&s, t0 + 75 * US_PER_S);
     ck_assert_ptr_null(script_live(&s));
     ck_assert_uint_eq(s.n_conns, 1);
-    const struct wst_conn *c = script_conn(&s, 0);
-    ck_assert_uint_eq(rec_client(c), sCL);
-    ck_assert_uint_eq(rec_server(c), sCL);
-    ck_assert_uint_eq(c->end_reason, WST_END_CLOSED);
     script_fini(&s);
 }
 END_TEST
@@ -1584,8 +1589,8 @@ START_TEST(test_fsm_syn_fin_after_close)
     script_seg(&s, C2S, SYN | FIN, 90000, 0, 0);
     EXPECT_STATES(&s, sTW, sCL);
     script_finish(&s);
-    ck_assert_uint_eq(s.n_conns, 1);
-    ck_assert_uint_eq(script_conn(&s, 0)->end_reason, WST_END_CAPTURE_END);
+    ck_assert_uint_eq(s.n_conns, 1); /* done on the wire: closed, the client in TIME_WAIT */
+    ck_assert_uint_eq(script_conn(&s, 0)->end_reason, WST_END_CLOSED);
     script_fini(&s);
 }
 END_TEST
@@ -1895,7 +1900,10 @@ END_TEST
 /*
  * A lone SYN nobody answers shows no backoff to time (a spoofed source, a
  * scanner): still SYN_SENT 30 s later. And a client taken to have given up
- * that sends its SYN again after all is SYN_SENT again, no longer gave_up.
+ * that sends its SYN again after all is SYN_SENT again, no longer gave_up,
+ * as long as the record is not written yet: once it is (half a second
+ * after the give-up, tracker.c invariant 4), what comes later does not
+ * change it.
  */
 START_TEST(test_fsm_linux_giveup_lone_syn_and_revival)
 {
@@ -1912,7 +1920,9 @@ START_TEST(test_fsm_linux_giveup_lone_syn_and_revival)
     script_seg(&s, C2S, SYN, 1000, 0, 0);
     idle_to(&s, t0 + 1 * US_PER_S);
     script_seg(&s, C2S, SYN, 1000, 0, 0);
-    idle_to(&s, t0 + 7100 * US_PER_MS);
+    /* Given up twice 1 + 2 s after the first SYN (rule G), at 6 s; written
+     * half a second later. */
+    idle_to(&s, t0 + 6200 * US_PER_MS);
     EXPECT_STATES(&s, sCL, sLI);
     script_seg(&s, C2S, SYN, 1000, 0, 0);
     EXPECT_STATES(&s, sSS, sLI);
@@ -1920,6 +1930,22 @@ START_TEST(test_fsm_linux_giveup_lone_syn_and_revival)
     const struct wst_conn *c = script_conn(&s, 0);
     ck_assert_uint_eq(rec_client(c), sSS);
     ck_assert(!wst_conn_gave_up(c, c->client));
+    script_fini(&s);
+
+    script_init(&s, config());
+    t0 = s.now_us;
+    script_seg(&s, C2S, SYN, 1000, 0, 0);
+    idle_to(&s, t0 + 1 * US_PER_S);
+    script_seg(&s, C2S, SYN, 1000, 0, 0);
+    idle_to(&s, t0 + 6700 * US_PER_MS);
+    ck_assert_uint_eq(s.n_conns, 1); /* written */
+    script_seg(&s, C2S, SYN, 1000, 0, 0);
+    EXPECT_STATES(&s, sSS, sLI);
+    script_finish(&s);
+    ck_assert_uint_eq(s.n_conns, 1);
+    c = script_conn(&s, 0);
+    ck_assert_uint_eq(rec_client(c), sCL);
+    ck_assert(wst_conn_gave_up(c, c->client));
     script_fini(&s);
 }
 END_TEST

@@ -66,7 +66,8 @@ const char *wst_end_reason_name(enum wst_end_reason r);
 
 /* Bits of wst_conn.flags. */
 enum {
-    WST_CONN_RETIRED = 0x01,   /* no longer findable by its 4-tuple; waits to be emitted */
+    WST_CONN_REPORTED = 0x01,  /* its record is written: it stays in the table only so late
+                                  segments and a reused 4-tuple still find it (tracker.c) */
     WST_CONN_MIDSTREAM = 0x02, /* the capture holds no SYN or SYN+ACK of it */
     WST_CONN_RESET = 0x04,     /* an acceptable RST ended an endpoint */
     WST_CONN_NOTES = 0x08,     /* ext->notes is set (anomaly.h): one bit to test on the
@@ -87,7 +88,8 @@ struct wst_conn_ext {
 };
 
 struct wst_conn {
-    struct wst_conn *next;    /* the table's first-seen order list (flow_table.c) */
+    wst_ts_us first_ts_us;    /* first packet (first: a freed record's pool link
+                                 overwrites these bytes, not the id) */
     /* Small facts packed in one word beside the id (the record stays at
      * 128 bytes, two cache lines, for IPv4). */
     uint64_t id : 48;         /* the sequence number of its first packet (item.h):
@@ -96,15 +98,16 @@ struct wst_conn {
     uint64_t family : 3;      /* WST_AF_INET (4) or WST_AF_INET6 (6) */
     uint64_t client : 1;      /* endpoint index of the client */
     uint64_t client_basis : 2;/* enum wst_client_basis */
-    uint64_t end_reason : 3;  /* enum wst_end_reason, once retired */
+    uint64_t end_reason : 3;  /* enum wst_end_reason, once reported */
     uint64_t indexed : 1;     /* in the table's Judy index (flow_table.c), not only
                                  in its cache */
-    wst_ts_us first_ts_us;    /* first packet */
     wst_ts_us last_ts_us;     /* latest packet */
     uint32_t packets[2];      /* sent by endpoint i, low 32 bits (wst_conn_packets) */
     uint64_t payload_bytes[2];/* TCP payload bytes sent by endpoint i */
     struct wst_endpoint ep[2];/* each endpoint's TCP state and what it sent (fsm.h) */
     struct wst_conn_ext *ext; /* owned; NULL until needed */
+    uint32_t timer_slot;      /* the tracker's timer wheel slot of its one live entry,
+                                 plus 1; 0 = none (tracker.c) */
     uint32_t zone;            /* its key's zone (flow.h): 0 unless something such as
                                  --vlan-key separates traffic beyond the 4-tuple */
     uint16_t port[2];

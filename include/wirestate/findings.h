@@ -165,8 +165,14 @@ struct wst_findings {
  */
 void wst_findings_init(struct wst_findings *f, const struct wst_findings_config *cfg);
 
-/* Accounts for one finished connection (called by the tracker as it emits it). */
+/* Accounts for one finished connection's report (F1-F4). */
 void wst_findings_add(struct wst_findings *f, const struct wst_conn_report *r);
+
+/*
+ * Accounts for a connection leaving the tracker (sink.h's gone hook): the
+ * TIME_WAIT its endpoints held, now that its end is known (F5).
+ */
+void wst_findings_gone(struct wst_findings *f, const struct wst_conn *c, enum wst_end_reason why, wst_ts_us at_us);
 
 /*
  * Judges the groups and returns the findings, sorted: warnings first, then

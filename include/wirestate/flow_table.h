@@ -1,12 +1,9 @@
 /*
  * wirestate/flow_table.h - the connection table.
  *
- * Finds a connection by its canonical key in O(1) on the common path and
- * keeps every connection in first-seen (id) order for emission. A
- * connection leaves the table in two steps: _retire() makes it unfindable
- * by its 4-tuple (so a new connection may take the tuple), and
- * _pop_retired() later hands the oldest retired connections back in id
- * order, which is the order they are written out.
+ * Finds a connection by its canonical key in O(1) on the common path. A
+ * connection leaves the table by _remove(), which hands it back to the
+ * caller; _all() lists what is held, in id (first-seen) order.
  */
 #ifndef WIRESTATE_FLOW_TABLE_H
 #define WIRESTATE_FLOW_TABLE_H
@@ -25,7 +22,7 @@ struct wst_flow_table_mem {
     size_t index_bytes; /* the Judy array of the index */
     size_t pool_bytes;  /* slab chunks, used or free */
     size_t conn_bytes;  /* connection objects handed out */
-    size_t conns;       /* connections held (live and retired) */
+    size_t conns;       /* connections held */
 };
 
 /*
@@ -57,12 +54,12 @@ static inline void wst_flow_table_prefetch_slot(const struct wst_flow_table *t, 
 /* Starts loading the cached connection whose tag matches `hash`, if any. */
 static inline void wst_flow_table_prefetch_conn(const struct wst_flow_table *t, uint64_t hash);
 
-/* The live (not retired) connection named by `key`, borrowed; NULL if none. */
+/* The connection held under `key`, borrowed; NULL if none. */
 struct wst_conn *wst_flow_table_get(struct wst_flow_table *t, const struct wst_flow_key *key, uint64_t hash);
 
 /*
- * Creates a connection for `key` (which must not have a live one) with id
- * `id` (greater than every id the table holds: it keeps them in id order),
+ * Creates a connection for `key` (which must not have one held) with id
+ * `id` (unique: the sequence number of its first packet, item.h),
  * its displayed VLANs taken from `seg`, and returns it borrowed: the table
  * owns it.
  */
@@ -70,7 +67,7 @@ struct wst_conn *wst_flow_table_create(struct wst_flow_table *t, const struct ws
                                        uint64_t hash, const struct wst_segment *seg, uint64_t id);
 
 /*
- * The live connection named by `key`, or a new one as _create() would make
+ * The connection held under `key`, or a new one as _create() would make
  * it; *created tells which. One walk of the index instead of a failed
  * lookup followed by an insert, for the packet path. Borrowed result.
  */
@@ -79,32 +76,30 @@ struct wst_conn *wst_flow_table_find_or_create(struct wst_flow_table *t, const s
                                                bool *created);
 
 /*
- * Makes a live connection unfindable by key and marks it WST_CONN_RETIRED;
- * it stays in id order until popped. Retiring twice is a no-op.
+ * Unlinks c from the table: it is no longer found by its key, and the
+ * caller owns it (a new connection may take its 4-tuple at once). Give it
+ * back with _release().
  */
-void wst_flow_table_retire(struct wst_flow_table *t, struct wst_conn *c);
+void wst_flow_table_remove(struct wst_flow_table *t, struct wst_conn *c);
 
-/* Retires every live connection (end of capture). */
-void wst_flow_table_retire_all(struct wst_flow_table *t);
-
-/*
- * If the oldest connection (lowest id) is retired, removes it and returns it:
- * the caller owns it and gives it back with _release(). Otherwise NULL, even
- * when younger retired ones wait (output stays in first-seen order).
- */
-struct wst_conn *wst_flow_table_pop_retired(struct wst_flow_table *t);
-
-/* Frees a connection returned by _pop_retired(). */
+/* Frees a connection returned by _remove() (its extension emptied first, conn.h). */
 void wst_flow_table_release(struct wst_flow_table *t, struct wst_conn *c);
 
-/* Oldest connection held (live or retired), borrowed; NULL when empty. */
-struct wst_conn *wst_flow_table_first(struct wst_flow_table *t);
+/*
+ * Every connection the table holds, borrowed, sorted by id, in an array the
+ * caller frees; *n its length. O(n log n): for the end of a capture and
+ * for snapshots, not the packet path.
+ */
+struct wst_conn **wst_flow_table_all(struct wst_flow_table *t, size_t *n);
 
-/* The connection held after `c` in id order, borrowed; NULL at the end. */
-struct wst_conn *wst_flow_table_next(struct wst_flow_table *t, const struct wst_conn *c);
+/*
+ * Frees every connection held at once, without unlinking each (the end of
+ * a capture): their extensions must have been freed and cleared first.
+ */
+void wst_flow_table_clear(struct wst_flow_table *t);
 
-/* Number of live connections (findable by key). */
-size_t wst_flow_table_live(const struct wst_flow_table *t);
+/* Number of connections held (findable by key). */
+size_t wst_flow_table_held(const struct wst_flow_table *t);
 
 void wst_flow_table_mem(const struct wst_flow_table *t, struct wst_flow_table_mem *out);
 

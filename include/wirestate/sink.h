@@ -11,6 +11,10 @@
  *   begin    a connection was created (in the order of its first packet)
  *   event    a segment that tells part of a connection's story (--events)
  *   conn     a connection is finished: its report
+ *   gone     a connection leaves the tracker, some time after its report
+ *            (its TIME_WAIT over, cut short by a new connection on its
+ *            4-tuple, idle, or the capture's end): what lasted beyond
+ *            the report, such as a TIME_WAIT, is known now
  *   summary  the capture is over: each stage adds what it counted to the
  *            summary, then hands it on; the emitter writes it
  *
@@ -84,6 +88,8 @@ struct wst_sink_ops {
     void (*begin)(struct wst_sink *s, const struct wst_conn *c);
     void (*event)(struct wst_sink *s, const struct wst_conn *c, uint64_t id, const struct wst_tl_event *ev);
     void (*conn)(struct wst_sink *s, const struct wst_conn_report *r);
+    /* why: over (closed, reset), reused, timeout or capture_end; at_us: when. */
+    void (*gone)(struct wst_sink *s, const struct wst_conn *c, enum wst_end_reason why, wst_ts_us at_us);
     void (*summary)(struct wst_sink *s, const struct wst_summary *sum);
 };
 
@@ -110,6 +116,13 @@ static inline void wst_sink_conn(struct wst_sink *s, const struct wst_conn_repor
 {
     if (s && s->ops->conn)
         s->ops->conn(s, r);
+}
+
+static inline void wst_sink_gone(struct wst_sink *s, const struct wst_conn *c, enum wst_end_reason why,
+                                 wst_ts_us at_us)
+{
+    if (s && s->ops->gone)
+        s->ops->gone(s, c, why, at_us);
 }
 
 static inline void wst_sink_summary(struct wst_sink *s, const struct wst_summary *sum)
