@@ -877,3 +877,56 @@ size_t wst_anomaly_collect(const struct wst_conn *c, const struct wst_anomaly_no
     qsort(out, n, sizeof *out, by_time);
     return n;
 }
+
+/* ---- when a condition will have lasted long enough ---- */
+
+/* Keeps in *d the earliest of the times strictly after `after`. */
+static void sooner(wst_ts_us *d, wst_ts_us e, wst_ts_us after)
+{
+    if (e > after && (*d == 0 || e < *d))
+        *d = e;
+}
+
+/* Bit of kind and endpoint in an announced mask (wst_anomaly_next_due()). */
+static uint32_t bit_of(enum wst_anomaly_kind kind, int k)
+{
+    return (uint32_t)1 << (2 * kind + k);
+}
+
+_Static_assert(2 * WST_AN__COUNT <= 32, "announced masks hold a bit per kind and endpoint");
+
+wst_ts_us wst_anomaly_next_due(const struct wst_conn *c, const struct wst_anomaly_notes *notes,
+                               const struct wst_anomaly_config *cfg, uint32_t announced, wst_ts_us after_us)
+{
+    wst_ts_us d = 0;
+    /* What wst_anomaly_collect() would leave out is never due: a kind that
+     * needs both sides on a one-sided capture, a SYN an ICMP error answered. */
+    if (one_sided(c)) {
+        for (int kind = 0; kind < WST_AN__COUNT; kind++) {
+            if (wst_anomaly_info((enum wst_anomaly_kind)kind)->sides == WST_SIDES_BOTH)
+                announced |= bit_of((enum wst_anomaly_kind)kind, 0) | bit_of((enum wst_anomaly_kind)kind, 1);
+        }
+    }
+    for (int k = 0; k < 2; k++) {
+        const struct wst_endpoint *ep = &c->ep[k];
+        /* A4: a SYN still waiting for any answer. */
+        if (ep->state == WST_ST_SYN_SENT && (ep->flags & WST_EP_ACTIVE) && !(c->ep[!k].flags & WST_EP_SENT) &&
+            !(announced & bit_of(WST_AN_SYN_UNANSWERED, k)) &&
+            !(notes && find(notes->list, notes->n, WST_AN_UNREACHABLE, (uint8_t)!k)))
+            sooner(&d, wst_conn_at_us(c, ep->since_ms) + (uint64_t)threshold_ms(cfg, WST_AN_SYN_UNANSWERED) * 1000,
+                   after_us);
+        /* A1: a state held too long, judged from the same start as judge_held(). */
+        enum wst_anomaly_kind kind = held_kind(ep->state);
+        if (kind != WST_AN__COUNT && !(ep->state == WST_ST_SYN_RCVD && !(ep->flags & WST_EP_SYNACK)) &&
+            !(announced & bit_of(kind, k))) {
+            uint32_t start = held_start_ms(notes, k, ep->state, ep->since_ms);
+            sooner(&d, wst_conn_at_us(c, start) + (uint64_t)threshold_ms(cfg, kind) * 1000, after_us);
+        }
+        /* A8: a zero window still advertised. */
+        if (notes && notes->zero_window_ms[k] && !(announced & bit_of(WST_AN_ZERO_WINDOW, k)))
+            sooner(&d, wst_conn_at_us(c, notes->zero_window_ms[k] - 1) +
+                           (uint64_t)threshold_ms(cfg, WST_AN_ZERO_WINDOW) * 1000,
+                   after_us);
+    }
+    return d;
+}

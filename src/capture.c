@@ -27,6 +27,7 @@
 
 #include <errno.h>
 #include <pcap/pcap.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,6 +52,8 @@ struct link_filter {
 struct wst_capture {
     enum source_kind kind;
     bool is_live;
+    uint32_t last_recv, last_drop, last_ifdrop; /* pcap_stats() as last read */
+    int fd;                       /* live: the descriptor to poll() */
     volatile sig_atomic_t stop;
     pcap_t *pcap;              /* SRC_LIVE */
     struct wst_pcapng *file;   /* SRC_FILE */
@@ -184,11 +187,11 @@ int wst_capture_open_live(struct wst_capture **out, const char *device, int snap
         goto fail;
     }
     /* Immediate mode hands packets over as they arrive (no batching delay);
-     * the timeout still wakes the loop now and then on a quiet link. */
+     * the timeout still wakes the loop on a quiet link (WST_CAPTURE_IDLE). */
     pcap_set_snaplen(cap->pcap, snaplen);
     pcap_set_promisc(cap->pcap, 1);
     pcap_set_immediate_mode(cap->pcap, 1);
-    pcap_set_timeout(cap->pcap, 100);
+    pcap_set_timeout(cap->pcap, WST_LIVE_TIMEOUT_MS);
     pcap_set_buffer_size(cap->pcap, WST_LIVE_BUFFER_BYTES);
     pcap_set_tstamp_precision(cap->pcap, PCAP_TSTAMP_PRECISION_MICRO);
 
@@ -218,6 +221,13 @@ int wst_capture_open_live(struct wst_capture **out, const char *device, int snap
     rc = check_link(cap, pcap_datalink(cap->pcap), errbuf);
     if (rc < 0)
         goto fail;
+    cap->fd = pcap_get_selectable_fd(cap->pcap);
+    if (cap->fd < 0 || pcap_setnonblock(cap->pcap, 1, pcap_err) < 0) {
+        snprintf(errbuf, WST_ERRBUF_SIZE, "cannot wait for packets: %s",
+                 cap->fd < 0 ? "no selectable descriptor" : pcap_err);
+        rc = WST_EPCAP;
+        goto fail;
+    }
     *out = cap;
     return 0;
 
@@ -323,14 +333,29 @@ int wst_capture_set_filter(struct wst_capture *cap, const char *expr, char *errb
     return 0;
 }
 
+/*
+ * The live source is non-blocking and waits in poll() itself: libpcap's
+ * own read timeout does not return on Linux in immediate mode (the ring
+ * is polled again until a packet comes), and the caller's clock must move
+ * on a quiet link. An empty ring is WST_CAPTURE_IDLE after at most one
+ * wait, so the caller also learns it is up to date.
+ */
 static int next_live(struct wst_capture *cap, struct wst_packet *pkt, char *errbuf)
 {
-    for (;;) {
+    for (int waited = 0;; waited = 1) {
         struct pcap_pkthdr *hdr;
         const u_char *data;
         int rc = pcap_next_ex(cap->pcap, &hdr, &data);
-        if (rc == 0)
-            continue; /* timeout with nothing captured */
+        if (rc == 0) {
+            if (cap->stop)
+                return 0;
+            if (waited)
+                return WST_CAPTURE_IDLE;
+            struct pollfd pfd = {.fd = cap->fd, .events = POLLIN};
+            if (poll(&pfd, 1, WST_LIVE_TIMEOUT_MS) <= 0)
+                return cap->stop ? 0 : WST_CAPTURE_IDLE; /* nothing, or a signal (EINTR) */
+            continue;
+        }
         if (rc == PCAP_ERROR_BREAK)
             return 0; /* pcap_breakloop() */
         if (rc < 0) {
@@ -403,14 +428,22 @@ void wst_capture_break(struct wst_capture *cap)
         pcap_breakloop(cap->pcap);
 }
 
+/* Adds to *total how far a 32-bit kernel counter moved since *last: the
+ * counters of pcap_stats() wrap, and a capture of days passes 2^32. */
+static void add_wrapping(uint64_t *total, uint32_t *last, u_int now)
+{
+    *total += (uint32_t)((uint32_t)now - *last);
+    *last = (uint32_t)now;
+}
+
 void wst_capture_stats(struct wst_capture *cap, struct wst_capture_stats *out)
 {
     if (cap->is_live) {
         struct pcap_stat ps;
         if (pcap_stats(cap->pcap, &ps) == 0) {
-            cap->stats.kernel_received = ps.ps_recv;
-            cap->stats.kernel_dropped = ps.ps_drop;
-            cap->stats.interface_dropped = ps.ps_ifdrop;
+            add_wrapping(&cap->stats.kernel_received, &cap->last_recv, ps.ps_recv);
+            add_wrapping(&cap->stats.kernel_dropped, &cap->last_drop, ps.ps_drop);
+            add_wrapping(&cap->stats.interface_dropped, &cap->last_ifdrop, ps.ps_ifdrop);
         }
     }
     *out = cap->stats;

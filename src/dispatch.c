@@ -106,6 +106,7 @@ void wst_dispatch_packet(struct wst_dispatch *d, const struct wst_packet *pkt)
     struct wst_dispatch_stats *st = &d->stats;
     if (st->packets++ == 0)
         st->first_ts_us = pkt->ts_us;
+    st->bytes += pkt->wirelen;
     if (pkt->ts_us > st->now_us)
         st->now_us = pkt->ts_us;
 
@@ -147,6 +148,36 @@ void wst_dispatch_packet(struct wst_dispatch *d, const struct wst_packet *pkt)
         wst_tracker_prefetch_conn(d->next, d->queue[(d->head + QUEUE_DEPTH / 2) % QUEUE_DEPTH].hash);
     if (d->len == QUEUE_DEPTH)
         feed_head(d);
+}
+
+/* Capture time moves to now_us (if later), without a packet. */
+static void move_clock(struct wst_dispatch *d, wst_ts_us now_us)
+{
+    if (now_us > d->stats.now_us) {
+        if (d->stats.packets == 0)
+            d->stats.first_ts_us = now_us; /* a live capture starts when it starts */
+        d->stats.now_us = now_us;
+    }
+}
+
+void wst_dispatch_tick(struct wst_dispatch *d, wst_ts_us now_us)
+{
+    move_clock(d, now_us);
+    wst_dispatch_drain(d);
+}
+
+void wst_dispatch_snapshot(struct wst_dispatch *d, wst_ts_us now_us)
+{
+    wst_dispatch_tick(d, now_us);
+    wst_tracker_snapshot(d->next, d->stats.now_us);
+}
+
+void wst_dispatch_status(struct wst_dispatch *d, struct wst_status *status)
+{
+    wst_dispatch_tick(d, status->at_us);
+    status->at_us = d->stats.now_us;
+    status->dispatch = &d->stats;
+    wst_tracker_status(d->next, status);
 }
 
 void wst_dispatch_finish(struct wst_dispatch *d, struct wst_summary *summary)

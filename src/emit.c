@@ -48,11 +48,34 @@ static void on_event(struct wst_sink *s, const struct wst_conn *c, uint64_t id, 
         return;
 }
 
+static void on_anomaly(struct wst_sink *s, const struct wst_conn *c, uint64_t id, const struct wst_anomaly *a)
+{
+    struct wst_emitter *e = emitter_of(s);
+    if (e->cls->anomaly)
+        e->cls->anomaly(e, c, id, a);
+    if (e->flush_events && wst_outbuf_flush(e->out) < 0)
+        return;
+}
+
 static void on_conn(struct wst_sink *s, const struct wst_conn_report *r)
 {
     struct wst_emitter *e = emitter_of(s);
     if (e->cls->conn)
         e->cls->conn(e, r);
+}
+
+static void on_snapshot(struct wst_sink *s, const struct wst_conn_report *r)
+{
+    struct wst_emitter *e = emitter_of(s);
+    if (e->cls->snapshot)
+        e->cls->snapshot(e, r);
+}
+
+static void on_status(struct wst_sink *s, const struct wst_status *st)
+{
+    struct wst_emitter *e = emitter_of(s);
+    if (e->cls->status)
+        e->cls->status(e, st);
 }
 
 static void on_summary(struct wst_sink *s, const struct wst_summary *sum)
@@ -65,7 +88,10 @@ static void on_summary(struct wst_sink *s, const struct wst_summary *sum)
 static const struct wst_sink_ops emitter_ops = {
     .begin = on_begin,
     .event = on_event,
+    .anomaly = on_anomaly,
     .conn = on_conn,
+    .snapshot = on_snapshot,
+    .status = on_status,
     .summary = on_summary,
 };
 
@@ -89,6 +115,7 @@ void wst_emitter_free(struct wst_emitter *e)
     if (e->cls->close)
         e->cls->close(e);
     free(e->state);
+    free(e->last);
     free(e);
 }
 
@@ -119,6 +146,40 @@ void wst_summary_class_totals(const struct wst_summary *s, uint64_t totals[WST_D
 uint64_t wst_summary_total_packets(const struct wst_summary *s)
 {
     return s->dispatch->packets + s->capture.filtered;
+}
+
+void wst_status_delta(struct wst_emitter *e, const struct wst_status *s, struct wst_status_delta *d)
+{
+    struct wst_status_delta now = {
+        .since_us = s->at_us,
+        .packets = s->dispatch->packets,
+        .bytes = s->dispatch->bytes,
+        .begun = s->tracker->connections,
+        .ended = s->tracker->ended,
+        .anomalies = s->tracker->raised,
+        .evicted = s->tracker->evicted,
+        .kernel_received = s->capture.kernel_received,
+        .kernel_dropped = s->capture.kernel_dropped,
+        .interface_dropped = s->capture.interface_dropped,
+    };
+    if (e->last == NULL) {
+        e->last = wst_xcalloc(1, sizeof *e->last);
+        e->last->since_us = s->started_us;
+    }
+    const struct wst_status_delta *p = e->last;
+    *d = (struct wst_status_delta){
+        .since_us = p->since_us,
+        .packets = now.packets - p->packets,
+        .bytes = now.bytes - p->bytes,
+        .begun = now.begun - p->begun,
+        .ended = now.ended - p->ended,
+        .anomalies = now.anomalies - p->anomalies,
+        .evicted = now.evicted - p->evicted,
+        .kernel_received = now.kernel_received - p->kernel_received,
+        .kernel_dropped = now.kernel_dropped - p->kernel_dropped,
+        .interface_dropped = now.interface_dropped - p->interface_dropped,
+    };
+    *e->last = now;
 }
 
 uint32_t wst_emit_rel_seq(const struct wst_conn *c, int from, uint32_t seq)

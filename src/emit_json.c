@@ -269,34 +269,57 @@ static void anomaly_extras(struct wst_outbuf *ob, const struct wst_conn *c, cons
     }
 }
 
+/* An anomaly's fields, "kind" to "diagnosis", without braces. */
+static void anomaly_fields(struct wst_outbuf *ob, const struct wst_conn *c, const struct wst_anomaly *a)
+{
+    char diag[WST_EXPLAIN_ANOMALY_MAX];
+    wst_outbuf_puts(ob, "\"kind\":");
+    wst_outbuf_json_string(ob, wst_anomaly_name((enum wst_anomaly_kind)a->kind));
+    key(ob, "endpoint");
+    wst_outbuf_json_string(ob, role(c, a->endpoint));
+    key_seconds(ob, "since", a->since_us);
+    key_seconds(ob, "duration", a->until_us > a->since_us ? a->until_us - a->since_us : 0);
+    key(ob, "ongoing");
+    wst_outbuf_puts(ob, a->ongoing ? "true" : "false");
+    key_u64(ob, "count", a->count);
+    anomaly_extras(ob, c, a);
+    wst_explain_anomaly(diag, sizeof diag, c, a);
+    key(ob, "diagnosis");
+    wst_outbuf_json_string(ob, diag);
+}
+
 /* ,"anomalies":[{...},...] */
 static void json_anomalies(struct wst_outbuf *ob, const struct wst_conn_report *r)
 {
-    const struct wst_conn *c = r->conn;
-    char diag[WST_EXPLAIN_ANOMALY_MAX];
     wst_outbuf_puts(ob, ",\"anomalies\":[");
     for (size_t i = 0; i < r->n_anomalies; i++) {
-        const struct wst_anomaly *a = &r->anomalies[i];
-        wst_outbuf_puts(ob, i ? ",{\"kind\":" : "{\"kind\":");
-        wst_outbuf_json_string(ob, wst_anomaly_name((enum wst_anomaly_kind)a->kind));
-        key(ob, "endpoint");
-        wst_outbuf_json_string(ob, role(c, a->endpoint));
-        key_seconds(ob, "since", a->since_us);
-        key_seconds(ob, "duration", a->until_us > a->since_us ? a->until_us - a->since_us : 0);
-        key(ob, "ongoing");
-        wst_outbuf_puts(ob, a->ongoing ? "true" : "false");
-        key_u64(ob, "count", a->count);
-        anomaly_extras(ob, c, a);
-        wst_explain_anomaly(diag, sizeof diag, c, a);
-        key(ob, "diagnosis");
-        wst_outbuf_json_string(ob, diag);
+        wst_outbuf_puts(ob, i ? ",{" : "{");
+        anomaly_fields(ob, r->conn, &r->anomalies[i]);
         wst_outbuf_putc(ob, '}');
     }
     wst_outbuf_putc(ob, ']');
 }
 
-/* A whole record formatted straight into the output buffer (the hot path). */
-static void json_conn(struct wst_emitter *e, const struct wst_conn_report *r)
+/* --events: an anomaly as it is raised, {"type":"anomaly","conn":ID,...}. */
+static void json_anomaly(struct wst_emitter *e, const struct wst_conn *c, uint64_t id, const struct wst_anomaly *a)
+{
+    struct wst_outbuf *ob = e->out;
+    char *start = wst_outbuf_space(ob, 160), *q = start;
+    LIT(q, "{\"type\":\"anomaly\",\"conn\":");
+    q += wst_fmt_u64(q, id);
+    q = fmt_endpoints(q, c);
+    *q++ = ',';
+    ob->len += (size_t)(q - start);
+    anomaly_fields(ob, c, a);
+    wst_outbuf_puts(ob, "}\n");
+}
+
+/*
+ * A whole record formatted straight into the output buffer (the hot path):
+ * a finished connection's ("conn"), or a snapshot of one still open
+ * ("open": no end reason yet).
+ */
+static void json_record(struct wst_emitter *e, const struct wst_conn_report *r, bool open)
 {
     struct wst_outbuf *ob = e->out;
     const struct wst_conn *c = r->conn;
@@ -304,7 +327,10 @@ static void json_conn(struct wst_emitter *e, const struct wst_conn_report *r)
     char *start = wst_outbuf_space(ob, CONN_RECORD_MAX), *q = start;
     int cl = c->client, sv = !c->client;
 
-    LIT(q, "{\"type\":\"conn\",\"id\":");
+    if (open)
+        LIT(q, "{\"type\":\"open\",\"id\":");
+    else
+        LIT(q, "{\"type\":\"conn\",\"id\":");
     q += wst_fmt_u64(q, r->id);
     q = fmt_endpoints(q, c);
     if (c->client_basis == WST_CLIENT_PORTS)
@@ -322,19 +348,23 @@ static void json_conn(struct wst_emitter *e, const struct wst_conn_report *r)
     q = put_str(q, wst_state_name((enum wst_tcp_state)c->ep[cl].state));
     LIT(q, "\",\"server_state\":\"");
     q = put_str(q, wst_state_name((enum wst_tcp_state)c->ep[sv].state));
-    LIT(q, "\",\"end_reason\":\"");
-    q = put_str(q, wst_end_reason_name((enum wst_end_reason)c->end_reason));
+    *q++ = '"';
+    if (!open) {
+        LIT(q, ",\"end_reason\":\"");
+        q = put_str(q, wst_end_reason_name((enum wst_end_reason)c->end_reason));
+        *q++ = '"';
+    }
     /* Only when an endpoint gave up its connection attempt (fsm.c rule G). */
     if (wst_conn_gave_up(c, cl) && wst_conn_gave_up(c, sv))
-        LIT(q, "\",\"gave_up\":\"both");
+        LIT(q, ",\"gave_up\":\"both\"");
     else if (wst_conn_gave_up(c, cl))
-        LIT(q, "\",\"gave_up\":\"client");
+        LIT(q, ",\"gave_up\":\"client\"");
     else if (wst_conn_gave_up(c, sv))
-        LIT(q, "\",\"gave_up\":\"server");
+        LIT(q, ",\"gave_up\":\"server\"");
     if (c->flags & WST_CONN_MIDSTREAM)
-        LIT(q, "\",\"midstream\":true");
+        LIT(q, ",\"midstream\":true");
     else
-        LIT(q, "\",\"midstream\":false");
+        LIT(q, ",\"midstream\":false");
     LIT(q, ",\"syn_retransmissions\":");
     q += wst_fmt_u64(q, wst_conn_syn_retransmissions(c));
     LIT(q, ",\"fin_retransmissions\":");
@@ -373,6 +403,16 @@ static void json_conn(struct wst_emitter *e, const struct wst_conn_report *r)
         json_timeline(ob, c, tl);
     }
     wst_outbuf_puts(ob, "}\n");
+}
+
+static void json_conn(struct wst_emitter *e, const struct wst_conn_report *r)
+{
+    json_record(e, r, false);
+}
+
+static void json_snapshot(struct wst_emitter *e, const struct wst_conn_report *r)
+{
+    json_record(e, r, true);
 }
 
 /* "name":{"status":n,...} for every status of one class, zeros included. */
@@ -544,9 +584,70 @@ static void json_summary(struct wst_emitter *e, const struct wst_summary *s)
     wst_outbuf_puts(ob, "}\n");
 }
 
+/* ,"name":{"STATE":n,...} of the states with any. */
+static void states_object(struct wst_outbuf *ob, const char *name, const uint64_t states[WST_ST__COUNT])
+{
+    key(ob, name);
+    wst_outbuf_putc(ob, '{');
+    bool first = true;
+    for (int st = 1; st < WST_ST__COUNT; st++) {
+        if (!states[st])
+            continue;
+        if (!first)
+            wst_outbuf_putc(ob, ',');
+        first = false;
+        wst_outbuf_json_string(ob, wst_state_name((enum wst_tcp_state)st));
+        wst_outbuf_putc(ob, ':');
+        wst_outbuf_u64(ob, states[st]);
+    }
+    wst_outbuf_putc(ob, '}');
+}
+
+/* A live capture's status (docs/output.md, "Status"): the interval's counts, then totals. */
+static void json_status(struct wst_emitter *e, const struct wst_status *s)
+{
+    struct wst_outbuf *ob = e->out;
+    struct wst_status_delta d;
+    wst_status_delta(e, s, &d);
+    wst_outbuf_puts(ob, "{\"type\":\"status\",\"time\":");
+    wst_outbuf_seconds(ob, s->at_us);
+    key_seconds(ob, "interval", s->at_us > d.since_us ? s->at_us - d.since_us : 0);
+    key_u64(ob, "packets", d.packets);
+    key_u64(ob, "bytes", d.bytes);
+    key_u64(ob, "connections_begun", d.begun);
+    key_u64(ob, "connections_ended", d.ended);
+    key_u64(ob, "anomalies", d.anomalies);
+    key_u64(ob, "evictions", d.evicted);
+    if (s->capture.is_live) {
+        wst_outbuf_puts(ob, ",\"kernel\":{\"received\":");
+        wst_outbuf_u64(ob, d.kernel_received);
+        key_u64(ob, "dropped", d.kernel_dropped);
+        key_u64(ob, "interface_dropped", d.interface_dropped);
+        key_u64(ob, "received_total", s->capture.kernel_received);
+        key_u64(ob, "dropped_total", s->capture.kernel_dropped);
+        key_u64(ob, "interface_dropped_total", s->capture.interface_dropped);
+        wst_outbuf_putc(ob, '}');
+    }
+    wst_outbuf_puts(ob, ",\"open\":{\"connections\":");
+    wst_outbuf_u64(ob, s->open_connections);
+    states_object(ob, "client", s->open_states[0]);
+    states_object(ob, "server", s->open_states[1]);
+    wst_outbuf_puts(ob, "},\"total\":{\"packets\":");
+    wst_outbuf_u64(ob, s->dispatch->packets);
+    key_u64(ob, "bytes", s->dispatch->bytes);
+    key_u64(ob, "connections_begun", s->tracker->connections);
+    key_u64(ob, "connections_ended", s->tracker->ended);
+    key_u64(ob, "anomalies", s->tracker->raised);
+    key_u64(ob, "evictions", s->tracker->evicted);
+    wst_outbuf_puts(ob, "}}\n");
+}
+
 const struct wst_emitter_class wst_emitter_json = {
     .name = "json",
+    .anomaly = json_anomaly,
     .conn = json_conn,
+    .snapshot = json_snapshot,
+    .status = json_status,
     .event = json_event,
     .summary = json_summary,
 };

@@ -178,26 +178,49 @@ static void syn_intervals(struct wst_outbuf *ob, const struct wst_conn *c, const
  *   anomaly  close_wait_lingering  server, from +0.091241 s for 93.012000 s (still at the end)
  *            server 10.0.0.5:8080 received and acknowledged the FIN of ...
  */
-static void anomalies(struct wst_outbuf *ob, const struct wst_conn_report *r)
+/* `ongoing_note` says what an ongoing anomaly is still holding at: the
+ * record's end, or the moment it is raised (--events) or shown (open). */
+static void anomaly_lines(struct wst_outbuf *ob, const struct wst_conn *c, const struct wst_anomaly *a,
+                          const char *ongoing_note)
 {
-    const struct wst_conn *c = r->conn;
     char diag[WST_EXPLAIN_ANOMALY_MAX];
-    for (size_t i = 0; i < r->n_anomalies; i++) {
-        const struct wst_anomaly *a = &r->anomalies[i];
-        wst_outbuf_puts(ob, "   anomaly  ");
-        wst_outbuf_puts(ob, wst_anomaly_name((enum wst_anomaly_kind)a->kind));
-        wst_outbuf_puts(ob, a->endpoint == c->client ? "  client, from +" : "  server, from +");
-        wst_outbuf_seconds(ob, a->since_us > c->first_ts_us ? a->since_us - c->first_ts_us : 0);
-        wst_outbuf_puts(ob, " s for ");
-        wst_outbuf_seconds(ob, a->until_us > a->since_us ? a->until_us - a->since_us : 0);
-        wst_outbuf_puts(ob, a->ongoing ? " s (still at the end)\n            " : " s\n            ");
-        wst_explain_anomaly(diag, sizeof diag, c, a);
-        wst_outbuf_puts(ob, diag);
-        wst_outbuf_putc(ob, '\n');
+    wst_outbuf_puts(ob, "   anomaly  ");
+    wst_outbuf_puts(ob, wst_anomaly_name((enum wst_anomaly_kind)a->kind));
+    wst_outbuf_puts(ob, a->endpoint == c->client ? "  client, from +" : "  server, from +");
+    wst_outbuf_seconds(ob, a->since_us > c->first_ts_us ? a->since_us - c->first_ts_us : 0);
+    wst_outbuf_puts(ob, " s for ");
+    wst_outbuf_seconds(ob, a->until_us > a->since_us ? a->until_us - a->since_us : 0);
+    wst_outbuf_puts(ob, " s");
+    if (a->ongoing) {
+        wst_outbuf_puts(ob, " (");
+        wst_outbuf_puts(ob, ongoing_note);
+        wst_outbuf_putc(ob, ')');
     }
+    wst_outbuf_puts(ob, "\n            ");
+    wst_explain_anomaly(diag, sizeof diag, c, a);
+    wst_outbuf_puts(ob, diag);
+    wst_outbuf_putc(ob, '\n');
 }
 
-static void text_conn(struct wst_emitter *e, const struct wst_conn_report *r)
+static void anomalies(struct wst_outbuf *ob, const struct wst_conn_report *r, bool open)
+{
+    for (size_t i = 0; i < r->n_anomalies; i++)
+        anomaly_lines(ob, r->conn, &r->anomalies[i], open ? "still holding" : "still at the end");
+}
+
+/* --events in text: an anomaly as it is raised, under its connection's heading. */
+static void text_anomaly(struct wst_emitter *e, const struct wst_conn *c, uint64_t id, const struct wst_anomaly *a)
+{
+    struct wst_outbuf *ob = e->out;
+    struct wst_conn_view v;
+    heading(ob, c, id, &v);
+    wst_outbuf_putc(ob, '\n');
+    anomaly_lines(ob, c, a, "still holding");
+}
+
+
+/* A connection's block: a finished one's, or (open) a snapshot of one still open. */
+static void text_record(struct wst_emitter *e, const struct wst_conn_report *r, bool open)
 {
     struct wst_outbuf *ob = e->out;
     const struct wst_conn *c = r->conn;
@@ -221,8 +244,13 @@ static void text_conn(struct wst_emitter *e, const struct wst_conn_report *r)
     wst_outbuf_puts(ob, wst_state_name((enum wst_tcp_state)c->ep[v.server].state));
     if (wst_conn_gave_up(c, v.server))
         wst_outbuf_puts(ob, " (gave up)");
-    wst_outbuf_puts(ob, "  (ended: ");
-    wst_outbuf_puts(ob, wst_end_reason_name((enum wst_end_reason)c->end_reason));
+    if (open) {
+        wst_outbuf_puts(ob, "  (still open at ");
+        wst_outbuf_utc(ob, r->end_us);
+    } else {
+        wst_outbuf_puts(ob, "  (ended: ");
+        wst_outbuf_puts(ob, wst_end_reason_name((enum wst_end_reason)c->end_reason));
+    }
     if (c->flags & WST_CONN_MIDSTREAM)
         wst_outbuf_puts(ob, "; started before the capture");
     wst_outbuf_puts(ob, ")\n");
@@ -250,9 +278,19 @@ static void text_conn(struct wst_emitter *e, const struct wst_conn_report *r)
         }
         wst_outbuf_putc(ob, '\n');
     }
-    anomalies(ob, r);
+    anomalies(ob, r, open);
     ladder(ob, c, tl);
     wst_outbuf_putc(ob, '\n');
+}
+
+static void text_conn(struct wst_emitter *e, const struct wst_conn_report *r)
+{
+    text_record(e, r, false);
+}
+
+static void text_snapshot(struct wst_emitter *e, const struct wst_conn_report *r)
+{
+    text_record(e, r, true);
 }
 
 /* "   label  name n, name n" for the non-zero statuses of a class. */
@@ -426,9 +464,78 @@ static void text_summary(struct wst_emitter *e, const struct wst_summary *s)
     }
 }
 
+/* " STATE n, STATE n" of the states with any; false if none. */
+static bool state_counts(struct wst_outbuf *ob, const uint64_t states[WST_ST__COUNT])
+{
+    bool any = false;
+    for (int st = 1; st < WST_ST__COUNT; st++) {
+        if (!states[st])
+            continue;
+        wst_outbuf_puts(ob, any ? ", " : " ");
+        wst_outbuf_puts(ob, wst_state_name((enum wst_tcp_state)st));
+        wst_outbuf_putc(ob, ' ');
+        wst_outbuf_u64(ob, states[st]);
+        any = true;
+    }
+    return any;
+}
+
+/*
+ * A live capture's status, one line on stderr (the records keep standard
+ * output, or -o's file):
+ *   wirestate: 2026-12-02 17:00:01.000000 +10.000000 s: 1204 packets, 96512 bytes,
+ *   kernel 1204 received 0 dropped; open 12 (client ESTABLISHED 9, TIME_WAIT 3;
+ *   server ESTABLISHED 9, CLOSED 3); 3 begun, 2 ended, 1 anomaly, 0 evicted
+ */
+static void text_status(struct wst_emitter *e, const struct wst_status *s)
+{
+    static struct wst_outbuf ob; /* 64 KiB: not on the stack */
+    struct wst_status_delta d;
+    wst_status_delta(e, s, &d);
+    wst_outbuf_init(&ob, stderr);
+    wst_outbuf_puts(&ob, "wirestate: ");
+    wst_outbuf_utc(&ob, s->at_us);
+    wst_outbuf_puts(&ob, " +");
+    wst_outbuf_seconds(&ob, s->at_us > d.since_us ? s->at_us - d.since_us : 0);
+    wst_outbuf_puts(&ob, " s: ");
+    wst_outbuf_u64(&ob, d.packets);
+    wst_outbuf_puts(&ob, " packets, ");
+    wst_outbuf_u64(&ob, d.bytes);
+    wst_outbuf_puts(&ob, " bytes");
+    if (s->capture.is_live) {
+        wst_outbuf_puts(&ob, ", kernel ");
+        wst_outbuf_u64(&ob, d.kernel_received);
+        wst_outbuf_puts(&ob, " received ");
+        wst_outbuf_u64(&ob, d.kernel_dropped + d.interface_dropped);
+        wst_outbuf_puts(&ob, " dropped");
+    }
+    wst_outbuf_puts(&ob, "; open ");
+    wst_outbuf_u64(&ob, s->open_connections);
+    wst_outbuf_puts(&ob, " (client");
+    if (!state_counts(&ob, s->open_states[0]))
+        wst_outbuf_puts(&ob, " none");
+    wst_outbuf_puts(&ob, "; server");
+    if (!state_counts(&ob, s->open_states[1]))
+        wst_outbuf_puts(&ob, " none");
+    wst_outbuf_puts(&ob, "); ");
+    wst_outbuf_u64(&ob, d.begun);
+    wst_outbuf_puts(&ob, " begun, ");
+    wst_outbuf_u64(&ob, d.ended);
+    wst_outbuf_puts(&ob, " ended, ");
+    wst_outbuf_u64(&ob, d.anomalies);
+    wst_outbuf_puts(&ob, d.anomalies == 1 ? " anomaly, " : " anomalies, ");
+    wst_outbuf_u64(&ob, d.evicted);
+    wst_outbuf_puts(&ob, " evicted\n");
+    if (wst_outbuf_flush(&ob) < 0)
+        return; /* stderr gone: nothing to tell it with */
+}
+
 const struct wst_emitter_class wst_emitter_text = {
     .name = "text",
+    .anomaly = text_anomaly,
     .conn = text_conn,
+    .snapshot = text_snapshot,
+    .status = text_status,
     .event = text_event,
     .summary = text_summary,
 };

@@ -901,6 +901,21 @@ static void stage_conn(struct wst_sink *s, const struct wst_conn_report *r)
     wst_sink_conn(fs->next, r);
 }
 
+static void stage_anomaly(struct wst_sink *s, const struct wst_conn *c, uint64_t id, const struct wst_anomaly *a)
+{
+    wst_sink_anomaly(stage_of(s)->next, c, id, a);
+}
+
+static void stage_snapshot(struct wst_sink *s, const struct wst_conn_report *r)
+{
+    wst_sink_snapshot(stage_of(s)->next, r); /* not finished: nothing to count */
+}
+
+static void stage_status(struct wst_sink *s, const struct wst_status *st)
+{
+    wst_sink_status(stage_of(s)->next, st);
+}
+
 static void stage_gone(struct wst_sink *s, const struct wst_conn *c, enum wst_end_reason why, wst_ts_us at_us)
 {
     struct wst_findings_sink *fs = stage_of(s);
@@ -920,7 +935,10 @@ static void stage_summary(struct wst_sink *s, const struct wst_summary *sum)
 static const struct wst_sink_ops stage_ops = {
     .begin = stage_begin,
     .event = stage_event,
+    .anomaly = stage_anomaly,
     .conn = stage_conn,
+    .snapshot = stage_snapshot,
+    .status = stage_status,
     .gone = stage_gone,
     .summary = stage_summary,
 };

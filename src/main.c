@@ -24,34 +24,63 @@
 #include "wirestate/options.h"
 #include "wirestate/outbuf.h"
 #include "wirestate/pipeline.h"
+#include "wirestate/run.h"
 #include "alloc.h"
 
 /*
- * Ctrl-C or SIGTERM ends the capture as the end of the input would: the
- * source being read stops, no further file is opened, and the records and
- * summary are written. The handler only sets flags. A read blocked on a
- * pipe fails with EINTR, which the source takes as its end once stopped;
- * writes retry on EINTR (outbuf.c).
+ * SIGINT, SIGTERM and SIGHUP end the capture as the end of the input
+ * would: the source being read stops, no further file is opened, and the
+ * records and summary are written. A second SIGINT kills at once (the
+ * handler is reset by the first), as tcpdump users expect. SIGUSR1 asks
+ * for a status and a snapshot without stopping. The handlers only set
+ * flags (run.h). A read blocked on a pipe fails with EINTR, which the
+ * source takes as its end once stopped; other reads and writes restart or
+ * retry (outbuf.c). SIGPIPE is ignored: a reader gone away (`| head`) is
+ * a write error, EPIPE, which ends the run quietly.
  */
-static struct wst_capture *volatile current_source;
-static volatile sig_atomic_t interrupted;
+static struct wst_run_signals signals;
 
-static void on_signal(int sig)
+static void on_stop(int sig)
 {
     (void)sig;
-    interrupted = 1;
-    struct wst_capture *cap = current_source;
+    signals.stop = 1;
+    struct wst_capture *cap = signals.reading;
     if (cap)
         wst_capture_break(cap);
 }
 
-static void set_signals(void (*handler)(int))
+static void on_status(int sig)
+{
+    (void)sig;
+    signals.status = 1;
+}
+
+static void set_signals(void)
 {
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
-    sa.sa_handler = handler;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_handler = on_stop;
+    sa.sa_flags = SA_RESETHAND;
     sigaction(SIGINT, &sa, NULL);
+    sa.sa_flags = 0;
     sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    sa.sa_handler = on_status;
+    sa.sa_flags = SA_RESTART;
+    sigaction(SIGUSR1, &sa, NULL);
+    sa.sa_handler = SIG_IGN;
+    sa.sa_flags = 0;
+    sigaction(SIGPIPE, &sa, NULL);
+}
+
+/* After the capture: a signal kills as it would have before. */
+static void reset_signals(void)
+{
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+    signal(SIGHUP, SIG_DFL);
+    signal(SIGUSR1, SIG_DFL);
 }
 
 static int exit_status_for(int err)
@@ -130,54 +159,29 @@ int main(int argc, char **argv)
     struct wst_pipeline pipe;
     wst_pipeline_init(&pipe, &cfg, &emitter->sink);
 
-    set_signals(on_signal);
+    set_signals();
 
     /* The loop. Several files are one capture: same tracker, in order. */
-    int read_rc = 0;
-    const char *failed_source = NULL;
-    uint64_t handed = 0;
-    for (size_t i = 0; i < n_sources && read_rc >= 0 && !interrupted; i++) {
-        struct wst_packet pkt;
-        current_source = sources[i];
-        if (interrupted) /* a signal that came before current_source was set */
-            wst_capture_break(sources[i]);
-        while ((read_rc = wst_capture_next(sources[i], &pkt, errbuf)) > 0) {
-            wst_dispatch_packet(pipe.dispatch, &pkt);
-            if (opt.count && ++handed >= opt.count)
-                break;
-        }
-        current_source = NULL;
-        if (read_rc < 0)
-            failed_source = opt.interface ? opt.interface : opt.files.v[i];
-        if (opt.count && handed >= opt.count)
-            break;
-    }
-
-    /* From here on a second Ctrl-C kills at once, as users expect. */
-    set_signals(SIG_DFL);
-    struct wst_summary summary = {.complete = read_rc >= 0};
-    for (size_t i = 0; i < n_sources; i++) {
-        struct wst_capture_stats cs;
-        wst_capture_stats(sources[i], &cs);
-        summary.capture.read += cs.read;
-        summary.capture.filtered += cs.filtered;
-        summary.capture.is_live |= cs.is_live;
-        summary.capture.kernel_received += cs.kernel_received;
-        summary.capture.kernel_dropped += cs.kernel_dropped;
-        summary.capture.interface_dropped += cs.interface_dropped;
-    }
-    wst_dispatch_finish(pipe.dispatch, &summary);
+    struct wst_run_config run_cfg = {
+        .count = opt.count,
+        .interval_us = (wst_ts_us)opt.interval_ms * 1000,
+        .live = opt.interface != NULL,
+    };
+    struct wst_run_result res;
+    wst_run(sources, n_sources, &pipe, &outbuf, &run_cfg, &signals, errbuf, &res);
+    reset_signals();
     wst_emitter_free(emitter);
     wst_pipeline_fini(&pipe);
 
-    if (wst_outbuf_flush(&outbuf) < 0) {
+    if (wst_outbuf_flush(&outbuf) < 0 && outbuf.err != EPIPE) { /* EPIPE: the reader left; quietly */
         fprintf(stderr, "wirestate: %s: write error: %s\n", opt.output ? opt.output : "(stdout)",
                 strerror(outbuf.err));
         status = WST_EXIT_RUNTIME;
     }
-    if (failed_source) {
-        fprintf(stderr, "wirestate: %s: %s\n", strcmp(failed_source, "-") ? failed_source : "(stdin)", errbuf);
-        status = exit_status_for(read_rc);
+    if (res.rc < 0) {
+        const char *failed = opt.interface ? opt.interface : opt.files.v[res.failed];
+        fprintf(stderr, "wirestate: %s: %s\n", strcmp(failed, "-") ? failed : "(stdin)", errbuf);
+        status = exit_status_for(res.rc);
     }
 
 done:

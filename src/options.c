@@ -97,6 +97,11 @@ static const struct wst_option table[] = {
      * At least 2: the first event and the last. */
     {.name = "events", .type = WST_ARG_FLAG, FIELD(events), .noun = "events",
      .help = "also write each event as it happens (flushed at once with `-i`)"},
+    {.name = "interval", .type = WST_ARG_MS, FIELD(interval_ms), .min = 100, .max = DAY_MS,
+     .metavar = "SECONDS", .noun = "status interval",
+     .help = "write a status every SECONDS: packets, drops, open connections by state (of the wall clock "
+             "with `-i`, of capture time in a file; in text format, one line on standard error)"},
+    /* No default: a status stream is asked for. 0.1 s: the live loop's own pace. */
     {.name = "syn-timeout", .type = WST_ARG_MS, FIELD(syn_timeout_ms), .min = 1, .max = DAY_MS, .def = "3",
      .metavar = "SECONDS", .noun = "SYN timeout",
      .help = "a SYN unanswered, or a handshake not completed, this long is an anomaly"},

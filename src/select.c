@@ -26,6 +26,24 @@ static void on_conn(struct wst_sink *s, const struct wst_conn_report *r)
     wst_sink_conn(sel->next, r);
 }
 
+static void on_anomaly(struct wst_sink *s, const struct wst_conn *c, uint64_t id, const struct wst_anomaly *a)
+{
+    wst_sink_anomaly(stage_of(s)->next, c, id, a);
+}
+
+static void on_snapshot(struct wst_sink *s, const struct wst_conn_report *r)
+{
+    struct wst_select *sel = stage_of(s);
+    if (sel->cfg.anomalies_only && r->n_anomalies == 0)
+        return;
+    wst_sink_snapshot(sel->next, r);
+}
+
+static void on_status(struct wst_sink *s, const struct wst_status *st)
+{
+    wst_sink_status(stage_of(s)->next, st);
+}
+
 static void on_gone(struct wst_sink *s, const struct wst_conn *c, enum wst_end_reason why, wst_ts_us at_us)
 {
     wst_sink_gone(stage_of(s)->next, c, why, at_us);
@@ -39,7 +57,10 @@ static void on_summary(struct wst_sink *s, const struct wst_summary *sum)
 static const struct wst_sink_ops select_ops = {
     .begin = on_begin,
     .event = on_event,
+    .anomaly = on_anomaly,
     .conn = on_conn,
+    .snapshot = on_snapshot,
+    .status = on_status,
     .gone = on_gone,
     .summary = on_summary,
 };

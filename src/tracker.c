@@ -42,6 +42,8 @@
  *     last packet; its anomalies are of known kinds, at most one per kind
  *     and endpoint, each with a count, within the record's time span and
  *     sorted by start.
+ *  8. After a connection's timers ran at `now`, its next deadline is later
+ *     than `now`: whatever was due was acted on.
  * Debug builds check a record's invariants (conn.c, R1-R7) after every
  * step that touched it, and invariant 7 for every report, when WST_CHECK
  * is set (the tests set it).
@@ -236,8 +238,9 @@ static void earliest(wst_ts_us *d, wst_ts_us e)
         *d = e;
 }
 
-/* The next time a timer concerns c, or 0 if none does. */
-static wst_ts_us next_deadline(const struct wst_tracker *t, const struct wst_conn *c)
+/* The next time a timer concerns c, or 0 if none does; an anomaly counts
+ * when it comes due after `now`. */
+static wst_ts_us next_deadline(const struct wst_tracker *t, const struct wst_conn *c, wst_ts_us now)
 {
     wst_ts_us d = 0;
     for (int i = 0; i < 2; i++) {
@@ -255,6 +258,9 @@ static wst_ts_us next_deadline(const struct wst_tracker *t, const struct wst_con
         earliest(&d, c->last_ts_us + t->time_wait_us);
     if (t->idle_us)
         earliest(&d, c->last_ts_us + t->idle_us);
+    if (t->events && !(c->flags & WST_CONN_REPORTED))
+        earliest(&d, wst_anomaly_next_due(c, wst_notes_find(&t->notes, c), &t->anomaly,
+                                          c->ext ? c->ext->announced : 0, now));
     return d;
 }
 
@@ -289,10 +295,18 @@ static bool timed_state(uint8_t st)
     return st == WST_ST_TIME_WAIT || st == WST_ST_SYN_SENT || is_over_state(st);
 }
 
+/* Schedules c at its next deadline after `now`, if it has one. */
+static void reschedule_at(struct wst_tracker *t, struct wst_conn *c, wst_ts_us now)
+{
+    wst_ts_us d = next_deadline(t, c, now);
+    if (d)
+        schedule(t, c, d);
+}
+
 /* Schedules c at its next deadline, if it has one. */
 static void reschedule(struct wst_tracker *t, struct wst_conn *c)
 {
-    wst_ts_us d = next_deadline(t, c);
+    wst_ts_us d = next_deadline(t, c, t->now_us);
     if (d)
         schedule(t, c, d);
 }
@@ -381,6 +395,7 @@ static void report(struct wst_tracker *t, struct wst_conn *c, enum wst_end_reaso
     c->end_reason = (uint8_t)why;
     c->flags |= WST_CONN_REPORTED;
     st->by_end_reason[why]++;
+    st->ended++;
     const struct wst_anomaly_notes *notes = wst_notes_find(&t->notes, c);
     struct wst_timeline *tl = timeline_if_any(c);
     struct wst_conn_report r = {
@@ -391,8 +406,12 @@ static void report(struct wst_tracker *t, struct wst_conn *c, enum wst_end_reaso
         .end_us = record_end(t, c, notes),
     };
     r.n_anomalies = wst_anomaly_collect(c, notes, r.end_us, &t->anomaly, found);
-    for (size_t i = 0; i < r.n_anomalies; i++)
+    uint32_t announced = c->ext ? c->ext->announced : 0;
+    for (size_t i = 0; i < r.n_anomalies; i++) {
         st->by_anomaly[found[i].kind]++;
+        st->raised += !(announced & ((uint32_t)1 << (2 * found[i].kind + found[i].endpoint)));
+    }
+    st->anomalies += r.n_anomalies;
     st->with_anomalies += r.n_anomalies != 0;
     if (wst_check_enabled())
         check_report(&r);
@@ -401,15 +420,39 @@ static void report(struct wst_tracker *t, struct wst_conn *c, enum wst_end_reaso
 }
 
 /*
+ * --events: writes each anomaly of c not written yet, as judged at `now`
+ * (raised by a segment, or a condition that has just lasted its
+ * threshold). The record, when it comes, holds them all.
+ */
+static void announce(struct wst_tracker *t, struct wst_conn *c, wst_ts_us now)
+{
+    if (!t->events || (c->flags & WST_CONN_REPORTED))
+        return;
+    struct wst_anomaly found[WST_ANOMALY_MAX];
+    size_t n = wst_anomaly_collect(c, wst_notes_find(&t->notes, c), now, &t->anomaly, found);
+    for (size_t i = 0; i < n; i++) {
+        uint32_t bit = (uint32_t)1 << (2 * found[i].kind + found[i].endpoint);
+        uint32_t done = c->ext ? c->ext->announced : 0;
+        if (done & bit)
+            continue;
+        wst_conn_ext(c)->announced = done | bit;
+        t->stats.announced++;
+        t->stats.raised++;
+        wst_sink_anomaly(t->next, c, c->id, &found[i]);
+    }
+}
+
+/*
  * Takes c out of the table and frees it: reported first as `why`, if it
  * was not, then announced gone for `gone` (sink.h).
  */
-static void drop(struct wst_tracker *t, struct wst_conn *c, enum wst_end_reason why, enum wst_end_reason gone)
+static void drop(struct wst_tracker *t, struct wst_conn *c, enum wst_end_reason why, enum wst_end_reason gone,
+                 wst_ts_us now)
 {
     if (!(c->flags & WST_CONN_REPORTED))
         report(t, c, why);
     wst_flow_table_remove(t->table, c);
-    wst_sink_gone(t->next, c, gone, t->now_us);
+    wst_sink_gone(t->next, c, gone, now);
     release_ext(t, c);
     wst_flow_table_release(t->table, c);
 }
@@ -420,8 +463,9 @@ static enum wst_end_reason over_reason(const struct wst_conn *c)
     return (c->flags & WST_CONN_RESET) ? WST_END_RESET : WST_END_CLOSED;
 }
 
-/* Moves c's endpoints by the timers due by `now` (rules L and G, TIME_WAIT's end). */
-static void expire(struct wst_tracker *t, struct wst_conn *c, wst_ts_us now)
+/* Moves c's endpoints one step each by the timers due by `now` (rules L
+ * and G, TIME_WAIT's end); true if one moved. */
+static bool expire_once(struct wst_tracker *t, struct wst_conn *c, wst_ts_us now)
 {
     /* One endpoint's timer may move the other too (rule G): compare both. */
     uint8_t st[2] = {c->ep[0].state, c->ep[1].state};
@@ -431,10 +475,12 @@ static void expire(struct wst_tracker *t, struct wst_conn *c, wst_ts_us now)
             continue; /* idle before rule G: the record ends by timeout */
         wst_fsm_expire(&c->ep[i], &c->ep[!i], wst_conn_ms(c, now), (uint32_t)(t->time_wait_us / 1000));
     }
+    bool moved = false;
     for (int i = 0; i < 2; i++) {
         struct wst_endpoint *ep = &c->ep[i];
         if (ep->state == st[i])
             continue;
+        moved = true;
         /* Rule L can move CLOSING on to TIME_WAIT: it closed first. */
         if (ep->state == WST_ST_TIME_WAIT)
             c->flags |= (uint8_t)(WST_CONN_TIME_WAIT << i);
@@ -442,6 +488,17 @@ static void expire(struct wst_tracker *t, struct wst_conn *c, wst_ts_us now)
             c->flags |= (uint8_t)(WST_CONN_GAVE_UP << i); /* rule G */
         wst_anomaly_left_state(&t->notes, &t->anomaly, c, i, st[i], since[i], ep->since_ms);
     }
+    return moved;
+}
+
+/* Moves c's endpoints by every timer due by `now`: one step may bring the
+ * next due at once (rule L's CLOSING to TIME_WAIT, whose end has passed
+ * too after a gap). Each step takes an endpoint towards CLOSED, so a few
+ * rounds end it. */
+static void expire(struct wst_tracker *t, struct wst_conn *c, wst_ts_us now)
+{
+    for (int round = 0; round < 4 && expire_once(t, c, now); round++)
+        ;
 }
 
 /* Applies the timers of c due by `now`; reschedules it if more are to come. */
@@ -450,16 +507,27 @@ static void run_timers(struct wst_tracker *t, struct wst_conn *c, wst_ts_us now)
     expire(t, c, now);
     check(c);
     if (is_over(c) && now >= c->last_ts_us + t->time_wait_us) {
-        drop(t, c, over_reason(c), over_reason(c));
+        drop(t, c, over_reason(c), over_reason(c), now);
         return;
     }
     if (t->idle_us && now >= c->last_ts_us && now - c->last_ts_us >= t->idle_us) {
-        drop(t, c, WST_END_TIMEOUT, WST_END_TIMEOUT);
+        drop(t, c, WST_END_TIMEOUT, WST_END_TIMEOUT, now);
         return;
     }
     if (!(c->flags & WST_CONN_REPORTED) && is_done(c) && now >= done_at(c) + REPORT_GRACE_US)
         report(t, c, over_reason(c));
-    reschedule(t, c);
+    announce(t, c, now);
+    /* Invariant 8: every deadline due by now was acted on, so none is left
+     * in the past (it would come back every slot). */
+    if (wst_check_enabled()) {
+        wst_ts_us d = next_deadline(t, c, now);
+        if (d && d <= now) {
+            fprintf(stderr, "wirestate: connection %llu: invariant broken: 8 deadline %llu not acted on at %llu\n",
+                    (unsigned long long)c->id, (unsigned long long)d, (unsigned long long)now);
+            abort();
+        }
+    }
+    reschedule_at(t, c, now);
 }
 
 /* Runs the entries of one bucket that are still live. */
@@ -505,7 +573,10 @@ static void advance(struct wst_tracker *t, wst_ts_us now)
     }
     while (t->wheel_slot < now_slot) {
         uint64_t slot = t->wheel_slot++; /* entries rescheduled while this runs land in later buckets */
-        run_bucket(t, &t->wheel[slot % WHEEL_SLOTS], (uint32_t)slot + 1, now);
+        /* A bucket's timers run at the end of its slot, not at the packet
+         * that came after a quiet spell: what they raise is as of then. */
+        wst_ts_us slot_end = (slot + 1) << SLOT_SHIFT;
+        run_bucket(t, &t->wheel[slot % WHEEL_SLOTS], (uint32_t)slot + 1, slot_end < now ? slot_end : now);
     }
 }
 
@@ -646,10 +717,17 @@ static struct wst_conn *segment(struct wst_tracker *t, const struct wst_item *p)
     if (step.rcv_to == WST_ST_TIME_WAIT)
         c->flags |= (uint8_t)(WST_CONN_TIME_WAIT << !p->from);
     an.step = &step;
-    if (wst_anomaly_worth_observing(c, &an))
+    bool observed = wst_anomaly_worth_observing(c, &an);
+    if (observed)
         wst_anomaly_observe(&t->notes, &t->anomaly, c, &an);
     if (t->timeline_max || t->events)
         record(t, c, p, &step, first_data);
+    if (t->events && (observed || step.snd_to != step.snd_from || step.rcv_to != step.rcv_from)) {
+        /* --events: what this segment raised now, and a condition it began
+         * (a state, a zero window) when it will have lasted its threshold. */
+        announce(t, c, p->ts_us);
+        reschedule(t, c);
+    }
     /* A new deadline may have come with this segment: the record is new
      * (its idle timeout), an ACK is held (rule L), a SYN went out (rule
      * G), or an endpoint entered a state a timer may end or that ends the
@@ -684,6 +762,7 @@ static struct wst_conn *icmp_error(struct wst_tracker *t, const struct wst_item 
     if (ts > c->last_ts_us)
         c->last_ts_us = ts; /* the record ends with the error that ended it */
     wst_anomaly_icmp(&t->notes, c, from, e, ts, since);
+    announce(t, c, ts);
     reschedule(t, c);
     return c;
 }
@@ -704,6 +783,51 @@ void wst_tracker_advance(struct wst_tracker *t, wst_ts_us now_us)
     if (now_us > t->now_us)
         t->now_us = now_us;
     advance(t, t->now_us);
+}
+
+void wst_tracker_snapshot(struct wst_tracker *t, wst_ts_us now_us)
+{
+    wst_tracker_advance(t, now_us);
+    size_t n;
+    struct wst_conn **all = wst_flow_table_all(t->table, &n);
+    struct wst_anomaly found[WST_ANOMALY_MAX];
+    for (size_t i = 0; i < n; i++) {
+        struct wst_conn *c = all[i];
+        if (c->flags & WST_CONN_REPORTED)
+            continue; /* written already: its TIME_WAIT is all that is left */
+        struct wst_timeline *tl = timeline_if_any(c);
+        const struct wst_anomaly_notes *notes = wst_notes_find(&t->notes, c);
+        struct wst_conn_report r = {
+            .conn = c,
+            .id = c->id,
+            .timeline = tl ? tl : t->timeline_max ? wst_timeline_empty() : NULL,
+            .anomalies = found,
+            .end_us = t->now_us,
+        };
+        r.n_anomalies = wst_anomaly_collect(c, notes, r.end_us, &t->anomaly, found);
+        wst_sink_snapshot(t->next, &r);
+    }
+    free(all);
+}
+
+void wst_tracker_status(struct wst_tracker *t, struct wst_status *status)
+{
+    wst_tracker_advance(t, status->at_us);
+    size_t n;
+    struct wst_conn **all = wst_flow_table_all(t->table, &n);
+    status->open_connections = 0;
+    memset(status->open_states, 0, sizeof status->open_states);
+    for (size_t i = 0; i < n; i++) {
+        const struct wst_conn *c = all[i];
+        if (!is_over(c)) { /* the ss view, as the summary's: TIME_WAIT is still there */
+            status->open_connections++;
+            status->open_states[0][c->ep[c->client].state]++;
+            status->open_states[1][c->ep[!c->client].state]++;
+        }
+    }
+    free(all);
+    status->tracker = &t->stats;
+    wst_sink_status(t->next, status);
 }
 
 void wst_tracker_finish(struct wst_tracker *t, wst_ts_us now_us, struct wst_summary *summary)

@@ -6,7 +6,8 @@ Every line must be a JSON object valid under the schema; the last line of
 each file must be the summary; conn ids (the number of each connection's
 first packet) are unique and within the capture's packets, and every
 connection of the summary has its record (but with --anomalies-only, where
-each record has an anomaly).
+each record has an anomaly). Lines of other types ("event", "anomaly",
+"status", "open") may come between the records.
 Exits 77 (skipped) when the jsonschema module is not installed.
 """
 import json
@@ -27,8 +28,9 @@ def main(argv):
     # Per record type too, for a precise message when a record is invalid.
     by_type = {
         t: jsonschema.Draft202012Validator({"$defs": schema["$defs"], "$ref": f"#/$defs/{t}"})
-        for t in ("conn", "event", "summary")
+        for t in ("conn", "open", "event", "anomaly_event", "status", "summary")
     }
+    def_of = {"anomaly": "anomaly_event"}
     checked = 0
     for path in argv[2:]:
         with open(path) as f:
@@ -39,7 +41,8 @@ def main(argv):
         for n, line in enumerate(lines, 1):
             obj = json.loads(line)
             if not validator.is_valid(obj):
-                sub = by_type.get(obj.get("type"), validator)
+                t = obj.get("type")
+                sub = by_type.get(def_of.get(t, t), validator)
                 err = jsonschema.exceptions.best_match(sub.iter_errors(obj))
                 where = "/".join(str(p) for p in err.absolute_path) if err else ""
                 sys.exit(f"{path}:{n}: {where}: {err.message if err else 'invalid record'}")

@@ -25,6 +25,7 @@
     X(explain)            \
     X(pcapng)             \
     X(capture)            \
+    X(run)                \
     X(outbuf)             \
     X(select)             \
     X(emit)               \

@@ -277,6 +277,18 @@ void wst_anomaly_reused(struct wst_notes_table *nt, struct wst_conn *c, const st
                         wst_ts_us ts_us, uint64_t time_wait_us);
 
 /*
+ * The earliest time after `after_us` at which a condition c is in now (a
+ * SYN unanswered, a state held, a zero window) will have lasted its
+ * threshold, skipping the kinds and endpoints whose bit (1 << (2 x kind +
+ * endpoint)) is set in `announced`; 0 if none. A time already passed was
+ * asked about when it came (or the condition did not count). A live capture
+ * asks again then, so an anomaly is known when it begins to count, not only
+ * at the record's end (wst_anomaly_collect() at that time holds it).
+ */
+wst_ts_us wst_anomaly_next_due(const struct wst_conn *c, const struct wst_anomaly_notes *notes,
+                               const struct wst_anomaly_config *cfg, uint32_t announced, wst_ts_us after_us);
+
+/*
  * All anomalies of a finished connection: those its notes hold (may be
  * NULL) and the conditions still holding at `end_us`, the end of its
  * record. Writes at most WST_ANOMALY_MAX into out, sorted by start time

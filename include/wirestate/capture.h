@@ -64,18 +64,28 @@ int wst_capture_open_live(struct wst_capture **out, const char *device, int snap
  */
 int wst_capture_set_filter(struct wst_capture *cap, const char *expr, char *errbuf) WST_WARN_UNUSED;
 
+/* wst_capture_next(): a live source's read timeout passed with no packet. */
+#define WST_CAPTURE_IDLE 2
+
+/* How long a live read waits for a packet before it returns WST_CAPTURE_IDLE. */
+#define WST_LIVE_TIMEOUT_MS 100
+
 /*
  * Reads the next packet that passes the filter. Returns 1 with *pkt filled
  * (data valid until the next call), 0 at the end of the source or after
- * wst_capture_break() (a read error after a break is taken as the end), or
- * WST_ECORRUPT / WST_EIO / WST_EPCAP / WST_ENOMEM with the cause in errbuf.
+ * wst_capture_break() (a read error after a break is taken as the end),
+ * WST_CAPTURE_IDLE when a live source had nothing for WST_LIVE_TIMEOUT_MS
+ * (the kernel's buffer is empty: the caller is up to date, and may move
+ * its clock on), or WST_ECORRUPT / WST_EIO / WST_EPCAP / WST_ENOMEM with
+ * the cause in errbuf.
  */
 int wst_capture_next(struct wst_capture *cap, struct wst_packet *pkt, char *errbuf) WST_WARN_UNUSED;
 
 /* Makes a blocked or future wst_capture_next() return 0. Async-signal-safe. */
 void wst_capture_break(struct wst_capture *cap);
 
-/* Fills *out; for live sources this asks the kernel (pcap_stats). */
+/* Fills *out; for live sources this asks the kernel (pcap_stats), whose
+ * 32-bit counters are summed across their wrap. */
 void wst_capture_stats(struct wst_capture *cap, struct wst_capture_stats *out);
 
 /* Closes the source; NULL is allowed. */

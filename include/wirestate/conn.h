@@ -85,6 +85,8 @@ struct wst_conn_ext {
     struct wst_timeline *timeline;   /* its kept events (owned; NULL: none yet) */
     struct wst_anomaly_notes *notes; /* its anomaly notes (owned; NULL: none) */
     uint32_t packets_hi[2];          /* high halves of packets[] (wst_conn_packets) */
+    uint32_t announced;              /* anomalies written as they were raised (--events):
+                                        bit 2 x kind + endpoint (tracker.c) */
 };
 
 struct wst_conn {

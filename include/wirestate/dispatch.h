@@ -53,6 +53,23 @@ void wst_dispatch_packet(struct wst_dispatch *d, const struct wst_packet *pkt);
 void wst_dispatch_drain(struct wst_dispatch *d);
 
 /*
+ * A live capture's clock: capture time moves to now_us (the wall clock)
+ * when that is later, without a packet, so the tracker's timers run on a
+ * quiet link; queued items go first. A capture file never calls it: its
+ * time is its packets'.
+ */
+void wst_dispatch_tick(struct wst_dispatch *d, wst_ts_us now_us);
+
+/* The tracker's snapshot of the connections still open (SIGUSR1), at now_us. */
+void wst_dispatch_snapshot(struct wst_dispatch *d, wst_ts_us now_us);
+
+/*
+ * A status at status->at_us (which capture time takes, if later): adds
+ * dispatch's counters, then the tracker's, and hands it down the pipeline.
+ */
+void wst_dispatch_status(struct wst_dispatch *d, struct wst_status *status);
+
+/*
  * End of capture: drains, then finishes the tracker at the current capture
  * time with the summary, to which dispatch first adds its counters
  * (summary->dispatch points into d: valid until d is freed).

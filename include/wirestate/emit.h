@@ -37,8 +37,14 @@ struct wst_emitter_class {
     void (*begin)(struct wst_emitter *e, const struct wst_conn *c);
     /* One event as it happens (--events); id is the number shown (select.h). */
     void (*event)(struct wst_emitter *e, const struct wst_conn *c, uint64_t id, const struct wst_tl_event *ev);
+    /* An anomaly as it is raised (--events). */
+    void (*anomaly)(struct wst_emitter *e, const struct wst_conn *c, uint64_t id, const struct wst_anomaly *a);
     /* A finished connection, its timeline (NULL with --timeline none) and anomalies. */
     void (*conn)(struct wst_emitter *e, const struct wst_conn_report *r);
+    /* A connection still open, as it is now (SIGUSR1). */
+    void (*snapshot)(struct wst_emitter *e, const struct wst_conn_report *r);
+    /* A live capture's periodic status (--interval, SIGUSR1); see wst_status_delta. */
+    void (*status)(struct wst_emitter *e, const struct wst_status *s);
     /* The end-of-capture summary. */
     void (*summary)(struct wst_emitter *e, const struct wst_summary *s);
     /* After everything: a trailer. */
@@ -51,7 +57,21 @@ struct wst_emitter {
     struct wst_outbuf *out;               /* borrowed */
     bool flush_events;                    /* flush after each event (live capture) */
     void *state;
+    struct wst_status_delta *last;        /* the previous status's totals (emit.c) */
 };
+
+/* A status's counters in the interval since the previous one, and totals. */
+struct wst_status_delta {
+    wst_ts_us since_us;                   /* the previous status, or the capture's start */
+    uint64_t packets, bytes, begun, ended, anomalies, evicted;
+    uint64_t kernel_received, kernel_dropped, interface_dropped;
+};
+
+/*
+ * The interval's counters of *s into *d (totals minus those of the
+ * previous status of this emitter), then remembers *s's totals.
+ */
+void wst_status_delta(struct wst_emitter *e, const struct wst_status *s, struct wst_status_delta *d);
 
 /* The format called `name` ("text", "json"), or NULL. */
 const struct wst_emitter_class *wst_emit_lookup(const char *name);

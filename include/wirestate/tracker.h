@@ -63,6 +63,19 @@ void wst_tracker_feed(struct wst_tracker *t, const struct wst_item *item);
  */
 void wst_tracker_advance(struct wst_tracker *t, wst_ts_us now_us);
 
+/*
+ * Hands the next stage a snapshot (sink.h) of every connection not yet
+ * reported, in id order, as it is at `now_us` (after advancing to it), with
+ * the anomalies it has so far. Nothing changes for the connections.
+ */
+void wst_tracker_snapshot(struct wst_tracker *t, wst_ts_us now_us);
+
+/*
+ * Advances to status->at_us, adds the tracker's counters and the states
+ * of the connections held to *status, and hands it to the next stage.
+ */
+void wst_tracker_status(struct wst_tracker *t, struct wst_status *status);
+
 /* The capture time before which wst_tracker_advance() has nothing to do
  * (timers run at most once a second of capture time). */
 wst_ts_us wst_tracker_next_tick(const struct wst_tracker *t);
