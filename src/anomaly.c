@@ -766,6 +766,8 @@ void wst_anomaly_reused(struct wst_notes_table *nt, struct wst_conn *c, const st
         if (ep->state != WST_ST_TIME_WAIT)
             continue;
         wst_ts_us ends = wst_conn_at_us(old, ep->since_ms) + time_wait_us;
+        if (ends <= ts_us)
+            continue; /* over, though the timer wheel, a slot late at most, had not said so yet */
         /* Endpoint indexes are the same in both records: the key is. */
         struct wst_anomaly a = {.kind = WST_AN_PORT_REUSE, .endpoint = (uint8_t)from, .since_us = ts_us,
                                 .until_us = ts_us, .count = 1, .detail = {(uint8_t)k, 0}};

@@ -625,6 +625,35 @@ static const struct wst_anomaly *stall_of(const struct wst_conn_report *r)
     return stalled;
 }
 
+/*
+ * F2, F3 under --max-connections: a handshake still pending when a full
+ * table evicted its connection counts as if it had reached --syn-timeout.
+ * A flood fills the table faster than that passes, and the findings must
+ * not depend on how long the table could keep the flood's records. Fills
+ * *a with the anomaly it would have become, up to the eviction:
+ * handshake_incomplete when the server answered (half-open), else
+ * syn_unanswered (half-open and unanswered); false if the record was not
+ * evicted pending.
+ */
+static bool evicted_pending(const struct wst_conn_report *r, struct wst_anomaly *a)
+{
+    const struct wst_conn *c = r->conn;
+    int cl = c->client, sv = !cl;
+    if (c->end_reason != WST_END_EVICTED || c->ep[cl].syns_again)
+        return false; /* a client that sent its SYN again is a real stack waiting */
+    const struct wst_endpoint *server = &c->ep[sv];
+    enum wst_anomaly_kind kind;
+    if (server->state == WST_ST_SYN_RCVD && (server->flags & WST_EP_SYNACK))
+        kind = WST_AN_HANDSHAKE_INCOMPLETE;
+    else if (c->ep[cl].state == WST_ST_SYN_SENT && !(server->flags & WST_EP_SENT))
+        kind = WST_AN_SYN_UNANSWERED;
+    else
+        return false;
+    *a = (struct wst_anomaly){.kind = (uint8_t)kind, .endpoint = (uint8_t)(kind == WST_AN_SYN_UNANSWERED ? cl : sv),
+                              .since_us = c->first_ts_us, .until_us = r->end_us, .ongoing = true, .count = 1};
+    return true;
+}
+
 /* F1: only a connection whose client's SYN was captured is an attempt. */
 static bool is_attempt(const struct wst_conn *c)
 {
@@ -648,8 +677,17 @@ void wst_findings_add(struct wst_findings *f, const struct wst_conn_report *r)
         if (r->anomalies[i].kind == WST_AN_CLOSE_WAIT_LINGERING)
             kept &= add_close_wait(f, c, &r->anomalies[i]); /* F4 */
     }
-    if (is_attempt(c))
-        kept &= add_attempt(f, r, failure_of(r), stall_of(r));
+    if (is_attempt(c)) {
+        const struct wst_anomaly *fail = failure_of(r), *stalled = stall_of(r);
+        struct wst_anomaly pending;
+        if (!fail && !stalled && evicted_pending(r, &pending)) {
+            if (pending.kind == WST_AN_HANDSHAKE_INCOMPLETE)
+                stalled = &pending;
+            else
+                fail = &pending;
+        }
+        kept &= add_attempt(f, r, fail, stalled);
+    }
     f->untracked += !kept;
 }
 

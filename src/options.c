@@ -95,6 +95,12 @@ static const struct wst_option table[] = {
      .help = "events kept per connection, the first and the last half of them; `none` for the records only"},
     /* 32: a whole short connection, and both ends of a long one, in about 1 KiB.
      * At least 2: the first event and the last. */
+    {.name = "max-connections", .type = WST_ARG_UINT, FIELD(max_connections), .min = 1, .max = 1000000000,
+     .def = "500000", .metavar = "N|none", .noun = "connection bound", .unit = "connections", .zero_word = "none",
+     .help = "connections held at most; a new one then evicts one: the oldest half-open handshake, else "
+             "the one whose next timer comes first (a finished one in TIME_WAIT, the longest idle); `none` for no bound"},
+    /* 500000: about 100 MB held, 210 MB under a SYN flood with timelines (README,
+     * Memory), what a small server spares; Linux's nf_conntrack_max is of that order. */
     {.name = "events", .type = WST_ARG_FLAG, FIELD(events), .noun = "events",
      .help = "also write each event as it happens (flushed at once with `-i`)"},
     {.name = "interval", .type = WST_ARG_MS, FIELD(interval_ms), .min = 100, .max = DAY_MS,
@@ -500,6 +506,7 @@ void wst_options_pipeline_config(const struct wst_options *o, struct wst_pipelin
                     .msl_s = o->msl_s,
                     .idle_timeout_s = o->idle_timeout_s,
                     .timeline_max = o->timeline_max,
+                    .max_connections = o->max_connections,
                     .anomaly = {.syn_timeout_ms = o->syn_timeout_ms, .linger_ms = o->linger_ms}},
         .findings = {.group_min = o->group_min,
                      .flood_min = o->flood_min,

@@ -40,7 +40,7 @@ void wst_timeline_add(struct wst_timeline **tlp, const struct wst_tl_event *ev, 
     if (max < 2)
         max = 2;
     if (tl == NULL) {
-        tl = grow(NULL, max < 8 ? max : 8);
+        tl = grow(NULL, max < 4 ? max : 4); /* a SYN flood's connections keep one event */
         tl->n = tl->head = tl->next = 0;
         tl->skipped = 0;
         tl->max = max;

@@ -88,6 +88,19 @@ struct bucket {
     size_t n, cap;
 };
 
+/*
+ * The half-open handshakes, oldest first, for eviction (make_room()): a
+ * ring of tagged references, pushed when a connection is created still
+ * opening, checked when taken (it may have completed its handshake, or
+ * been freed: a freed record's id is 0, a reused one's differs in the
+ * tag). Stale entries go when the ring is full, before it grows, so it
+ * holds about as many entries as there are half-open connections.
+ */
+struct half_open_ring {
+    uint64_t *e;              /* (uintptr_t)conn | (id & 0xFFFF) << 48 */
+    size_t head, n, cap;
+};
+
 struct wst_tracker {
     struct wst_flow_table *table;
     struct wst_tracker_stats stats;
@@ -103,6 +116,10 @@ struct wst_tracker {
     struct wst_anomaly_config anomaly;
     struct wst_notes_table notes;
     bool events;              /* hand timeline-worthy segments on */
+    uint64_t max_conns;       /* 0: no bound */
+    struct half_open_ring half_open;
+    uint64_t evict_slot;      /* make_room()'s place in the wheel: a slot... */
+    size_t evict_index;       /* ...and an entry of its bucket */
     struct wst_sink *next;
 };
 
@@ -128,6 +145,7 @@ struct wst_tracker *wst_tracker_new(const struct wst_tracker_config *cfg, struct
     t->timeline_max = cfg->timeline_max;
     t->anomaly = cfg->anomaly;
     t->events = cfg->events;
+    t->max_conns = cfg->max_connections;
     t->next = next;
     return t;
 }
@@ -148,6 +166,7 @@ void wst_tracker_free(struct wst_tracker *t)
         return;
     for (size_t i = 0; i < WHEEL_SLOTS; i++)
         free(t->wheel[i].e);
+    free(t->half_open.e);
     size_t n;
     struct wst_conn **all = wst_flow_table_all(t->table, &n);
     for (size_t i = 0; i < n; i++)
@@ -258,6 +277,8 @@ static wst_ts_us next_deadline(const struct wst_tracker *t, const struct wst_con
         earliest(&d, c->last_ts_us + t->time_wait_us);
     if (t->idle_us)
         earliest(&d, c->last_ts_us + t->idle_us);
+    else
+        earliest(&d, now + ((uint64_t)(WHEEL_SLOTS - 2) << SLOT_SHIFT)); /* the far slot: make_room() finds it */
     if (t->events && !(c->flags & WST_CONN_REPORTED))
         earliest(&d, wst_anomaly_next_due(c, wst_notes_find(&t->notes, c), &t->anomaly,
                                           c->ext ? c->ext->announced : 0, now));
@@ -358,6 +379,7 @@ static wst_ts_us record_end(const struct wst_tracker *t, const struct wst_conn *
 {
     switch (c->end_reason) {
     case WST_END_CAPTURE_END:
+    case WST_END_EVICTED:
         return t->now_us;
     case WST_END_TIMEOUT:
         return c->last_ts_us + t->idle_us;
@@ -455,6 +477,139 @@ static void drop(struct wst_tracker *t, struct wst_conn *c, enum wst_end_reason 
     wst_sink_gone(t->next, c, gone, now);
     release_ext(t, c);
     wst_flow_table_release(t->table, c);
+}
+
+/* ---- eviction: a full table makes room for a new connection ---- */
+
+/* Still opening: not written, an endpoint in SYN_SENT or SYN_RCVD and
+ * neither past it (UNKNOWN, CLOSED, LISTEN are not). */
+static bool half_open(const struct wst_conn *c)
+{
+    uint8_t a = c->ep[0].state, b = c->ep[1].state;
+    return !(c->flags & WST_CONN_REPORTED) && a <= WST_ST_SYN_RCVD && b <= WST_ST_SYN_RCVD &&
+           (a >= WST_ST_SYN_SENT || b >= WST_ST_SYN_SENT);
+}
+
+static uint64_t ring_tag(const struct wst_conn *c)
+{
+    return (uint64_t)(uintptr_t)c | (uint64_t)(c->id & 0xFFFF) << 48;
+}
+
+/* The connection an entry names, if it is still that one and half-open. */
+static struct wst_conn *ring_live(uint64_t e)
+{
+    struct wst_conn *c = (struct wst_conn *)(uintptr_t)(e & (((uint64_t)1 << 48) - 1));
+    if (c->id == 0 || (c->id & 0xFFFF) != e >> 48 || !half_open(c))
+        return NULL; /* freed, reused, or past its handshake */
+    return c;
+}
+
+static void ring_push(struct half_open_ring *r, const struct wst_conn *c)
+{
+    if (r->n == r->cap) {
+        /* Full: drop the stale entries first; grow if that freed too little. */
+        size_t kept = 0;
+        for (size_t i = 0; i < r->n; i++) {
+            uint64_t e = r->e[(r->head + i) % r->cap];
+            if (ring_live(e))
+                r->e[(r->head + kept++) % r->cap] = e;
+        }
+        r->n = kept;
+        if (kept > r->cap / 2 || r->cap == 0) {
+            size_t cap = r->cap ? 2 * r->cap : 1024;
+            uint64_t *e = wst_xcalloc(cap, sizeof *e);
+            for (size_t i = 0; i < r->n; i++)
+                e[i] = r->e[(r->head + i) % r->cap];
+            free(r->e);
+            r->e = e;
+            r->cap = cap;
+            r->head = 0;
+        }
+    }
+    r->e[(r->head + r->n++) % r->cap] = ring_tag(c);
+}
+
+/* The oldest half-open connection, taken off the ring, or NULL. */
+static struct wst_conn *ring_pop(struct half_open_ring *r)
+{
+    while (r->n) {
+        uint64_t e = r->e[r->head];
+        r->head = (r->head + 1) % r->cap;
+        r->n--;
+        struct wst_conn *c = ring_live(e);
+        if (c)
+            return c;
+    }
+    return NULL;
+}
+
+/*
+ * The first live wheel entry from make_room()'s place on whose deadline is
+ * in its slot, or NULL. An entry may sit earlier than its connection's
+ * deadline, which a packet moved on without rescheduling (segment()): it
+ * is moved to its slot on the way, as running it would.
+ */
+static struct wst_conn *scan_wheel(struct wst_tracker *t)
+{
+    for (; t->evict_slot < t->wheel_slot + WHEEL_SLOTS; t->evict_slot++, t->evict_index = 0) {
+        struct bucket *b = &t->wheel[t->evict_slot % WHEEL_SLOTS];
+        for (; t->evict_index < b->n; t->evict_index++) {
+            struct wst_conn *c = b->e[t->evict_index];
+            if (c->id == 0 || c->timer_slot != (uint32_t)t->evict_slot + 1)
+                continue; /* freed, or a stale entry */
+            wst_ts_us d = next_deadline(t, c, t->now_us);
+            uint64_t far = t->wheel_slot + WHEEL_SLOTS - 2; /* schedule()'s furthest slot */
+            if (d && (d >> SLOT_SHIFT < far ? d >> SLOT_SHIFT : far) > t->evict_slot) {
+                c->timer_slot = 0;
+                schedule(t, c, d); /* into a later bucket, which the scan meets again */
+                continue;
+            }
+            return c;
+        }
+    }
+    return NULL;
+}
+
+/*
+ * The connection whose next timer comes first: the first live entry of
+ * the wheel from the current slot on. Every connection held has one (its
+ * idle timeout, TIME_WAIT's end, or the far slot: next_deadline()), so
+ * this is one waiting out its TIME_WAIT, or the one idle longest. The scan
+ * resumes where the previous one stopped, and starts over from the
+ * current slot when it finds nothing beyond (entries scheduled behind it).
+ */
+static struct wst_conn *soonest(struct wst_tracker *t)
+{
+    if (t->evict_slot < t->wheel_slot) {
+        t->evict_slot = t->wheel_slot;
+        t->evict_index = 0;
+    }
+    struct wst_conn *c = scan_wheel(t);
+    if (c == NULL) {
+        t->evict_slot = t->wheel_slot;
+        t->evict_index = 0;
+        c = scan_wheel(t);
+    }
+    return c;
+}
+
+/*
+ * Room for one more connection under --max-connections: evicts the oldest
+ * half-open handshake (a SYN flood's are these; Linux conntrack's early
+ * drop also takes the not yet established first), else the connection
+ * whose timer comes first. Its record is written as evicted.
+ */
+static void make_room(struct wst_tracker *t)
+{
+    if (!t->max_conns || wst_flow_table_held(t->table) < t->max_conns)
+        return;
+    struct wst_conn *c = ring_pop(&t->half_open);
+    if (c == NULL)
+        c = soonest(t);
+    if (c == NULL)
+        return; /* none has a timer: cannot be while one is held (next_deadline()) */
+    t->stats.evicted++;
+    drop(t, c, WST_END_EVICTED, WST_END_EVICTED, t->now_us);
 }
 
 /* How a connection that is over ended: by a RST that counted, or by FIN and ACK. */
@@ -655,9 +810,11 @@ static void record(struct wst_tracker *t, struct wst_conn *c, const struct wst_i
 static struct wst_conn *segment(struct wst_tracker *t, const struct wst_item *p)
 {
     bool partial = p->kind == WST_ITEM_PARTIAL;
-    bool created;
-    struct wst_conn *c = wst_flow_table_find_or_create(t->table, &p->key, p->hash, &p->seg, p->seq, &created);
+    struct wst_conn *c = wst_flow_table_get(t->table, &p->key, p->hash);
+    bool created = c == NULL;
     if (created) {
+        make_room(t);
+        c = wst_flow_table_create(t->table, &p->key, p->hash, &p->seg, p->seq);
         start(t, c, p);
     } else if (!partial && wst_fsm_is_new_connection(&c->ep[p->from], &c->ep[!p->from], &p->seg)) {
         /* A new SYN on a 4-tuple whose connection is over: a new connection. */
@@ -671,6 +828,7 @@ static struct wst_conn *segment(struct wst_tracker *t, const struct wst_item *p)
         wst_sink_gone(t->next, old, WST_END_REUSED, p->ts_us);
         c = wst_flow_table_create(t->table, &p->key, p->hash, &p->seg, p->seq);
         start(t, c, p);
+        created = true;
         wst_anomaly_reused(&t->notes, c, old, p->from, p->ts_us, t->time_wait_us);
         release_ext(t, old);
         wst_flow_table_release(t->table, old);
@@ -738,6 +896,8 @@ static struct wst_conn *segment(struct wst_tracker *t, const struct wst_item *p)
         (step.snd_to != step.snd_from && timed_state(step.snd_to)) ||
         (step.rcv_to != step.rcv_from && timed_state(step.rcv_to)))
         reschedule(t, c);
+    if (created && t->max_conns && half_open(c))
+        ring_push(&t->half_open, c); /* an eviction candidate, oldest first */
     return c;
 }
 

@@ -1,6 +1,7 @@
 /*
  * test_tracker.c - the engine, driven by packet scripts (script.h).
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "script.h"
@@ -225,6 +226,199 @@ START_TEST(test_tracker_snap_cut_payload_counts)
 }
 END_TEST
 
+/* ---- --max-connections: what a full table evicts ---- */
+
+/* A handshake on s's current 4-tuple, at ISNs 1000 and 5000. */
+static void handshake_on(struct script *s)
+{
+    script_seg(s, C2S, CRAFT_SYN, 1000, 0, 0);
+    script_seg(s, S2C, CRAFT_SYN | CRAFT_ACK, 5000, 1001, 0);
+    script_seg(s, C2S, CRAFT_ACK, 1001, 5001, 0);
+}
+
+/* The record of the connection from client port `port`, or NULL. */
+static const struct wst_conn *record_of(const struct script *s, uint16_t port)
+{
+    for (size_t i = 0; i < s->n_conns; i++) {
+        const struct wst_conn *c = script_conn(s, i);
+        if (c->port[CLI(c)] == port)
+            return c;
+    }
+    return NULL;
+}
+
+/*
+ * Half-open handshakes go first, oldest first, however recent the
+ * established connection's packets are not: a flood cannot push out the
+ * connections that work.
+ */
+START_TEST(test_tracker_evicts_half_open_first)
+{
+    struct wst_pipeline_config cfg = script_config();
+    cfg.tracker.max_connections = 3;
+    struct script s;
+    script_init(&s, &cfg);
+    s.client_port = 40000;
+    handshake_on(&s); /* established, and the oldest */
+    s.client_port = 40001;
+    script_seg(&s, C2S, CRAFT_SYN, 1000, 0, 0);
+    s.client_port = 40002;
+    script_seg(&s, C2S, CRAFT_SYN, 1000, 0, 0);
+    s.client_port = 40003; /* the table is full: 40001 goes */
+    script_seg(&s, C2S, CRAFT_SYN, 1000, 0, 0);
+    wst_dispatch_drain(s.pipe.dispatch); /* the packets queued for prefetching */
+    ck_assert_uint_eq(s.n_conns, 1);
+    ck_assert_uint_eq(script_conn(&s, 0)->port[CLI(script_conn(&s, 0))], 40001);
+    ck_assert_str_eq(wst_end_reason_name((enum wst_end_reason)script_conn(&s, 0)->end_reason), "evicted");
+    s.client_port = 40004; /* then 40002 */
+    script_seg(&s, C2S, CRAFT_SYN, 1000, 0, 0);
+    script_finish(&s);
+    ck_assert_uint_eq(s.n_conns, 5);
+    ck_assert_uint_eq(script_conn(&s, 1)->port[CLI(script_conn(&s, 1))], 40002);
+    const struct wst_conn *kept = record_of(&s, 40000);
+    ck_assert_ptr_nonnull(kept);
+    ck_assert_str_eq(wst_end_reason_name((enum wst_end_reason)kept->end_reason), "capture_end");
+    ck_assert_uint_eq(s.summary.tracker->evicted, 2);
+    ck_assert_uint_eq(s.summary.tracker->by_end_reason[WST_END_EVICTED], 2);
+    script_fini(&s);
+}
+END_TEST
+
+/*
+ * With no handshake pending, the connection whose timer comes first: the
+ * one idle longest. 40000 is older but spoke last, so 40001 goes; a
+ * packet's moving the idle deadline later counts though the timer wheel
+ * learns of it lazily.
+ */
+START_TEST(test_tracker_evicts_longest_idle)
+{
+    struct wst_pipeline_config cfg = script_config();
+    cfg.tracker.max_connections = 2;
+    struct script s;
+    script_init(&s, &cfg);
+    s.client_port = 40000;
+    handshake_on(&s);
+    s.now_us += 1000000;
+    s.client_port = 40001;
+    handshake_on(&s);
+    s.now_us += 1000000;
+    s.client_port = 40000;
+    script_seg(&s, C2S, CRAFT_ACK | CRAFT_PSH, 1001, 5001, 100);
+    s.now_us += 1000000;
+    s.client_port = 40002;
+    script_seg(&s, C2S, CRAFT_SYN, 1000, 0, 0);
+    wst_dispatch_drain(s.pipe.dispatch);
+    ck_assert_uint_eq(s.n_conns, 1);
+    const struct wst_conn *c = script_conn(&s, 0);
+    ck_assert_uint_eq(c->port[CLI(c)], 40001);
+    ck_assert_str_eq(wst_end_reason_name((enum wst_end_reason)c->end_reason), "evicted");
+    /* Evicted while ESTABLISHED: the record says so, and ends at the eviction. */
+    ck_assert_uint_eq(c->ep[CLI(c)].state, WST_ST_ESTABLISHED);
+    script_finish(&s);
+    ck_assert_uint_eq(s.summary.tracker->evicted, 1);
+    script_fini(&s);
+}
+END_TEST
+
+/*
+ * A finished connection waiting out its TIME_WAIT (written already) goes
+ * before an open one idle longer: its timer, TIME_WAIT's end, comes first.
+ */
+START_TEST(test_tracker_evicts_time_wait_before_open)
+{
+    struct wst_pipeline_config cfg = script_config();
+    cfg.tracker.max_connections = 2;
+    struct script s;
+    script_init(&s, &cfg);
+    s.client_port = 40000;
+    handshake_on(&s); /* open, idle from here */
+    s.client_port = 40001;
+    handshake_on(&s);
+    script_seg(&s, C2S, CRAFT_FIN | CRAFT_ACK, 1001, 5001, 0);
+    script_seg(&s, S2C, CRAFT_FIN | CRAFT_ACK, 5001, 1002, 0);
+    script_seg(&s, C2S, CRAFT_ACK, 1002, 5002, 0);
+    s.now_us += 2000000; /* its record is written; the client holds TIME_WAIT */
+    s.client_port = 40002;
+    script_seg(&s, C2S, CRAFT_SYN, 1000, 0, 0);
+    script_finish(&s);
+    const struct wst_conn *open = record_of(&s, 40000), *closed = record_of(&s, 40001);
+    ck_assert_str_eq(wst_end_reason_name((enum wst_end_reason)closed->end_reason), "closed");
+    ck_assert_str_eq(wst_end_reason_name((enum wst_end_reason)open->end_reason), "capture_end");
+    ck_assert_uint_eq(s.summary.tracker->evicted, 1);
+    ck_assert_uint_eq(s.summary.tracker->open_states[0][WST_ST_TIME_WAIT], 0); /* it is gone */
+    script_fini(&s);
+}
+END_TEST
+
+/*
+ * A SYN flood through a small table: the findings still see it. Each
+ * evicted record's pending handshake counts as half-open, so the flood
+ * finding counts every SYN the table could not keep.
+ */
+START_TEST(test_tracker_flood_found_under_eviction)
+{
+    struct wst_pipeline_config cfg = script_config();
+    cfg.tracker.max_connections = 10;
+    cfg.findings.flood_min = 20;
+    struct script s;
+    script_init(&s, &cfg);
+    static char ip[40][16];
+    for (int i = 0; i < 40; i++) {
+        snprintf(ip[i], sizeof ip[i], "203.0.113.%d", i + 1);
+        s.client_ip = ip[i];
+        script_seg(&s, C2S, CRAFT_SYN, 1000, 0, 0);
+        script_seg(&s, S2C, CRAFT_SYN | CRAFT_ACK, 5000, 1001, 0);
+    }
+    script_finish(&s);
+    ck_assert_uint_eq(s.summary.tracker->evicted, 30);
+    size_t n;
+    const struct wst_finding *f = script_findings(&s, &n);
+    const struct wst_finding *flood = NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (f[i].kind == WST_FIND_SYN_FLOOD)
+            flood = &f[i];
+    }
+    ck_assert_ptr_nonnull(flood);
+    ck_assert_uint_eq(flood->connections, 30); /* the ten left are younger than --syn-timeout */
+    ck_assert_uint_eq(flood->synack_unacked, 30);
+    script_fini(&s);
+}
+END_TEST
+
+/*
+ * A SYN just after its 4-tuple's TIME_WAIT ran out is a new connection,
+ * not a port reuse, though the timer wheel runs that TIME_WAIT's end up to
+ * a slot later; one just before it is a port reuse. (--msl 1: TIME_WAIT
+ * lasts 2 s from the server's FIN.)
+ */
+static size_t reuse_after_time_wait(int64_t after_end_us)
+{
+    struct wst_pipeline_config cfg = script_config();
+    cfg.tracker.msl_s = 1;
+    struct script s;
+    script_init(&s, &cfg);
+    handshake_on(&s);
+    script_seg(&s, C2S, CRAFT_FIN | CRAFT_ACK, 1001, 5001, 0);
+    uint64_t fin_us = s.now_us; /* the client enters TIME_WAIT with this FIN */
+    script_seg(&s, S2C, CRAFT_FIN | CRAFT_ACK, 5001, 1002, 0);
+    script_seg(&s, C2S, CRAFT_ACK, 1002, 5002, 0);
+    s.now_us = (uint64_t)((int64_t)(fin_us + 2000000) + after_end_us);
+    script_seg(&s, C2S, CRAFT_SYN, 90000, 0, 0);
+    script_finish(&s);
+    ck_assert_uint_eq(s.n_conns, 2);
+    size_t n = script_anomaly(&s, 1, WST_AN_PORT_REUSE) != NULL;
+    script_fini(&s);
+    return n;
+}
+
+START_TEST(test_tracker_time_wait_ends_on_time)
+{
+    ck_assert_uint_eq(reuse_after_time_wait(-1000), 1);
+    ck_assert_uint_eq(reuse_after_time_wait(1000), 0);
+    ck_assert_uint_eq(reuse_after_time_wait(30000), 0);
+}
+END_TEST
+
 Suite *tracker_suite(void)
 {
     Suite *s = suite_create("tracker");
@@ -245,6 +439,11 @@ Suite *tracker_suite(void)
     tc = tcase_create("table");
     tcase_add_test(tc, test_tracker_first_seen_order);
     tcase_add_test(tc, test_tracker_vlan_key);
+    tcase_add_test(tc, test_tracker_evicts_half_open_first);
+    tcase_add_test(tc, test_tracker_evicts_longest_idle);
+    tcase_add_test(tc, test_tracker_evicts_time_wait_before_open);
+    tcase_add_test(tc, test_tracker_flood_found_under_eviction);
+    tcase_add_test(tc, test_tracker_time_wait_ends_on_time);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("accounting");

@@ -51,7 +51,8 @@ const char *wst_client_basis_name(enum wst_client_basis basis);
     X(RESET,       "reset")       /* ended by a RST */                          \
     X(TIMEOUT,     "timeout")     /* idle for --idle-timeout */                 \
     X(REUSED,      "reused")      /* a new connection took over the 4-tuple */  \
-    X(CAPTURE_END, "capture_end") /* still open when the capture ended */
+    X(CAPTURE_END, "capture_end") /* still open when the capture ended */      \
+    X(EVICTED,     "evicted")     /* pushed out of a full table (--max-connections) */
 
 enum wst_end_reason {
     WST_END__NONE = 0,

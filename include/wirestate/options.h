@@ -57,6 +57,7 @@ struct wst_options {
     uint32_t msl_s;                    /* --msl */
     uint32_t idle_timeout_s;           /* --idle-timeout (0 = never) */
     uint32_t timeline_max;             /* --timeline: events kept per connection (0 = none) */
+    uint64_t max_connections;          /* --max-connections: the table's bound (0 = none) */
     bool events;                       /* --events: stream events as they happen */
     uint32_t interval_ms;              /* --interval: a status every this long (0 = none) */
     uint32_t syn_timeout_ms;           /* --syn-timeout */

@@ -36,6 +36,8 @@ struct wst_tracker_config {
     uint32_t msl_s;                         /* maximum segment lifetime; TIME_WAIT is 2 x MSL */
     uint32_t idle_timeout_s;                /* retire a connection idle this long (0 = never) */
     uint32_t timeline_max;                  /* events kept per connection (0 = no timelines) */
+    uint64_t max_connections;               /* connections held at most (0 = no bound):
+                                               a new one evicts one (tracker.c) */
     bool events;                            /* hand every timeline-worthy segment on (--events) */
     struct wst_anomaly_config anomaly;      /* thresholds */
 };
