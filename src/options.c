@@ -55,12 +55,13 @@ static const struct wst_option table[] = {
      .noun = "interface",
      .help = "capture live on IFACE: promiscuous, immediate mode, a 32 MiB buffer (needs root or CAP_NET_RAW)"},
     /* tcpdump's -i; any name libpcap knows, "any" included. */
-    {.name = "snaplen", .short_name = 's', .type = WST_ARG_UINT, FIELD(snaplen), .min = 64, .max = 262144,
-     .def = "1024", .metavar = "BYTES", .noun = "snapshot length",
-     .help = "bytes kept of each live packet"},
+    {.name = "snaplen", .short_name = 's', .type = WST_ARG_UINT, .flags = WST_OPTF_ZERO_IS_MAX, FIELD(snaplen),
+     .min = 64, .max = 262144, .def = "1024", .metavar = "BYTES", .noun = "snapshot length",
+     .help = "bytes kept of each live packet; `0` keeps whole packets (262144 bytes), as tcpdump's `-s 0`"},
     /* 1024: enough for any link, IP and TCP header stack; payload bytes are counted
      * from the IP lengths, so the payload cut off is not lost. 64 still holds
-     * Ethernet, IPv4 and TCP (54 bytes); 262144 is libpcap's MAXIMUM_SNAPLEN. */
+     * Ethernet, IPv4 and TCP (54 bytes); 262144 is libpcap's MAXIMUM_SNAPLEN, which
+     * tcpdump's -s 0 stands for (it is also what -w writes with it). */
     {.name = "count", .short_name = 'c', .type = WST_ARG_UINT, FIELD(count), .min = 1, .max = UINT64_MAX,
      .metavar = "N", .noun = "packet count",
      .help = "stop after N packets that pass the filter"},
@@ -235,6 +236,9 @@ void wst_options_expected(const struct wst_option *row, char *buf, size_t size)
     case WST_ARG_UINT:
         if (row->max == UINT64_MAX)
             snprintf(buf, size, "%s%s%s%s%s", zero, sep, row->min ? "a positive number" : "a number", sp, unit);
+        else if (row->flags & WST_OPTF_ZERO_IS_MAX)
+            snprintf(buf, size, "%" PRIu64 " to %" PRIu64 "%s%s, or 0 for %" PRIu64, row->min, row->max, sp, unit,
+                     row->max);
         else
             snprintf(buf, size, "%s%s%" PRIu64 " to %" PRIu64 "%s%s", zero, sep, row->min, row->max, sp, unit);
         break;
@@ -296,6 +300,8 @@ static int set_value(const struct wst_option *row, struct wst_options *o, const 
     case WST_ARG_UINT:
         if (row->zero_word && strcmp(arg, row->zero_word) == 0)
             n = 0;
+        else if ((row->flags & WST_OPTF_ZERO_IS_MAX) && strcmp(arg, "0") == 0)
+            n = row->max;
         else if (parse_number(arg, row->min, row->max, &n) < 0)
             return bad_argument(row, arg, errbuf);
         if (row->size == sizeof(uint64_t))

@@ -139,6 +139,20 @@ START_TEST(test_options_snaplen_bounds)
 }
 END_TEST
 
+/* tcpdump's -s 0: the largest snap length, 262144 (libpcap's MAXIMUM_SNAPLEN). */
+START_TEST(test_options_snaplen_zero_is_largest)
+{
+    ck_assert_int_eq(parse("-i", "lo", "-s", "0", NULL), 0);
+    ck_assert_int_eq(opt.snaplen, 262144);
+    ck_assert_int_eq(parse("-i", "lo", "-s0", NULL), 0);
+    ck_assert_int_eq(opt.snaplen, 262144);
+    ck_assert_int_eq(parse("-i", "lo", "--snaplen=0", NULL), 0);
+    ck_assert_int_eq(opt.snaplen, 262144);
+    /* Only 0 itself: what lies between it and the lower bound is still refused. */
+    ck_assert_usage(parse("-i", "lo", "-s", "1", NULL), "bad snapshot length '1': expected 64 to 262144, or 0 for 262144");
+}
+END_TEST
+
 START_TEST(test_options_count)
 {
     ck_assert_int_eq(parse("-r", "a", "-c", "1", NULL), 0);
@@ -360,7 +374,7 @@ END_TEST
 
 START_TEST(test_options_error_bad_snaplen)
 {
-    static const char *const bad[] = {"63", "0", "262145", "-1", "", "abc", "1500x", " 1500", "99999999999999999999"};
+    static const char *const bad[] = {"63", "1", "262145", "-1", "", "abc", "1500x", " 1500", "99999999999999999999"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         char want[64];
         snprintf(want, sizeof want, "bad snapshot length '%s'", bad[i]);
@@ -520,6 +534,9 @@ START_TEST(test_options_rows_complete)
         ck_assert_msg(r->zero_word == NULL || r->type == WST_ARG_UINT, "--%s: a zero word on a non-number",
                       r->name);
         ck_assert_msg(!(r->flags & WST_OPTF_STOP) || r->type == WST_ARG_FLAG, "--%s: only flags stop", r->name);
+        ck_assert_msg(!(r->flags & WST_OPTF_ZERO_IS_MAX) ||
+                          (r->type == WST_ARG_UINT && r->min > 0 && r->zero_word == NULL && r->max < UINT64_MAX),
+                      "--%s: 0 for the max only on a number that does not take 0 itself", r->name);
         bool numeric = r->type == WST_ARG_UINT || r->type == WST_ARG_MS || r->type == WST_ARG_PORT_RANGE;
         ck_assert_msg(numeric || (r->min == 0 && r->max == 0), "--%s: bounds on a non-number", r->name);
         ck_assert_msg(!numeric || r->min <= r->max, "--%s: min > max", r->name);
@@ -751,7 +768,7 @@ START_TEST(test_options_messages_unchanged)
     static const struct {
         const char *opt, *arg, *message;
     } cases[] = {
-        {"-s", "63", "bad snapshot length '63': expected 64 to 262144"},
+        {"-s", "63", "bad snapshot length '63': expected 64 to 262144, or 0 for 262144"},
         {"-c", "0", "bad packet count '0': expected a positive number"},
         {"--format", "xml", "unknown format 'xml': expected one of text, json"},
         {"--msl", "0", "bad MSL '0': expected 1 to 86400 seconds"},
@@ -927,6 +944,7 @@ Suite *options_suite(void)
     tc = tcase_create("options");
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_options_snaplen_bounds);
+    tcase_add_test(tc, test_options_snaplen_zero_is_largest);
     tcase_add_test(tc, test_options_count);
     tcase_add_test(tc, test_options_output);
     tcase_add_test(tc, test_options_format);

@@ -72,7 +72,8 @@ struct wst_options {
 enum wst_arg_type {
     WST_ARG_UNSET,      /* 0: a row that forgot its type (a unit test looks for it) */
     WST_ARG_FLAG,       /* no argument; sets a bool */
-    WST_ARG_UINT,       /* a decimal in [min, max], or zero_word for 0; a uint32_t or uint64_t */
+    WST_ARG_UINT,       /* a decimal in [min, max], or zero_word for 0 (or 0 for max with
+                           WST_OPTF_ZERO_IS_MAX); a uint32_t or uint64_t */
     WST_ARG_MS,         /* seconds with up to 3 decimals, in [min, max] ms; a uint32_t of ms */
     WST_ARG_PORT_RANGE, /* "LO-HI" with min <= LO <= HI <= max; a struct wst_port_range */
     WST_ARG_PORT_LIST,  /* wst_port_set_parse(); a struct wst_port_set */
@@ -84,7 +85,8 @@ enum wst_arg_type {
 
 /* Row flags. */
 enum {
-    WST_OPTF_STOP = 1, /* parsing stops at this option, successfully (--help, --version) */
+    WST_OPTF_STOP = 1,        /* parsing stops at this option, successfully (--help, --version) */
+    WST_OPTF_ZERO_IS_MAX = 2, /* a UINT row also takes 0, which stands for its max (tcpdump's -s 0) */
 };
 
 /* One option. */
