@@ -70,6 +70,13 @@ static const struct wst_option table[] = {
      .noun = "output file",
      .help = "write the records to FILE (`-` is standard output)"},
     /* "-" as tcpdump's -w -. Without -o, standard output. */
+    {.name = "numeric", .short_name = 'n', .type = WST_ARG_FLAG, FIELD(numeric), .noun = "numeric",
+     .help = "accepted from tcpdump's habit (`-nn` too) and does nothing: wirestate never resolves "
+             "addresses or ports to names"},
+    /* tcpdump's -n (addresses) and -nn (ports too) are in most command lines people
+     * bring. wirestate prints numbers only, so the flag has nothing to change; getopt
+     * sees -nn as -n twice, and a flag set twice stays set. No long name in tcpdump;
+     * --numeric names what it asks for. */
     {.name = "format", .type = WST_ARG_FORMAT, FIELD(emitter), .def = "text", .metavar = "FORMAT",
      .noun = "format",
      .help = "output format: `text` for people, `json` for programs (JSON Lines)"},

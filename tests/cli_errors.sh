@@ -242,6 +242,12 @@ total=$(json_count total "$tmp/file.json")
 tcp=$(json_count tcp "$tmp/file.json")
 [ "${total:-0}" -gt 0 ] || fail "no packets counted"
 
+case_name="-nn (tcpdump's habit) changes nothing"
+run "$BIN" -nn --format json -r "$good"
+expect_status 0
+[ ! -s "$tmp/err" ] || fail "stderr is not empty"
+cmp -s "$tmp/out" "$tmp/file.json" || fail "output differs from the same run without -nn"
+
 case_name="-r - (standard input)"
 stdin=$good
 run "$BIN" --format json -r -

@@ -162,6 +162,34 @@ START_TEST(test_options_count)
 }
 END_TEST
 
+/* tcpdump's -n and -nn (getopt sees -n twice), alone or bundled, change nothing else. */
+START_TEST(test_options_numeric_accepted)
+{
+    static struct wst_options plain;
+    wst_options_defaults(&plain);
+    static const char *const lines[][5] = {
+        {"-n", "-r", "a", "port", "80"},
+        {"-nn", "-r", "a", "port", "80"},
+        {"-n", "-n", "-r", "a", "port 80"},
+        {"-nnr", "a", "port", "80", NULL},
+        {"-r", "a", "--numeric", "port", "80"},
+    };
+    for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+        size_t n = lines[i][4] ? 5 : 4;
+        ck_assert_msg(parse_words(lines[i], n) == 0, "line %zu: %s", i, errbuf);
+        ck_assert(opt.numeric);
+        ck_assert_uint_eq(opt.files.n, 1);
+        ck_assert_str_eq(opt.files.v[0], "a");
+        ck_assert_str_eq(opt.filter, "port 80");
+        ck_assert_int_eq(opt.snaplen, plain.snaplen);
+        ck_assert_ptr_eq(opt.emitter, plain.emitter);
+        ck_assert_uint_eq(opt.count, plain.count);
+        ck_assert_ptr_null(opt.output);
+    }
+    ck_assert_usage(parse("-n", "x", NULL), "nothing to read");
+}
+END_TEST
+
 /* ---- output */
 
 START_TEST(test_options_output)
@@ -939,6 +967,7 @@ Suite *options_suite(void)
     tcase_add_test(tc, test_options_read_defaults);
     tcase_add_test(tc, test_options_read_repeated_in_order);
     tcase_add_test(tc, test_options_interface);
+    tcase_add_test(tc, test_options_numeric_accepted);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("options");

@@ -51,6 +51,7 @@ struct wst_options {
     uint32_t snaplen;                  /* -s, live only */
     uint64_t count;                    /* -c: stop after this many packets; 0 = all */
     const char *output;                /* -o; NULL = standard output */
+    bool numeric;                      /* -n, -nn: accepted and ignored (no name is ever resolved) */
     const struct wst_emitter_class *emitter; /* --format */
     bool vlan_key;                     /* --vlan-key */
     struct wst_port_set server_ports;  /* --server-ports */
