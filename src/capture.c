@@ -26,6 +26,8 @@
 #include "wirestate/capture.h"
 
 #include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
 #include <pcap/pcap.h>
 #include <signal.h>
 #include <stdio.h>
@@ -164,11 +166,16 @@ fail:
     return rc;
 }
 
-int wst_capture_open_live(struct wst_capture **out, const char *device, int snaplen, char *errbuf)
+int wst_capture_open_live(struct wst_capture **out, const char *device, int snaplen, uint32_t buffer_kib,
+                          char *errbuf)
 {
     int rc;
     char pcap_err[PCAP_ERRBUF_SIZE] = "";
     *out = NULL;
+    if (buffer_kib > INT_MAX / 1024) { /* pcap_set_buffer_size() takes bytes as an int */
+        snprintf(errbuf, WST_ERRBUF_SIZE, "a capture buffer of %" PRIu32 " KiB is beyond libpcap's 2 GiB", buffer_kib);
+        return WST_EUSAGE;
+    }
     struct wst_capture *cap = capture_alloc();
     if (cap == NULL) {
         snprintf(errbuf, WST_ERRBUF_SIZE, "out of memory");
@@ -189,7 +196,7 @@ int wst_capture_open_live(struct wst_capture **out, const char *device, int snap
     pcap_set_promisc(cap->pcap, 1);
     pcap_set_immediate_mode(cap->pcap, 1);
     pcap_set_timeout(cap->pcap, 100);
-    pcap_set_buffer_size(cap->pcap, WST_LIVE_BUFFER_BYTES);
+    pcap_set_buffer_size(cap->pcap, (int)buffer_kib * 1024);
     pcap_set_tstamp_precision(cap->pcap, PCAP_TSTAMP_PRECISION_MICRO);
 
     int act = pcap_activate(cap->pcap);

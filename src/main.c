@@ -97,7 +97,7 @@ int main(int argc, char **argv)
     sources = wst_xcalloc(want, sizeof *sources);
     for (size_t i = 0; i < want; i++) {
         const char *name = opt.interface ? opt.interface : opt.files.v[i];
-        int rc = opt.interface ? wst_capture_open_live(&sources[i], name, opt.snaplen, errbuf)
+        int rc = opt.interface ? wst_capture_open_live(&sources[i], name, opt.snaplen, opt.buffer_kib, errbuf)
                                : wst_capture_open_file(&sources[i], name, errbuf);
         if (rc == 0) {
             n_sources++;

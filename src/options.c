@@ -53,7 +53,7 @@ static const struct wst_option table[] = {
      * as one, in order. No default: -r or -i is required (check_combination()). */
     {.name = "interface", .short_name = 'i', .type = WST_ARG_STRING, FIELD(interface), .metavar = "IFACE",
      .noun = "interface",
-     .help = "capture live on IFACE: promiscuous, immediate mode, a 32 MiB buffer (needs root or CAP_NET_RAW)"},
+     .help = "capture live on IFACE: promiscuous, immediate mode (needs root or CAP_NET_RAW)"},
     /* tcpdump's -i; any name libpcap knows, "any" included. */
     {.name = "snaplen", .short_name = 's', .type = WST_ARG_UINT, .flags = WST_OPTF_ZERO_IS_MAX, FIELD(snaplen),
      .min = 64, .max = 262144, .def = "1024", .metavar = "BYTES", .noun = "snapshot length",
@@ -62,6 +62,16 @@ static const struct wst_option table[] = {
      * from the IP lengths, so the payload cut off is not lost. 64 still holds
      * Ethernet, IPv4 and TCP (54 bytes); 262144 is libpcap's MAXIMUM_SNAPLEN, which
      * tcpdump's -s 0 stands for (it is also what -w writes with it). */
+    {.name = "buffer-size", .short_name = 'B', .type = WST_ARG_UINT, FIELD(buffer_kib), .min = 64,
+     .max = 2097151, .def = "32768", .metavar = "KiB", .noun = "capture buffer size", .unit = "KiB",
+     .help = "the kernel's buffer for a live capture, in KiB (1024 bytes), as tcpdump's `-B`: packets that "
+             "arrive while it is full are lost and counted as dropped"},
+    /* tcpdump's -B and --buffer-size, in its unit. 32768 (32 MiB): about 25,000
+     * full-size frames, a few seconds of a busy gigabit link, while wirestate is
+     * busy writing or a burst comes (libpcap's own default is 2 MiB). At least 64:
+     * libpcap cannot build its ring from a buffer of one or two KiB (pcap_activate
+     * fails), and 64 works at every snap length. At most 2097151: libpcap takes
+     * the size in bytes as an int, so just under 2 GiB. */
     {.name = "count", .short_name = 'c', .type = WST_ARG_UINT, FIELD(count), .min = 1, .max = UINT64_MAX,
      .metavar = "N", .noun = "packet count",
      .help = "stop after N packets that pass the filter"},

@@ -138,6 +138,11 @@ run "$BIN" -r "$good" tcp prot 80
 expect_status 2
 expect_one_line "$good" "filter" "tcp prot 80"
 
+case_name="bad -B"
+run "$BIN" -B 63 -i lo
+expect_status 2
+expect_one_line "bad capture buffer size '63'" "64 to 2097151 KiB"
+
 case_name="stdin twice"
 run "$BIN" -r - -r -
 expect_status 2

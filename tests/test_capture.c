@@ -11,6 +11,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
@@ -747,6 +748,67 @@ START_TEST(test_capture_break_before_first_read)
 }
 END_TEST
 
+/* ---- live captures (root, or CAP_NET_RAW, on the loopback interface) */
+
+/* Whether this process may open live captures; a test that needs it says why it stops. */
+static bool can_capture(const char *test)
+{
+    if (geteuid() == 0)
+        return true;
+    fprintf(stderr, "%s: not root, live capture not tested\n", test);
+    return false;
+}
+
+/*
+ * The size in KiB of the packet socket ring this process has mapped (libpcap
+ * maps the kernel's capture buffer: /proc/self/maps shows it as
+ * socket:[inode]); 0 if none. Assumes at most one.
+ */
+static unsigned long ring_kib(void)
+{
+    FILE *fp = fopen("/proc/self/maps", "r");
+    ck_assert_ptr_nonnull(fp);
+    char line[512];
+    unsigned long kib = 0;
+    while (fgets(line, sizeof line, fp)) {
+        unsigned long lo, hi;
+        if (strstr(line, "socket:[") && sscanf(line, "%lx-%lx", &lo, &hi) == 2)
+            kib += (hi - lo) / 1024;
+    }
+    fclose(fp);
+    return kib;
+}
+
+/* -B: the kernel's buffer is the size asked for (rounded up to whole ring frames), not a fixed one. */
+START_TEST(test_capture_live_buffer_size)
+{
+    if (!can_capture(__func__))
+        return;
+    static const uint32_t sizes_kib[] = {64, 8192, 32768};
+    for (size_t i = 0; i < sizeof sizes_kib / sizeof sizes_kib[0]; i++) {
+        struct wst_capture *cap = NULL;
+        char errbuf[WST_ERRBUF_SIZE] = "";
+        ck_assert_msg(wst_capture_open_live(&cap, "lo", 1024, sizes_kib[i], errbuf) == 0, "%s", errbuf);
+        unsigned long kib = ring_kib();
+        ck_assert_msg(kib >= sizes_kib[i] && kib < 2 * sizes_kib[i], "asked for %" PRIu32 " KiB, the ring has %lu",
+                      sizes_kib[i], kib);
+        wst_capture_close(cap);
+        ck_assert_uint_eq(ring_kib(), 0);
+    }
+}
+END_TEST
+
+/* libpcap takes the buffer in bytes as an int: 2 GiB or more is refused before anything is opened. */
+START_TEST(test_capture_live_buffer_too_large)
+{
+    struct wst_capture *cap = (struct wst_capture *)&cap;
+    char errbuf[WST_ERRBUF_SIZE] = "";
+    ck_assert_int_eq(wst_capture_open_live(&cap, "lo", 1024, 2097152, errbuf), WST_EUSAGE);
+    ck_assert_ptr_null(cap);
+    ck_assert_str_eq(errbuf, "a capture buffer of 2097152 KiB is beyond libpcap's 2 GiB");
+}
+END_TEST
+
 /* ---- classic pcap files: the same as through libpcap */
 
 /* What reading a file gave: every packet folded into a digest, and the end. */
@@ -1160,6 +1222,11 @@ Suite *capture_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_capture_break_stops_reading);
     tcase_add_test(tc, test_capture_break_before_first_read);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("live");
+    tcase_add_test(tc, test_capture_live_buffer_size);
+    tcase_add_test(tc, test_capture_live_buffer_too_large);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("libpcap");

@@ -92,6 +92,7 @@ START_TEST(test_options_read_defaults)
     ck_assert_str_eq(opt.files.v[0], "a.pcap");
     ck_assert_ptr_null(opt.interface);
     ck_assert_int_eq(opt.snaplen, 1024);
+    ck_assert_uint_eq(opt.buffer_kib, 32768);
     ck_assert_uint_eq(opt.count, 0);
     ck_assert_ptr_null(opt.output);
     ck_assert_ptr_eq(opt.emitter, &wst_emitter_text);
@@ -136,6 +137,21 @@ START_TEST(test_options_snaplen_bounds)
     ck_assert_int_eq(opt.snaplen, 262144);
     ck_assert_int_eq(parse("-i", "lo", "-s1500", NULL), 0);
     ck_assert_int_eq(opt.snaplen, 1500);
+}
+END_TEST
+
+/* tcpdump's -B, in KiB; the default is the row's, 32 MiB. */
+START_TEST(test_options_buffer_size)
+{
+    ck_assert_int_eq(parse("-i", "lo", "-B", "4096", NULL), 0);
+    ck_assert_uint_eq(opt.buffer_kib, 4096);
+    ck_assert_int_eq(parse("-i", "lo", "--buffer-size=2097151", NULL), 0);
+    ck_assert_uint_eq(opt.buffer_kib, 2097151);
+    ck_assert_int_eq(parse("-i", "lo", "-B64", NULL), 0);
+    ck_assert_uint_eq(opt.buffer_kib, 64);
+    ck_assert_usage(parse("-i", "lo", "-B", "2097152", NULL), "bad capture buffer size '2097152'");
+    ck_assert_usage(parse("-i", "lo", "-B", "1M", NULL), "bad capture buffer size '1M'");
+    ck_assert_usage(parse("-i", "lo", "-B", "0", NULL), "bad capture buffer size '0'");
 }
 END_TEST
 
@@ -798,6 +814,7 @@ START_TEST(test_options_messages_unchanged)
     } cases[] = {
         {"-s", "63", "bad snapshot length '63': expected 64 to 262144, or 0 for 262144"},
         {"-c", "0", "bad packet count '0': expected a positive number"},
+        {"-B", "63", "bad capture buffer size '63': expected 64 to 2097151 KiB"},
         {"--format", "xml", "unknown format 'xml': expected one of text, json"},
         {"--msl", "0", "bad MSL '0': expected 1 to 86400 seconds"},
         {"--idle-timeout", "x", "bad idle timeout 'x': expected 0 to 31536000 seconds"},
@@ -974,6 +991,7 @@ Suite *options_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_options_snaplen_bounds);
     tcase_add_test(tc, test_options_snaplen_zero_is_largest);
+    tcase_add_test(tc, test_options_buffer_size);
     tcase_add_test(tc, test_options_count);
     tcase_add_test(tc, test_options_output);
     tcase_add_test(tc, test_options_format);

@@ -34,9 +34,6 @@ struct wst_capture_stats {
     uint64_t interface_dropped;  /* ps_ifdrop: dropped by the interface or driver */
 };
 
-/* The live capture's kernel buffer (pcap_set_buffer_size). */
-#define WST_LIVE_BUFFER_BYTES (32 * 1024 * 1024)
-
 /*
  * Opens a capture file ("-" = standard input), classic pcap or pcapng.
  * Returns 0, or WST_EIO (cannot open or read; errbuf has strerror text),
@@ -48,11 +45,15 @@ int wst_capture_open_file(struct wst_capture **out, const char *path, char *errb
 
 /*
  * Opens a live capture on `device`: promiscuous, immediate delivery,
- * `snaplen` bytes per packet. Returns 0, or WST_EPERM (no capture
- * privilege), WST_EPCAP (no such device, or another libpcap failure),
- * WST_ELINKTYPE.
+ * `snaplen` bytes per packet, a kernel buffer of `buffer_kib` KiB
+ * (pcap_set_buffer_size; libpcap rounds it up to whole frames of its
+ * ring). Returns 0, or WST_EPERM (no capture privilege), WST_EPCAP (no
+ * such device, a buffer the kernel refuses, or another libpcap failure),
+ * WST_ELINKTYPE, WST_EUSAGE (a buffer of 2 GiB or more, which libpcap
+ * cannot take).
  */
-int wst_capture_open_live(struct wst_capture **out, const char *device, int snaplen, char *errbuf) WST_WARN_UNUSED;
+int wst_capture_open_live(struct wst_capture **out, const char *device, int snaplen, uint32_t buffer_kib,
+                          char *errbuf) WST_WARN_UNUSED;
 
 /*
  * Applies a tcpdump filter expression, once per source. Live sources filter

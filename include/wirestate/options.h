@@ -49,6 +49,7 @@ struct wst_options {
     struct wst_strings files;          /* -r, in order */
     const char *interface;             /* -i */
     uint32_t snaplen;                  /* -s, live only */
+    uint32_t buffer_kib;               /* -B: the kernel's capture buffer, live only */
     uint64_t count;                    /* -c: stop after this many packets; 0 = all */
     const char *output;                /* -o; NULL = standard output */
     bool numeric;                      /* -n, -nn: accepted and ignored (no name is ever resolved) */
