@@ -20,20 +20,31 @@
  *     and the filter must compile for it. Its link type is numbered as
  *     libpcap numbers it (wst_link_dlt_from_linktype()).
  *
+ * Privileges. Opening an interface needs root (or CAP_NET_RAW); reading
+ * from it once open does not. wst_capture_drop_privileges() gives root up
+ * as tcpdump's droproot() does, groups first (once the user id is not 0,
+ * the groups can no longer be changed), and then makes sure it cannot be
+ * taken back. Without -Z, a process started as root stays root (README,
+ * "Live captures", says why).
+ *
  * References: pcap_offline_filter(3PCAP), pcap_compile(3PCAP),
- * pcap_create(3PCAP) and pcap_activate(3PCAP) for the live setup.
+ * pcap_create(3PCAP) and pcap_activate(3PCAP) for the live setup;
+ * initgroups(3), setgid(2), setuid(2), and tcpdump.c's droproot().
  */
 #include "wirestate/capture.h"
 
 #include <errno.h>
+#include <grp.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <pcap/pcap.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "wirestate/pcapng.h"
 
@@ -438,4 +449,52 @@ void wst_capture_close(struct wst_capture *cap)
     }
     free(cap->filter);
     free(cap);
+}
+
+/* WST_EPERM with the failed step and errno's text. */
+static int drop_failed(const char *step, char *errbuf)
+{
+    int e = errno;
+    snprintf(errbuf, WST_ERRBUF_SIZE, "cannot drop privileges: %s: %s%s", step, strerror(e),
+             e == EPERM ? " (giving up root needs root)" : "");
+    return WST_EPERM;
+}
+
+int wst_capture_drop_privileges(const char *user, char *errbuf)
+{
+    errno = 0;
+    const struct passwd *pw = getpwnam(user);
+    if (pw == NULL) {
+        snprintf(errbuf, WST_ERRBUF_SIZE, "no such user%s%s", errno ? ": " : "", errno ? strerror(errno) : "");
+        return WST_EUSAGE;
+    }
+    /* Copied: initgroups() may read the databases again, over pw. */
+    const uid_t uid = pw->pw_uid;
+    const gid_t gid = pw->pw_gid;
+    if (uid == 0)
+        return 0; /* -Z root: stay root, as Debian's tcpdump users write to keep it */
+
+    /* As root, setgid() and setuid() set the real, effective and saved ids. */
+    if (initgroups(user, gid) != 0)
+        return drop_failed("initgroups", errbuf);
+    if (setgid(gid) != 0)
+        return drop_failed("setgid", errbuf);
+    if (setuid(uid) != 0)
+        return drop_failed("setuid", errbuf);
+
+    uid_t ru, eu, su;
+    gid_t rg, eg, sg;
+    if (getresuid(&ru, &eu, &su) != 0 || getresgid(&rg, &eg, &sg) != 0)
+        return drop_failed("getresuid", errbuf);
+    if (ru != uid || eu != uid || su != uid || rg != gid || eg != gid || sg != gid) {
+        snprintf(errbuf, WST_ERRBUF_SIZE, "cannot drop privileges: the ids are still %u/%u/%u, group %u/%u/%u",
+                 (unsigned)ru, (unsigned)eu, (unsigned)su, (unsigned)rg, (unsigned)eg, (unsigned)sg);
+        return WST_EPERM;
+    }
+    if (setuid(0) == 0) {
+        snprintf(errbuf, WST_ERRBUF_SIZE, "cannot drop privileges: root could be taken back after setuid(%u)",
+                 (unsigned)uid);
+        return WST_EPERM;
+    }
+    return 0;
 }

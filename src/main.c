@@ -7,7 +7,8 @@
  *   capture -> dispatch -> tracker -> findings -> select -> emitter
  *
  * Every source is opened before the first packet is read, so a typo in the
- * third file name fails at once instead of after two files of output. When
+ * third file name fails at once instead of after two files of output, and
+ * so are the files written, so that -Z can give up root after them. When
  * reading stops at a damaged file, the connections seen so far and the
  * summary are still written (marked incomplete), then the error is reported.
  */
@@ -120,6 +121,14 @@ int main(int argc, char **argv)
         }
     }
     wst_outbuf_init(&outbuf, out);
+
+    /* Every file is open: now -Z may give root up (README, "Live captures"). */
+    int drop_rc = opt.user ? wst_capture_drop_privileges(opt.user, errbuf) : 0;
+    if (drop_rc < 0) {
+        fprintf(stderr, "wirestate: %s: %s\n", opt.user, errbuf);
+        status = exit_status_for(drop_rc);
+        goto done;
+    }
 
     /* The pipeline, ending in the emitter. */
     struct wst_emitter *emitter = wst_emitter_new(opt.emitter, &outbuf);

@@ -35,6 +35,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -80,6 +81,14 @@ static const struct wst_option table[] = {
      .noun = "output file",
      .help = "write the records to FILE (`-` is standard output)"},
     /* "-" as tcpdump's -w -. Without -o, standard output. */
+    {.name = "relinquish-privileges", .short_name = 'Z', .type = WST_ARG_USER, FIELD(user), .metavar = "USER",
+     .noun = "user",
+     .help = "once the capture and the files to write are open, become USER (its groups, group and user id); "
+             "without it wirestate runs as the user that started it, root included; `-Z root` keeps root"},
+    /* tcpdump's -Z and long name. No default user: README ("Live captures") says
+     * why a root start stays root. The name is checked here, so a typo is a usage
+     * error before any capture opens; the change itself comes later
+     * (wst_capture_drop_privileges()). */
     {.name = "numeric", .short_name = 'n', .type = WST_ARG_FLAG, FIELD(numeric), .noun = "numeric",
      .help = "accepted from tcpdump's habit (`-nn` too) and does nothing: wirestate never resolves "
              "addresses or ports to names"},
@@ -273,6 +282,9 @@ void wst_options_expected(const struct wst_option *row, char *buf, size_t size)
     case WST_ARG_FORMAT:
         snprintf(buf, size, "one of %s", wst_emit_names());
         break;
+    case WST_ARG_USER:
+        snprintf(buf, size, "the name of a user of this system");
+        break;
     default:
         snprintf(buf, size, "%s", "");
         break;
@@ -287,7 +299,8 @@ static int bad_argument(const struct wst_option *row, const char *arg, char *err
 {
     char want[128];
     wst_options_expected(row, want, sizeof want);
-    snprintf(errbuf, WST_ERRBUF_SIZE, "%s %s '%s': expected %s", row->type == WST_ARG_FORMAT ? "unknown" : "bad",
+    bool is_name = row->type == WST_ARG_FORMAT || row->type == WST_ARG_USER;
+    snprintf(errbuf, WST_ERRBUF_SIZE, "%s %s '%s': expected %s", is_name ? "unknown" : "bad",
              row->noun, arg, want);
     return WST_EUSAGE;
 }
@@ -348,6 +361,11 @@ static int set_value(const struct wst_option *row, struct wst_options *o, const 
         return 0;
     case WST_ARG_STRINGS:
         return append_string(field, arg, errbuf);
+    case WST_ARG_USER:
+        if (*arg == '\0' || getpwnam(arg) == NULL)
+            return bad_argument(row, arg, errbuf);
+        *(const char **)field = arg;
+        return 0;
     default:
         assert(!"a row without a type");
         return WST_EUSAGE;

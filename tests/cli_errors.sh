@@ -143,6 +143,11 @@ run "$BIN" -B 63 -i lo
 expect_status 2
 expect_one_line "bad capture buffer size '63'" "64 to 2097151 KiB"
 
+case_name="-Z names no user"
+run "$BIN" -Z wst-no-such-user -r "$good"
+expect_status 2
+expect_one_line "unknown user 'wst-no-such-user'"
+
 case_name="stdin twice"
 run "$BIN" -r - -r -
 expect_status 2
@@ -229,6 +234,22 @@ else
     expect_one_line "lo: " "permission denied"
 fi
 
+case_name="-Z without root"
+if [ "$(id -u)" -eq 0 ]; then
+    if command -v setpriv >/dev/null 2>&1; then
+        run setpriv --reuid=65534 --regid=65534 --clear-groups "$BIN" -Z daemon -r "$good"
+        expect_status 1
+        expect_one_line "wirestate: daemon: cannot drop privileges: initgroups: Operation not permitted"
+        [ ! -s "$tmp/out" ] || fail "records were written by a process that could not become daemon"
+    else
+        echo "cli_errors.sh: skip: $case_name (setpriv is not installed)" >&2
+    fi
+else
+    run "$BIN" -Z daemon -r "$good"
+    expect_status 1
+    expect_one_line "wirestate: daemon: cannot drop privileges"
+fi
+
 # ------------------------------------------------------------------ successes
 
 case_name="--help"
@@ -246,6 +267,16 @@ cp "$tmp/out" "$tmp/file.json"
 total=$(json_count total "$tmp/file.json")
 tcp=$(json_count tcp "$tmp/file.json")
 [ "${total:-0}" -gt 0 ] || fail "no packets counted"
+
+case_name="-Z nobody after opening the file"
+if [ "$(id -u)" -eq 0 ]; then
+    # The output directory is root's alone: the file is opened before the drop.
+    mkdir -m 700 "$tmp/rootonly"
+    run "$BIN" -Z nobody --format json -r "$good" -o "$tmp/rootonly/out.json"
+    expect_status 0
+    [ ! -s "$tmp/err" ] || fail "stderr is not empty"
+    cmp -s "$tmp/rootonly/out.json" "$tmp/file.json" || fail "output differs from the same run without -Z"
+fi
 
 case_name="-nn (tcpdump's habit) changes nothing"
 run "$BIN" -nn --format json -r "$good"

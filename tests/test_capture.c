@@ -11,9 +11,11 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <grp.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <pcap/pcap.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -809,6 +811,151 @@ START_TEST(test_capture_live_buffer_too_large)
 }
 END_TEST
 
+/* ---- giving up root (-Z) */
+
+/*
+ * The child's checks after wst_capture_drop_privileges("nobody"), each
+ * failure its own exit status (ck_assert cannot be used in a child of our
+ * own fork): 0 all held.
+ */
+static int dropped_to_nobody(void)
+{
+    const struct passwd *pw = getpwnam("nobody");
+    if (pw == NULL)
+        return 10;
+    uid_t uid = pw->pw_uid;
+    gid_t gid = pw->pw_gid;
+    /* The groups nobody should end with, and root's own (0, and 4 as a stand-in
+     * for a group such as adm) that it must not keep. */
+    gid_t want[64];
+    int n_want = 64;
+    if (getgrouplist("nobody", gid, want, &n_want) < 0)
+        return 9;
+    const gid_t roots[] = {0, 4};
+    if (setgroups(2, roots) != 0)
+        return 9;
+    /* A live capture opened as root keeps working after the change. */
+    struct wst_capture *cap = NULL;
+    char errbuf[WST_ERRBUF_SIZE] = "";
+    if (wst_capture_open_live(&cap, "lo", 1024, 64, errbuf) != 0)
+        return 11;
+    if (wst_capture_drop_privileges("nobody", errbuf) != 0) {
+        fprintf(stderr, "drop: %s\n", errbuf);
+        return 12;
+    }
+    uid_t ru, eu, su;
+    gid_t rg, eg, sg;
+    if (getresuid(&ru, &eu, &su) != 0 || ru != uid || eu != uid || su != uid)
+        return 13;
+    if (getresgid(&rg, &eg, &sg) != 0 || rg != gid || eg != gid || sg != gid)
+        return 14;
+    gid_t groups[64];
+    int n = getgroups(64, groups);
+    if (n < 0)
+        return 15;
+    for (int i = 0; i < n; i++) {
+        bool wanted = false;
+        for (int j = 0; j < n_want; j++)
+            wanted |= groups[i] == want[j];
+        if (!wanted)
+            return 16; /* a group of root's kept */
+    }
+    for (int j = 0; j < n_want; j++) {
+        bool there = false;
+        for (int i = 0; i < n; i++)
+            there |= groups[i] == want[j];
+        if (!there)
+            return 16; /* a group of nobody's missing */
+    }
+    if (setuid(0) == 0 || seteuid(0) == 0 || setgid(0) == 0)
+        return 17;
+    /* No capability is left either. */
+    FILE *fp = fopen("/proc/self/status", "r");
+    if (fp == NULL)
+        return 18;
+    char line[256];
+    int cap_ok = 0;
+    while (fgets(line, sizeof line, fp)) {
+        if (strncmp(line, "CapEff:", 7) == 0 || strncmp(line, "CapPrm:", 7) == 0)
+            cap_ok += strspn(line + 7, " \t0") == strlen(line + 7) - 1;
+    }
+    fclose(fp);
+    if (cap_ok != 2)
+        return 19;
+    struct wst_capture_stats st;
+    wst_capture_stats(cap, &st);
+    wst_capture_close(cap);
+    return st.is_live ? 0 : 20;
+}
+
+/* Runs fn in a child process and returns its exit status (-1 if it did not exit). */
+static int in_child(int (*fn)(void))
+{
+    fflush(NULL);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0)
+        _exit(fn());
+    int st;
+    ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+START_TEST(test_capture_drop_privileges_to_nobody)
+{
+    if (!can_capture(__func__))
+        return;
+    ck_assert_int_eq(in_child(dropped_to_nobody), 0);
+}
+END_TEST
+
+/* -Z root keeps root: nothing to give up. */
+static int kept_root(void)
+{
+    char errbuf[WST_ERRBUF_SIZE] = "";
+    uid_t before = geteuid();
+    if (wst_capture_drop_privileges("root", errbuf) != 0)
+        return 1;
+    return geteuid() == before && getuid() == before ? 0 : 2;
+}
+
+START_TEST(test_capture_drop_privileges_root_stays)
+{
+    if (!can_capture(__func__))
+        return;
+    ck_assert_int_eq(in_child(kept_root), 0);
+}
+END_TEST
+
+/* Without root, the first step fails, and says so. */
+static int not_root_refused(void)
+{
+    char errbuf[WST_ERRBUF_SIZE] = "";
+    if (geteuid() == 0 && (setgroups(0, NULL) != 0 || setgid(65534) != 0 || setuid(65534) != 0))
+        return 1;
+    if (wst_capture_drop_privileges("daemon", errbuf) != WST_EPERM)
+        return 2;
+    if (strcmp(errbuf, "cannot drop privileges: initgroups: Operation not permitted (giving up root needs root)") != 0) {
+        fprintf(stderr, "message: %s\n", errbuf);
+        return 3;
+    }
+    return getuid() != 0 ? 0 : 4;
+}
+
+START_TEST(test_capture_drop_privileges_needs_root)
+{
+    ck_assert_int_eq(in_child(not_root_refused), 0);
+}
+END_TEST
+
+START_TEST(test_capture_drop_privileges_unknown_user)
+{
+    char errbuf[WST_ERRBUF_SIZE] = "";
+    ck_assert_int_eq(wst_capture_drop_privileges("wst-no-such-user", errbuf), WST_EUSAGE);
+    ck_assert_str_eq(errbuf, "no such user");
+}
+END_TEST
+
 /* ---- classic pcap files: the same as through libpcap */
 
 /* What reading a file gave: every packet folded into a digest, and the end. */
@@ -1227,6 +1374,13 @@ Suite *capture_suite(void)
     tc = tcase_create("live");
     tcase_add_test(tc, test_capture_live_buffer_size);
     tcase_add_test(tc, test_capture_live_buffer_too_large);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("privileges");
+    tcase_add_test(tc, test_capture_drop_privileges_to_nobody);
+    tcase_add_test(tc, test_capture_drop_privileges_root_stays);
+    tcase_add_test(tc, test_capture_drop_privileges_needs_root);
+    tcase_add_test(tc, test_capture_drop_privileges_unknown_user);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("libpcap");

@@ -206,6 +206,24 @@ START_TEST(test_options_numeric_accepted)
 }
 END_TEST
 
+/* -Z takes a user of this system, checked at once, so a typo never opens a capture. */
+START_TEST(test_options_user)
+{
+    ck_assert_int_eq(parse("-i", "lo", NULL), 0);
+    ck_assert_ptr_null(opt.user);
+    ck_assert_int_eq(parse("-i", "lo", "-Z", "root", NULL), 0);
+    ck_assert_str_eq(opt.user, "root");
+    ck_assert_int_eq(parse("-r", "a", "--relinquish-privileges=root", NULL), 0);
+    ck_assert_str_eq(opt.user, "root");
+    ck_assert_int_eq(parse("-Zroot", "-i", "lo", NULL), 0);
+    ck_assert_str_eq(opt.user, "root");
+    ck_assert_int_eq(parse("-i", "lo", "-Z", "wst-no-such-user", NULL), WST_EUSAGE);
+    ck_assert_str_eq(errbuf, "unknown user 'wst-no-such-user': expected the name of a user of this system");
+    ck_assert_usage(parse("-i", "lo", "-Z", "", NULL), "unknown user ''");
+    ck_assert_usage(parse("-i", "lo", "-Z", NULL), "option '-Z' needs an argument");
+}
+END_TEST
+
 /* ---- output */
 
 START_TEST(test_options_output)
@@ -545,6 +563,7 @@ static size_t size_of_type(const struct wst_option *row)
     case WST_ARG_PORT_LIST: return sizeof(struct wst_port_set);
     case WST_ARG_FORMAT: return sizeof(const struct wst_emitter *);
     case WST_ARG_STRING: return sizeof(const char *);
+    case WST_ARG_USER: return sizeof(const char *);
     case WST_ARG_STRINGS: return sizeof(struct wst_strings);
     default: return 0;
     }
@@ -585,7 +604,7 @@ START_TEST(test_options_rows_complete)
         ck_assert_msg(numeric || (r->min == 0 && r->max == 0), "--%s: bounds on a non-number", r->name);
         ck_assert_msg(!numeric || r->min <= r->max, "--%s: min > max", r->name);
         ck_assert_msg(r->def == NULL || (r->type != WST_ARG_FLAG && r->type != WST_ARG_STRING &&
-                                         r->type != WST_ARG_STRINGS),
+                                         r->type != WST_ARG_STRINGS && r->type != WST_ARG_USER),
                       "--%s: a default on an option without a value to default", r->name);
     }
 }
@@ -992,6 +1011,7 @@ Suite *options_suite(void)
     tcase_add_test(tc, test_options_snaplen_bounds);
     tcase_add_test(tc, test_options_snaplen_zero_is_largest);
     tcase_add_test(tc, test_options_buffer_size);
+    tcase_add_test(tc, test_options_user);
     tcase_add_test(tc, test_options_count);
     tcase_add_test(tc, test_options_output);
     tcase_add_test(tc, test_options_format);

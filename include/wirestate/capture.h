@@ -82,4 +82,17 @@ void wst_capture_stats(struct wst_capture *cap, struct wst_capture_stats *out);
 /* Closes the source; NULL is allowed. */
 void wst_capture_close(struct wst_capture *cap);
 
+/*
+ * Gives up root for `user` (tcpdump's -Z), to be called once every capture
+ * and every file the process writes is open: the user's supplementary
+ * groups (initgroups), its group (setgid), then its user id (setuid), in
+ * that order, and then checks that the change took: real, effective and
+ * saved ids are the user's, and setuid(0) fails. A user whose id is 0
+ * ("root") keeps root: nothing changes. Returns 0, or WST_EUSAGE (no such
+ * user), WST_EPERM (a step failed, for want of root for instance, or root
+ * could be taken back; errbuf names the step). After WST_EPERM the process
+ * may be part way between the two users and must not go on.
+ */
+int wst_capture_drop_privileges(const char *user, char *errbuf) WST_WARN_UNUSED;
+
 #endif

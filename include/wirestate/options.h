@@ -52,6 +52,7 @@ struct wst_options {
     uint32_t buffer_kib;               /* -B: the kernel's capture buffer, live only */
     uint64_t count;                    /* -c: stop after this many packets; 0 = all */
     const char *output;                /* -o; NULL = standard output */
+    const char *user;                  /* -Z: the user to become once every file is open; NULL: stay */
     bool numeric;                      /* -n, -nn: accepted and ignored (no name is ever resolved) */
     const struct wst_emitter_class *emitter; /* --format */
     bool vlan_key;                     /* --vlan-key */
@@ -82,6 +83,7 @@ enum wst_arg_type {
     WST_ARG_FORMAT,     /* an output format's name; a const struct wst_emitter * */
     WST_ARG_STRING,     /* the argument as it is; a const char * into argv */
     WST_ARG_STRINGS,    /* repeatable: each argument appended to a struct wst_strings */
+    WST_ARG_USER,       /* the name of a user of this system (getpwnam); a const char * into argv */
     WST_ARG__COUNT
 };
 
