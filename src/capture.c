@@ -19,6 +19,22 @@
  *     cannot decode is an error, as it was when libpcap read these files),
  *     and the filter must compile for it. Its link type is numbered as
  *     libpcap numbers it (wst_link_dlt_from_linktype()).
+ *  4. A dump writes each packet exactly as handed out (timestamp, caplen,
+ *     wirelen, bytes) under the LINKTYPE_ value its source read it with, so
+ *     that reading the dump gives the same packets (but for a classic
+ *     file's timestamps, 32-bit seconds, which end in 2106).
+ *
+ * Writing (-w). A dump attached to the sources receives every packet they
+ * hand out, after the filter, in wst_capture_next(). Its format is chosen
+ * when it is opened, from what is known then: classic pcap (in the host's
+ * byte order, microseconds, as libpcap writes it) when every source has one
+ * link type and they share it; pcapng otherwise, since a pcapng source's
+ * interfaces are known only as it is read. A pcapng dump writes an
+ * Interface Description Block the first time it meets a (link type, snap
+ * length) pair. Writes go through a large stdio buffer, flushed when a
+ * source ends, stops or fails; the first failed write is kept and reported
+ * at the close, and nothing is written after it (a half-written record
+ * would make the rest of the file unreadable).
  *
  * Privileges. Opening an interface needs root (or CAP_NET_RAW); reading
  * from it once open does not. wst_capture_drop_privileges() gives root up
@@ -29,10 +45,12 @@
  *
  * References: pcap_offline_filter(3PCAP), pcap_compile(3PCAP),
  * pcap_create(3PCAP) and pcap_activate(3PCAP) for the live setup;
+ * pcap-savefile(5) and draft-ietf-opsawg-pcapng for what -w writes;
  * initgroups(3), setgid(2), setuid(2), and tcpdump.c's droproot().
  */
 #include "wirestate/capture.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <grp.h>
 #include <inttypes.h>
@@ -47,6 +65,7 @@
 #include <unistd.h>
 
 #include "wirestate/pcapng.h"
+#include "alloc.h"
 
 /* errbuf is handed to libpcap as its own error buffer. */
 _Static_assert(WST_ERRBUF_SIZE >= PCAP_ERRBUF_SIZE + 256, "WST_ERRBUF_SIZE too small for libpcap messages");
@@ -70,7 +89,12 @@ struct wst_capture {
     bool is_classic;           /* SRC_FILE: a classic pcap file (invariant 3) */
     enum wst_link link;        /* SRC_LIVE and classic files */
     int dlt;                   /* classic files: their link type as a DLT_ value */
-    uint32_t snaplen;          /* classic files */
+    uint32_t linktype;         /* SRC_LIVE and classic files: the LINKTYPE_ value -w writes */
+    uint32_t snaplen;          /* SRC_LIVE and classic files */
+    bool has_file_id;          /* SRC_FILE: file_dev and file_ino are set (standard input too) */
+    dev_t file_dev;
+    ino_t file_ino;
+    struct wst_capture_dump *dump; /* -w: every packet handed out is written there; NULL if none */
     char *filter;              /* expression, NULL if none */
     bool has_prog;             /* classic files: prog is in use */
     struct bpf_program prog;
@@ -105,6 +129,13 @@ static int link_to_dlt(enum wst_link link)
     return -1;
 }
 
+/* The LINKTYPE_ value of each link type we decode, as a file names it (link.h). */
+static const uint32_t link_linktype[WST_LINK__COUNT] = {
+#define LINK_LINKTYPE(e, name, lt) [WST_LINK_##e] = (lt),
+    WST_LINK_MAP(LINK_LINKTYPE)
+#undef LINK_LINKTYPE
+};
+
 static struct wst_capture *capture_alloc(void)
 {
     struct wst_capture *cap = calloc(1, sizeof *cap);
@@ -137,18 +168,24 @@ int wst_capture_open_file(struct wst_capture **out, const char *path, char *errb
             snprintf(errbuf, WST_ERRBUF_SIZE, "%s", strerror(errno));
             return WST_EIO;
         }
-        struct stat st;
-        if (fstat(fileno(fp), &st) == 0 && S_ISDIR(st.st_mode)) {
-            snprintf(errbuf, WST_ERRBUF_SIZE, "is a directory, not a capture file");
-            rc = WST_EIO;
-            goto fail;
-        }
+    }
+    struct stat st;
+    bool has_stat = fstat(fileno(fp), &st) == 0;
+    if (has_stat && S_ISDIR(st.st_mode)) {
+        snprintf(errbuf, WST_ERRBUF_SIZE, "is a directory, not a capture file");
+        rc = WST_EIO;
+        goto fail;
     }
     cap = capture_alloc();
     if (cap == NULL) {
         snprintf(errbuf, WST_ERRBUF_SIZE, "out of memory");
         rc = WST_ENOMEM;
         goto fail;
+    }
+    if (has_stat) { /* so that -w cannot overwrite it (wst_capture_dump_open) */
+        cap->has_file_id = true;
+        cap->file_dev = st.st_dev;
+        cap->file_ino = st.st_ino;
     }
 
     /* The reader tells pcapng from classic pcap by the first bytes. */
@@ -162,6 +199,7 @@ int wst_capture_open_file(struct wst_capture **out, const char *path, char *errb
     if (info.is_classic) {
         cap->is_classic = true;
         cap->dlt = wst_link_dlt_from_linktype(info.linktype);
+        cap->linktype = info.linktype;
         cap->snaplen = info.snaplen;
         rc = check_link(cap, cap->dlt, errbuf);
         if (rc < 0)
@@ -236,6 +274,8 @@ int wst_capture_open_live(struct wst_capture **out, const char *device, int snap
     rc = check_link(cap, pcap_datalink(cap->pcap), errbuf);
     if (rc < 0)
         goto fail;
+    cap->linktype = link_linktype[cap->link];
+    cap->snaplen = (uint32_t)pcap_snapshot(cap->pcap);
     *out = cap;
     return 0;
 
@@ -341,6 +381,9 @@ int wst_capture_set_filter(struct wst_capture *cap, const char *expr, char *errb
     return 0;
 }
 
+static void dump_packet(struct wst_capture_dump *d, uint32_t linktype, uint32_t snaplen, const struct wst_packet *pkt);
+static void dump_flush(struct wst_capture_dump *d);
+
 static int next_live(struct wst_capture *cap, struct wst_packet *pkt, char *errbuf)
 {
     for (;;) {
@@ -363,6 +406,8 @@ static int next_live(struct wst_capture *cap, struct wst_packet *pkt, char *errb
         pkt->wirelen = hdr->len < hdr->caplen ? hdr->caplen : hdr->len;
         pkt->link = cap->link;
         pkt->data = data;
+        if (cap->dump)
+            dump_packet(cap->dump, cap->linktype, cap->snaplen, pkt);
         return 1;
     }
 }
@@ -378,8 +423,10 @@ static int next_file(struct wst_capture *cap, struct wst_packet *pkt, char *errb
             return rc;
         cap->stats.read++;
         enum wst_link link;
+        uint32_t linktype = np.linktype, snaplen = np.snaplen;
         if (cap->is_classic) {
             link = cap->link;
+            linktype = cap->linktype; /* FCS bits cleared, as the file's header is read */
             if (cap->has_prog) {
                 struct pcap_pkthdr hdr = {.caplen = np.caplen, .len = np.wirelen};
                 if (!pcap_offline_filter(&cap->prog, &hdr, np.data)) {
@@ -403,15 +450,22 @@ static int next_file(struct wst_capture *cap, struct wst_packet *pkt, char *errb
         pkt->wirelen = np.wirelen;
         pkt->link = link;
         pkt->data = np.data;
+        if (cap->dump)
+            dump_packet(cap->dump, linktype, snaplen, pkt);
         return 1;
     }
 }
 
 int wst_capture_next(struct wst_capture *cap, struct wst_packet *pkt, char *errbuf)
 {
-    if (cap->stop)
-        return 0;
-    return cap->kind == SRC_LIVE ? next_live(cap, pkt, errbuf) : next_file(cap, pkt, errbuf);
+    int rc = 0;
+    if (!cap->stop)
+        rc = cap->kind == SRC_LIVE ? next_live(cap, pkt, errbuf) : next_file(cap, pkt, errbuf);
+    /* The end, a stop or an error: what -w holds goes to the file now, before
+     * the records are written (which a second Ctrl-C may cut short). */
+    if (rc <= 0 && cap->dump)
+        dump_flush(cap->dump);
+    return rc;
 }
 
 void wst_capture_break(struct wst_capture *cap)
@@ -497,4 +551,235 @@ int wst_capture_drop_privileges(const char *user, char *errbuf)
         return WST_EPERM;
     }
     return 0;
+}
+
+/* ------------------------------------------------------------------ writing what is read (-w) */
+
+#define PCAP_MAGIC_US 0xA1B2C3D4u /* classic pcap, microsecond timestamps */
+#define PCAPNG_SHB 0x0A0D0D0Au
+#define PCAPNG_IDB 0x00000001u
+#define PCAPNG_EPB 0x00000006u
+#define PCAPNG_BYTE_ORDER_MAGIC 0x1A2B3C4Du
+#define DUMP_BUFFER (256u * 1024u)
+
+/* One interface of a pcapng dump: a link type and a snap length met so far. */
+struct dump_iface {
+    uint32_t linktype;
+    uint32_t snaplen;
+};
+
+struct wst_capture_dump {
+    FILE *fp;
+    bool is_stdout;             /* flushed at the end, never closed */
+    bool is_pcapng;             /* else classic pcap, of linktype */
+    uint32_t linktype;          /* classic: the one link type of every source */
+    int err;                    /* errno of the first failed write; nothing is written after it */
+    struct dump_iface *ifaces;  /* pcapng: the interfaces written so far, in order */
+    uint32_t n_ifaces, ifaces_cap;
+    uint32_t last;              /* pcapng: the index of the last packet's interface */
+    char *buf;                  /* the FILE's buffer (not standard output's); freed after fclose() */
+};
+
+/* Writes n bytes unless a write failed before; the first failure is kept. */
+static void dump_write(struct wst_capture_dump *d, const void *p, size_t n)
+{
+    if (d->err == 0 && n > 0 && fwrite(p, 1, n, d->fp) != n)
+        d->err = errno ? errno : EIO;
+}
+
+static void dump_u32(struct wst_capture_dump *d, uint32_t v)
+{
+    dump_write(d, &v, sizeof v);
+}
+
+static void dump_u16(struct wst_capture_dump *d, uint16_t v)
+{
+    dump_write(d, &v, sizeof v);
+}
+
+/* The classic file header (pcap-savefile(5)), in the host's byte order as libpcap writes it. */
+static void dump_classic_header(struct wst_capture_dump *d, uint32_t snaplen)
+{
+    dump_u32(d, PCAP_MAGIC_US);
+    dump_u16(d, 2); /* version 2.4 */
+    dump_u16(d, 4);
+    dump_u32(d, 0); /* thiszone */
+    dump_u32(d, 0); /* sigfigs */
+    dump_u32(d, snaplen);
+    dump_u32(d, d->linktype);
+}
+
+/* A pcapng Section Header Block: byte-order magic, version 1.0, length unknown. */
+static void dump_pcapng_header(struct wst_capture_dump *d)
+{
+    dump_u32(d, PCAPNG_SHB);
+    dump_u32(d, 28);
+    dump_u32(d, PCAPNG_BYTE_ORDER_MAGIC);
+    dump_u16(d, 1);
+    dump_u16(d, 0);
+    dump_u32(d, 0xFFFFFFFFu); /* section length: -1, not given */
+    dump_u32(d, 0xFFFFFFFFu);
+    dump_u32(d, 28);
+}
+
+/*
+ * The pcapng interface of (linktype, snaplen), written as an Interface
+ * Description Block the first time it is met. No if_tsresol option: the
+ * default, microseconds, is what a packet's ts_us holds.
+ */
+static uint32_t dump_iface(struct wst_capture_dump *d, uint32_t linktype, uint32_t snaplen)
+{
+    if (d->last < d->n_ifaces && d->ifaces[d->last].linktype == linktype && d->ifaces[d->last].snaplen == snaplen)
+        return d->last;
+    for (uint32_t i = 0; i < d->n_ifaces; i++) {
+        if (d->ifaces[i].linktype == linktype && d->ifaces[i].snaplen == snaplen)
+            return d->last = i;
+    }
+    if (d->n_ifaces == d->ifaces_cap) {
+        d->ifaces_cap = d->ifaces_cap ? 2 * d->ifaces_cap : 4;
+        d->ifaces = wst_xrealloc(d->ifaces, d->ifaces_cap, sizeof *d->ifaces);
+    }
+    d->ifaces[d->n_ifaces] = (struct dump_iface){.linktype = linktype, .snaplen = snaplen};
+    dump_u32(d, PCAPNG_IDB);
+    dump_u32(d, 20);
+    dump_u16(d, (uint16_t)linktype); /* pcapng's link type field is 16 bits */
+    dump_u16(d, 0);
+    dump_u32(d, snaplen);
+    dump_u32(d, 20);
+    return d->last = d->n_ifaces++;
+}
+
+static void dump_packet(struct wst_capture_dump *d, uint32_t linktype, uint32_t snaplen, const struct wst_packet *pkt)
+{
+    static const uint8_t pad[4];
+    if (d->err)
+        return;
+    if (!d->is_pcapng) {
+        /* One link type: wst_capture_dump_open() chose classic pcap only then. */
+        assert(linktype == d->linktype);
+        (void)linktype;
+        (void)snaplen;
+        dump_u32(d, (uint32_t)(pkt->ts_us / WST_US_PER_S)); /* 32-bit seconds, as the format has */
+        dump_u32(d, (uint32_t)(pkt->ts_us % WST_US_PER_S));
+        dump_u32(d, pkt->caplen);
+        dump_u32(d, pkt->wirelen);
+        dump_write(d, pkt->data, pkt->caplen);
+        return;
+    }
+    uint32_t id = dump_iface(d, linktype, snaplen);
+    uint32_t padded = (pkt->caplen + 3u) & ~3u;
+    uint32_t len = 32u + padded;
+    dump_u32(d, PCAPNG_EPB);
+    dump_u32(d, len);
+    dump_u32(d, id);
+    dump_u32(d, (uint32_t)(pkt->ts_us >> 32));
+    dump_u32(d, (uint32_t)pkt->ts_us);
+    dump_u32(d, pkt->caplen);
+    dump_u32(d, pkt->wirelen);
+    dump_write(d, pkt->data, pkt->caplen);
+    dump_write(d, pad, padded - pkt->caplen);
+    dump_u32(d, len);
+}
+
+static void dump_flush(struct wst_capture_dump *d)
+{
+    if (d->err == 0 && fflush(d->fp) != 0)
+        d->err = errno ? errno : EIO;
+}
+
+/* WST_EIO with "write error: <strerror>" for the first failed write, as the records' own message. */
+static int write_error(int err, char *errbuf)
+{
+    snprintf(errbuf, WST_ERRBUF_SIZE, "write error: %s", strerror(err));
+    return WST_EIO;
+}
+
+/* Closes the file (not standard output) and frees d; returns the first write error's errno, or 0. */
+static int dump_free(struct wst_capture_dump *d)
+{
+    if (d->fp && !d->is_stdout && fclose(d->fp) != 0 && d->err == 0)
+        d->err = errno ? errno : EIO;
+    int err = d->err;
+    free(d->buf);
+    free(d->ifaces);
+    free(d);
+    return err;
+}
+
+int wst_capture_dump_open(struct wst_capture_dump **out, const char *path, struct wst_capture *const *sources,
+                          size_t n_sources, char *errbuf)
+{
+    *out = NULL;
+    bool is_stdout = strcmp(path, "-") == 0;
+
+    /* A file being read would be emptied by opening it for writing. */
+    struct stat st;
+    if (!is_stdout && stat(path, &st) == 0) {
+        for (size_t i = 0; i < n_sources; i++) {
+            if (sources[i]->has_file_id && sources[i]->file_dev == st.st_dev && sources[i]->file_ino == st.st_ino) {
+                snprintf(errbuf, WST_ERRBUF_SIZE, "is also a capture being read: writing it would destroy it");
+                return WST_EUSAGE;
+            }
+        }
+    }
+
+    /* Classic pcap when every source has one and the same link type; pcapng otherwise. */
+    bool is_pcapng = n_sources == 0;
+    uint32_t linktype = 0, snaplen = 0;
+    for (size_t i = 0; i < n_sources; i++) {
+        const struct wst_capture *c = sources[i];
+        bool one_link = c->kind == SRC_LIVE || c->is_classic;
+        if (!one_link || (i > 0 && c->linktype != linktype))
+            is_pcapng = true;
+        linktype = c->linktype;
+        snaplen = c->snaplen > snaplen ? c->snaplen : snaplen;
+    }
+
+    int rc;
+    struct wst_capture_dump *d = wst_xcalloc(1, sizeof *d);
+    d->is_stdout = is_stdout;
+    d->is_pcapng = is_pcapng;
+    d->linktype = linktype;
+    d->fp = is_stdout ? stdout : fopen(path, "wb");
+    if (d->fp == NULL) {
+        snprintf(errbuf, WST_ERRBUF_SIZE, "%s", strerror(errno));
+        rc = WST_EIO;
+        goto fail;
+    }
+    if (!is_stdout) { /* larger writes than stdio's; standard output keeps its own buffer */
+        d->buf = wst_xrealloc(NULL, DUMP_BUFFER, 1);
+        setvbuf(d->fp, d->buf, _IOFBF, DUMP_BUFFER);
+    }
+    if (is_pcapng)
+        dump_pcapng_header(d);
+    else
+        dump_classic_header(d, snaplen);
+    dump_flush(d); /* a full disk shows now, not after the capture */
+    if (d->err) {
+        rc = write_error(d->err, errbuf);
+        goto fail;
+    }
+    for (size_t i = 0; i < n_sources; i++)
+        sources[i]->dump = d;
+    *out = d;
+    return 0;
+
+fail:
+    dump_free(d);
+    return rc;
+}
+
+int wst_capture_dump_flush(struct wst_capture_dump *d, char *errbuf)
+{
+    dump_flush(d);
+    return d->err ? write_error(d->err, errbuf) : 0;
+}
+
+int wst_capture_dump_close(struct wst_capture_dump *d, char *errbuf)
+{
+    if (d == NULL)
+        return 0;
+    dump_flush(d);
+    int err = dump_free(d);
+    return err ? write_error(err, errbuf) : 0;
 }

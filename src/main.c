@@ -8,9 +8,10 @@
  *
  * Every source is opened before the first packet is read, so a typo in the
  * third file name fails at once instead of after two files of output, and
- * so are the files written, so that -Z can give up root after them. When
- * reading stops at a damaged file, the connections seen so far and the
- * summary are still written (marked incomplete), then the error is reported.
+ * so are the files written (-o, -w), so that -Z can give up root after
+ * them. When reading stops at a damaged file, the connections seen so far
+ * and the summary are still written (marked incomplete), then the error is
+ * reported.
  */
 #include <errno.h>
 #include <pcap/pcap.h>
@@ -76,6 +77,7 @@ int main(int argc, char **argv)
     struct wst_options opt;
     struct wst_capture **sources = NULL;
     size_t n_sources = 0;
+    struct wst_capture_dump *dump = NULL; /* -w */
     FILE *out = stdout;
     int status = WST_EXIT_OK;
 
@@ -121,6 +123,15 @@ int main(int argc, char **argv)
         }
     }
     wst_outbuf_init(&outbuf, out);
+
+    if (opt.write) {
+        int rc = wst_capture_dump_open(&dump, opt.write, sources, n_sources, errbuf);
+        if (rc < 0) {
+            fprintf(stderr, "wirestate: %s: %s\n", strcmp(opt.write, "-") ? opt.write : "(stdout)", errbuf);
+            status = exit_status_for(rc);
+            goto done;
+        }
+    }
 
     /* Every file is open: now -Z may give root up (README, "Live captures"). */
     int drop_rc = opt.user ? wst_capture_drop_privileges(opt.user, errbuf) : 0;
@@ -192,6 +203,10 @@ int main(int argc, char **argv)
 done:
     if (out != stdout && out != NULL && fclose(out) != 0 && status == WST_EXIT_OK) {
         fprintf(stderr, "wirestate: %s: write error: %s\n", opt.output, strerror(errno));
+        status = WST_EXIT_RUNTIME;
+    }
+    if (wst_capture_dump_close(dump, errbuf) < 0 && status == WST_EXIT_OK) {
+        fprintf(stderr, "wirestate: %s: %s\n", strcmp(opt.write, "-") ? opt.write : "(stdout)", errbuf);
         status = WST_EXIT_RUNTIME;
     }
     for (size_t i = 0; i < n_sources; i++)

@@ -81,6 +81,15 @@ static const struct wst_option table[] = {
      .noun = "output file",
      .help = "write the records to FILE (`-` is standard output)"},
     /* "-" as tcpdump's -w -. Without -o, standard output. */
+    {.name = "write", .short_name = 'w', .type = WST_ARG_STRING, FIELD(write), .metavar = "FILE",
+     .noun = "packet file",
+     .help = "also write every packet read, after the filter, to FILE (`-` is standard output), as tcpdump's "
+             "`-w`: pcap with the source's link type and snap length, pcapng when the sources hold several "
+             "link types or are pcapng, so that `-r FILE` later gives the same records"},
+    /* tcpdump's -w (no long name there): a live session saved to be read again.
+     * Opened with -o, before -Z. Refused when it would share standard output
+     * with the records, or overwrite -o or a file being read (check_combination()
+     * by name, wst_capture_dump_open() by inode). */
     {.name = "relinquish-privileges", .short_name = 'Z', .type = WST_ARG_USER, FIELD(user), .metavar = "USER",
      .noun = "user",
      .help = "once the capture and the files to write are open, become USER (its groups, group and user id); "
@@ -460,6 +469,24 @@ static int check_combination(const struct wst_options *o, char *errbuf)
     if (o->files.n > 0 && o->interface != NULL) {
         snprintf(errbuf, WST_ERRBUF_SIZE, "-r and -i cannot be combined");
         return WST_EUSAGE;
+    }
+    if (o->write) {
+        bool records_to_stdout = o->output == NULL || strcmp(o->output, "-") == 0;
+        if (strcmp(o->write, "-") == 0 && records_to_stdout) {
+            snprintf(errbuf, WST_ERRBUF_SIZE,
+                     "-w - and the records cannot both go to standard output: give the records a file with -o");
+            return WST_EUSAGE;
+        }
+        if (strcmp(o->write, "-") != 0 && !records_to_stdout && strcmp(o->write, o->output) == 0) {
+            snprintf(errbuf, WST_ERRBUF_SIZE, "-w and -o name the same file '%s'", o->write);
+            return WST_EUSAGE;
+        }
+        for (size_t i = 0; i < o->files.n; i++) {
+            if (strcmp(o->write, "-") != 0 && strcmp(o->write, o->files.v[i]) == 0) {
+                snprintf(errbuf, WST_ERRBUF_SIZE, "-w would overwrite '%s', which -r reads", o->write);
+                return WST_EUSAGE;
+            }
+        }
     }
     size_t stdin_uses = 0;
     for (size_t i = 0; i < o->files.n; i++)

@@ -16,9 +16,11 @@
 #include <limits.h>
 #include <pcap/pcap.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -1066,6 +1068,321 @@ static void read_with_capture(const char *path, struct outcome *o)
     wst_capture_close(cap);
 }
 
+/* ---- writing what is read (-w) */
+
+/*
+ * Reads every packet of the sources (a filter, when given, set on each
+ * first) with a dump to `out` attached, folding them as read_with_capture()
+ * does; *dump_rc is what closing the dump returned, with its text in
+ * dump_msg. Returns the number of packets.
+ */
+static unsigned read_and_dump(const char *const *paths, size_t n, const char *filter, const char *out,
+                              uint64_t *digest, int *dump_rc, char *dump_msg)
+{
+    struct wst_capture *caps[4];
+    char errbuf[WST_ERRBUF_SIZE] = "";
+    ck_assert_uint_le(n, 4);
+    for (size_t i = 0; i < n; i++) {
+        caps[i] = open_ok(paths[i]);
+        if (filter)
+            ck_assert_int_eq(wst_capture_set_filter(caps[i], filter, errbuf), 0);
+    }
+    struct wst_capture_dump *d = NULL;
+    ck_assert_msg(wst_capture_dump_open(&d, out, caps, n, errbuf) == 0, "%s", errbuf);
+    ck_assert_ptr_nonnull(d);
+    unsigned packets = 0;
+    *digest = 0xcbf29ce484222325ULL;
+    for (size_t i = 0; i < n; i++) {
+        struct wst_packet pkt;
+        int rc;
+        while ((rc = wst_capture_next(caps[i], &pkt, errbuf)) > 0) {
+            *digest = fold_packet(*digest, &pkt);
+            packets++;
+        }
+        ck_assert_int_eq(rc, 0);
+    }
+    dump_msg[0] = '\0';
+    *dump_rc = wst_capture_dump_close(d, dump_msg);
+    for (size_t i = 0; i < n; i++)
+        wst_capture_close(caps[i]);
+    return packets;
+}
+
+/* The first `n` bytes of a file. */
+static void file_head(const char *path, uint8_t *buf, size_t n)
+{
+    FILE *fp = fopen(path, "rb");
+    ck_assert_ptr_nonnull(fp);
+    ck_assert_uint_eq(fread(buf, 1, n, fp), n);
+    fclose(fp);
+}
+
+static uint32_t host32(const uint8_t *p)
+{
+    uint32_t v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+/* A classic file is written as classic pcap with its link type and snap length, and reads back the same,
+ * through wirestate's reader and through libpcap's. */
+START_TEST(test_capture_dump_classic)
+{
+    char src[PATH_MAX], out[PATH_MAX], msg[WST_ERRBUF_SIZE];
+    write_syns(path_in_dir(src, "syn.pcap"), 4);
+    path_in_dir(out, "out.pcap");
+    const char *paths[] = {src};
+    uint64_t digest;
+    int rc;
+    ck_assert_uint_eq(read_and_dump(paths, 1, NULL, out, &digest, &rc, msg), 4);
+    ck_assert_msg(rc == 0, "%s", msg);
+
+    uint8_t h[24];
+    file_head(out, h, sizeof h);
+    ck_assert_uint_eq(host32(h), 0xA1B2C3D4u); /* microseconds, the host's byte order */
+    ck_assert_uint_eq(h[4] | h[5] << 8 | h[6] << 16 | h[7] << 24, 2 | 4 << 16);
+    ck_assert_uint_eq(host32(h + 16), 65535);  /* write_syns()'s snap length */
+    ck_assert_uint_eq(host32(h + 20), 1);      /* Ethernet */
+    ck_assert_int_eq(file_size(out), 24 + 4 * (16 + 54));
+
+    struct outcome again, libpcap;
+    read_with_capture(out, &again);
+    ck_assert_int_eq(again.end_rc, 0);
+    ck_assert_uint_eq(again.packets, 4);
+    ck_assert_uint_eq(again.digest, digest);
+    read_with_libpcap(out, &libpcap);
+    ck_assert_int_eq(libpcap.end_rc, 0);
+    ck_assert_uint_eq(libpcap.digest, digest);
+}
+END_TEST
+
+/* What the filter rejects is not written (tcpdump's -w writes what it captures). */
+START_TEST(test_capture_dump_after_filter)
+{
+    char src[PATH_MAX], out[PATH_MAX], msg[WST_ERRBUF_SIZE];
+    write_syns(path_in_dir(src, "syn.pcap"), 4);
+    path_in_dir(out, "out.pcap");
+    const char *paths[] = {src};
+    uint64_t digest;
+    int rc;
+    ck_assert_uint_eq(read_and_dump(paths, 1, "src port 40001 or src port 40003", out, &digest, &rc, msg), 2);
+    ck_assert_int_eq(rc, 0);
+    struct outcome again;
+    read_with_capture(out, &again);
+    ck_assert_uint_eq(again.packets, 2);
+    ck_assert_uint_eq(again.digest, digest);
+}
+END_TEST
+
+/* A pcapng source is written as pcapng, each packet under an interface of its own link type. */
+START_TEST(test_capture_dump_pcapng_two_link_types)
+{
+    char src[PATH_MAX], out[PATH_MAX], msg[WST_ERRBUF_SIZE];
+    path_in_dir(src, "two.pcapng");
+    struct frame e0 = tcp_frame(ETH, "192.0.2.1", 40000, "198.51.100.2", 80, CRAFT_SYN, 0);
+    struct frame r1 = tcp_frame(RAW, "2001:db8::1", 40001, "2001:db8::2", 443, CRAFT_SYN, 0);
+    struct craft_pcapng *w = craft_pcapng_open(src);
+    ck_assert_ptr_nonnull(w);
+    craft_pcapng_add_interface(w, 1, 65535);
+    craft_pcapng_add_interface(w, 101, 48);
+    craft_pcapng_add_interface(w, 1, 65535); /* the same as the first: one interface when written */
+    craft_pcapng_write(w, 0, TS0, e0.b, e0.len, e0.len);
+    craft_pcapng_write(w, 1, TS0 + 1, r1.b, r1.len, r1.len); /* cut to 48 of 60 */
+    craft_pcapng_write(w, 2, TS0 + 2, e0.b, e0.len, e0.len);
+    craft_pcapng_write(w, 0, 5000000000000000ULL, e0.b, e0.len, e0.len); /* past 2106: 64-bit timestamps */
+    ck_assert_int_eq(craft_pcapng_close(w), 0);
+    path_in_dir(out, "out.pcapng");
+    const char *paths[] = {src};
+    uint64_t digest;
+    int rc;
+    ck_assert_uint_eq(read_and_dump(paths, 1, NULL, out, &digest, &rc, msg), 4);
+    ck_assert_msg(rc == 0, "%s", msg);
+
+    uint8_t h[4];
+    file_head(out, h, sizeof h);
+    ck_assert_uint_eq(host32(h), 0x0A0D0D0Au);
+    /* SHB, two IDBs, four EPBs (32 bytes and the data padded to 4). */
+    ck_assert_int_eq(file_size(out), 28 + 2 * 20 + 3 * (32 + 56) + (32 + 48));
+    struct outcome again;
+    read_with_capture(out, &again);
+    ck_assert_int_eq(again.end_rc, 0);
+    ck_assert_uint_eq(again.packets, 4);
+    ck_assert_uint_eq(again.digest, digest);
+}
+END_TEST
+
+/* Classic files of two link types make a pcapng file; of one link type, a classic one with the largest snap
+ * length. */
+START_TEST(test_capture_dump_several_sources)
+{
+    char eth[PATH_MAX], eth_short[PATH_MAX], raw[PATH_MAX], out[PATH_MAX], msg[WST_ERRBUF_SIZE];
+    write_syns(path_in_dir(eth, "eth.pcap"), 2);
+    struct frame e = tcp_frame(ETH, "192.0.2.9", 40009, "198.51.100.2", 80, CRAFT_SYN, 0);
+    struct craft_pcap *w = craft_pcap_open(path_in_dir(eth_short, "eth-short.pcap"), 1, 128);
+    ck_assert_ptr_nonnull(w);
+    craft_pcap_write(w, TS0 + 9, e.b, e.len, e.len);
+    ck_assert_int_eq(craft_pcap_close(w), 0);
+    struct frame r = tcp_frame(RAW, "192.0.2.7", 40007, "198.51.100.2", 80, CRAFT_SYN, 0);
+    w = craft_pcap_open(path_in_dir(raw, "raw.pcap"), 101, 65535);
+    ck_assert_ptr_nonnull(w);
+    craft_pcap_write(w, TS0 + 7, r.b, r.len, r.len);
+    ck_assert_int_eq(craft_pcap_close(w), 0);
+
+    uint64_t digest;
+    int rc;
+    uint8_t h[24];
+    struct outcome again;
+    const char *same[] = {eth_short, eth};
+    path_in_dir(out, "same.pcap");
+    ck_assert_uint_eq(read_and_dump(same, 2, NULL, out, &digest, &rc, msg), 3);
+    ck_assert_int_eq(rc, 0);
+    file_head(out, h, sizeof h);
+    ck_assert_uint_eq(host32(h), 0xA1B2C3D4u);
+    ck_assert_uint_eq(host32(h + 16), 65535);
+    ck_assert_uint_eq(host32(h + 20), 1);
+    read_with_capture(out, &again);
+    ck_assert_uint_eq(again.digest, digest);
+
+    const char *mixed[] = {eth, raw};
+    path_in_dir(out, "mixed.pcapng");
+    ck_assert_uint_eq(read_and_dump(mixed, 2, NULL, out, &digest, &rc, msg), 3);
+    ck_assert_int_eq(rc, 0);
+    file_head(out, h, 4);
+    ck_assert_uint_eq(host32(h), 0x0A0D0D0Au);
+    read_with_capture(out, &again);
+    ck_assert_uint_eq(again.packets, 3);
+    ck_assert_uint_eq(again.digest, digest); /* links included: the raw packet is still raw */
+}
+END_TEST
+
+/* A file being read is never the one written: it would be emptied. */
+START_TEST(test_capture_dump_refuses_a_source)
+{
+    char src[PATH_MAX], link[PATH_MAX];
+    write_syns(path_in_dir(src, "syn.pcap"), 2);
+    long size = file_size(src);
+    ck_assert_int_eq(symlink(src, path_in_dir(link, "alias.pcap")), 0);
+    struct wst_capture *cap = open_ok(src);
+    struct wst_capture_dump *d = (struct wst_capture_dump *)&d;
+    char errbuf[WST_ERRBUF_SIZE] = "";
+    ck_assert_int_eq(wst_capture_dump_open(&d, link, &cap, 1, errbuf), WST_EUSAGE);
+    ck_assert_ptr_null(d);
+    ck_assert_str_eq(errbuf, "is also a capture being read: writing it would destroy it");
+    ck_assert_int_eq(file_size(src), size);
+    wst_capture_close(cap);
+}
+END_TEST
+
+/* A device that refuses the header fails the open; nothing is attached. */
+START_TEST(test_capture_dump_full_device)
+{
+    char src[PATH_MAX];
+    write_syns(path_in_dir(src, "syn.pcap"), 1);
+    struct wst_capture *cap = open_ok(src);
+    struct wst_capture_dump *d = NULL;
+    char errbuf[WST_ERRBUF_SIZE] = "";
+    ck_assert_int_eq(wst_capture_dump_open(&d, "/dev/full", &cap, 1, errbuf), WST_EIO);
+    ck_assert_ptr_null(d);
+    ck_assert_str_eq(errbuf, "write error: No space left on device");
+    struct wst_packet pkt;
+    ck_assert_int_eq(wst_capture_next(cap, &pkt, errbuf), 1);
+    wst_capture_close(cap);
+    ck_assert_int_eq(wst_capture_dump_open(&d, "/nonexistent-dir/x.pcap", &cap, 0, errbuf), WST_EIO);
+    ck_assert_str_eq(errbuf, "No such file or directory");
+}
+END_TEST
+
+/*
+ * A write that fails part way (a file size limit) does not stop the reading:
+ * every packet is still handed out, and closing the dump reports the first
+ * failure. Run in a child, whose limit does not outlive it.
+ */
+static int dump_over_size_limit(void)
+{
+    char src[PATH_MAX], out[PATH_MAX], errbuf[WST_ERRBUF_SIZE] = "";
+    path_in_dir(src, "syn.pcap");
+    path_in_dir(out, "out.pcap");
+    signal(SIGXFSZ, SIG_IGN); /* write() then fails with EFBIG */
+    struct rlimit lim = {.rlim_cur = 100, .rlim_max = RLIM_INFINITY};
+    if (setrlimit(RLIMIT_FSIZE, &lim) != 0)
+        return 1;
+    struct wst_capture *cap = NULL;
+    struct wst_capture_dump *d = NULL;
+    if (wst_capture_open_file(&cap, src, errbuf) != 0 || wst_capture_dump_open(&d, out, &cap, 1, errbuf) != 0)
+        return 2;
+    struct wst_packet pkt;
+    unsigned n = 0;
+    int rc;
+    while ((rc = wst_capture_next(cap, &pkt, errbuf)) > 0)
+        n++;
+    if (rc != 0 || n != 10)
+        return 3;
+    if (wst_capture_dump_close(d, errbuf) != WST_EIO || strcmp(errbuf, "write error: File too large") != 0)
+        return 4;
+    wst_capture_close(cap);
+    return 0;
+}
+
+START_TEST(test_capture_dump_error_part_way)
+{
+    char src[PATH_MAX];
+    write_syns(path_in_dir(src, "syn.pcap"), 10);
+    ck_assert_int_eq(in_child(dump_over_size_limit), 0);
+}
+END_TEST
+
+/* The end of a source writes out what the dump holds, before it is closed. */
+START_TEST(test_capture_dump_flushed_at_end)
+{
+    char src[PATH_MAX], out[PATH_MAX];
+    write_syns(path_in_dir(src, "syn.pcap"), 3);
+    struct wst_capture *cap = open_ok(src);
+    struct wst_capture_dump *d = NULL;
+    char errbuf[WST_ERRBUF_SIZE] = "";
+    ck_assert_int_eq(wst_capture_dump_open(&d, path_in_dir(out, "out.pcap"), &cap, 1, errbuf), 0);
+    ck_assert_int_eq(file_size(out), 24); /* the header at once */
+    struct wst_packet pkt;
+    while (wst_capture_next(cap, &pkt, errbuf) > 0)
+        ck_assert_int_eq(file_size(out), 24); /* buffered */
+    ck_assert_int_eq(file_size(out), 24 + 3 * (16 + 54));
+    /* A stop (Ctrl-C) flushes too. */
+    ck_assert_int_eq(wst_capture_dump_close(d, errbuf), 0);
+    wst_capture_close(cap);
+
+    write_syns(src, 3);
+    cap = open_ok(src);
+    ck_assert_int_eq(wst_capture_dump_open(&d, out, &cap, 1, errbuf), 0);
+    ck_assert_int_eq(wst_capture_next(cap, &pkt, errbuf), 1);
+    ck_assert_int_eq(file_size(out), 24);
+    wst_capture_break(cap);
+    ck_assert_int_eq(wst_capture_next(cap, &pkt, errbuf), 0);
+    ck_assert_int_eq(file_size(out), 24 + 16 + 54);
+    ck_assert_int_eq(wst_capture_dump_flush(d, errbuf), 0);
+    ck_assert_int_eq(wst_capture_dump_close(d, errbuf), 0);
+    wst_capture_close(cap);
+}
+END_TEST
+
+/* A live capture is written with its link type and its snap length; -s 0 is 262144. */
+START_TEST(test_capture_dump_live_header)
+{
+    if (!can_capture(__func__))
+        return;
+    char out[PATH_MAX], errbuf[WST_ERRBUF_SIZE] = "";
+    struct wst_capture *cap = NULL;
+    ck_assert_msg(wst_capture_open_live(&cap, "lo", 262144, 64, errbuf) == 0, "%s", errbuf);
+    struct wst_capture_dump *d = NULL;
+    ck_assert_int_eq(wst_capture_dump_open(&d, path_in_dir(out, "live.pcap"), &cap, 1, errbuf), 0);
+    ck_assert_int_eq(wst_capture_dump_close(d, errbuf), 0);
+    wst_capture_close(cap);
+    uint8_t h[24];
+    file_head(out, h, sizeof h);
+    ck_assert_uint_eq(host32(h), 0xA1B2C3D4u);
+    ck_assert_uint_eq(host32(h + 16), 262144);
+    ck_assert_uint_eq(host32(h + 20), 1); /* lo is Ethernet to libpcap */
+}
+END_TEST
+
 /* Both ways; a read error is WST_EIO now (it was WST_ECORRUPT), the text the same. */
 static void expect_same_as_libpcap(const char *path)
 {
@@ -1390,6 +1707,19 @@ Suite *capture_suite(void)
     tcase_add_test(tc, test_capture_pcap_truncations_as_libpcap);
     tcase_add_test(tc, test_capture_pipe_packets_as_they_come);
     tcase_set_timeout(tc, 60);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("write");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_capture_dump_classic);
+    tcase_add_test(tc, test_capture_dump_after_filter);
+    tcase_add_test(tc, test_capture_dump_pcapng_two_link_types);
+    tcase_add_test(tc, test_capture_dump_several_sources);
+    tcase_add_test(tc, test_capture_dump_refuses_a_source);
+    tcase_add_test(tc, test_capture_dump_full_device);
+    tcase_add_test(tc, test_capture_dump_error_part_way);
+    tcase_add_test(tc, test_capture_dump_flushed_at_end);
+    tcase_add_test(tc, test_capture_dump_live_header);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("stdin");

@@ -226,6 +226,34 @@ END_TEST
 
 /* ---- output */
 
+/* -w: the packets to a file, or to standard output when the records go elsewhere. */
+START_TEST(test_options_write)
+{
+    ck_assert_int_eq(parse("-r", "a", NULL), 0);
+    ck_assert_ptr_null(opt.write);
+    ck_assert_int_eq(parse("-i", "lo", "-w", "out.pcap", NULL), 0);
+    ck_assert_str_eq(opt.write, "out.pcap");
+    ck_assert_int_eq(parse("-r", "a", "--write=b.pcap", "-o", "-", NULL), 0);
+    ck_assert_str_eq(opt.write, "b.pcap");
+    ck_assert_int_eq(parse("-r", "a", "-w", "-", "-o", "records.json", NULL), 0);
+    ck_assert_str_eq(opt.write, "-");
+    ck_assert_int_eq(parse("-r", "-", "-w", "-", "-o", "records.json", NULL), 0);
+}
+END_TEST
+
+START_TEST(test_options_error_write)
+{
+    ck_assert_int_eq(parse("-i", "lo", "-w", "-", NULL), WST_EUSAGE);
+    ck_assert_str_eq(errbuf, "-w - and the records cannot both go to standard output: give the records a file with -o");
+    ck_assert_usage(parse("-i", "lo", "-w", "-", "-o", "-", NULL), "cannot both go to standard output");
+    ck_assert_int_eq(parse("-i", "lo", "-o", "x", "-w", "x", NULL), WST_EUSAGE);
+    ck_assert_str_eq(errbuf, "-w and -o name the same file 'x'");
+    ck_assert_int_eq(parse("-r", "one", "-r", "two", "-w", "two", NULL), WST_EUSAGE);
+    ck_assert_str_eq(errbuf, "-w would overwrite 'two', which -r reads");
+    ck_assert_usage(parse("-r", "a", "-w", NULL), "option '-w' needs an argument");
+}
+END_TEST
+
 START_TEST(test_options_output)
 {
     ck_assert_int_eq(parse("-r", "a", "-o", "out.json", NULL), 0);
@@ -1014,6 +1042,7 @@ Suite *options_suite(void)
     tcase_add_test(tc, test_options_user);
     tcase_add_test(tc, test_options_count);
     tcase_add_test(tc, test_options_output);
+    tcase_add_test(tc, test_options_write);
     tcase_add_test(tc, test_options_format);
     tcase_add_test(tc, test_options_format_unknown);
     tcase_add_test(tc, test_options_vlan_key);
@@ -1041,6 +1070,7 @@ Suite *options_suite(void)
     tcase_add_test(tc, test_options_error_nothing_to_read);
     tcase_add_test(tc, test_options_error_read_and_interface);
     tcase_add_test(tc, test_options_error_stdin_twice);
+    tcase_add_test(tc, test_options_error_write);
     tcase_add_test(tc, test_options_error_unknown_option);
     tcase_add_test(tc, test_options_error_missing_argument);
     tcase_add_test(tc, test_options_error_bad_snaplen);

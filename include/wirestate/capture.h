@@ -23,6 +23,7 @@
 #include "wirestate/packet.h"
 
 struct wst_capture;
+struct wst_capture_dump;
 
 /* Counters of one source. */
 struct wst_capture_stats {
@@ -81,6 +82,38 @@ void wst_capture_stats(struct wst_capture *cap, struct wst_capture_stats *out);
 
 /* Closes the source; NULL is allowed. */
 void wst_capture_close(struct wst_capture *cap);
+
+/*
+ * Opens `path` ("-" = standard output) for tcpdump's -w and attaches it to
+ * the sources: from then on wst_capture_next() writes every packet it hands
+ * out (those the filter passed) before returning it, and flushes the file
+ * when a source ends, stops or fails. The format follows the sources: a
+ * classic pcap file of their link type and their largest snap length when
+ * every source is a live interface or a classic pcap file and all share one
+ * link type; pcapng otherwise (a pcapng source, or classic files of several
+ * link types), with an interface for each link type and snap length met.
+ * Timestamps are written in microseconds, as the packets carry them.
+ * Call it once every source is open, before any is read. Returns 0, or
+ * WST_EUSAGE (path is a file one of the sources reads), WST_EIO (cannot
+ * create or write it; strerror text).
+ */
+int wst_capture_dump_open(struct wst_capture_dump **out, const char *path, struct wst_capture *const *sources,
+                          size_t n_sources, char *errbuf) WST_WARN_UNUSED;
+
+/*
+ * Writes out what is buffered. A failed write is not reported by
+ * wst_capture_next(), which goes on reading; the first one is kept, and
+ * nothing more is written after it. Returns 0, or WST_EIO with that error
+ * ("write error: ...").
+ */
+int wst_capture_dump_flush(struct wst_capture_dump *d, char *errbuf) WST_WARN_UNUSED;
+
+/*
+ * Flushes and closes the file (standard output is flushed only) and frees
+ * d; NULL is allowed. The sources it was attached to must not be read after
+ * it. Returns 0, or WST_EIO with the first write error since it was opened.
+ */
+int wst_capture_dump_close(struct wst_capture_dump *d, char *errbuf) WST_WARN_UNUSED;
 
 /*
  * Gives up root for `user` (tcpdump's -Z), to be called once every capture

@@ -52,6 +52,7 @@ struct wst_options {
     uint32_t buffer_kib;               /* -B: the kernel's capture buffer, live only */
     uint64_t count;                    /* -c: stop after this many packets; 0 = all */
     const char *output;                /* -o; NULL = standard output */
+    const char *write;                 /* -w: the packets read, to a capture file ("-": standard output) */
     const char *user;                  /* -Z: the user to become once every file is open; NULL: stay */
     bool numeric;                      /* -n, -nn: accepted and ignored (no name is ever resolved) */
     const struct wst_emitter_class *emitter; /* --format */

@@ -5,13 +5,20 @@
 #
 #   sh tests/netns/live_capture.sh WIRESTATE TCPDRIVE     (exit 77: not root)
 #
-# wirestate captures on the client's veth (wst-c0) while tcpdrive makes real
-# connections to a server in the other namespace, and stops on SIGINT:
+# wirestate captures on the client's veth (wst-c0) with a filter while
+# tcpdrive makes real connections (IPv4 and IPv6) to a server in the other
+# namespace, and stops on SIGINT, as after Ctrl-C:
 #  1. -Z nobody: once the capture is open the process is nobody's, not
 #     root's (its /proc/PID/status: user and group ids, supplementary groups,
-#     no capability left), and it still captures; its records go to -o in a
-#     directory only root may write, so that file was opened before the
-#     change.
+#     no capability left), and it still captures; its records (-o) and its
+#     packets (-w) go to a directory only root may write, so both files were
+#     opened before the change.
+#  2. -B: the kernel's ring (its mapping in /proc/PID/maps) has the size
+#     asked for.
+#  3. -w with -s 0: the file is classic pcap of the interface's link type
+#     with a snap length of 262144, and reading it again (-r), with the
+#     filter or without, gives the same records as the live run and counts
+#     the same packets.
 set -u
 
 me=live_capture
@@ -104,10 +111,12 @@ connection() {
     srv=""
 }
 
-# ---- 1. -Z: no longer root while capturing
+# ---- the live run
 
-mkdir "$tmp/out" # mode 700 under a 700 directory: root's alone
-start_wirestate z -i "$WST_DEV_C" -Z nobody --format json -o "$tmp/out/z.json" "tcp port 8080"
+mkdir "$tmp/out" # under a directory of mode 700: root's alone
+filter="tcp port 8080"
+start_wirestate live -i "$WST_DEV_C" -Z nobody -s 0 -B 2048 -w "$tmp/out/live.pcap" --format json \
+    -o "$tmp/out/live.json" $filter
 
 # The change comes after the capture and -o are open: once the process is
 # nobody's, it is capturing, with its filter in place.
@@ -126,16 +135,50 @@ for c in CapPrm CapEff; do
     [ "$(status_field "$ws" $c)" = 0000000000000000 ] || fail "$c is $(status_field "$ws" $c)"
 done
 
-connection "$WST_IP4_S" 8080
-sleep 0.3 # the last ACK
-stop_wirestate
+# -B 2048: libpcap rounds the ring up to whole frames, never down, nor to twice as much.
+ring=0
+for range in $(grep -F 'socket:[' "/proc/$ws/maps" | cut -d' ' -f1); do
+    ring=$((ring + (0x${range#*-} - 0x${range%-*}) / 1024))
+done
+[ "$ring" -ge 2048 ] && [ "$ring" -lt 4096 ] || fail "-B 2048 made a ring of $ring KiB"
 
-[ "$(stat -c %U "$tmp/out/z.json")" = root ] || fail "-o was not created by root"
-[ "$(grep -c '"type":"conn"' "$tmp/out/z.json")" -eq 1 ] || fail "expected one connection record"
-grep -q "\"server\":\"$WST_IP4_S:8080\"" "$tmp/out/z.json" || fail "no record of $WST_IP4_S:8080"
-grep -q '"client_bytes":100,' "$tmp/out/z.json" || fail "client bytes are not 100"
-grep -q '"server_bytes":300,' "$tmp/out/z.json" || fail "server bytes are not 300"
-[ ! -s "$tmp/z.err" ] || fail "wirestate -Z wrote to stderr"
-echo "$me: -Z nobody: the capture runs as nobody, without capabilities: ok"
+connection "$WST_IP4_S" 8080
+connection "$WST_IP6_S" 8080
+connection "$WST_IP4_S" 8080
+sleep 0.3 # the last ACKs
+stop_wirestate
+[ ! -s "$tmp/live.err" ] || fail "the live run wrote to stderr"
+
+# 1. -Z
+for f in live.json live.pcap; do
+    [ "$(stat -c %U "$tmp/out/$f")" = root ] || fail "$f was not created by root, before the change of user"
+done
+grep '"type":"conn"' "$tmp/out/live.json" >"$tmp/live.conns"
+[ "$(wc -l <"$tmp/live.conns")" -eq 3 ] || fail "expected 3 connection records, got $(wc -l <"$tmp/live.conns")"
+[ "$(grep -c "\"server\":\"$WST_IP4_S:8080\"" "$tmp/live.conns")" -eq 2 ] || fail "not 2 records of $WST_IP4_S:8080"
+[ "$(grep -c "\"server\":\"\[$WST_IP6_S\]:8080\"" "$tmp/live.conns")" -eq 1 ] || fail "no record of [$WST_IP6_S]:8080"
+[ "$(grep -c '"client_bytes":100,' "$tmp/live.conns")" -eq 3 ] || fail "client bytes are not 100"
+[ "$(grep -c '"server_bytes":300,' "$tmp/live.conns")" -eq 3 ] || fail "server bytes are not 300"
+echo "$me: -Z nobody: the capture runs as nobody, without capabilities, and captures: ok"
+echo "$me: -B 2048: a ring of $ring KiB: ok"
+
+# 3. -w: classic pcap, Ethernet, snap length 262144 (-s 0), in the host's byte order.
+head=$(od -An -tx4 -N24 "$tmp/out/live.pcap" | tr -s ' \n' ' ' | sed 's/^ //; s/ $//')
+[ "$head" = "a1b2c3d4 00040002 00000000 00000000 00040000 00000001" ] || fail "-w file header: $head"
+# packets "name":N pairs of a summary line
+packets() { sed -n 's/.*"packets":{\([^}]*\)}.*/\1/p' "$1"; }
+for how in with without; do
+    if [ $how = with ]; then
+        "$bin" -r "$tmp/out/live.pcap" --format json $filter >"$tmp/again.json" 2>"$tmp/again.err"
+    else
+        "$bin" -r "$tmp/out/live.pcap" --format json >"$tmp/again.json" 2>"$tmp/again.err"
+    fi || fail "reading the -w file failed"
+    grep '"type":"conn"' "$tmp/again.json" >"$tmp/again.conns"
+    cmp -s "$tmp/live.conns" "$tmp/again.conns" ||
+        { diff "$tmp/live.conns" "$tmp/again.conns" >&2; fail "the -w file read $how the filter gives other records"; }
+    [ "$(packets "$tmp/again.json")" = "$(packets "$tmp/out/live.json")" ] ||
+        fail "packets: live $(packets "$tmp/out/live.json"), read again $(packets "$tmp/again.json")"
+done
+echo "$me: -w: read again, with the filter or without, the same records and packets as live: ok"
 
 echo "$me: all passed"
