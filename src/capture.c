@@ -23,6 +23,8 @@
  *     wirelen, bytes) under the LINKTYPE_ value its source read it with, so
  *     that reading the dump gives the same packets (but for a classic
  *     file's timestamps, 32-bit seconds, which end in 2106).
+ *  5. A packet is handed out (and written) as read, tags and all, whatever
+ *     the filter looked at (see "VLAN tags").
  *
  * Writing (-w). A dump attached to the sources receives every packet they
  * hand out, after the filter, in wst_capture_next(). Its format is chosen
@@ -35,6 +37,21 @@
  * source ends, stops or fails; the first failed write is kept and reported
  * at the close, and nothing is written after it (a half-written record
  * would make the rest of the file unreadable).
+ *
+ * VLAN tags. On Linux the kernel takes a received frame's outer VLAN tag
+ * off into metadata before a capture socket's filter runs, and libpcap puts
+ * it back into the frame it hands over (and -w saves); so does a frame sent
+ * through an interface with VLAN offload. A filter that saw no tag live
+ * sees one in the file. So on Ethernet, an expression that names no
+ * encapsulation (names_an_encapsulation()) is compiled, live and for files
+ * alike, as the expression applied inside up to two tags
+ * (through_vlan_tags()): the kernel's frame has a tag fewer only where it
+ * took one off, and the program looks past whatever tags are in the frame.
+ * A Linux cooked (v1) file's frame has the tag libpcap put back in the
+ * cooked header, past which libpcap cannot look (no `vlan` for that link
+ * type): the filter runs on a copy without that one tag, which is the frame
+ * the kernel filtered (passes()). README, "Filters and VLAN tags", lists
+ * where live and files still differ.
  *
  * Privileges. Opening an interface needs root (or CAP_NET_RAW); reading
  * from it once open does not. wst_capture_drop_privileges() gives root up
@@ -51,6 +68,7 @@
 #include "wirestate/capture.h"
 
 #include <assert.h>
+#include <ctype.h>
 #include <errno.h>
 #include <grp.h>
 #include <inttypes.h>
@@ -61,6 +79,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -95,6 +114,9 @@ struct wst_capture {
     dev_t file_dev;
     ino_t file_ino;
     struct wst_capture_dump *dump; /* -w: every packet handed out is written there; NULL if none */
+    bool untag_sll;            /* SRC_FILE: Linux cooked frames are filtered without their VLAN tag */
+    uint8_t *untag_buf;        /* the copy they are filtered as */
+    size_t untag_cap;
     char *filter;              /* expression, NULL if none */
     bool has_prog;             /* classic files: prog is in use */
     struct bpf_program prog;
@@ -294,6 +316,80 @@ static int compile(pcap_t *p, struct bpf_program *prog, const char *expr, char *
     return 0;
 }
 
+/*
+ * Whether the expression names a layer after which libpcap reads the rest
+ * of the expression one layer deeper (gencode.c: vlan, mpls, pppoes,
+ * geneve, vxlan). Such an expression says itself where the tags are, and is
+ * used as written. Any word counts, even a host named "vlan": that only
+ * keeps the expression as written.
+ */
+static bool names_an_encapsulation(const char *expr)
+{
+    static const char *const words[] = {"vlan", "mpls", "pppoes", "geneve", "vxlan"};
+    for (const char *p = expr; *p;) {
+        size_t len = 0;
+        while (p[len] && (isalnum((unsigned char)p[len]) || p[len] == '_'))
+            len++;
+        for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {
+            if (len == strlen(words[i]) && strncasecmp(p, words[i], len) == 0)
+                return true;
+        }
+        p += len ? len : 1;
+    }
+    return false;
+}
+
+/*
+ * The expression applied inside the VLAN tags (see "VLAN tags" above): to
+ * an untagged frame, or after one tag, or after two. `vlan` moves the rest
+ * of the program 4 bytes on, whether it matches or not, so "untagged" is
+ * tested with `ether proto` (which only reads the type field where the
+ * program is) and each deeper test is nested inside the `vlan` before it.
+ * NULL when out of memory.
+ */
+static char *through_vlan_tags(const char *expr)
+{
+#define UNTAGGED "not (ether proto 0x8100 or ether proto 0x88a8 or ether proto 0x9100)"
+    static const char form[] = "(" UNTAGGED " and (%s)) or (vlan and ((" UNTAGGED " and (%s)) or (vlan and (%s))))";
+#undef UNTAGGED
+    char *out = NULL;
+    return asprintf(&out, form, expr, expr, expr) < 0 ? NULL : out;
+}
+
+/*
+ * Compiles a filter for link type `dlt` against p (a live handle, or a dead
+ * one for files): `expr` as written first, so that its errors are reported
+ * as written; then, for Ethernet, unless it names an encapsulation, the
+ * same expression inside VLAN tags, compiled for a dead Ethernet handle of
+ * `snaplen` (libpcap compiles an expression alike for a live Ethernet
+ * interface and a file, but for `vlan`, which live looks for in the
+ * kernel's metadata; here the tags are in the frame, where the kernel's
+ * filter finds those it did not take off). Returns what compile() returns.
+ */
+static int compile_filter(pcap_t *p, int dlt, int snaplen, struct bpf_program *prog, const char *expr, char *errbuf)
+{
+    int rc = compile(p, prog, expr, errbuf);
+    if (rc < 0 || dlt != DLT_EN10MB || names_an_encapsulation(expr))
+        return rc;
+    char *tagged_expr = through_vlan_tags(expr);
+    pcap_t *dead = pcap_open_dead(DLT_EN10MB, snaplen);
+    struct bpf_program tagged;
+    if (tagged_expr == NULL || dead == NULL) {
+        snprintf(errbuf, WST_ERRBUF_SIZE, "out of memory");
+        rc = WST_ENOMEM;
+        pcap_freecode(prog);
+    } else if (pcap_compile(dead, &tagged, tagged_expr, 1, PCAP_NETMASK_UNKNOWN) == 0) {
+        pcap_freecode(prog);
+        *prog = tagged;
+    }
+    /* else: it compiled as written and adding tags should change nothing to that;
+     * were libpcap to refuse it, the expression as written is the better filter. */
+    if (dead)
+        pcap_close(dead);
+    free(tagged_expr);
+    return rc;
+}
+
 /* Compiles the filter for one pcapng link type (once; see wst_capture_set_filter). */
 static int ng_filter(struct wst_capture *cap, enum wst_link link, struct link_filter **out, char *errbuf)
 {
@@ -310,7 +406,11 @@ static int ng_filter(struct wst_capture *cap, enum wst_link link, struct link_fi
         snprintf(errbuf, WST_ERRBUF_SIZE, "out of memory");
         return WST_ENOMEM;
     }
-    int rc = compile(dead, &f->prog, cap->filter, errbuf);
+    int rc = compile_filter(dead, dlt, 262144, &f->prog, cap->filter, errbuf);
+    if (rc == WST_ENOMEM) {
+        pcap_close(dead);
+        return rc;
+    }
     pcap_close(dead);
     if (rc < 0) {
         f->rejects_all = true;
@@ -331,6 +431,7 @@ int wst_capture_set_filter(struct wst_capture *cap, const char *expr, char *errb
         snprintf(errbuf, WST_ERRBUF_SIZE, "out of memory");
         return WST_ENOMEM;
     }
+    cap->untag_sll = cap->kind == SRC_FILE && !names_an_encapsulation(expr);
     if (cap->kind == SRC_FILE && !cap->is_classic) {
         /* Interfaces may be of any link type: compile for each now, so a
          * typo is reported before any output. An expression that cannot
@@ -361,7 +462,7 @@ int wst_capture_set_filter(struct wst_capture *cap, const char *expr, char *errb
             snprintf(errbuf, WST_ERRBUF_SIZE, "out of memory");
             return WST_ENOMEM;
         }
-        int rc = compile(dead, &cap->prog, expr, errbuf);
+        int rc = compile_filter(dead, cap->dlt, (int)cap->snaplen, &cap->prog, expr, errbuf);
         pcap_close(dead);
         if (rc < 0)
             return rc;
@@ -369,7 +470,7 @@ int wst_capture_set_filter(struct wst_capture *cap, const char *expr, char *errb
         return 0;
     }
     /* Live: the kernel filters. */
-    int rc = compile(cap->pcap, &cap->prog, expr, errbuf);
+    int rc = compile_filter(cap->pcap, pcap_datalink(cap->pcap), (int)cap->snaplen, &cap->prog, expr, errbuf);
     if (rc < 0)
         return rc;
     int set = pcap_setfilter(cap->pcap, &cap->prog);
@@ -412,6 +513,41 @@ static int next_live(struct wst_capture *cap, struct wst_packet *pkt, char *errb
     }
 }
 
+#define SLL_HDR_LEN 16 /* Linux cooked v1: the protocol field is its last 2 bytes */
+
+/* The tag protocol identifiers of 802.1Q, 802.1ad and the older QinQ (as libpcap's `vlan`). */
+static bool is_vlan_tpid(uint16_t type)
+{
+    return type == 0x8100 || type == 0x88a8 || type == 0x9100;
+}
+
+/*
+ * Whether a file's packet passes a filter program. A Linux cooked (v1)
+ * frame may hold, at byte 14, the VLAN tag libpcap put back from the
+ * kernel's metadata (pcap-linux.c), which the kernel's filter never saw: the
+ * program then runs on a copy without it (see "VLAN tags" above).
+ */
+static bool passes(struct wst_capture *cap, const struct bpf_program *prog, enum wst_link link,
+                   const struct wst_pcapng_packet *np)
+{
+    struct pcap_pkthdr hdr = {.caplen = np->caplen, .len = np->wirelen};
+    const uint8_t *data = np->data;
+    if (link == WST_LINK_SLL && cap->untag_sll && np->caplen >= SLL_HDR_LEN + 4 &&
+        is_vlan_tpid((uint16_t)(data[14] << 8 | data[15]))) {
+        if (cap->untag_cap < np->caplen) {
+            cap->untag_buf = wst_xrealloc(cap->untag_buf, np->caplen, 1);
+            cap->untag_cap = np->caplen;
+        }
+        /* The header but its protocol field, then the tag's own type field and what follows. */
+        memcpy(cap->untag_buf, data, 14);
+        memcpy(cap->untag_buf + 14, data + 18, np->caplen - 18);
+        hdr.caplen -= 4;
+        hdr.len -= 4; /* wirelen >= caplen */
+        data = cap->untag_buf;
+    }
+    return pcap_offline_filter(prog, &hdr, data) != 0;
+}
+
 static int next_file(struct wst_capture *cap, struct wst_packet *pkt, char *errbuf)
 {
     for (;;) {
@@ -427,19 +563,15 @@ static int next_file(struct wst_capture *cap, struct wst_packet *pkt, char *errb
         if (cap->is_classic) {
             link = cap->link;
             linktype = cap->linktype; /* FCS bits cleared, as the file's header is read */
-            if (cap->has_prog) {
-                struct pcap_pkthdr hdr = {.caplen = np.caplen, .len = np.wirelen};
-                if (!pcap_offline_filter(&cap->prog, &hdr, np.data)) {
-                    cap->stats.filtered++;
-                    continue;
-                }
+            if (cap->has_prog && !passes(cap, &cap->prog, link, &np)) {
+                cap->stats.filtered++;
+                continue;
             }
         } else {
             link = wst_link_from_linktype(np.linktype);
             if (cap->filter) {
                 struct link_filter *f = &cap->ng_filters[link]; /* compiled by set_filter */
-                struct pcap_pkthdr hdr = {.caplen = np.caplen, .len = np.wirelen};
-                if (f->rejects_all || (f->usable && !pcap_offline_filter(&f->prog, &hdr, np.data))) {
+                if (f->rejects_all || (f->usable && !passes(cap, &f->prog, link, &np))) {
                     cap->stats.filtered++;
                     continue;
                 }
@@ -502,6 +634,7 @@ void wst_capture_close(struct wst_capture *cap)
             pcap_freecode(&cap->ng_filters[l].prog);
     }
     free(cap->filter);
+    free(cap->untag_buf);
     free(cap);
 }
 

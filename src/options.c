@@ -170,7 +170,10 @@ enum { N_ROWS = sizeof table / sizeof table[0] };
 #define LONG_BASE 256
 
 /* The words after the options, in the help and the Markdown table. */
-static const char filter_help[] = "the words after the options form a tcpdump filter expression (`port 443`)";
+static const char filter_help[] = "the words after the options form a tcpdump filter expression (`port 443`); on "
+                                  "Ethernet it also looks inside up to two VLAN tags, live and in files alike, "
+                                  "unless it names `vlan`, `mpls`, `pppoes`, `geneve` or `vxlan` itself (see "
+                                  "[Filters and VLAN tags](#filters-and-vlan-tags))";
 
 const struct wst_option *wst_options_rows(size_t *n)
 {
@@ -638,7 +641,12 @@ void wst_options_usage(FILE *fp)
         write_wrapped(fp, col > 0 ? (size_t)col : 0, text);
     }
     fputs("\n"
-          "The filter expression uses tcpdump's syntax, e.g. 'port 443'.\n"
+          "The filter expression uses tcpdump's syntax, e.g. 'port 443'. On Ethernet,\n"
+          "one that names no vlan, mpls, pppoes, geneve or vxlan also matches inside up\n"
+          "to two VLAN tags, live and in files alike (tcpdump's matches tagged packets\n"
+          "live only). They can still differ on frames of three tags or more, on an\n"
+          "expression that names vlan, and on -i any: see README, \"Filters and VLAN\n"
+          "tags\".\n"
           "Exit status: 0 success, 1 runtime error, 2 usage error.\n",
           fp);
 }

@@ -19,6 +19,11 @@
 #     with a snap length of 262144, and reading it again (-r), with the
 #     filter or without, gives the same records as the live run and counts
 #     the same packets.
+#  4. VLAN tags: one of the connections runs over VLAN 100 (netns.sh), so
+#     the client's frames leave with the tag in the frame and the server's
+#     arrive with it taken off by the kernel (libpcap writes it back). The
+#     filter, which does not name VLANs, must see both directions live, and
+#     the file read again with it the same (3).
 set -u
 
 me=live_capture
@@ -70,6 +75,7 @@ fail() {
 }
 
 wst_netns_up || fail "cannot create the namespaces"
+wst_vlan_up || fail "cannot make VLAN $WST_VLAN_ID"
 
 nobody_uid=$(id -u nobody) || fail "no user nobody"
 nobody_gid=$(id -g nobody)
@@ -144,6 +150,7 @@ done
 
 connection "$WST_IP4_S" 8080
 connection "$WST_IP6_S" 8080
+connection "$WST_VLAN_IP4_S" 8080
 connection "$WST_IP4_S" 8080
 sleep 0.3 # the last ACKs
 stop_wirestate
@@ -154,11 +161,11 @@ for f in live.json live.pcap; do
     [ "$(stat -c %U "$tmp/out/$f")" = root ] || fail "$f was not created by root, before the change of user"
 done
 grep '"type":"conn"' "$tmp/out/live.json" >"$tmp/live.conns"
-[ "$(wc -l <"$tmp/live.conns")" -eq 3 ] || fail "expected 3 connection records, got $(wc -l <"$tmp/live.conns")"
+[ "$(wc -l <"$tmp/live.conns")" -eq 4 ] || fail "expected 4 connection records, got $(wc -l <"$tmp/live.conns")"
 [ "$(grep -c "\"server\":\"$WST_IP4_S:8080\"" "$tmp/live.conns")" -eq 2 ] || fail "not 2 records of $WST_IP4_S:8080"
 [ "$(grep -c "\"server\":\"\[$WST_IP6_S\]:8080\"" "$tmp/live.conns")" -eq 1 ] || fail "no record of [$WST_IP6_S]:8080"
-[ "$(grep -c '"client_bytes":100,' "$tmp/live.conns")" -eq 3 ] || fail "client bytes are not 100"
-[ "$(grep -c '"server_bytes":300,' "$tmp/live.conns")" -eq 3 ] || fail "server bytes are not 300"
+[ "$(grep -c '"client_bytes":100,' "$tmp/live.conns")" -eq 4 ] || fail "client bytes are not 100"
+[ "$(grep -c '"server_bytes":300,' "$tmp/live.conns")" -eq 4 ] || fail "server bytes are not 300"
 echo "$me: -Z nobody: the capture runs as nobody, without capabilities, and captures: ok"
 echo "$me: -B 2048: a ring of $ring KiB: ok"
 
@@ -180,5 +187,14 @@ for how in with without; do
         fail "packets: live $(packets "$tmp/out/live.json"), read again $(packets "$tmp/again.json")"
 done
 echo "$me: -w: read again, with the filter or without, the same records and packets as live: ok"
+
+# 4. Both directions of the tagged connection passed the live filter: the SYN
+#    seen (the client's, tagged in the frame) and the SYN+ACK (the server's).
+grep "\"server\":\"$WST_VLAN_IP4_S:8080\"" "$tmp/live.conns" >"$tmp/vlan.conn" ||
+    fail "no record of $WST_VLAN_IP4_S:8080 on VLAN $WST_VLAN_ID"
+grep -q '"client_basis":"syn"' "$tmp/vlan.conn" || fail "the client's tagged SYN did not pass the live filter"
+grep -q '"server_flags":\["SYN","ACK"' "$tmp/vlan.conn" || fail "the server's SYN+ACK did not pass the live filter"
+grep -q "\"vlan\":$WST_VLAN_ID," "$tmp/vlan.conn" || fail "the record does not name VLAN $WST_VLAN_ID"
+echo "$me: VLAN $WST_VLAN_ID: the filter sees both directions live, and the same in the file: ok"
 
 echo "$me: all passed"
