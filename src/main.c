@@ -7,9 +7,11 @@
  *   capture -> dispatch -> tracker -> findings -> select -> emitter
  *
  * Every source is opened before the first packet is read, so a typo in the
- * third file name fails at once instead of after two files of output. When
- * reading stops at a damaged file, the connections seen so far and the
- * summary are still written (marked incomplete), then the error is reported.
+ * third file name fails at once instead of after two files of output, and
+ * so are the files written (-o, -w), so that -Z can give up root after
+ * them. When reading stops at a damaged file, the connections seen so far
+ * and the summary are still written (marked incomplete), then the error is
+ * reported.
  */
 #include <errno.h>
 #include <pcap/pcap.h>
@@ -104,6 +106,7 @@ int main(int argc, char **argv)
     struct wst_options opt;
     struct wst_capture **sources = NULL;
     size_t n_sources = 0;
+    struct wst_capture_dump *dump = NULL; /* -w */
     FILE *out = stdout;
     int status = WST_EXIT_OK;
 
@@ -126,7 +129,7 @@ int main(int argc, char **argv)
     sources = wst_xcalloc(want, sizeof *sources);
     for (size_t i = 0; i < want; i++) {
         const char *name = opt.interface ? opt.interface : opt.files.v[i];
-        int rc = opt.interface ? wst_capture_open_live(&sources[i], name, opt.snaplen, errbuf)
+        int rc = opt.interface ? wst_capture_open_live(&sources[i], name, opt.snaplen, opt.buffer_kib, errbuf)
                                : wst_capture_open_file(&sources[i], name, errbuf);
         if (rc == 0) {
             n_sources++;
@@ -149,6 +152,23 @@ int main(int argc, char **argv)
         }
     }
     wst_outbuf_init(&outbuf, out);
+
+    if (opt.write) {
+        int rc = wst_capture_dump_open(&dump, opt.write, sources, n_sources, errbuf);
+        if (rc < 0) {
+            fprintf(stderr, "wirestate: %s: %s\n", strcmp(opt.write, "-") ? opt.write : "(stdout)", errbuf);
+            status = exit_status_for(rc);
+            goto done;
+        }
+    }
+
+    /* Every file is open: now -Z may give root up (README, "Live captures"). */
+    int drop_rc = opt.user ? wst_capture_drop_privileges(opt.user, errbuf) : 0;
+    if (drop_rc < 0) {
+        fprintf(stderr, "wirestate: %s: %s\n", opt.user, errbuf);
+        status = exit_status_for(drop_rc);
+        goto done;
+    }
 
     /* The pipeline, ending in the emitter. */
     struct wst_emitter *emitter = wst_emitter_new(opt.emitter, &outbuf);
@@ -187,6 +207,10 @@ int main(int argc, char **argv)
 done:
     if (out != stdout && out != NULL && fclose(out) != 0 && status == WST_EXIT_OK) {
         fprintf(stderr, "wirestate: %s: write error: %s\n", opt.output, strerror(errno));
+        status = WST_EXIT_RUNTIME;
+    }
+    if (wst_capture_dump_close(dump, errbuf) < 0 && status == WST_EXIT_OK) {
+        fprintf(stderr, "wirestate: %s: %s\n", strcmp(opt.write, "-") ? opt.write : "(stdout)", errbuf);
         status = WST_EXIT_RUNTIME;
     }
     for (size_t i = 0; i < n_sources; i++)

@@ -35,6 +35,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -53,14 +54,25 @@ static const struct wst_option table[] = {
      * as one, in order. No default: -r or -i is required (check_combination()). */
     {.name = "interface", .short_name = 'i', .type = WST_ARG_STRING, FIELD(interface), .metavar = "IFACE",
      .noun = "interface",
-     .help = "capture live on IFACE: promiscuous, immediate mode, a 32 MiB buffer (needs root or CAP_NET_RAW)"},
+     .help = "capture live on IFACE: promiscuous, immediate mode (needs root or CAP_NET_RAW)"},
     /* tcpdump's -i; any name libpcap knows, "any" included. */
-    {.name = "snaplen", .short_name = 's', .type = WST_ARG_UINT, FIELD(snaplen), .min = 64, .max = 262144,
-     .def = "1024", .metavar = "BYTES", .noun = "snapshot length",
-     .help = "bytes kept of each live packet"},
+    {.name = "snaplen", .short_name = 's', .type = WST_ARG_UINT, .flags = WST_OPTF_ZERO_IS_MAX, FIELD(snaplen),
+     .min = 64, .max = 262144, .def = "1024", .metavar = "BYTES", .noun = "snapshot length",
+     .help = "bytes kept of each live packet; `0` keeps whole packets (262144 bytes), as tcpdump's `-s 0`"},
     /* 1024: enough for any link, IP and TCP header stack; payload bytes are counted
      * from the IP lengths, so the payload cut off is not lost. 64 still holds
-     * Ethernet, IPv4 and TCP (54 bytes); 262144 is libpcap's MAXIMUM_SNAPLEN. */
+     * Ethernet, IPv4 and TCP (54 bytes); 262144 is libpcap's MAXIMUM_SNAPLEN, which
+     * tcpdump's -s 0 stands for (it is also what -w writes with it). */
+    {.name = "buffer-size", .short_name = 'B', .type = WST_ARG_UINT, FIELD(buffer_kib), .min = 64,
+     .max = 2097151, .def = "32768", .metavar = "KiB", .noun = "capture buffer size", .unit = "KiB",
+     .help = "the kernel's buffer for a live capture, in KiB (1024 bytes), as tcpdump's `-B`: packets that "
+             "arrive while it is full are lost and counted as dropped"},
+    /* tcpdump's -B and --buffer-size, in its unit. 32768 (32 MiB): about 25,000
+     * full-size frames, a few seconds of a busy gigabit link, while wirestate is
+     * busy writing or a burst comes (libpcap's own default is 2 MiB). At least 64:
+     * libpcap cannot build its ring from a buffer of one or two KiB (pcap_activate
+     * fails), and 64 works at every snap length. At most 2097151: libpcap takes
+     * the size in bytes as an int, so just under 2 GiB. */
     {.name = "count", .short_name = 'c', .type = WST_ARG_UINT, FIELD(count), .min = 1, .max = UINT64_MAX,
      .metavar = "N", .noun = "packet count",
      .help = "stop after N packets that pass the filter"},
@@ -69,6 +81,30 @@ static const struct wst_option table[] = {
      .noun = "output file",
      .help = "write the records to FILE (`-` is standard output)"},
     /* "-" as tcpdump's -w -. Without -o, standard output. */
+    {.name = "write", .short_name = 'w', .type = WST_ARG_STRING, FIELD(write), .metavar = "FILE",
+     .noun = "packet file",
+     .help = "also write every packet read, after the filter, to FILE (`-` is standard output), as tcpdump's "
+             "`-w`: pcap with the source's link type and snap length, pcapng when the sources hold several "
+             "link types or are pcapng, so that `-r FILE` later gives the same records"},
+    /* tcpdump's -w (no long name there): a live session saved to be read again.
+     * Opened with -o, before -Z. Refused when it would share standard output
+     * with the records, or overwrite -o or a file being read (check_combination()
+     * by name, wst_capture_dump_open() by inode). */
+    {.name = "relinquish-privileges", .short_name = 'Z', .type = WST_ARG_USER, FIELD(user), .metavar = "USER",
+     .noun = "user",
+     .help = "once the capture and the files to write are open, become USER (its groups, group and user id); "
+             "without it wirestate runs as the user that started it, root included; `-Z root` keeps root"},
+    /* tcpdump's -Z and long name. No default user: README ("Live captures") says
+     * why a root start stays root. The name is checked here, so a typo is a usage
+     * error before any capture opens; the change itself comes later
+     * (wst_capture_drop_privileges()). */
+    {.name = "numeric", .short_name = 'n', .type = WST_ARG_FLAG, FIELD(numeric), .noun = "numeric",
+     .help = "accepted from tcpdump's habit (`-nn` too) and does nothing: wirestate never resolves "
+             "addresses or ports to names"},
+    /* tcpdump's -n (addresses) and -nn (ports too) are in most command lines people
+     * bring. wirestate prints numbers only, so the flag has nothing to change; getopt
+     * sees -nn as -n twice, and a flag set twice stays set. No long name in tcpdump;
+     * --numeric names what it asks for. */
     {.name = "format", .type = WST_ARG_FORMAT, FIELD(emitter), .def = "text", .metavar = "FORMAT",
      .noun = "format",
      .help = "output format: `text` for people, `json` for programs (JSON Lines)"},
@@ -145,7 +181,10 @@ enum { N_ROWS = sizeof table / sizeof table[0] };
 #define LONG_BASE 256
 
 /* The words after the options, in the help and the Markdown table. */
-static const char filter_help[] = "the words after the options form a tcpdump filter expression (`port 443`)";
+static const char filter_help[] = "the words after the options form a tcpdump filter expression (`port 443`); on "
+                                  "Ethernet it also looks inside up to two VLAN tags, live and in files alike, "
+                                  "unless it names `vlan`, `mpls`, `pppoes`, `geneve` or `vxlan` itself (see "
+                                  "[Filters and VLAN tags](#filters-and-vlan-tags))";
 
 const struct wst_option *wst_options_rows(size_t *n)
 {
@@ -246,6 +285,9 @@ void wst_options_expected(const struct wst_option *row, char *buf, size_t size)
     case WST_ARG_UINT:
         if (row->max == UINT64_MAX)
             snprintf(buf, size, "%s%s%s%s%s", zero, sep, row->min ? "a positive number" : "a number", sp, unit);
+        else if (row->flags & WST_OPTF_ZERO_IS_MAX)
+            snprintf(buf, size, "%" PRIu64 " to %" PRIu64 "%s%s, or 0 for %" PRIu64, row->min, row->max, sp, unit,
+                     row->max);
         else
             snprintf(buf, size, "%s%s%" PRIu64 " to %" PRIu64 "%s%s", zero, sep, row->min, row->max, sp, unit);
         break;
@@ -263,6 +305,9 @@ void wst_options_expected(const struct wst_option *row, char *buf, size_t size)
     case WST_ARG_FORMAT:
         snprintf(buf, size, "one of %s", wst_emit_names());
         break;
+    case WST_ARG_USER:
+        snprintf(buf, size, "the name of a user of this system");
+        break;
     default:
         snprintf(buf, size, "%s", "");
         break;
@@ -277,7 +322,8 @@ static int bad_argument(const struct wst_option *row, const char *arg, char *err
 {
     char want[128];
     wst_options_expected(row, want, sizeof want);
-    snprintf(errbuf, WST_ERRBUF_SIZE, "%s %s '%s': expected %s", row->type == WST_ARG_FORMAT ? "unknown" : "bad",
+    bool is_name = row->type == WST_ARG_FORMAT || row->type == WST_ARG_USER;
+    snprintf(errbuf, WST_ERRBUF_SIZE, "%s %s '%s': expected %s", is_name ? "unknown" : "bad",
              row->noun, arg, want);
     return WST_EUSAGE;
 }
@@ -307,6 +353,8 @@ static int set_value(const struct wst_option *row, struct wst_options *o, const 
     case WST_ARG_UINT:
         if (row->zero_word && strcmp(arg, row->zero_word) == 0)
             n = 0;
+        else if ((row->flags & WST_OPTF_ZERO_IS_MAX) && strcmp(arg, "0") == 0)
+            n = row->max;
         else if (parse_number(arg, row->min, row->max, &n) < 0)
             return bad_argument(row, arg, errbuf);
         if (row->size == sizeof(uint64_t))
@@ -336,6 +384,11 @@ static int set_value(const struct wst_option *row, struct wst_options *o, const 
         return 0;
     case WST_ARG_STRINGS:
         return append_string(field, arg, errbuf);
+    case WST_ARG_USER:
+        if (*arg == '\0' || getpwnam(arg) == NULL)
+            return bad_argument(row, arg, errbuf);
+        *(const char **)field = arg;
+        return 0;
     default:
         assert(!"a row without a type");
         return WST_EUSAGE;
@@ -430,6 +483,24 @@ static int check_combination(const struct wst_options *o, char *errbuf)
     if (o->files.n > 0 && o->interface != NULL) {
         snprintf(errbuf, WST_ERRBUF_SIZE, "-r and -i cannot be combined");
         return WST_EUSAGE;
+    }
+    if (o->write) {
+        bool records_to_stdout = o->output == NULL || strcmp(o->output, "-") == 0;
+        if (strcmp(o->write, "-") == 0 && records_to_stdout) {
+            snprintf(errbuf, WST_ERRBUF_SIZE,
+                     "-w - and the records cannot both go to standard output: give the records a file with -o");
+            return WST_EUSAGE;
+        }
+        if (strcmp(o->write, "-") != 0 && !records_to_stdout && strcmp(o->write, o->output) == 0) {
+            snprintf(errbuf, WST_ERRBUF_SIZE, "-w and -o name the same file '%s'", o->write);
+            return WST_EUSAGE;
+        }
+        for (size_t i = 0; i < o->files.n; i++) {
+            if (strcmp(o->write, "-") != 0 && strcmp(o->write, o->files.v[i]) == 0) {
+                snprintf(errbuf, WST_ERRBUF_SIZE, "-w would overwrite '%s', which -r reads", o->write);
+                return WST_EUSAGE;
+            }
+        }
     }
     size_t stdin_uses = 0;
     for (size_t i = 0; i < o->files.n; i++)
@@ -582,7 +653,12 @@ void wst_options_usage(FILE *fp)
         write_wrapped(fp, col > 0 ? (size_t)col : 0, text);
     }
     fputs("\n"
-          "The filter expression uses tcpdump's syntax, e.g. 'port 443'.\n"
+          "The filter expression uses tcpdump's syntax, e.g. 'port 443'. On Ethernet,\n"
+          "one that names no vlan, mpls, pppoes, geneve or vxlan also matches inside up\n"
+          "to two VLAN tags, live and in files alike (tcpdump's matches tagged packets\n"
+          "live only). They can still differ on frames of three tags or more, on an\n"
+          "expression that names vlan, and on -i any: see README, \"Filters and VLAN\n"
+          "tags\".\n"
           "Exit status: 0 success, 1 runtime error, 2 usage error.\n",
           fp);
 }

@@ -159,8 +159,6 @@ void wst_run(struct wst_capture *const *sources, size_t n, struct wst_pipeline *
                     l.last_packet_us = pkt.ts_us;
                 if (l.started_us == 0)
                     l.started_us = pkt.ts_us;
-                if (cfg->tap)
-                    cfg->tap(cfg->tap_arg, &pkt);
                 wst_dispatch_packet(p->dispatch, &pkt);
                 handed++;
             } else if (rc != WST_CAPTURE_IDLE) {

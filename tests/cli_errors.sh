@@ -138,6 +138,39 @@ run "$BIN" -r "$good" tcp prot 80
 expect_status 2
 expect_one_line "$good" "filter" "tcp prot 80"
 
+case_name="bad -B"
+run "$BIN" -B 63 -i lo
+expect_status 2
+expect_one_line "bad capture buffer size '63'" "64 to 2097151 KiB"
+
+case_name="-Z names no user"
+run "$BIN" -Z wst-no-such-user -r "$good"
+expect_status 2
+expect_one_line "unknown user 'wst-no-such-user'"
+
+case_name="-w - with the records on standard output"
+run "$BIN" -r "$good" -w -
+expect_status 2
+expect_one_line "-w - and the records cannot both go to standard output"
+[ ! -s "$tmp/out" ] || fail "something was written to standard output"
+
+case_name="-w and -o the same file"
+run "$BIN" -r "$good" -o "$tmp/both" -w "$tmp/both"
+expect_status 2
+expect_one_line "-w and -o name the same file '$tmp/both'"
+[ ! -e "$tmp/both" ] || fail "the file was created"
+
+case_name="-w the file -r reads"
+cp "$good" "$tmp/keep.pcap"
+run "$BIN" -r "$tmp/keep.pcap" -w "$tmp/keep.pcap"
+expect_status 2
+expect_one_line "-w would overwrite '$tmp/keep.pcap', which -r reads"
+ln -s "$tmp/keep.pcap" "$tmp/alias.pcap"
+run "$BIN" -r "$tmp/keep.pcap" -w "$tmp/alias.pcap"
+expect_status 2
+expect_one_line "$tmp/alias.pcap: is also a capture being read"
+cmp -s "$good" "$tmp/keep.pcap" || fail "the capture being read was changed"
+
 case_name="stdin twice"
 run "$BIN" -r - -r -
 expect_status 2
@@ -184,6 +217,17 @@ grep -q '"type":"summary"' "$tmp/out" || fail "no summary on stdout"
 grep -qF '"complete":false' "$tmp/out" || fail "summary does not say \"complete\":false"
 [ "$(json_count total "$tmp/out")" = 1 ] || fail "summary does not count the one whole packet"
 
+case_name="-w into a missing directory"
+run "$BIN" -r "$good" -w "$tmp/nodir/out.pcap"
+expect_status 1
+expect_one_line "$tmp/nodir/out.pcap" "No such file"
+[ ! -s "$tmp/out" ] || fail "records were written though -w could not be opened"
+
+case_name="-w on a full device"
+run "$BIN" -r "$good" -w /dev/full
+expect_status 1
+expect_one_line "/dev/full: write error: No space left on device"
+
 case_name="output into a missing directory"
 run "$BIN" -r "$good" -o "$tmp/nodir/out.json"
 expect_status 1
@@ -224,6 +268,22 @@ else
     expect_one_line "lo: " "permission denied"
 fi
 
+case_name="-Z without root"
+if [ "$(id -u)" -eq 0 ]; then
+    if command -v setpriv >/dev/null 2>&1; then
+        run setpriv --reuid=65534 --regid=65534 --clear-groups "$BIN" -Z daemon -r "$good"
+        expect_status 1
+        expect_one_line "wirestate: daemon: cannot drop privileges: initgroups: Operation not permitted"
+        [ ! -s "$tmp/out" ] || fail "records were written by a process that could not become daemon"
+    else
+        echo "cli_errors.sh: skip: $case_name (setpriv is not installed)" >&2
+    fi
+else
+    run "$BIN" -Z daemon -r "$good"
+    expect_status 1
+    expect_one_line "wirestate: daemon: cannot drop privileges"
+fi
+
 # ------------------------------------------------------------------ successes
 
 case_name="--help"
@@ -241,6 +301,39 @@ cp "$tmp/out" "$tmp/file.json"
 total=$(json_count total "$tmp/file.json")
 tcp=$(json_count tcp "$tmp/file.json")
 [ "${total:-0}" -gt 0 ] || fail "no packets counted"
+
+case_name="-Z nobody after opening the file"
+if [ "$(id -u)" -eq 0 ]; then
+    # The output directory is root's alone: the file is opened before the drop.
+    mkdir -m 700 "$tmp/rootonly"
+    run "$BIN" -Z nobody --format json -r "$good" -o "$tmp/rootonly/out.json"
+    expect_status 0
+    [ ! -s "$tmp/err" ] || fail "stderr is not empty"
+    cmp -s "$tmp/rootonly/out.json" "$tmp/file.json" || fail "output differs from the same run without -Z"
+fi
+
+case_name="-w FILE, then -r FILE"
+run "$BIN" --format json -r "$good" -w "$tmp/saved.pcap"
+expect_status 0
+[ ! -s "$tmp/err" ] || fail "stderr is not empty"
+cmp -s "$tmp/out" "$tmp/file.json" || fail "-w changed the records"
+run "$BIN" --format json -r "$tmp/saved.pcap"
+expect_status 0
+cmp -s "$tmp/out" "$tmp/file.json" || fail "the file -w wrote does not give the same records"
+
+case_name="-w - with -o FILE"
+run "$BIN" --format json -r "$good" -w - -o "$tmp/records.json"
+expect_status 0
+cmp -s "$tmp/records.json" "$tmp/file.json" || fail "-o does not hold the records"
+cp "$tmp/out" "$tmp/piped.pcap"
+run "$BIN" --format json -r "$tmp/piped.pcap"
+cmp -s "$tmp/out" "$tmp/file.json" || fail "what -w - wrote does not give the same records"
+
+case_name="-nn (tcpdump's habit) changes nothing"
+run "$BIN" -nn --format json -r "$good"
+expect_status 0
+[ ! -s "$tmp/err" ] || fail "stderr is not empty"
+cmp -s "$tmp/out" "$tmp/file.json" || fail "output differs from the same run without -nn"
 
 case_name="-r - (standard input)"
 stdin=$good

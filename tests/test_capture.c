@@ -11,11 +11,16 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <grp.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <pcap/pcap.h>
+#include <pwd.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -707,6 +712,177 @@ START_TEST(test_capture_filter_bad_pcapng)
 }
 END_TEST
 
+/* ---- filters and VLAN tags: as the live kernel filter sees them */
+
+/* An Ethernet TCP SYN to dport inside `tags` VLAN tags (0 to 3; 2 is QinQ: an 802.1ad tag, then 802.1Q). */
+static struct frame tagged_frame(int tags, uint16_t dport)
+{
+    static struct craft c;
+    static const uint16_t tpid[3] = {CRAFT_ETH_QINQ, CRAFT_ETH_VLAN, CRAFT_ETH_VLAN};
+    struct frame f;
+    craft_init(&c);
+    const uint16_t *t = tpid + (tags == 1 ? 1 : 0);
+    craft_eth(&c, tags ? t[0] : CRAFT_ETH_IPV4);
+    for (int i = 0; i < tags; i++)
+        craft_vlan(&c, (uint16_t)(100 + i), i + 1 < tags ? t[i + 1] : CRAFT_ETH_IPV4);
+    craft_ipv4(&c, "192.0.2.1", "198.51.100.2", CRAFT_IP_TCP);
+    craft_tcp(&c, 40000, dport, 1000, 0, CRAFT_SYN, 64240, NULL, 0, 0);
+    f.len = (uint32_t)craft_finish(&c);
+    memcpy(f.b, c.buf, f.len);
+    return f;
+}
+
+/* The frames of the VLAN tests: index i has tags vlan_tags[i] and port vlan_ports[i]. */
+static const int vlan_tags[] = {0, 1, 2, 0, 1, 2, 3};
+static const uint16_t vlan_ports[] = {8080, 8080, 8080, 80, 80, 80, 8080};
+enum { N_VLAN_FRAMES = 7 };
+
+/* Writes the frames, one microsecond apart from TS0, as classic pcap or pcapng. */
+static void write_vlan_frames(const char *path, bool pcapng)
+{
+    struct craft_pcap *w = pcapng ? NULL : craft_pcap_open(path, 1, 65535);
+    struct craft_pcapng *ng = pcapng ? craft_pcapng_open(path) : NULL;
+    ck_assert(w != NULL || ng != NULL);
+    if (ng)
+        craft_pcapng_add_interface(ng, 1, 65535);
+    for (int i = 0; i < N_VLAN_FRAMES; i++) {
+        struct frame f = tagged_frame(vlan_tags[i], vlan_ports[i]);
+        if (ng)
+            craft_pcapng_write(ng, 0, TS0 + (uint64_t)i, f.b, f.len, f.len);
+        else
+            craft_pcap_write(w, TS0 + (uint64_t)i, f.b, f.len, f.len);
+    }
+    ck_assert_int_eq(ng ? craft_pcapng_close(ng) : craft_pcap_close(w), 0);
+}
+
+/* The indices of the packets of path that pass expr, as a bit set; each packet handed out is the frame as written. */
+static unsigned passing(const char *path, const char *expr)
+{
+    struct wst_capture *cap = open_ok(path);
+    char errbuf[WST_ERRBUF_SIZE] = "";
+    ck_assert_msg(wst_capture_set_filter(cap, expr, errbuf) == 0, "%s: %s", expr, errbuf);
+    unsigned set = 0;
+    struct wst_packet pkt;
+    int rc;
+    while ((rc = wst_capture_next(cap, &pkt, errbuf)) > 0) {
+        unsigned i = (unsigned)(pkt.ts_us - TS0);
+        ck_assert_uint_lt(i, 32);
+        set |= 1u << i;
+    }
+    ck_assert_int_eq(rc, 0);
+    wst_capture_close(cap);
+    return set;
+}
+
+/*
+ * An expression that does not name VLANs sees the packet inside up to two
+ * tags, as a live filter does on Linux, where the kernel takes the outer
+ * tag off before the filter runs: `tcp port 8080` finds the tagged and the
+ * QinQ connections, `not tcp port 8080` none of them. Classic pcap (_i 0)
+ * and pcapng (_i 1) alike.
+ */
+START_TEST(test_capture_filter_through_vlan_tags)
+{
+    char p[PATH_MAX];
+    write_vlan_frames(path_in_dir(p, _i ? "vlan.pcapng" : "vlan.pcap"), _i == 1);
+    ck_assert_uint_eq(passing(p, "tcp port 8080"), 0x07);              /* untagged, tagged, QinQ */
+    ck_assert_uint_eq(passing(p, "tcp port 80"), 0x38);
+    ck_assert_uint_eq(passing(p, "tcp port 80 or tcp port 8080"), 0x3f);
+    ck_assert_uint_eq(passing(p, "not tcp port 8080"), 0x78);          /* three tags: beyond the two looked through */
+    ck_assert_uint_eq(passing(p, "ip and dst port 80"), 0x38);
+    ck_assert_uint_eq(passing(p, "ether src 02:00:00:00:00:01"), 0x7f); /* the link layer is the same */
+}
+END_TEST
+
+/* An expression that names VLANs (or MPLS, PPPoE ...) is libpcap's, as written. */
+START_TEST(test_capture_filter_naming_vlan_as_written)
+{
+    char p[PATH_MAX];
+    write_vlan_frames(path_in_dir(p, "vlan.pcap"), false);
+    ck_assert_uint_eq(passing(p, "vlan and tcp port 8080"), 0x02); /* tcp right after the first tag */
+    ck_assert_uint_eq(passing(p, "vlan and vlan and tcp port 8080"), 0x04);
+    ck_assert_uint_eq(passing(p, "tcp port 8080 or vlan"), 0x77); /* as written: untagged 8080, and all that is tagged */
+    ck_assert_uint_eq(passing(p, "not vlan"), 0x09);
+    ck_assert_uint_eq(passing(p, "tcp port 8080 or mpls"), 0x01);
+}
+END_TEST
+
+/* A Linux cooked (v1, -i any) TCP SYN to dport; tagged: with the 802.1Q tag libpcap writes back in. */
+static struct frame sll_frame(bool tagged, uint16_t dport)
+{
+    static struct craft c;
+    struct frame f;
+    craft_init(&c);
+    craft_sll(&c, 0, tagged ? CRAFT_ETH_VLAN : CRAFT_ETH_IPV4);
+    if (tagged)
+        craft_vlan(&c, 100, CRAFT_ETH_IPV4);
+    craft_ipv4(&c, "192.0.2.1", "198.51.100.2", CRAFT_IP_TCP);
+    craft_tcp(&c, 40000, dport, 1000, 0, CRAFT_SYN, 64240, NULL, 0, 0);
+    f.len = (uint32_t)craft_finish(&c);
+    memcpy(f.b, c.buf, f.len);
+    return f;
+}
+
+/*
+ * A cooked frame's tag, put back by libpcap from the kernel's metadata, was
+ * not there for the live filter: the file's filter does not see it either,
+ * and the packet is handed out as written, tag included.
+ */
+START_TEST(test_capture_filter_sll_without_its_tag)
+{
+    char p[PATH_MAX];
+    path_in_dir(p, "sll.pcap");
+    struct frame frames[3] = {sll_frame(false, 8080), sll_frame(true, 8080), sll_frame(true, 80)};
+    struct craft_pcap *w = craft_pcap_open(p, 113, 65535);
+    ck_assert_ptr_nonnull(w);
+    for (int i = 0; i < 3; i++)
+        craft_pcap_write(w, TS0 + (uint64_t)i, frames[i].b, frames[i].len, frames[i].len);
+    ck_assert_int_eq(craft_pcap_close(w), 0);
+    ck_assert_uint_eq(passing(p, "tcp port 8080"), 0x03);
+    ck_assert_uint_eq(passing(p, "not tcp port 8080"), 0x04);
+    ck_assert_uint_eq(passing(p, "ip"), 0x07);
+
+    struct wst_capture *cap = open_ok(p);
+    char errbuf[WST_ERRBUF_SIZE] = "";
+    ck_assert_int_eq(wst_capture_set_filter(cap, "tcp port 8080", errbuf), 0);
+    struct wst_packet pkt;
+    ck_assert_int_eq(wst_capture_next(cap, &pkt, errbuf), 1);
+    ck_assert_int_eq(wst_capture_next(cap, &pkt, errbuf), 1);
+    ck_assert_uint_eq(pkt.caplen, frames[1].len);
+    ck_assert_mem_eq(pkt.data, frames[1].b, frames[1].len);
+    wst_capture_close(cap);
+}
+END_TEST
+
+/* The recorded captures of pcaps/: the tagged connections of `tcp port 80`, found (tcpdump -r counts the same
+ * packets with the expression written out as through_vlan_tags() writes it). */
+START_TEST(test_capture_filter_recorded_vlan_captures)
+{
+    static const struct {
+        const char *file;
+        unsigned read, passed;
+    } cases[] = {
+        {"vlan.pcap", 18, 17}, /* all but the one inside a VN-Tag, which libpcap does not decode */
+        {"qinq.pcap", 9, 9},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char p[PATH_MAX];
+        snprintf(p, sizeof p, "%s/pcaps/%s", WST_SOURCE_DIR, cases[i].file);
+        struct wst_capture *cap = open_ok(p);
+        char errbuf[WST_ERRBUF_SIZE] = "";
+        ck_assert_int_eq(wst_capture_set_filter(cap, "tcp port 80", errbuf), 0);
+        int rc;
+        unsigned n = drain(cap, &rc, errbuf);
+        ck_assert_int_eq(rc, 0);
+        struct wst_capture_stats st;
+        wst_capture_stats(cap, &st);
+        ck_assert_uint_eq(st.read, cases[i].read);
+        ck_assert_msg(n == cases[i].passed, "%s: %u packets passed", cases[i].file, n);
+        wst_capture_close(cap);
+    }
+}
+END_TEST
+
 /* ---- break */
 
 START_TEST(test_capture_break_stops_reading)
@@ -744,6 +920,212 @@ START_TEST(test_capture_break_before_first_read)
     ck_assert_int_eq(wst_capture_next(cap, &pkt, errbuf), 0);
     wst_capture_close(cap);
     wst_capture_close(NULL);
+}
+END_TEST
+
+/* ---- live captures (root, or CAP_NET_RAW, on the loopback interface) */
+
+/* Whether this process may open live captures; a test that needs it says why it stops. */
+static bool can_capture(const char *test)
+{
+    if (geteuid() == 0)
+        return true;
+    fprintf(stderr, "%s: not root, live capture not tested\n", test);
+    return false;
+}
+
+/*
+ * The size in KiB of the packet socket ring this process has mapped (libpcap
+ * maps the kernel's capture buffer: /proc/self/maps shows it as
+ * socket:[inode]); 0 if none. Assumes at most one.
+ */
+static unsigned long ring_kib(void)
+{
+    FILE *fp = fopen("/proc/self/maps", "r");
+    ck_assert_ptr_nonnull(fp);
+    char line[512];
+    unsigned long kib = 0;
+    while (fgets(line, sizeof line, fp)) {
+        unsigned long lo, hi;
+        if (strstr(line, "socket:[") && sscanf(line, "%lx-%lx", &lo, &hi) == 2)
+            kib += (hi - lo) / 1024;
+    }
+    fclose(fp);
+    return kib;
+}
+
+/* -B: the kernel's buffer is the size asked for (rounded up to whole ring frames), not a fixed one. */
+START_TEST(test_capture_live_buffer_size)
+{
+    if (!can_capture(__func__))
+        return;
+    static const uint32_t sizes_kib[] = {64, 8192, 32768};
+    for (size_t i = 0; i < sizeof sizes_kib / sizeof sizes_kib[0]; i++) {
+        struct wst_capture *cap = NULL;
+        char errbuf[WST_ERRBUF_SIZE] = "";
+        ck_assert_msg(wst_capture_open_live(&cap, "lo", 1024, sizes_kib[i], errbuf) == 0, "%s", errbuf);
+        unsigned long kib = ring_kib();
+        ck_assert_msg(kib >= sizes_kib[i] && kib < 2 * sizes_kib[i], "asked for %" PRIu32 " KiB, the ring has %lu",
+                      sizes_kib[i], kib);
+        wst_capture_close(cap);
+        ck_assert_uint_eq(ring_kib(), 0);
+    }
+}
+END_TEST
+
+/* libpcap takes the buffer in bytes as an int: 2 GiB or more is refused before anything is opened. */
+START_TEST(test_capture_live_buffer_too_large)
+{
+    struct wst_capture *cap = (struct wst_capture *)&cap;
+    char errbuf[WST_ERRBUF_SIZE] = "";
+    ck_assert_int_eq(wst_capture_open_live(&cap, "lo", 1024, 2097152, errbuf), WST_EUSAGE);
+    ck_assert_ptr_null(cap);
+    ck_assert_str_eq(errbuf, "a capture buffer of 2097152 KiB is beyond libpcap's 2 GiB");
+}
+END_TEST
+
+/* ---- giving up root (-Z) */
+
+/*
+ * The child's checks after wst_capture_drop_privileges("nobody"), each
+ * failure its own exit status (ck_assert cannot be used in a child of our
+ * own fork): 0 all held.
+ */
+static int dropped_to_nobody(void)
+{
+    const struct passwd *pw = getpwnam("nobody");
+    if (pw == NULL)
+        return 10;
+    uid_t uid = pw->pw_uid;
+    gid_t gid = pw->pw_gid;
+    /* The groups nobody should end with, and root's own (0, and 4 as a stand-in
+     * for a group such as adm) that it must not keep. */
+    gid_t want[64];
+    int n_want = 64;
+    if (getgrouplist("nobody", gid, want, &n_want) < 0)
+        return 9;
+    const gid_t roots[] = {0, 4};
+    if (setgroups(2, roots) != 0)
+        return 9;
+    /* A live capture opened as root keeps working after the change. */
+    struct wst_capture *cap = NULL;
+    char errbuf[WST_ERRBUF_SIZE] = "";
+    if (wst_capture_open_live(&cap, "lo", 1024, 64, errbuf) != 0)
+        return 11;
+    if (wst_capture_drop_privileges("nobody", errbuf) != 0) {
+        fprintf(stderr, "drop: %s\n", errbuf);
+        return 12;
+    }
+    uid_t ru, eu, su;
+    gid_t rg, eg, sg;
+    if (getresuid(&ru, &eu, &su) != 0 || ru != uid || eu != uid || su != uid)
+        return 13;
+    if (getresgid(&rg, &eg, &sg) != 0 || rg != gid || eg != gid || sg != gid)
+        return 14;
+    gid_t groups[64];
+    int n = getgroups(64, groups);
+    if (n < 0)
+        return 15;
+    for (int i = 0; i < n; i++) {
+        bool wanted = false;
+        for (int j = 0; j < n_want; j++)
+            wanted |= groups[i] == want[j];
+        if (!wanted)
+            return 16; /* a group of root's kept */
+    }
+    for (int j = 0; j < n_want; j++) {
+        bool there = false;
+        for (int i = 0; i < n; i++)
+            there |= groups[i] == want[j];
+        if (!there)
+            return 16; /* a group of nobody's missing */
+    }
+    if (setuid(0) == 0 || seteuid(0) == 0 || setgid(0) == 0)
+        return 17;
+    /* No capability is left either. */
+    FILE *fp = fopen("/proc/self/status", "r");
+    if (fp == NULL)
+        return 18;
+    char line[256];
+    int cap_ok = 0;
+    while (fgets(line, sizeof line, fp)) {
+        if (strncmp(line, "CapEff:", 7) == 0 || strncmp(line, "CapPrm:", 7) == 0)
+            cap_ok += strspn(line + 7, " \t0") == strlen(line + 7) - 1;
+    }
+    fclose(fp);
+    if (cap_ok != 2)
+        return 19;
+    struct wst_capture_stats st;
+    wst_capture_stats(cap, &st);
+    wst_capture_close(cap);
+    return st.is_live ? 0 : 20;
+}
+
+/* Runs fn in a child process and returns its exit status (-1 if it did not exit). */
+static int in_child(int (*fn)(void))
+{
+    fflush(NULL);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0)
+        _exit(fn());
+    int st;
+    ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+START_TEST(test_capture_drop_privileges_to_nobody)
+{
+    if (!can_capture(__func__))
+        return;
+    ck_assert_int_eq(in_child(dropped_to_nobody), 0);
+}
+END_TEST
+
+/* -Z root keeps root: nothing to give up. */
+static int kept_root(void)
+{
+    char errbuf[WST_ERRBUF_SIZE] = "";
+    uid_t before = geteuid();
+    if (wst_capture_drop_privileges("root", errbuf) != 0)
+        return 1;
+    return geteuid() == before && getuid() == before ? 0 : 2;
+}
+
+START_TEST(test_capture_drop_privileges_root_stays)
+{
+    if (!can_capture(__func__))
+        return;
+    ck_assert_int_eq(in_child(kept_root), 0);
+}
+END_TEST
+
+/* Without root, the first step fails, and says so. */
+static int not_root_refused(void)
+{
+    char errbuf[WST_ERRBUF_SIZE] = "";
+    if (geteuid() == 0 && (setgroups(0, NULL) != 0 || setgid(65534) != 0 || setuid(65534) != 0))
+        return 1;
+    if (wst_capture_drop_privileges("daemon", errbuf) != WST_EPERM)
+        return 2;
+    if (strcmp(errbuf, "cannot drop privileges: initgroups: Operation not permitted (giving up root needs root)") != 0) {
+        fprintf(stderr, "message: %s\n", errbuf);
+        return 3;
+    }
+    return getuid() != 0 ? 0 : 4;
+}
+
+START_TEST(test_capture_drop_privileges_needs_root)
+{
+    ck_assert_int_eq(in_child(not_root_refused), 0);
+}
+END_TEST
+
+START_TEST(test_capture_drop_privileges_unknown_user)
+{
+    char errbuf[WST_ERRBUF_SIZE] = "";
+    ck_assert_int_eq(wst_capture_drop_privileges("wst-no-such-user", errbuf), WST_EUSAGE);
+    ck_assert_str_eq(errbuf, "no such user");
 }
 END_TEST
 
@@ -856,6 +1238,321 @@ static void read_with_capture(const char *path, struct outcome *o)
     o->end_rc = rc;
     wst_capture_close(cap);
 }
+
+/* ---- writing what is read (-w) */
+
+/*
+ * Reads every packet of the sources (a filter, when given, set on each
+ * first) with a dump to `out` attached, folding them as read_with_capture()
+ * does; *dump_rc is what closing the dump returned, with its text in
+ * dump_msg. Returns the number of packets.
+ */
+static unsigned read_and_dump(const char *const *paths, size_t n, const char *filter, const char *out,
+                              uint64_t *digest, int *dump_rc, char *dump_msg)
+{
+    struct wst_capture *caps[4];
+    char errbuf[WST_ERRBUF_SIZE] = "";
+    ck_assert_uint_le(n, 4);
+    for (size_t i = 0; i < n; i++) {
+        caps[i] = open_ok(paths[i]);
+        if (filter)
+            ck_assert_int_eq(wst_capture_set_filter(caps[i], filter, errbuf), 0);
+    }
+    struct wst_capture_dump *d = NULL;
+    ck_assert_msg(wst_capture_dump_open(&d, out, caps, n, errbuf) == 0, "%s", errbuf);
+    ck_assert_ptr_nonnull(d);
+    unsigned packets = 0;
+    *digest = 0xcbf29ce484222325ULL;
+    for (size_t i = 0; i < n; i++) {
+        struct wst_packet pkt;
+        int rc;
+        while ((rc = wst_capture_next(caps[i], &pkt, errbuf)) > 0) {
+            *digest = fold_packet(*digest, &pkt);
+            packets++;
+        }
+        ck_assert_int_eq(rc, 0);
+    }
+    dump_msg[0] = '\0';
+    *dump_rc = wst_capture_dump_close(d, dump_msg);
+    for (size_t i = 0; i < n; i++)
+        wst_capture_close(caps[i]);
+    return packets;
+}
+
+/* The first `n` bytes of a file. */
+static void file_head(const char *path, uint8_t *buf, size_t n)
+{
+    FILE *fp = fopen(path, "rb");
+    ck_assert_ptr_nonnull(fp);
+    ck_assert_uint_eq(fread(buf, 1, n, fp), n);
+    fclose(fp);
+}
+
+static uint32_t host32(const uint8_t *p)
+{
+    uint32_t v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+/* A classic file is written as classic pcap with its link type and snap length, and reads back the same,
+ * through wirestate's reader and through libpcap's. */
+START_TEST(test_capture_dump_classic)
+{
+    char src[PATH_MAX], out[PATH_MAX], msg[WST_ERRBUF_SIZE];
+    write_syns(path_in_dir(src, "syn.pcap"), 4);
+    path_in_dir(out, "out.pcap");
+    const char *paths[] = {src};
+    uint64_t digest;
+    int rc;
+    ck_assert_uint_eq(read_and_dump(paths, 1, NULL, out, &digest, &rc, msg), 4);
+    ck_assert_msg(rc == 0, "%s", msg);
+
+    uint8_t h[24];
+    file_head(out, h, sizeof h);
+    ck_assert_uint_eq(host32(h), 0xA1B2C3D4u); /* microseconds, the host's byte order */
+    ck_assert_uint_eq(h[4] | h[5] << 8 | h[6] << 16 | h[7] << 24, 2 | 4 << 16);
+    ck_assert_uint_eq(host32(h + 16), 65535);  /* write_syns()'s snap length */
+    ck_assert_uint_eq(host32(h + 20), 1);      /* Ethernet */
+    ck_assert_int_eq(file_size(out), 24 + 4 * (16 + 54));
+
+    struct outcome again, libpcap;
+    read_with_capture(out, &again);
+    ck_assert_int_eq(again.end_rc, 0);
+    ck_assert_uint_eq(again.packets, 4);
+    ck_assert_uint_eq(again.digest, digest);
+    read_with_libpcap(out, &libpcap);
+    ck_assert_int_eq(libpcap.end_rc, 0);
+    ck_assert_uint_eq(libpcap.digest, digest);
+}
+END_TEST
+
+/* What the filter rejects is not written (tcpdump's -w writes what it captures). */
+START_TEST(test_capture_dump_after_filter)
+{
+    char src[PATH_MAX], out[PATH_MAX], msg[WST_ERRBUF_SIZE];
+    write_syns(path_in_dir(src, "syn.pcap"), 4);
+    path_in_dir(out, "out.pcap");
+    const char *paths[] = {src};
+    uint64_t digest;
+    int rc;
+    ck_assert_uint_eq(read_and_dump(paths, 1, "src port 40001 or src port 40003", out, &digest, &rc, msg), 2);
+    ck_assert_int_eq(rc, 0);
+    struct outcome again;
+    read_with_capture(out, &again);
+    ck_assert_uint_eq(again.packets, 2);
+    ck_assert_uint_eq(again.digest, digest);
+}
+END_TEST
+
+/* A pcapng source is written as pcapng, each packet under an interface of its own link type. */
+START_TEST(test_capture_dump_pcapng_two_link_types)
+{
+    char src[PATH_MAX], out[PATH_MAX], msg[WST_ERRBUF_SIZE];
+    path_in_dir(src, "two.pcapng");
+    struct frame e0 = tcp_frame(ETH, "192.0.2.1", 40000, "198.51.100.2", 80, CRAFT_SYN, 0);
+    struct frame r1 = tcp_frame(RAW, "2001:db8::1", 40001, "2001:db8::2", 443, CRAFT_SYN, 0);
+    struct craft_pcapng *w = craft_pcapng_open(src);
+    ck_assert_ptr_nonnull(w);
+    craft_pcapng_add_interface(w, 1, 65535);
+    craft_pcapng_add_interface(w, 101, 48);
+    craft_pcapng_add_interface(w, 1, 65535); /* the same as the first: one interface when written */
+    craft_pcapng_write(w, 0, TS0, e0.b, e0.len, e0.len);
+    craft_pcapng_write(w, 1, TS0 + 1, r1.b, r1.len, r1.len); /* cut to 48 of 60 */
+    craft_pcapng_write(w, 2, TS0 + 2, e0.b, e0.len, e0.len);
+    craft_pcapng_write(w, 0, 5000000000000000ULL, e0.b, e0.len, e0.len); /* past 2106: 64-bit timestamps */
+    ck_assert_int_eq(craft_pcapng_close(w), 0);
+    path_in_dir(out, "out.pcapng");
+    const char *paths[] = {src};
+    uint64_t digest;
+    int rc;
+    ck_assert_uint_eq(read_and_dump(paths, 1, NULL, out, &digest, &rc, msg), 4);
+    ck_assert_msg(rc == 0, "%s", msg);
+
+    uint8_t h[4];
+    file_head(out, h, sizeof h);
+    ck_assert_uint_eq(host32(h), 0x0A0D0D0Au);
+    /* SHB, two IDBs, four EPBs (32 bytes and the data padded to 4). */
+    ck_assert_int_eq(file_size(out), 28 + 2 * 20 + 3 * (32 + 56) + (32 + 48));
+    struct outcome again;
+    read_with_capture(out, &again);
+    ck_assert_int_eq(again.end_rc, 0);
+    ck_assert_uint_eq(again.packets, 4);
+    ck_assert_uint_eq(again.digest, digest);
+}
+END_TEST
+
+/* Classic files of two link types make a pcapng file; of one link type, a classic one with the largest snap
+ * length. */
+START_TEST(test_capture_dump_several_sources)
+{
+    char eth[PATH_MAX], eth_short[PATH_MAX], raw[PATH_MAX], out[PATH_MAX], msg[WST_ERRBUF_SIZE];
+    write_syns(path_in_dir(eth, "eth.pcap"), 2);
+    struct frame e = tcp_frame(ETH, "192.0.2.9", 40009, "198.51.100.2", 80, CRAFT_SYN, 0);
+    struct craft_pcap *w = craft_pcap_open(path_in_dir(eth_short, "eth-short.pcap"), 1, 128);
+    ck_assert_ptr_nonnull(w);
+    craft_pcap_write(w, TS0 + 9, e.b, e.len, e.len);
+    ck_assert_int_eq(craft_pcap_close(w), 0);
+    struct frame r = tcp_frame(RAW, "192.0.2.7", 40007, "198.51.100.2", 80, CRAFT_SYN, 0);
+    w = craft_pcap_open(path_in_dir(raw, "raw.pcap"), 101, 65535);
+    ck_assert_ptr_nonnull(w);
+    craft_pcap_write(w, TS0 + 7, r.b, r.len, r.len);
+    ck_assert_int_eq(craft_pcap_close(w), 0);
+
+    uint64_t digest;
+    int rc;
+    uint8_t h[24];
+    struct outcome again;
+    const char *same[] = {eth_short, eth};
+    path_in_dir(out, "same.pcap");
+    ck_assert_uint_eq(read_and_dump(same, 2, NULL, out, &digest, &rc, msg), 3);
+    ck_assert_int_eq(rc, 0);
+    file_head(out, h, sizeof h);
+    ck_assert_uint_eq(host32(h), 0xA1B2C3D4u);
+    ck_assert_uint_eq(host32(h + 16), 65535);
+    ck_assert_uint_eq(host32(h + 20), 1);
+    read_with_capture(out, &again);
+    ck_assert_uint_eq(again.digest, digest);
+
+    const char *mixed[] = {eth, raw};
+    path_in_dir(out, "mixed.pcapng");
+    ck_assert_uint_eq(read_and_dump(mixed, 2, NULL, out, &digest, &rc, msg), 3);
+    ck_assert_int_eq(rc, 0);
+    file_head(out, h, 4);
+    ck_assert_uint_eq(host32(h), 0x0A0D0D0Au);
+    read_with_capture(out, &again);
+    ck_assert_uint_eq(again.packets, 3);
+    ck_assert_uint_eq(again.digest, digest); /* links included: the raw packet is still raw */
+}
+END_TEST
+
+/* A file being read is never the one written: it would be emptied. */
+START_TEST(test_capture_dump_refuses_a_source)
+{
+    char src[PATH_MAX], link[PATH_MAX];
+    write_syns(path_in_dir(src, "syn.pcap"), 2);
+    long size = file_size(src);
+    ck_assert_int_eq(symlink(src, path_in_dir(link, "alias.pcap")), 0);
+    struct wst_capture *cap = open_ok(src);
+    struct wst_capture_dump *d = (struct wst_capture_dump *)&d;
+    char errbuf[WST_ERRBUF_SIZE] = "";
+    ck_assert_int_eq(wst_capture_dump_open(&d, link, &cap, 1, errbuf), WST_EUSAGE);
+    ck_assert_ptr_null(d);
+    ck_assert_str_eq(errbuf, "is also a capture being read: writing it would destroy it");
+    ck_assert_int_eq(file_size(src), size);
+    wst_capture_close(cap);
+}
+END_TEST
+
+/* A device that refuses the header fails the open; nothing is attached. */
+START_TEST(test_capture_dump_full_device)
+{
+    char src[PATH_MAX];
+    write_syns(path_in_dir(src, "syn.pcap"), 1);
+    struct wst_capture *cap = open_ok(src);
+    struct wst_capture_dump *d = NULL;
+    char errbuf[WST_ERRBUF_SIZE] = "";
+    ck_assert_int_eq(wst_capture_dump_open(&d, "/dev/full", &cap, 1, errbuf), WST_EIO);
+    ck_assert_ptr_null(d);
+    ck_assert_str_eq(errbuf, "write error: No space left on device");
+    struct wst_packet pkt;
+    ck_assert_int_eq(wst_capture_next(cap, &pkt, errbuf), 1);
+    wst_capture_close(cap);
+    ck_assert_int_eq(wst_capture_dump_open(&d, "/nonexistent-dir/x.pcap", &cap, 0, errbuf), WST_EIO);
+    ck_assert_str_eq(errbuf, "No such file or directory");
+}
+END_TEST
+
+/*
+ * A write that fails part way (a file size limit) does not stop the reading:
+ * every packet is still handed out, and closing the dump reports the first
+ * failure. Run in a child, whose limit does not outlive it.
+ */
+static int dump_over_size_limit(void)
+{
+    char src[PATH_MAX], out[PATH_MAX], errbuf[WST_ERRBUF_SIZE] = "";
+    path_in_dir(src, "syn.pcap");
+    path_in_dir(out, "out.pcap");
+    signal(SIGXFSZ, SIG_IGN); /* write() then fails with EFBIG */
+    struct rlimit lim = {.rlim_cur = 100, .rlim_max = RLIM_INFINITY};
+    if (setrlimit(RLIMIT_FSIZE, &lim) != 0)
+        return 1;
+    struct wst_capture *cap = NULL;
+    struct wst_capture_dump *d = NULL;
+    if (wst_capture_open_file(&cap, src, errbuf) != 0 || wst_capture_dump_open(&d, out, &cap, 1, errbuf) != 0)
+        return 2;
+    struct wst_packet pkt;
+    unsigned n = 0;
+    int rc;
+    while ((rc = wst_capture_next(cap, &pkt, errbuf)) > 0)
+        n++;
+    if (rc != 0 || n != 10)
+        return 3;
+    if (wst_capture_dump_close(d, errbuf) != WST_EIO || strcmp(errbuf, "write error: File too large") != 0)
+        return 4;
+    wst_capture_close(cap);
+    return 0;
+}
+
+START_TEST(test_capture_dump_error_part_way)
+{
+    char src[PATH_MAX];
+    write_syns(path_in_dir(src, "syn.pcap"), 10);
+    ck_assert_int_eq(in_child(dump_over_size_limit), 0);
+}
+END_TEST
+
+/* The end of a source writes out what the dump holds, before it is closed. */
+START_TEST(test_capture_dump_flushed_at_end)
+{
+    char src[PATH_MAX], out[PATH_MAX];
+    write_syns(path_in_dir(src, "syn.pcap"), 3);
+    struct wst_capture *cap = open_ok(src);
+    struct wst_capture_dump *d = NULL;
+    char errbuf[WST_ERRBUF_SIZE] = "";
+    ck_assert_int_eq(wst_capture_dump_open(&d, path_in_dir(out, "out.pcap"), &cap, 1, errbuf), 0);
+    ck_assert_int_eq(file_size(out), 24); /* the header at once */
+    struct wst_packet pkt;
+    while (wst_capture_next(cap, &pkt, errbuf) > 0)
+        ck_assert_int_eq(file_size(out), 24); /* buffered */
+    ck_assert_int_eq(file_size(out), 24 + 3 * (16 + 54));
+    /* A stop (Ctrl-C) flushes too. */
+    ck_assert_int_eq(wst_capture_dump_close(d, errbuf), 0);
+    wst_capture_close(cap);
+
+    write_syns(src, 3);
+    cap = open_ok(src);
+    ck_assert_int_eq(wst_capture_dump_open(&d, out, &cap, 1, errbuf), 0);
+    ck_assert_int_eq(wst_capture_next(cap, &pkt, errbuf), 1);
+    ck_assert_int_eq(file_size(out), 24);
+    wst_capture_break(cap);
+    ck_assert_int_eq(wst_capture_next(cap, &pkt, errbuf), 0);
+    ck_assert_int_eq(file_size(out), 24 + 16 + 54);
+    ck_assert_int_eq(wst_capture_dump_flush(d, errbuf), 0);
+    ck_assert_int_eq(wst_capture_dump_close(d, errbuf), 0);
+    wst_capture_close(cap);
+}
+END_TEST
+
+/* A live capture is written with its link type and its snap length; -s 0 is 262144. */
+START_TEST(test_capture_dump_live_header)
+{
+    if (!can_capture(__func__))
+        return;
+    char out[PATH_MAX], errbuf[WST_ERRBUF_SIZE] = "";
+    struct wst_capture *cap = NULL;
+    ck_assert_msg(wst_capture_open_live(&cap, "lo", 262144, 64, errbuf) == 0, "%s", errbuf);
+    struct wst_capture_dump *d = NULL;
+    ck_assert_int_eq(wst_capture_dump_open(&d, path_in_dir(out, "live.pcap"), &cap, 1, errbuf), 0);
+    ck_assert_int_eq(wst_capture_dump_close(d, errbuf), 0);
+    wst_capture_close(cap);
+    uint8_t h[24];
+    file_head(out, h, sizeof h);
+    ck_assert_uint_eq(host32(h), 0xA1B2C3D4u);
+    ck_assert_uint_eq(host32(h + 16), 262144);
+    ck_assert_uint_eq(host32(h + 20), 1); /* lo is Ethernet to libpcap */
+}
+END_TEST
 
 /* Both ways; a read error is WST_EIO now (it was WST_ECORRUPT), the text the same. */
 static void expect_same_as_libpcap(const char *path)
@@ -1154,12 +1851,28 @@ Suite *capture_suite(void)
     tcase_add_test(tc, test_capture_filter_pcapng_unsupported_link);
     tcase_add_test(tc, test_capture_filter_bad_pcap);
     tcase_add_test(tc, test_capture_filter_bad_pcapng);
+    tcase_add_loop_test(tc, test_capture_filter_through_vlan_tags, 0, 2);
+    tcase_add_test(tc, test_capture_filter_naming_vlan_as_written);
+    tcase_add_test(tc, test_capture_filter_sll_without_its_tag);
+    tcase_add_test(tc, test_capture_filter_recorded_vlan_captures);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("break");
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_capture_break_stops_reading);
     tcase_add_test(tc, test_capture_break_before_first_read);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("live");
+    tcase_add_test(tc, test_capture_live_buffer_size);
+    tcase_add_test(tc, test_capture_live_buffer_too_large);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("privileges");
+    tcase_add_test(tc, test_capture_drop_privileges_to_nobody);
+    tcase_add_test(tc, test_capture_drop_privileges_root_stays);
+    tcase_add_test(tc, test_capture_drop_privileges_needs_root);
+    tcase_add_test(tc, test_capture_drop_privileges_unknown_user);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("libpcap");
@@ -1169,6 +1882,19 @@ Suite *capture_suite(void)
     tcase_add_test(tc, test_capture_pcap_truncations_as_libpcap);
     tcase_add_test(tc, test_capture_pipe_packets_as_they_come);
     tcase_set_timeout(tc, 60);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("write");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_capture_dump_classic);
+    tcase_add_test(tc, test_capture_dump_after_filter);
+    tcase_add_test(tc, test_capture_dump_pcapng_two_link_types);
+    tcase_add_test(tc, test_capture_dump_several_sources);
+    tcase_add_test(tc, test_capture_dump_refuses_a_source);
+    tcase_add_test(tc, test_capture_dump_full_device);
+    tcase_add_test(tc, test_capture_dump_error_part_way);
+    tcase_add_test(tc, test_capture_dump_flushed_at_end);
+    tcase_add_test(tc, test_capture_dump_live_header);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("stdin");

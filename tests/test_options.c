@@ -92,6 +92,7 @@ START_TEST(test_options_read_defaults)
     ck_assert_str_eq(opt.files.v[0], "a.pcap");
     ck_assert_ptr_null(opt.interface);
     ck_assert_int_eq(opt.snaplen, 1024);
+    ck_assert_uint_eq(opt.buffer_kib, 32768);
     ck_assert_uint_eq(opt.count, 0);
     ck_assert_ptr_null(opt.output);
     ck_assert_ptr_eq(opt.emitter, &wst_emitter_text);
@@ -139,6 +140,35 @@ START_TEST(test_options_snaplen_bounds)
 }
 END_TEST
 
+/* tcpdump's -B, in KiB; the default is the row's, 32 MiB. */
+START_TEST(test_options_buffer_size)
+{
+    ck_assert_int_eq(parse("-i", "lo", "-B", "4096", NULL), 0);
+    ck_assert_uint_eq(opt.buffer_kib, 4096);
+    ck_assert_int_eq(parse("-i", "lo", "--buffer-size=2097151", NULL), 0);
+    ck_assert_uint_eq(opt.buffer_kib, 2097151);
+    ck_assert_int_eq(parse("-i", "lo", "-B64", NULL), 0);
+    ck_assert_uint_eq(opt.buffer_kib, 64);
+    ck_assert_usage(parse("-i", "lo", "-B", "2097152", NULL), "bad capture buffer size '2097152'");
+    ck_assert_usage(parse("-i", "lo", "-B", "1M", NULL), "bad capture buffer size '1M'");
+    ck_assert_usage(parse("-i", "lo", "-B", "0", NULL), "bad capture buffer size '0'");
+}
+END_TEST
+
+/* tcpdump's -s 0: the largest snap length, 262144 (libpcap's MAXIMUM_SNAPLEN). */
+START_TEST(test_options_snaplen_zero_is_largest)
+{
+    ck_assert_int_eq(parse("-i", "lo", "-s", "0", NULL), 0);
+    ck_assert_int_eq(opt.snaplen, 262144);
+    ck_assert_int_eq(parse("-i", "lo", "-s0", NULL), 0);
+    ck_assert_int_eq(opt.snaplen, 262144);
+    ck_assert_int_eq(parse("-i", "lo", "--snaplen=0", NULL), 0);
+    ck_assert_int_eq(opt.snaplen, 262144);
+    /* Only 0 itself: what lies between it and the lower bound is still refused. */
+    ck_assert_usage(parse("-i", "lo", "-s", "1", NULL), "bad snapshot length '1': expected 64 to 262144, or 0 for 262144");
+}
+END_TEST
+
 START_TEST(test_options_count)
 {
     ck_assert_int_eq(parse("-r", "a", "-c", "1", NULL), 0);
@@ -148,7 +178,81 @@ START_TEST(test_options_count)
 }
 END_TEST
 
+/* tcpdump's -n and -nn (getopt sees -n twice), alone or bundled, change nothing else. */
+START_TEST(test_options_numeric_accepted)
+{
+    static struct wst_options plain;
+    wst_options_defaults(&plain);
+    static const char *const lines[][5] = {
+        {"-n", "-r", "a", "port", "80"},
+        {"-nn", "-r", "a", "port", "80"},
+        {"-n", "-n", "-r", "a", "port 80"},
+        {"-nnr", "a", "port", "80", NULL},
+        {"-r", "a", "--numeric", "port", "80"},
+    };
+    for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+        size_t n = lines[i][4] ? 5 : 4;
+        ck_assert_msg(parse_words(lines[i], n) == 0, "line %zu: %s", i, errbuf);
+        ck_assert(opt.numeric);
+        ck_assert_uint_eq(opt.files.n, 1);
+        ck_assert_str_eq(opt.files.v[0], "a");
+        ck_assert_str_eq(opt.filter, "port 80");
+        ck_assert_int_eq(opt.snaplen, plain.snaplen);
+        ck_assert_ptr_eq(opt.emitter, plain.emitter);
+        ck_assert_uint_eq(opt.count, plain.count);
+        ck_assert_ptr_null(opt.output);
+    }
+    ck_assert_usage(parse("-n", "x", NULL), "nothing to read");
+}
+END_TEST
+
+/* -Z takes a user of this system, checked at once, so a typo never opens a capture. */
+START_TEST(test_options_user)
+{
+    ck_assert_int_eq(parse("-i", "lo", NULL), 0);
+    ck_assert_ptr_null(opt.user);
+    ck_assert_int_eq(parse("-i", "lo", "-Z", "root", NULL), 0);
+    ck_assert_str_eq(opt.user, "root");
+    ck_assert_int_eq(parse("-r", "a", "--relinquish-privileges=root", NULL), 0);
+    ck_assert_str_eq(opt.user, "root");
+    ck_assert_int_eq(parse("-Zroot", "-i", "lo", NULL), 0);
+    ck_assert_str_eq(opt.user, "root");
+    ck_assert_int_eq(parse("-i", "lo", "-Z", "wst-no-such-user", NULL), WST_EUSAGE);
+    ck_assert_str_eq(errbuf, "unknown user 'wst-no-such-user': expected the name of a user of this system");
+    ck_assert_usage(parse("-i", "lo", "-Z", "", NULL), "unknown user ''");
+    ck_assert_usage(parse("-i", "lo", "-Z", NULL), "option '-Z' needs an argument");
+}
+END_TEST
+
 /* ---- output */
+
+/* -w: the packets to a file, or to standard output when the records go elsewhere. */
+START_TEST(test_options_write)
+{
+    ck_assert_int_eq(parse("-r", "a", NULL), 0);
+    ck_assert_ptr_null(opt.write);
+    ck_assert_int_eq(parse("-i", "lo", "-w", "out.pcap", NULL), 0);
+    ck_assert_str_eq(opt.write, "out.pcap");
+    ck_assert_int_eq(parse("-r", "a", "--write=b.pcap", "-o", "-", NULL), 0);
+    ck_assert_str_eq(opt.write, "b.pcap");
+    ck_assert_int_eq(parse("-r", "a", "-w", "-", "-o", "records.json", NULL), 0);
+    ck_assert_str_eq(opt.write, "-");
+    ck_assert_int_eq(parse("-r", "-", "-w", "-", "-o", "records.json", NULL), 0);
+}
+END_TEST
+
+START_TEST(test_options_error_write)
+{
+    ck_assert_int_eq(parse("-i", "lo", "-w", "-", NULL), WST_EUSAGE);
+    ck_assert_str_eq(errbuf, "-w - and the records cannot both go to standard output: give the records a file with -o");
+    ck_assert_usage(parse("-i", "lo", "-w", "-", "-o", "-", NULL), "cannot both go to standard output");
+    ck_assert_int_eq(parse("-i", "lo", "-o", "x", "-w", "x", NULL), WST_EUSAGE);
+    ck_assert_str_eq(errbuf, "-w and -o name the same file 'x'");
+    ck_assert_int_eq(parse("-r", "one", "-r", "two", "-w", "two", NULL), WST_EUSAGE);
+    ck_assert_str_eq(errbuf, "-w would overwrite 'two', which -r reads");
+    ck_assert_usage(parse("-r", "a", "-w", NULL), "option '-w' needs an argument");
+}
+END_TEST
 
 START_TEST(test_options_output)
 {
@@ -360,7 +464,7 @@ END_TEST
 
 START_TEST(test_options_error_bad_snaplen)
 {
-    static const char *const bad[] = {"63", "0", "262145", "-1", "", "abc", "1500x", " 1500", "99999999999999999999"};
+    static const char *const bad[] = {"63", "1", "262145", "-1", "", "abc", "1500x", " 1500", "99999999999999999999"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         char want[64];
         snprintf(want, sizeof want, "bad snapshot length '%s'", bad[i]);
@@ -487,6 +591,7 @@ static size_t size_of_type(const struct wst_option *row)
     case WST_ARG_PORT_LIST: return sizeof(struct wst_port_set);
     case WST_ARG_FORMAT: return sizeof(const struct wst_emitter *);
     case WST_ARG_STRING: return sizeof(const char *);
+    case WST_ARG_USER: return sizeof(const char *);
     case WST_ARG_STRINGS: return sizeof(struct wst_strings);
     default: return 0;
     }
@@ -520,11 +625,14 @@ START_TEST(test_options_rows_complete)
         ck_assert_msg(r->zero_word == NULL || r->type == WST_ARG_UINT, "--%s: a zero word on a non-number",
                       r->name);
         ck_assert_msg(!(r->flags & WST_OPTF_STOP) || r->type == WST_ARG_FLAG, "--%s: only flags stop", r->name);
+        ck_assert_msg(!(r->flags & WST_OPTF_ZERO_IS_MAX) ||
+                          (r->type == WST_ARG_UINT && r->min > 0 && r->zero_word == NULL && r->max < UINT64_MAX),
+                      "--%s: 0 for the max only on a number that does not take 0 itself", r->name);
         bool numeric = r->type == WST_ARG_UINT || r->type == WST_ARG_MS || r->type == WST_ARG_PORT_RANGE;
         ck_assert_msg(numeric || (r->min == 0 && r->max == 0), "--%s: bounds on a non-number", r->name);
         ck_assert_msg(!numeric || r->min <= r->max, "--%s: min > max", r->name);
         ck_assert_msg(r->def == NULL || (r->type != WST_ARG_FLAG && r->type != WST_ARG_STRING &&
-                                         r->type != WST_ARG_STRINGS),
+                                         r->type != WST_ARG_STRINGS && r->type != WST_ARG_USER),
                       "--%s: a default on an option without a value to default", r->name);
     }
 }
@@ -751,8 +859,9 @@ START_TEST(test_options_messages_unchanged)
     static const struct {
         const char *opt, *arg, *message;
     } cases[] = {
-        {"-s", "63", "bad snapshot length '63': expected 64 to 262144"},
+        {"-s", "63", "bad snapshot length '63': expected 64 to 262144, or 0 for 262144"},
         {"-c", "0", "bad packet count '0': expected a positive number"},
+        {"-B", "63", "bad capture buffer size '63': expected 64 to 2097151 KiB"},
         {"--format", "xml", "unknown format 'xml': expected one of text, json"},
         {"--msl", "0", "bad MSL '0': expected 1 to 86400 seconds"},
         {"--idle-timeout", "x", "bad idle timeout 'x': expected 0 to 31536000 seconds"},
@@ -922,13 +1031,18 @@ Suite *options_suite(void)
     tcase_add_test(tc, test_options_read_defaults);
     tcase_add_test(tc, test_options_read_repeated_in_order);
     tcase_add_test(tc, test_options_interface);
+    tcase_add_test(tc, test_options_numeric_accepted);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("options");
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_options_snaplen_bounds);
+    tcase_add_test(tc, test_options_snaplen_zero_is_largest);
+    tcase_add_test(tc, test_options_buffer_size);
+    tcase_add_test(tc, test_options_user);
     tcase_add_test(tc, test_options_count);
     tcase_add_test(tc, test_options_output);
+    tcase_add_test(tc, test_options_write);
     tcase_add_test(tc, test_options_format);
     tcase_add_test(tc, test_options_format_unknown);
     tcase_add_test(tc, test_options_vlan_key);
@@ -956,6 +1070,7 @@ Suite *options_suite(void)
     tcase_add_test(tc, test_options_error_nothing_to_read);
     tcase_add_test(tc, test_options_error_read_and_interface);
     tcase_add_test(tc, test_options_error_stdin_twice);
+    tcase_add_test(tc, test_options_error_write);
     tcase_add_test(tc, test_options_error_unknown_option);
     tcase_add_test(tc, test_options_error_missing_argument);
     tcase_add_test(tc, test_options_error_bad_snaplen);

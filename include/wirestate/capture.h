@@ -23,6 +23,7 @@
 #include "wirestate/packet.h"
 
 struct wst_capture;
+struct wst_capture_dump;
 
 /* Counters of one source. */
 struct wst_capture_stats {
@@ -33,9 +34,6 @@ struct wst_capture_stats {
     uint64_t kernel_dropped;     /* ps_drop: no room in the capture buffer */
     uint64_t interface_dropped;  /* ps_ifdrop: dropped by the interface or driver */
 };
-
-/* The live capture's kernel buffer (pcap_set_buffer_size). */
-#define WST_LIVE_BUFFER_BYTES (32 * 1024 * 1024)
 
 /*
  * Opens a capture file ("-" = standard input), classic pcap or pcapng.
@@ -48,11 +46,15 @@ int wst_capture_open_file(struct wst_capture **out, const char *path, char *errb
 
 /*
  * Opens a live capture on `device`: promiscuous, immediate delivery,
- * `snaplen` bytes per packet. Returns 0, or WST_EPERM (no capture
- * privilege), WST_EPCAP (no such device, or another libpcap failure),
- * WST_ELINKTYPE.
+ * `snaplen` bytes per packet, a kernel buffer of `buffer_kib` KiB
+ * (pcap_set_buffer_size; libpcap rounds it up to whole frames of its
+ * ring). Returns 0, or WST_EPERM (no capture privilege), WST_EPCAP (no
+ * such device, a buffer the kernel refuses, or another libpcap failure),
+ * WST_ELINKTYPE, WST_EUSAGE (a buffer of 2 GiB or more, which libpcap
+ * cannot take).
  */
-int wst_capture_open_live(struct wst_capture **out, const char *device, int snaplen, char *errbuf) WST_WARN_UNUSED;
+int wst_capture_open_live(struct wst_capture **out, const char *device, int snaplen, uint32_t buffer_kib,
+                          char *errbuf) WST_WARN_UNUSED;
 
 /*
  * Applies a tcpdump filter expression, once per source. Live sources filter
@@ -90,5 +92,50 @@ void wst_capture_stats(struct wst_capture *cap, struct wst_capture_stats *out);
 
 /* Closes the source; NULL is allowed. */
 void wst_capture_close(struct wst_capture *cap);
+
+/*
+ * Opens `path` ("-" = standard output) for tcpdump's -w and attaches it to
+ * the sources: from then on wst_capture_next() writes every packet it hands
+ * out (those the filter passed) before returning it, and flushes the file
+ * when a source ends, stops or fails. The format follows the sources: a
+ * classic pcap file of their link type and their largest snap length when
+ * every source is a live interface or a classic pcap file and all share one
+ * link type; pcapng otherwise (a pcapng source, or classic files of several
+ * link types), with an interface for each link type and snap length met.
+ * Timestamps are written in microseconds, as the packets carry them.
+ * Call it once every source is open, before any is read. Returns 0, or
+ * WST_EUSAGE (path is a file one of the sources reads), WST_EIO (cannot
+ * create or write it; strerror text).
+ */
+int wst_capture_dump_open(struct wst_capture_dump **out, const char *path, struct wst_capture *const *sources,
+                          size_t n_sources, char *errbuf) WST_WARN_UNUSED;
+
+/*
+ * Writes out what is buffered. A failed write is not reported by
+ * wst_capture_next(), which goes on reading; the first one is kept, and
+ * nothing more is written after it. Returns 0, or WST_EIO with that error
+ * ("write error: ...").
+ */
+int wst_capture_dump_flush(struct wst_capture_dump *d, char *errbuf) WST_WARN_UNUSED;
+
+/*
+ * Flushes and closes the file (standard output is flushed only) and frees
+ * d; NULL is allowed. The sources it was attached to must not be read after
+ * it. Returns 0, or WST_EIO with the first write error since it was opened.
+ */
+int wst_capture_dump_close(struct wst_capture_dump *d, char *errbuf) WST_WARN_UNUSED;
+
+/*
+ * Gives up root for `user` (tcpdump's -Z), to be called once every capture
+ * and every file the process writes is open: the user's supplementary
+ * groups (initgroups), its group (setgid), then its user id (setuid), in
+ * that order, and then checks that the change took: real, effective and
+ * saved ids are the user's, and setuid(0) fails. A user whose id is 0
+ * ("root") keeps root: nothing changes. Returns 0, or WST_EUSAGE (no such
+ * user), WST_EPERM (a step failed, for want of root for instance, or root
+ * could be taken back; errbuf names the step). After WST_EPERM the process
+ * may be part way between the two users and must not go on.
+ */
+int wst_capture_drop_privileges(const char *user, char *errbuf) WST_WARN_UNUSED;
 
 #endif

@@ -49,8 +49,12 @@ struct wst_options {
     struct wst_strings files;          /* -r, in order */
     const char *interface;             /* -i */
     uint32_t snaplen;                  /* -s, live only */
+    uint32_t buffer_kib;               /* -B: the kernel's capture buffer, live only */
     uint64_t count;                    /* -c: stop after this many packets; 0 = all */
     const char *output;                /* -o; NULL = standard output */
+    const char *write;                 /* -w: the packets read, to a capture file ("-": standard output) */
+    const char *user;                  /* -Z: the user to become once every file is open; NULL: stay */
+    bool numeric;                      /* -n, -nn: accepted and ignored (no name is ever resolved) */
     const struct wst_emitter_class *emitter; /* --format */
     bool vlan_key;                     /* --vlan-key */
     struct wst_port_set server_ports;  /* --server-ports */
@@ -74,19 +78,22 @@ struct wst_options {
 enum wst_arg_type {
     WST_ARG_UNSET,      /* 0: a row that forgot its type (a unit test looks for it) */
     WST_ARG_FLAG,       /* no argument; sets a bool */
-    WST_ARG_UINT,       /* a decimal in [min, max], or zero_word for 0; a uint32_t or uint64_t */
+    WST_ARG_UINT,       /* a decimal in [min, max], or zero_word for 0 (or 0 for max with
+                           WST_OPTF_ZERO_IS_MAX); a uint32_t or uint64_t */
     WST_ARG_MS,         /* seconds with up to 3 decimals, in [min, max] ms; a uint32_t of ms */
     WST_ARG_PORT_RANGE, /* "LO-HI" with min <= LO <= HI <= max; a struct wst_port_range */
     WST_ARG_PORT_LIST,  /* wst_port_set_parse(); a struct wst_port_set */
     WST_ARG_FORMAT,     /* an output format's name; a const struct wst_emitter * */
     WST_ARG_STRING,     /* the argument as it is; a const char * into argv */
     WST_ARG_STRINGS,    /* repeatable: each argument appended to a struct wst_strings */
+    WST_ARG_USER,       /* the name of a user of this system (getpwnam); a const char * into argv */
     WST_ARG__COUNT
 };
 
 /* Row flags. */
 enum {
-    WST_OPTF_STOP = 1, /* parsing stops at this option, successfully (--help, --version) */
+    WST_OPTF_STOP = 1,        /* parsing stops at this option, successfully (--help, --version) */
+    WST_OPTF_ZERO_IS_MAX = 2, /* a UINT row also takes 0, which stands for its max (tcpdump's -s 0) */
 };
 
 /* One option. */

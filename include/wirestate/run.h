@@ -49,9 +49,6 @@ struct wst_run_config {
     uint64_t count;          /* -c: stop after this many packets (0 = all) */
     wst_ts_us interval_us;   /* --interval: a status every this long (0 = none) */
     bool live;               /* the sources are live: the wall clock counts */
-    /* Each packet read, before it is decoded (-w), or NULL. */
-    void (*tap)(void *arg, const struct wst_packet *pkt);
-    void *tap_arg;
 };
 
 struct wst_run_result {
