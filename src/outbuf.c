@@ -47,8 +47,17 @@ void wst_outbuf_drain(struct wst_outbuf *ob)
 int wst_outbuf_flush(struct wst_outbuf *ob)
 {
     wst_outbuf_drain(ob);
-    if (!ob->err && fflush(ob->fp) != 0)
-        ob->err = errno ? errno : EIO;
+    /* As write_all(): a signal (a stop asked while a slow reader holds the
+     * pipe full) interrupts the write, and stdio keeps what it has not
+     * written, so the flush goes on. */
+    while (!ob->err) {
+        errno = 0;
+        if (fflush(ob->fp) == 0)
+            break;
+        if (errno != EINTR)
+            ob->err = errno ? errno : EIO;
+        clearerr(ob->fp);
+    }
     return ob->err ? WST_EIO : 0;
 }
 
