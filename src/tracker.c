@@ -594,19 +594,21 @@ static struct wst_conn *soonest(struct wst_tracker *t)
 }
 
 /*
- * Room for one more connection under --max-connections: evicts the oldest
- * half-open handshake (a SYN flood's are these; Linux conntrack's early
- * drop also takes the not yet established first), else the connection
- * whose timer comes first. Its record is written as evicted.
+ * Keeps the table within --max-connections once `fresh` joined it (made in
+ * the same walk that looked for it, so a new connection costs one Judy
+ * walk): evicts the oldest half-open handshake (a SYN flood's are these;
+ * Linux conntrack's early drop also takes the not yet established first),
+ * else the connection whose timer comes first. Neither can be `fresh`: it
+ * is not on the ring yet and has no timer. The evicted record is written.
  */
-static void make_room(struct wst_tracker *t)
+static void make_room(struct wst_tracker *t, const struct wst_conn *fresh)
 {
-    if (!t->max_conns || wst_flow_table_held(t->table) < t->max_conns)
+    if (!t->max_conns || wst_flow_table_held(t->table) <= t->max_conns)
         return;
     struct wst_conn *c = ring_pop(&t->half_open);
     if (c == NULL)
         c = soonest(t);
-    if (c == NULL)
+    if (c == NULL || c == fresh)
         return; /* none has a timer: cannot be while one is held (next_deadline()) */
     t->stats.evicted++;
     drop(t, c, WST_END_EVICTED, WST_END_EVICTED, t->now_us);
@@ -810,11 +812,10 @@ static void record(struct wst_tracker *t, struct wst_conn *c, const struct wst_i
 static struct wst_conn *segment(struct wst_tracker *t, const struct wst_item *p)
 {
     bool partial = p->kind == WST_ITEM_PARTIAL;
-    struct wst_conn *c = wst_flow_table_get(t->table, &p->key, p->hash);
-    bool created = c == NULL;
+    bool created;
+    struct wst_conn *c = wst_flow_table_find_or_create(t->table, &p->key, p->hash, &p->seg, p->seq, &created);
     if (created) {
-        make_room(t);
-        c = wst_flow_table_create(t->table, &p->key, p->hash, &p->seg, p->seq);
+        make_room(t, c);
         start(t, c, p);
     } else if (!partial && wst_fsm_is_new_connection(&c->ep[p->from], &c->ep[!p->from], &p->seg)) {
         /* A new SYN on a 4-tuple whose connection is over: a new connection. */
