@@ -861,7 +861,7 @@ size_t wst_anomaly_collect(const struct wst_conn *c, const struct wst_anomaly_no
                 n = add(out, n, &a);
             }
         }
-        for (size_t r = 0; r < N_RUNNING; r++) {
+        for (size_t r = 0; notes && r < N_RUNNING; r++) { /* each runs on notes */
             if (running[r](&x, k, &a)) {
                 a.ongoing = true;
                 n = add(out, n, &a);
@@ -876,7 +876,8 @@ size_t wst_anomaly_collect(const struct wst_conn *c, const struct wst_anomaly_no
         }
         n = kept;
     }
-    qsort(out, n, sizeof *out, by_time);
+    if (n > 1)
+        qsort(out, n, sizeof *out, by_time);
     return n;
 }
 

@@ -240,6 +240,7 @@ void wst_findings_init(struct wst_findings *f, const struct wst_findings_config 
 {
     memset(f, 0, sizeof *f);
     f->cfg = *cfg;
+    wst_wordmap_init(&f->index4, cfg->hash_seed);
     if (!f->cfg.max_groups || f->cfg.max_groups > WST_FINDINGS_MAX_GROUPS)
         f->cfg.max_groups = WST_FINDINGS_MAX_GROUPS;
 }
@@ -277,17 +278,21 @@ static void make_key(struct key *k, uint8_t scope, uint8_t family, const struct 
 }
 
 /*
- * The Judy value of a key (0 for a new one); valid until the next insert.
- * An IPv4 server endpoint or host, the key of nearly every connection,
- * fits in a word and goes to a JudyL, several times cheaper than JudyHS's
- * byte strings (which IPv6 and destination keys need).
+ * The value of a key (0 for a new one); valid until the next insert. An
+ * IPv4 server endpoint or host, the key of nearly every connection, fits
+ * in a word and goes to a hash map (wordmap.h: a new key costs a tenth of
+ * a JudyL insert, and most are new, one per client); IPv6 and destination
+ * keys are byte strings, in a JudyHS.
  */
+_Static_assert(sizeof(Word_t) == sizeof(uint64_t), "a findings value is a word of the map");
+
 static Word_t *slot(struct wst_findings *f, const struct key *k)
 {
-    PWord_t pv = k->fits ? (PWord_t)JudyLIns(&f->index4, k->word, PJE0)
-                         : (PWord_t)JudyHSIns(&f->index, (void *)k->b, k->len, PJE0);
+    if (k->fits)
+        return (Word_t *)wst_wordmap_slot(&f->index4, k->word);
+    PWord_t pv = (PWord_t)JudyHSIns(&f->index, (void *)k->b, k->len, PJE0);
     if (pv == PJERR)
-        wst_out_of_memory(k->fits ? "JudyLIns" : "JudyHSIns");
+        wst_out_of_memory("JudyHSIns");
     return pv;
 }
 
@@ -910,7 +915,7 @@ void wst_findings_fini(struct wst_findings *f)
     }
     free(f->groups);
     JudyHSFreeArray(&f->index, PJE0);
-    JudyLFreeArray(&f->index4, PJE0);
+    wst_wordmap_fini(&f->index4);
     free(f->out);
     memset(f, 0, sizeof *f);
 }

@@ -8,6 +8,8 @@
  */
 #include "wirestate/outbuf.h"
 
+#include <stdbool.h>
+
 #include <errno.h>
 #include <string.h>
 #include <time.h>
@@ -164,21 +166,43 @@ void wst_outbuf_utc(struct wst_outbuf *ob, wst_ts_us ts)
     put_fixed(ob, ts % WST_US_PER_S, 6);
 }
 
+/*
+ * True if none of the 8 bytes of v needs an escape in a JSON string: each
+ * is printable ASCII other than '"' and '\\' (a byte is 0 in x - 0x01..
+ * & ~x & 0x80.. only where x has a zero byte, or past one).
+ */
+static inline bool word_plain(uint64_t v)
+{
+    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+    uint64_t quote = v ^ (ones * '"'), backslash = v ^ (ones * '\\'), del = v ^ (ones * 0x7f);
+    uint64_t hit = ((v - ones * 0x20) & ~v) | ((quote - ones) & ~quote) | ((backslash - ones) & ~backslash) |
+                   ((del - ones) & ~del) | v;
+    return !(hit & highs);
+}
+
 void wst_outbuf_json_string(struct wst_outbuf *ob, const char *s)
 {
     static const char hex[] = "0123456789abcdef";
     wst_outbuf_putc(ob, '"');
-    const unsigned char *p = (const unsigned char *)s;
-    for (;;) {
-        /* The run of bytes that need no escape goes out in one write. */
-        const unsigned char *run = p;
-        while (*p >= 0x20 && *p < 0x7f && *p != '"' && *p != '\\')
+    const unsigned char *p = (const unsigned char *)s, *end = p + strlen(s), *run = p;
+    while (p < end) {
+        /* Diagnoses are long and plain: eight bytes a test while they are. */
+        if (end - p >= 8) {
+            uint64_t v;
+            memcpy(&v, p, 8);
+            if (word_plain(v)) {
+                p += 8;
+                continue;
+            }
+        }
+        unsigned char ch = *p;
+        if (ch >= 0x20 && ch < 0x7f && ch != '"' && ch != '\\') {
             p++;
+            continue;
+        }
+        /* The run of bytes that need no escape goes out in one write. */
         if (p > run)
             wst_outbuf_write(ob, run, (size_t)(p - run));
-        unsigned char ch = *p;
-        if (ch == '\0')
-            break;
         char *q = reserve(ob, 6);
         if (ch == '"' || ch == '\\') {
             q[0] = '\\';
@@ -194,7 +218,9 @@ void wst_outbuf_json_string(struct wst_outbuf *ob, const char *s)
             q[5] = hex[ch & 15];
             ob->len += 6;
         }
-        p++;
+        run = ++p;
     }
+    if (p > run)
+        wst_outbuf_write(ob, run, (size_t)(p - run));
     wst_outbuf_putc(ob, '"');
 }

@@ -11,6 +11,7 @@ void wst_pipeline_init(struct wst_pipeline *p, const struct wst_pipeline_config 
 
     struct wst_findings_config fc = cfg->findings;
     fc.time_wait_us = 2ULL * cfg->tracker.msl_s * WST_US_PER_S; /* TIME_WAIT lasts 2 x MSL */
+    fc.hash_seed = cfg->hash_seed;
     wst_findings_sink_init(&p->findings, &fc, &p->select.sink);
 
     struct wst_tracker_config tc = cfg->tracker;

@@ -20,10 +20,10 @@ struct loop {
     struct wst_outbuf *ob;
     const struct wst_run_config *cfg;
     struct wst_run_signals *sig;
-    wst_ts_us started_us;      /* the first packet (a file), the start (live) */
+    wst_ts_us started_us;      /* live: when it started (a file's is its first packet's) */
     wst_ts_us next_status_us;  /* when the next --interval status is due (0: not yet set) */
     wst_ts_us next_flush_us;   /* live: when written output is flushed at the latest */
-    wst_ts_us last_packet_us;  /* the latest packet's timestamp */
+    wst_ts_us last_packet_us;  /* the latest packet's timestamp (with --interval or live) */
 };
 
 /* The wall clock in the capture's time base (pcap timestamps are UTC). */
@@ -52,7 +52,9 @@ static void capture_stats(const struct loop *l, struct wst_capture_stats *sum)
 
 static void status(struct loop *l, wst_ts_us at_us)
 {
-    struct wst_status st = {.at_us = at_us, .started_us = l->started_us};
+    /* A file starts at its first packet. */
+    wst_ts_us started = l->started_us ? l->started_us : wst_dispatch_stats(l->p->dispatch)->first_ts_us;
+    struct wst_status st = {.at_us = at_us, .started_us = started};
     capture_stats(l, &st.capture);
     wst_dispatch_status(l->p->dispatch, &st);
 }
@@ -124,7 +126,7 @@ static void file_interval(struct loop *l, wst_ts_us ts)
 static void on_request(struct loop *l)
 {
     l->sig->status = 0;
-    wst_ts_us now = l->cfg->live ? live_clock(l, wall_us(), false) : l->last_packet_us;
+    wst_ts_us now = l->cfg->live ? live_clock(l, wall_us(), false) : wst_dispatch_stats(l->p->dispatch)->now_us;
     status(l, now);
     wst_dispatch_snapshot(l->p->dispatch, now);
     if (l->cfg->live)
@@ -143,7 +145,11 @@ void wst_run(struct wst_capture *const *sources, size_t n, struct wst_pipeline *
         l.next_flush_us = l.started_us + WST_RUN_FLUSH_US;
         wst_dispatch_tick(p->dispatch, l.started_us); /* a live capture starts when it starts */
     }
-    uint64_t handed = 0;
+    /* The packets left to read (-c), and whether anything but reading is
+     * to be done between packets: the common case, a file read through,
+     * tests one flag a packet besides the signals' and the output's. */
+    uint64_t left = cfg->count ? cfg->count : UINT64_MAX;
+    bool chores = cfg->live || cfg->interval_us;
     bool stopped = false; /* by -c, a signal or the output */
     for (size_t i = 0; i < n && !stopped; i++) {
         sig->reading = sources[i];
@@ -153,14 +159,13 @@ void wst_run(struct wst_capture *const *sources, size_t n, struct wst_pipeline *
             struct wst_packet pkt;
             int rc = wst_capture_next(sources[i], &pkt, errbuf);
             if (rc == 1) {
-                if (!cfg->live && cfg->interval_us)
-                    file_interval(&l, pkt.ts_us);
-                if (pkt.ts_us > l.last_packet_us)
-                    l.last_packet_us = pkt.ts_us;
-                if (l.started_us == 0)
-                    l.started_us = pkt.ts_us;
+                if (chores) {
+                    if (!cfg->live)
+                        file_interval(&l, pkt.ts_us);
+                    if (pkt.ts_us > l.last_packet_us)
+                        l.last_packet_us = pkt.ts_us;
+                }
                 wst_dispatch_packet(p->dispatch, &pkt);
-                handed++;
             } else if (rc != WST_CAPTURE_IDLE) {
                 if (rc < 0) {
                     res->rc = rc;
@@ -171,14 +176,16 @@ void wst_run(struct wst_capture *const *sources, size_t n, struct wst_pipeline *
             }
             if (cfg->live)
                 live_chores(&l, rc == WST_CAPTURE_IDLE);
-            if (sig->status)
-                on_request(&l);
-            if (ob->err) {
-                res->output_closed = true;
-                stopped = true;
-                break;
+            if (sig->status | ob->err) {
+                if (sig->status)
+                    on_request(&l);
+                if (ob->err) {
+                    res->output_closed = true;
+                    stopped = true;
+                    break;
+                }
             }
-            if (cfg->count && handed >= cfg->count) {
+            if (rc == 1 && --left == 0) {
                 stopped = true;
                 break;
             }

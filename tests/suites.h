@@ -21,6 +21,7 @@
     X(timeline)           \
     X(tracker)            \
     X(anomaly)            \
+    X(wordmap)            \
     X(findings)           \
     X(explain)            \
     X(pcapng)             \

@@ -12,6 +12,8 @@
 #include <time.h>
 
 #include "suites.h"
+#include <unistd.h>
+
 #include "wirestate/outbuf.h"
 
 /* The buffer is 64 KiB of a struct; keep it off the stack. */
@@ -223,6 +225,48 @@ START_TEST(test_outbuf_json_string_high_bytes)
 }
 END_TEST
 
+/* The escape of one byte, as RFC 8259 allows and wirestate writes it. */
+static size_t escape_ref(char *q, unsigned char ch)
+{
+    if (ch == '"' || ch == '\\')
+        return (size_t)sprintf(q, "\\%c", ch);
+    if (ch < 0x20 || ch >= 0x7f)
+        return (size_t)sprintf(q, "\\u%04x", ch);
+    q[0] = (char)ch;
+    return 1;
+}
+
+/*
+ * Long strings go eight bytes at a time: every byte value at every place
+ * of a 40-byte string (so at each offset in a word, and in the tail that
+ * is shorter than a word) is escaped as a byte-by-byte escaper does.
+ */
+START_TEST(test_outbuf_json_string_every_byte_every_place)
+{
+    char in[41], want[64 * 6];
+    for (unsigned v = 1; v < 256; v++) {
+        for (size_t at = 0; at < 40; at++) {
+            memset(in, 'a' + (int)(at % 26), 40);
+            in[at] = (char)v;
+            in[40] = '\0';
+            size_t n = 0;
+            want[n++] = '"';
+            for (size_t i = 0; i < 40; i++)
+                n += escape_ref(want + n, (unsigned char)in[i]);
+            want[n++] = '"';
+            want[n] = '\0';
+            wst_outbuf_json_string(&ob, in);
+            char *got = written(NULL);
+            ck_assert_msg(strcmp(got, want) == 0, "byte 0x%02x at %zu: got %s", v, at, got);
+            free(got);
+            ck_assert_int_eq(fflush(out_fp), 0);
+            ck_assert_int_eq(ftruncate(fileno(out_fp), 0), 0);
+            rewind(out_fp);
+        }
+    }
+}
+END_TEST
+
 /* ---- large writes and buffer boundaries */
 
 #define BIG (200 * 1024)
@@ -397,6 +441,7 @@ Suite *outbuf_suite(void)
     tcase_add_test(tc, test_outbuf_json_string_quote_backslash);
     tcase_add_test(tc, test_outbuf_json_string_control);
     tcase_add_test(tc, test_outbuf_json_string_high_bytes);
+    tcase_add_test(tc, test_outbuf_json_string_every_byte_every_place);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("large_writes");

@@ -33,6 +33,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "wirestate/wordmap.h"
 #include "wirestate/sink.h"
 #include "wirestate/types.h"
 
@@ -132,6 +133,7 @@ struct wst_findings_config {
     uint16_t ephemeral_lo, ephemeral_hi; /* --ephemeral-ports */
     uint64_t time_wait_us;       /* how long TIME_WAIT lasts (the tracker's 2 x MSL) */
     size_t max_groups;           /* groups kept in full (WST_FINDINGS_MAX_GROUPS; tests lower it) */
+    uint64_t hash_seed;          /* of the word-keyed index (wordmap.h): a sender must not guess it */
 };
 
 /* A flood comes from many sources: one client retrying is not one. */
@@ -149,7 +151,7 @@ struct wst_findings_config {
 struct wst_findings {
     struct wst_findings_config cfg;
     void *index;                 /* JudyHS: group key -> light record or group (findings.c) */
-    void *index4;                /* JudyL: the same for keys that fit in a word (IPv4) */
+    struct wst_wordmap index4;   /* the same for keys that fit in a word (IPv4) */
     struct wst_find_group *groups;
     size_t n_groups, cap_groups;
     wst_ts_us base_us;           /* the first record's start: light records' times count from it */
