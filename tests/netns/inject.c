@@ -30,6 +30,14 @@
  *       for the ACK of its FIN, retransmits it, and so on. Exits after
  *       HOLD_MS, which closes it.
  *
+ *   inject flood IFACE SRC:PORT DST:PORT COUNT
+ *       COUNT SYNs to DST from spoofed sources: SRC's address plus 0 to
+ *       65535 in its last two bytes (SRC 198.18.0.0 gives 198.18.0.0/16),
+ *       ports from PORT on, a different ISN each, 50 a millisecond (a
+ *       capture keeps up with a burst that fills no buffer): a SYN flood
+ *       whose connections never complete.
+ *       IFACE is unused (the route decides), kept for the argument order.
+ *
  * Exit status: 0 done; 1 usage; 3 nothing matching came within 10 s;
  * 4 any other error, with one line on stderr.
  */
@@ -282,6 +290,37 @@ static int cmd_syn(const struct ep *src, const struct ep *dst)
     return send_raw(pkt, len);
 }
 
+static int cmd_flood(const struct ep *src, const struct ep *dst, unsigned long count)
+{
+    static const unsigned char mss[] = {2, 4, 0x05, 0xb4};
+    int fd = socket(AF_INET, SOCK_RAW, IPPROTO_RAW);
+    if (fd < 0)
+        return fail("socket(SOCK_RAW)");
+    struct sockaddr_in to = {.sin_family = AF_INET, .sin_addr = dst->sa.sin_addr};
+    uint32_t base = ntohl(src->sa.sin_addr.s_addr);
+    uint16_t port0 = ntohs(src->sa.sin_port);
+    for (unsigned long i = 0; i < count; i++) {
+        struct ep from = *src;
+        from.sa.sin_addr.s_addr = htonl((base & 0xffff0000u) | (uint32_t)(i & 0xffff));
+        from.sa.sin_port = htons((uint16_t)(port0 + (i >> 16)));
+        unsigned char pkt[100];
+        size_t len = build(pkt, &from, dst, TH_SYN, (uint32_t)(i * 2654435761u), 0, mss, sizeof mss, 0);
+        if (i % 50 == 49)
+            usleep(1000);
+        while (sendto(fd, pkt, len, 0, (const struct sockaddr *)&to, sizeof to) != (ssize_t)len) {
+            if (errno != ENOBUFS && errno != EAGAIN) {
+                int err = errno;
+                close(fd);
+                errno = err;
+                return fail("sendto");
+            }
+            usleep(100); /* the device queue is full: let it drain */
+        }
+    }
+    close(fd);
+    return 0;
+}
+
 static int cmd_replay_syn(const char *iface, const struct ep *src, const struct ep *dst, unsigned nth,
                           uint32_t back_ms, uint8_t ttl)
 {
@@ -387,7 +426,8 @@ static int usage(void)
 {
     fputs("usage: inject syn IFACE SRC:PORT DST:PORT\n"
           "       inject replay-syn IFACE SRC:PORT DST:PORT NTH TS_BACK_MS TTL\n"
-          "       inject synack-fin IFACE SERVER:PORT CLIENT:PORT DATA_BYTES HOLD_MS\n",
+          "       inject synack-fin IFACE SERVER:PORT CLIENT:PORT DATA_BYTES HOLD_MS\n"
+          "       inject flood IFACE SRC:PORT DST:PORT COUNT\n",
           stderr);
     return EXIT_USAGE;
 }
@@ -404,6 +444,12 @@ int main(int argc, char **argv)
         if (nth < 0 || back < 0 || ttl < 0)
             return usage();
         return cmd_replay_syn(argv[2], &a, &b, (unsigned)nth, (uint32_t)back, (uint8_t)ttl);
+    }
+    if (strcmp(argv[1], "flood") == 0 && argc == 6) {
+        long count = num(argv[5], 1, 100000000);
+        if (count < 0)
+            return usage();
+        return cmd_flood(&a, &b, (unsigned long)count);
     }
     if (strcmp(argv[1], "synack-fin") == 0 && argc == 7) {
         long data = num(argv[5], 0, 1400), hold = num(argv[6], 0, 600000);
