@@ -219,6 +219,43 @@ void wst_conn_pool_fini(struct wst_conn_pool *pool)
     memset(pool, 0, sizeof *pool);
 }
 
+/* Where a chunk's first object starts: on a cache line, so a 128-byte record is exactly two. */
+static size_t slab_header(void)
+{
+    return (sizeof(struct wst_conn_slab) + 63) & ~(size_t)63;
+}
+
+size_t wst_conn_pool_live(const struct wst_conn_pool *pool, struct wst_conn **out)
+{
+    size_t n = 0;
+    for (int k = 0; k < WST_CONN_POOL_CLASSES; k++) {
+        /* Oldest chunk first (the list is newest first): objects are carved
+         * in the order connections begin, so the walk meets them nearly in
+         * id order. */
+        size_t chunks = 0;
+        for (const struct wst_conn_slab *s = pool->slabs[k]; s; s = s->next)
+            chunks++;
+        const struct wst_conn_slab **order = wst_xcalloc(chunks ? chunks : 1, sizeof *order);
+        size_t i = chunks;
+        for (const struct wst_conn_slab *s = pool->slabs[k]; s; s = s->next)
+            order[--i] = s;
+        size_t size = pool->object_size[k];
+        for (i = 0; i < chunks; i++) {
+            const struct wst_conn_slab *s = order[i];
+            const uint8_t *o = (const uint8_t *)s + slab_header();
+            /* The newest chunk is carved up to bump; the others as far as objects fit. */
+            const uint8_t *end = s == pool->slabs[k] ? pool->bump[k] : (const uint8_t *)s + SLAB_BYTES;
+            for (; (size_t)(end - o) >= size; o += size) {
+                struct wst_conn *c = (struct wst_conn *)(uintptr_t)o;
+                if (c->id != 0) /* a freed object has id 0 (wst_conn_free()) */
+                    out[n++] = c;
+            }
+        }
+        free(order);
+    }
+    return n;
+}
+
 /* Adds a chunk for class k; objects are carved from it on demand. */
 static void pool_grow(struct wst_conn_pool *pool, int k)
 {
@@ -226,9 +263,7 @@ static void pool_grow(struct wst_conn_pool *pool, int k)
     s->next = pool->slabs[k];
     pool->slabs[k] = s;
     pool->chunk_bytes += SLAB_BYTES;
-    /* Objects start on a cache line: a 128-byte record is then exactly two. */
-    size_t header = (sizeof(struct wst_conn_slab) + 63) & ~(size_t)63;
-    pool->bump[k] = (uint8_t *)s + header;
+    pool->bump[k] = (uint8_t *)s + slab_header();
     pool->bump_end[k] = (uint8_t *)s + SLAB_BYTES;
 }
 

@@ -176,6 +176,58 @@ START_TEST(test_flow_table_all_in_id_order)
 }
 END_TEST
 
+/*
+ * The three ways _all() orders what the pool walk finds: IPv4 and IPv6
+ * records begun alternately (two runs in id order: merged), then with a
+ * freed record taken again by a later connection (out of run: sorted),
+ * and enough records to fill more than one chunk of the pool.
+ */
+START_TEST(test_flow_table_all_runs_merged)
+{
+    struct wst_flow_table *t = wst_flow_table_new(3);
+    struct wst_flow_key k;
+    struct wst_segment seg;
+    enum { N = 40000 }; /* IPv4 records: 2 MiB chunks of 128-byte objects, so more than one */
+    struct wst_conn **c = calloc(N, sizeof *c);
+    for (unsigned i = 0; i < N; i++) {
+        make_key(i, &k, &seg);
+        if (i % 3 == 1) { /* every third an IPv6 connection */
+            seg.family = WST_AF_INET6;
+            memset(seg.src.b, 0, 16);
+            seg.src.b[0] = 0x20;
+            seg.src.b[14] = (uint8_t)(i >> 8);
+            seg.src.b[15] = (uint8_t)i;
+            memset(seg.dst.b, 0, 16);
+            seg.dst.b[0] = 0x20;
+            seg.dst.b[15] = 1;
+            wst_flow_key_from_segment(&k, &seg, false);
+        }
+        c[i] = wst_flow_table_create(t, &k, wst_flow_table_hash(t, &k), &seg, 2 * (uint64_t)i + 1);
+    }
+    size_t n;
+    struct wst_conn **all = wst_flow_table_all(t, &n);
+    ck_assert_uint_eq(n, N);
+    for (size_t i = 0; i < n; i++)
+        ck_assert_ptr_eq(all[i], c[i]);
+    free(all);
+    /* A freed IPv4 record taken again by the newest connection: its
+     * object sits among the oldest, its id is the largest. */
+    wst_flow_table_remove(t, c[3]);
+    wst_flow_table_release(t, c[3]);
+    make_key(N, &k, &seg);
+    struct wst_conn *last = wst_flow_table_create(t, &k, wst_flow_table_hash(t, &k), &seg, 2 * (uint64_t)N + 1);
+    ck_assert_ptr_eq(last, c[3]); /* the pool took the freed object */
+    all = wst_flow_table_all(t, &n);
+    ck_assert_uint_eq(n, N);
+    for (size_t i = 0; i + 1 < n; i++)
+        ck_assert_uint_lt(all[i]->id, all[i + 1]->id);
+    ck_assert_ptr_eq(all[n - 1], last);
+    free(all);
+    free(c);
+    wst_flow_table_free(t);
+}
+END_TEST
+
 START_TEST(test_flow_table_vlan_keyed)
 {
     struct wst_flow_table *t = wst_flow_table_new(1);
@@ -300,6 +352,7 @@ Suite *flow_table_suite(void)
     tc = tcase_create("order");
     tcase_add_test(tc, test_flow_table_remove_and_reuse);
     tcase_add_test(tc, test_flow_table_all_in_id_order);
+    tcase_add_test(tc, test_flow_table_all_runs_merged);
     suite_add_tcase(s, tc);
     tc = tcase_create("collisions");
     tcase_set_timeout(tc, 60);

@@ -1,7 +1,8 @@
 /*
  * test_wordmap.c - the findings' word-keyed map (src/wordmap.c): every key
- * keeps its value across growth, absent keys are absent, and keys built
- * to share low bits, as addresses of one subnet do, all stay reachable.
+ * keeps its value across growth, absent keys are absent, keys built to
+ * share low bits, as addresses of one subnet do, all stay reachable, and
+ * neighbouring keys sit in neighbouring slots.
  */
 #include "wirestate/wordmap.h"
 
@@ -54,12 +55,46 @@ START_TEST(test_wordmap_structured_keys)
 }
 END_TEST
 
+/* The slot index of key k, which the map holds. */
+static size_t slot_index(const struct wst_wordmap *m, uint64_t k)
+{
+    return (size_t)((const struct wst_wordmap_slot *)(const void *)((const char *)wst_wordmap_find(m, k) -
+                                                                    sizeof(uint64_t)) -
+                    m->slots);
+}
+
+/* Sixteen neighbouring keys (one aligned run: a /28 of client
+ * addresses) take sixteen neighbouring slots in a map with room, so
+ * keys met in address order share cache lines; the extreme keys 0 and
+ * UINT64_MAX - 1 are held like any other. */
+START_TEST(test_wordmap_neighbours_share_lines)
+{
+    struct wst_wordmap m;
+    wst_wordmap_init(&m, 99);
+    const uint64_t base = (uint64_t)2 << 56 | 0x0A000010; /* host 10.0.0.16 */
+    for (uint64_t k = 0; k < 16; k++)
+        *wst_wordmap_slot(&m, base + k) = k + 1;
+    size_t first = slot_index(&m, base);
+    for (uint64_t k = 0; k < 16; k++) {
+        ck_assert_uint_eq(*wst_wordmap_find(&m, base + k), k + 1);
+        ck_assert_uint_eq(slot_index(&m, base + k), (first + k) & (m.cap - 1));
+    }
+    *wst_wordmap_slot(&m, 0) = 7;
+    *wst_wordmap_slot(&m, UINT64_MAX - 1) = 8;
+    ck_assert_uint_eq(*wst_wordmap_find(&m, 0), 7);
+    ck_assert_uint_eq(*wst_wordmap_find(&m, UINT64_MAX - 1), 8);
+    ck_assert_uint_eq(m.n, 18);
+    wst_wordmap_fini(&m);
+}
+END_TEST
+
 Suite *wordmap_suite(void)
 {
     Suite *s = suite_create("wordmap");
     TCase *tc = tcase_create("map");
     tcase_add_test(tc, test_wordmap_values_survive_growth);
     tcase_add_test(tc, test_wordmap_structured_keys);
+    tcase_add_test(tc, test_wordmap_neighbours_share_lines);
     suite_add_tcase(s, tc);
     return s;
 }

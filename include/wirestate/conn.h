@@ -212,6 +212,16 @@ void wst_conn_pool_init(struct wst_conn_pool *pool);
 void wst_conn_pool_fini(struct wst_conn_pool *pool);
 
 /*
+ * Writes every connection handed out and not freed to out[] (room for
+ * used_objects[0] + used_objects[1]), class by class, each in the order
+ * its objects sit in memory, oldest chunk first: a walk over the chunks,
+ * not over an index, so reading them is sequential, and while no object
+ * was freed and taken again each class comes in the order it was
+ * allocated. Returns how many.
+ */
+size_t wst_conn_pool_live(const struct wst_conn_pool *pool, struct wst_conn **out);
+
+/*
  * Returns a zeroed connection with the addresses, ports, family and zone of
  * `key` filled in, and vlan[] from `seg`, owned by the caller until
  * wst_conn_free(). Aborts the process when memory runs out (see

@@ -8,7 +8,10 @@
  * instructions. Open addressing with linear probing costs a hash and one
  * or two probes. The keys come from packets, so the hash is keyed by a
  * seed the sender cannot know (a crafted set of addresses must not make
- * every key probe the same cluster).
+ * every key probe the same cluster). Keys that differ only in their four
+ * low bits (neighbouring addresses) get neighbouring slots, so keys met in
+ * address order, as clients of one subnet often are, share cache lines;
+ * runs of sixteen are placed by the seeded hash.
  *
  * Invariants: n <= cap * 7 / 10; cap is 0 or a power of two; a key is in
  * the run of occupied slots starting at its home slot. Values start at 0.
@@ -24,7 +27,7 @@
 
 struct wst_wordmap {
     struct wst_wordmap_slot {
-        uint64_t key;            /* WST_WORDMAP_EMPTY: free */
+        uint64_t key;            /* the key inverted (~key); 0: free (wordmap.c) */
         uint64_t value;
     } *slots;
     size_t cap, n;
