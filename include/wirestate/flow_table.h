@@ -20,6 +20,7 @@ struct wst_flow_table;
 /* Memory held by a table, for the benchmark's per-connection figure. */
 struct wst_flow_table_mem {
     size_t index_bytes; /* the Judy array of the index */
+    size_t filter_bytes; /* the counts in front of it: fixed, once anything is indexed */
     size_t pool_bytes;  /* slab chunks, used or free */
     size_t conn_bytes;  /* connection objects handed out */
     size_t conns;       /* connections held */
