@@ -216,6 +216,11 @@ struct wst_find_group {
     size_t parent;   /* the host's group */
     void *seconds;   /* JudyL: capture second -> TIME_WAITs entered then, minus those that
                         ended then (a two's complement count), for a sweep (judge_dest) */
+    /* The sweep of the seconds before folded_to, done already (fold_dest()):
+     * what was held at its end, and its peak. */
+    Word_t folded_to;
+    int64_t folded_held, folded_peak;
+    wst_ts_us folded_peak_us;
 };
 
 /*
@@ -531,9 +536,58 @@ static void dest_delta(struct wst_find_group *d, wst_ts_us at, Word_t delta)
     *pv += delta;
 }
 
-/* A TIME_WAIT toward d held from `at` to `until`. */
-static void dest_entry(struct wst_find_group *d, wst_ts_us at, wst_ts_us until)
+/*
+ * Sweeps the seconds of d that no TIME_WAIT still to come can reach, and
+ * forgets them, so a capture that runs for days keeps a few minutes of
+ * seconds per destination, not all of them. A TIME_WAIT is counted when
+ * its connection leaves (wst_findings_gone()), at most 2 x MSL after it
+ * began (its timer; a slot late at worst), so none begins before the
+ * latest departure minus 2 x MSL; two seconds more cover the timer wheel
+ * and timestamps a little out of order.
+ */
+static void fold_dest(const struct wst_findings *f, struct wst_find_group *d)
 {
+    wst_ts_us reach = f->cfg.time_wait_us + 2 * WST_US_PER_S;
+    if (f->latest_gone_us <= reach)
+        return;
+    Word_t cutoff = (Word_t)((f->latest_gone_us - reach) / WST_US_PER_S);
+    if (cutoff <= d->folded_to)
+        return;
+    Word_t sec = 0;
+    PWord_t pv;
+    while ((pv = (PWord_t)JudyLFirst(d->seconds, &sec, PJE0)) != NULL && sec < cutoff) {
+        d->folded_held += (int64_t)*pv;
+        if (d->folded_held > d->folded_peak) {
+            d->folded_peak = d->folded_held;
+            d->folded_peak_us = (wst_ts_us)sec * WST_US_PER_S;
+        }
+        JudyLDel(&d->seconds, sec, PJE0);
+    }
+    d->folded_to = cutoff;
+}
+
+/*
+ * A TIME_WAIT toward d held from `at` to `until`. One that began in the
+ * seconds already folded (a host's first TIME_WAIT, kept in its light
+ * record since: host_group()) is counted as held from the fold on if it
+ * still was, and as a peak of at least one: the seconds it overlapped are
+ * gone, so it cannot raise their count.
+ */
+static void dest_entry(const struct wst_findings *f, struct wst_find_group *d, wst_ts_us at, wst_ts_us until)
+{
+    fold_dest(f, d);
+    Word_t folded_us_end = d->folded_to * WST_US_PER_S;
+    if (d->folded_to && at < folded_us_end) {
+        if (until >= folded_us_end) {
+            d->folded_held++;
+            dest_delta(d, until, (Word_t)-1);
+        }
+        if (d->folded_peak < d->folded_held || d->folded_peak < 1) {
+            d->folded_peak = d->folded_held > 1 ? d->folded_held : 1;
+            d->folded_peak_us = at;
+        }
+        return;
+    }
     dest_delta(d, at, 1);
     dest_delta(d, until, (Word_t)-1);
 }
@@ -593,9 +647,9 @@ static bool add_time_wait(struct wst_findings *f, const struct wst_conn *c, int 
     d->parent = hi;
     d->dest_addr = pa;
     d->dest_port = port;
-    dest_entry(d, at, until);
+    dest_entry(f, d, at, until);
     if (h->tw_pending && h->tw_pending_hash == peer && h->tw_pending_port == port_hash(port)) {
-        dest_entry(d, h->tw_pending_at, h->tw_pending_at + f->cfg.time_wait_us);
+        dest_entry(f, d, h->tw_pending_at, h->tw_pending_at + f->cfg.time_wait_us);
         h->tw_pending = false;
     }
     return true;
@@ -700,6 +754,8 @@ void wst_findings_gone(struct wst_findings *f, const struct wst_conn *c, enum ws
 {
     /* A TIME_WAIT lasts beyond the record that shows it: it is counted
      * when the tracker lets the connection go and its end is known. */
+    if (at_us > f->latest_gone_us)
+        f->latest_gone_us = at_us;
     bool kept = true;
     for (int i = 0; i < 2; i++)
         if (c->flags & (WST_CONN_TIME_WAIT << i))
@@ -715,8 +771,8 @@ static void judge_dest(struct wst_findings *f, struct wst_find_group *d)
     /* A sweep over the seconds: each holds the TIME_WAITs entered then
      * minus those that ended then; the running sum is what was held. */
     Word_t sec = 0;
-    int64_t held = 0, peak = 0;
-    wst_ts_us peak_us = 0;
+    int64_t held = d->folded_held, peak = d->folded_peak; /* the seconds swept already */
+    wst_ts_us peak_us = d->folded_peak_us;
     for (PWord_t pv = (PWord_t)JudyLFirst(d->seconds, &sec, PJE0); pv;
          pv = (PWord_t)JudyLNext(d->seconds, &sec, PJE0)) {
         held += (int64_t)*pv;

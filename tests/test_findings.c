@@ -637,6 +637,51 @@ START_TEST(test_findings_time_wait_peak_window)
 }
 END_TEST
 
+/*
+ * A long capture: the seconds of a destination that no TIME_WAIT can
+ * reach any more are swept and forgotten as it goes, and the peak they
+ * held is kept. A burst of 8 at the start, then one every 30 s for 20
+ * minutes (2 at once), then a burst of 10: the peak is 8 until the last
+ * burst, then 10.
+ */
+START_TEST(test_findings_time_wait_peak_long_capture)
+{
+    struct wst_pipeline_config cfg = script_config();
+    struct script s;
+    script_init(&s, &cfg);
+    closes_from(&s, "10.7.7.7", 8, 0);
+    script_idle(&s, 61 * S);
+    closes_from(&s, "10.7.7.7", 40, 30 * S);
+    const struct wst_finding *f = finding_of(&s, WST_FIND_TIME_WAIT);
+    ck_assert_uint_eq(f->connections, 48);
+    ck_assert_uint_eq(f->peak, 8);
+    ck_assert_uint_eq(f->peak_us / S, T0 / S); /* the first burst's second */
+    script_fini(&s);
+
+    script_init(&s, &cfg);
+    closes_from(&s, "10.7.7.7", 8, 0);
+    script_idle(&s, 61 * S);
+    closes_from(&s, "10.7.7.7", 40, 30 * S);
+    closes_from(&s, "10.7.7.8", 1, 0); /* another host: its own group */
+    script_idle(&s, 61 * S);
+    closes_from(&s, "10.7.7.7", 10, 0);
+    size_t n;
+    const struct wst_finding *all = findings(&s, &n);
+    bool seen = false;
+    for (size_t i = 0; i < n; i++) {
+        char host[WST_ENDPOINT_STRLEN];
+        wst_endpoint_format(host, all[i].family, &all[i].addr, 0);
+        if (all[i].kind == WST_FIND_TIME_WAIT && strncmp(host, "10.7.7.7", 8) == 0) {
+            ck_assert_uint_eq(all[i].connections, 58);
+            ck_assert_uint_eq(all[i].peak, 10);
+            seen = true;
+        }
+    }
+    ck_assert(seen);
+    script_fini(&s);
+}
+END_TEST
+
 START_TEST(test_findings_time_wait_server)
 {
     struct wst_pipeline_config cfg = script_config();
@@ -1042,6 +1087,7 @@ Suite *findings_suite(void)
     tcase_add_test(tc, test_findings_time_wait_client);
     tcase_add_test(tc, test_findings_time_wait_port_pressure);
     tcase_add_test(tc, test_findings_time_wait_peak_window);
+    tcase_add_test(tc, test_findings_time_wait_peak_long_capture);
     tcase_add_test(tc, test_findings_time_wait_server);
     tcase_add_test(tc, test_findings_time_wait_group_min_1);
     tcase_add_test(tc, test_findings_time_wait_first_destination);

@@ -156,6 +156,7 @@ struct wst_findings {
     size_t n_groups, cap_groups;
     wst_ts_us base_us;           /* the first record's start: light records' times count from it */
     bool has_base;
+    wst_ts_us latest_gone_us;    /* the latest time a connection left (TIME_WAIT sweeps fold up to it) */
     uint64_t untracked;          /* connections left out: WST_FINDINGS_MAX_GROUPS were kept */
     struct wst_finding *out;     /* wst_findings_collect()'s result */
     size_t n_out;
